@@ -2263,6 +2263,12 @@ Conventions that hold for every operation:
   not machine codes. Proxies in front of Braze may answer with non-JSON bodies.
 * Request bodies are limited to 4 MB (413 above that).
 
+Two extensions on each operation feed the generated operation table:
+`x-braze-permission` (the API-key permission it needs) and `x-braze-idempotent`
+(whether repeating it after it may have reached Braze is harmless, which decides what
+the client retries: Braze has no idempotency key, so a repeated create can schedule
+twice).
+
 
 Version: 2026-11-26*/
 pub struct Client {
@@ -3215,3 +3221,56 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Every operation of the spec, in spec order, with the permission and idempotency
+/// that its `x-braze-permission` and `x-braze-idempotent` extensions give.
+pub const OPERATIONS: [crate::operations::OperationSpec; 7usize] = [
+    crate::operations::OperationSpec {
+        id: "create_campaign_schedule",
+        method: "POST",
+        path: "/campaigns/trigger/schedule/create",
+        permission: "campaigns.trigger.schedule.create",
+        idempotent: false,
+    },
+    crate::operations::OperationSpec {
+        id: "update_campaign_schedule",
+        method: "POST",
+        path: "/campaigns/trigger/schedule/update",
+        permission: "campaigns.trigger.schedule.update",
+        idempotent: true,
+    },
+    crate::operations::OperationSpec {
+        id: "delete_campaign_schedule",
+        method: "POST",
+        path: "/campaigns/trigger/schedule/delete",
+        permission: "campaigns.trigger.schedule.delete",
+        idempotent: true,
+    },
+    crate::operations::OperationSpec {
+        id: "create_canvas_schedule",
+        method: "POST",
+        path: "/canvas/trigger/schedule/create",
+        permission: "canvas.trigger.schedule.create",
+        idempotent: false,
+    },
+    crate::operations::OperationSpec {
+        id: "update_canvas_schedule",
+        method: "POST",
+        path: "/canvas/trigger/schedule/update",
+        permission: "canvas.trigger.schedule.update",
+        idempotent: true,
+    },
+    crate::operations::OperationSpec {
+        id: "delete_canvas_schedule",
+        method: "POST",
+        path: "/canvas/trigger/schedule/delete",
+        permission: "canvas.trigger.schedule.delete",
+        idempotent: true,
+    },
+    crate::operations::OperationSpec {
+        id: "list_scheduled_broadcasts",
+        method: "GET",
+        path: "/messages/scheduled_broadcasts",
+        permission: "messages.schedule_broadcasts",
+        idempotent: true,
+    },
+];

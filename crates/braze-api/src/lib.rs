@@ -10,13 +10,16 @@
 //!   ([`rate_limit`]), retries ([`retry`]), a response-body cap, tracing spans named
 //!   `braze.request` (operation, attempt, status, duration), and the per-call record
 //!   ([`call`]);
-//! * the typed identifiers the generated types use ([`ids`]).
+//! * the typed identifiers the generated types use ([`ids`]);
+//! * the operation table, with each operation's permission and idempotency
+//!   ([`operations`]).
 
 #![deny(missing_docs)]
 
 pub mod call;
 mod hooks;
 pub mod ids;
+pub mod operations;
 pub mod rate_limit;
 pub mod retry;
 

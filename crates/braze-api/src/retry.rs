@@ -25,15 +25,11 @@ pub enum Idempotency {
     NotIdempotent,
 }
 
-/// The idempotency of a generated operation, by its `operationId`. Operations not listed
-/// are treated as not idempotent, the safe default.
+/// The idempotency of an operation, by its `operationId`, as the spec's
+/// `x-braze-idempotent` says. Unknown operations are not idempotent, the safe default.
 pub fn idempotency_of(operation_id: &str) -> Idempotency {
-    match operation_id {
-        "update_campaign_schedule"
-        | "delete_campaign_schedule"
-        | "update_canvas_schedule"
-        | "delete_canvas_schedule"
-        | "list_scheduled_broadcasts" => Idempotency::Idempotent,
+    match crate::operations::find(operation_id) {
+        Some(op) if op.idempotent => Idempotency::Idempotent,
         _ => Idempotency::NotIdempotent,
     }
 }
