@@ -1,0 +1,337 @@
+//! Scheduled sends of API-triggered campaigns: create, update, delete.
+
+use braze_api::types::{self, CampaignScheduleCreateRequest as CreateBody};
+use serde_json::{Map, Value};
+
+use crate::request::{RequestPreview, object, send_on_await, to_json};
+use crate::{CampaignId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
+
+impl Client {
+    /// Schedules a send of an API-triggered campaign: `POST
+    /// /campaigns/trigger/schedule/create` (permission `campaigns.trigger.schedule.create`).
+    ///
+    /// Target [`recipients`](CreateCampaignSchedule::recipients) (at most 50), an
+    /// [`audience`](CreateCampaignSchedule::audience), or the whole segment with
+    /// [`broadcast(true)`](CreateCampaignSchedule::broadcast). The answer's `schedule_id`
+    /// is what update and delete take.
+    ///
+    /// Braze has no idempotency key, so a create is retried only when it cannot have
+    /// reached Braze (connection failure) or was refused for the rate limit.
+    ///
+    /// ```no_run
+    /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+    /// use braze_sdk::{Recipient, Schedule};
+    /// use serde_json::json;
+    ///
+    /// let created = client
+    ///     .create_campaign_schedule("campaign_identifier", Schedule::at("2030-05-24T21:30:00Z"))
+    ///     .recipient(Recipient::external_user_id("user-42"))
+    ///     .trigger_properties(json!({"coupon": "SPRING"}))
+    ///     .await?;
+    /// println!("scheduled as {}", created.schedule_id);
+    /// # Ok(()) }
+    /// ```
+    pub fn create_campaign_schedule(
+        &self,
+        campaign_id: impl Into<CampaignId>,
+        schedule: impl Into<Schedule>,
+    ) -> CreateCampaignSchedule<'_> {
+        CreateCampaignSchedule {
+            client: self,
+            campaign_id: campaign_id.into(),
+            schedule: schedule.into(),
+            send_id: None,
+            recipients: Vec::new(),
+            audience: None,
+            broadcast: None,
+            trigger_properties: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Replaces the schedule of a scheduled campaign send: `POST
+    /// /campaigns/trigger/schedule/update` (permission `campaigns.trigger.schedule.update`).
+    ///
+    /// The new schedule replaces the old one completely: an update that gives only a time
+    /// makes a local-time send a UTC send. Late updates are best-effort.
+    pub fn update_campaign_schedule(
+        &self,
+        campaign_id: impl Into<CampaignId>,
+        schedule_id: impl Into<ScheduleId>,
+        schedule: impl Into<Schedule>,
+    ) -> UpdateCampaignSchedule<'_> {
+        UpdateCampaignSchedule {
+            client: self,
+            campaign_id: campaign_id.into(),
+            schedule_id: schedule_id.into(),
+            schedule: schedule.into(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Cancels a scheduled campaign send: `POST /campaigns/trigger/schedule/delete`
+    /// (permission `campaigns.trigger.schedule.delete`).
+    ///
+    /// Braze applies deletions made shortly before or during the send time on a
+    /// best-effort basis: a late deletion may reach all, some or none of the users.
+    ///
+    /// ```no_run
+    /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+    /// let answer = client
+    ///     .delete_campaign_schedule("campaign_identifier", "schedule_identifier")
+    ///     .await?;
+    /// assert!(answer.status().is_success());
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_campaign_schedule(
+        &self,
+        campaign_id: impl Into<CampaignId>,
+        schedule_id: impl Into<ScheduleId>,
+    ) -> DeleteCampaignSchedule<'_> {
+        DeleteCampaignSchedule {
+            client: self,
+            campaign_id: campaign_id.into(),
+            schedule_id: schedule_id.into(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// A campaign schedule create, built by [`Client::create_campaign_schedule`]. Send it
+/// with [`send`](Self::send) or by awaiting it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct CreateCampaignSchedule<'a> {
+    client: &'a Client,
+    campaign_id: CampaignId,
+    schedule: Schedule,
+    send_id: Option<String>,
+    recipients: Vec<Recipient>,
+    audience: Option<Value>,
+    broadcast: Option<bool>,
+    trigger_properties: Option<Value>,
+    extra: Map<String, Value>,
+}
+
+impl<'a> CreateCampaignSchedule<'a> {
+    /// A send identifier, for tracking (not an idempotency key).
+    pub fn send_id(mut self, send_id: impl Into<String>) -> Self {
+        self.send_id = Some(send_id.into());
+        self
+    }
+
+    /// Adds a recipient.
+    pub fn recipient(mut self, recipient: Recipient) -> Self {
+        self.recipients.push(recipient);
+        self
+    }
+
+    /// Adds recipients (at most 50 in all).
+    pub fn recipients(mut self, recipients: impl IntoIterator<Item = Recipient>) -> Self {
+        self.recipients.extend(recipients);
+        self
+    }
+
+    /// A connected audience object (a JSON object), passed through as given.
+    pub fn audience(mut self, audience: Value) -> Self {
+        self.audience = Some(audience);
+        self
+    }
+
+    /// Sends to the whole campaign segment; required when there are no recipients or
+    /// audience, and not allowed with recipients.
+    pub fn broadcast(mut self, broadcast: bool) -> Self {
+        self.broadcast = Some(broadcast);
+        self
+    }
+
+    /// Personalisation for every user of the send (a JSON object, at most 50 KB).
+    pub fn trigger_properties(mut self, properties: Value) -> Self {
+        self.trigger_properties = Some(properties);
+        self
+    }
+
+    /// Adds a body field the spec does not know yet.
+    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
+    /// The checked wire body. Every rule is checked here, before anything is sent.
+    pub fn body(&self) -> Result<CreateBody, Error> {
+        validate::id(self.campaign_id.check())?;
+        validate::targeting(&self.recipients, self.broadcast, self.audience.is_some())?;
+        let audience = self
+            .audience
+            .as_ref()
+            .map(|a| object("audience", a))
+            .transpose()?;
+        let trigger_properties = self
+            .trigger_properties
+            .as_ref()
+            .map(|p| object("trigger_properties", p))
+            .transpose()?;
+        if let Some(properties) = &trigger_properties {
+            validate::properties("trigger_properties", properties)?;
+        }
+        validate::extra::<CreateBody>("", &self.extra)?;
+        CreateBody::builder()
+            .campaign_id(self.campaign_id.clone())
+            .schedule(self.schedule.to_wire()?)
+            .send_id(self.send_id.clone())
+            .recipients(
+                self.recipients
+                    .iter()
+                    .map(|r| r.wire.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .audience(audience.map(types::ConnectedAudience::from))
+            .broadcast(self.broadcast)
+            .trigger_properties(trigger_properties.map(types::Properties::from))
+            .extra(self.extra.clone())
+            .try_into()
+            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+    }
+
+    /// The request as it would be sent, key redacted (for a dry run).
+    pub fn preview(&self) -> Result<RequestPreview, Error> {
+        let body = to_json(&self.body()?)?;
+        Ok(RequestPreview::new(
+            self.client,
+            "create_campaign_schedule",
+            "POST",
+            "/campaigns/trigger/schedule/create",
+            Some(body),
+        ))
+    }
+
+    /// Checks and sends the request.
+    pub async fn send(self) -> Result<Response<types::ScheduleCreateResponse>, Error> {
+        let body = self.body()?;
+        let api = &self.client.api;
+        self.client
+            .call(
+                "create_campaign_schedule",
+                api.create_campaign_schedule().body(body).send(),
+            )
+            .await
+    }
+}
+
+send_on_await!(CreateCampaignSchedule, types::ScheduleCreateResponse);
+
+/// A campaign schedule update, built by [`Client::update_campaign_schedule`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct UpdateCampaignSchedule<'a> {
+    client: &'a Client,
+    campaign_id: CampaignId,
+    schedule_id: ScheduleId,
+    schedule: Schedule,
+    extra: Map<String, Value>,
+}
+
+impl<'a> UpdateCampaignSchedule<'a> {
+    /// Adds a body field the spec does not know yet.
+    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
+    /// The checked wire body.
+    pub fn body(&self) -> Result<types::CampaignScheduleUpdateRequest, Error> {
+        validate::id(self.campaign_id.check())?;
+        validate::id(self.schedule_id.check())?;
+        validate::extra::<types::CampaignScheduleUpdateRequest>("", &self.extra)?;
+        types::CampaignScheduleUpdateRequest::builder()
+            .campaign_id(self.campaign_id.clone())
+            .schedule_id(self.schedule_id.clone())
+            .schedule(self.schedule.to_wire()?)
+            .extra(self.extra.clone())
+            .try_into()
+            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+    }
+
+    /// The request as it would be sent, key redacted (for a dry run).
+    pub fn preview(&self) -> Result<RequestPreview, Error> {
+        let body = to_json(&self.body()?)?;
+        Ok(RequestPreview::new(
+            self.client,
+            "update_campaign_schedule",
+            "POST",
+            "/campaigns/trigger/schedule/update",
+            Some(body),
+        ))
+    }
+
+    /// Checks and sends the request.
+    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
+        let body = self.body()?;
+        let api = &self.client.api;
+        self.client
+            .call(
+                "update_campaign_schedule",
+                api.update_campaign_schedule().body(body).send(),
+            )
+            .await
+    }
+}
+
+send_on_await!(UpdateCampaignSchedule, types::MessageResponse);
+
+/// A campaign schedule delete, built by [`Client::delete_campaign_schedule`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeleteCampaignSchedule<'a> {
+    client: &'a Client,
+    campaign_id: CampaignId,
+    schedule_id: ScheduleId,
+    extra: Map<String, Value>,
+}
+
+impl<'a> DeleteCampaignSchedule<'a> {
+    /// Adds a body field the spec does not know yet.
+    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
+    /// The checked wire body.
+    pub fn body(&self) -> Result<types::CampaignScheduleDeleteRequest, Error> {
+        validate::id(self.campaign_id.check())?;
+        validate::id(self.schedule_id.check())?;
+        validate::extra::<types::CampaignScheduleDeleteRequest>("", &self.extra)?;
+        types::CampaignScheduleDeleteRequest::builder()
+            .campaign_id(self.campaign_id.clone())
+            .schedule_id(self.schedule_id.clone())
+            .extra(self.extra.clone())
+            .try_into()
+            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+    }
+
+    /// The request as it would be sent, key redacted (for a dry run).
+    pub fn preview(&self) -> Result<RequestPreview, Error> {
+        let body = to_json(&self.body()?)?;
+        Ok(RequestPreview::new(
+            self.client,
+            "delete_campaign_schedule",
+            "POST",
+            "/campaigns/trigger/schedule/delete",
+            Some(body),
+        ))
+    }
+
+    /// Checks and sends the request.
+    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
+        let body = self.body()?;
+        let api = &self.client.api;
+        self.client
+            .call(
+                "delete_campaign_schedule",
+                api.delete_campaign_schedule().body(body).send(),
+            )
+            .await
+    }
+}
+
+send_on_await!(DeleteCampaignSchedule, types::MessageResponse);

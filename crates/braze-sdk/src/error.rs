@@ -1,0 +1,532 @@
+//! The one error type, and how the generated client's errors map onto it.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use braze_api::call::{CallRecord, Delivery};
+use braze_api::operations::OperationSpec;
+use braze_api::rate_limit::RateLimit;
+use braze_api::types;
+use http::StatusCode;
+use serde_json::Value;
+
+/// What went wrong with a call. Every variant says what to do about it where it can:
+/// see [`Error::hint`], which [`Display`](fmt::Display) includes.
+///
+/// The API key never appears in an error, its `Debug` or its `Display`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was refused before anything was sent.
+    #[error("invalid request: `{field}` {reason}")]
+    InvalidRequest {
+        /// The field at fault, as it appears in the JSON body (e.g. `recipients[3]`).
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The client could not be built (bad endpoint, missing or malformed key, ...).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Braze (or a proxy in front of it) answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// No answer: the connection failed, timed out or broke.
+    #[error(transparent)]
+    Transport(Box<TransportError>),
+    /// An answer came, but its body could not be read as expected.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+}
+
+/// Braze answered with an error status.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation, e.g. `delete_campaign_schedule`.
+    pub operation: &'static str,
+    /// The permission the operation needs, when known.
+    pub permission: Option<&'static str>,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Braze's `message`, e.g. `Invalid Campaign ID`.
+    pub message: Option<String>,
+    /// Braze's `errors`: further details, usually strings.
+    pub errors: Vec<Value>,
+    /// The start of the body when it was not Braze's JSON (an HTML page from a proxy).
+    pub body_snippet: Option<String>,
+    /// The rate-limit figures of the answer.
+    pub rate_limit: Option<RateLimit>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// How far the call got (a retried call keeps its furthest attempt).
+    pub delivery: Delivery,
+}
+
+/// No usable answer: the connection failed, timed out or broke.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// The operation.
+    pub operation: &'static str,
+    /// What kind of failure.
+    pub kind: TransportKind,
+    /// Attempts made.
+    pub attempts: u32,
+    /// How far the call got.
+    pub delivery: Delivery,
+    /// The rate-limit figures of the last answer, if an earlier attempt got one.
+    pub rate_limit: Option<RateLimit>,
+    source: reqwest::Error,
+}
+
+/// The kinds of [`TransportError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The connection could not be made: the request did not leave this machine.
+    Connect,
+    /// No answer in time.
+    Timeout,
+    /// Anything else: a reset connection, a protocol error.
+    Other,
+}
+
+/// An answer came but its body could not be read as expected.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation.
+    pub operation: &'static str,
+    /// The HTTP status of the answer.
+    pub status: StatusCode,
+    /// Why the body could not be read.
+    pub reason: String,
+    /// The start of the body, when there was one.
+    pub body_snippet: Option<String>,
+    /// The rate-limit figures of the answer.
+    pub rate_limit: Option<RateLimit>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// How far the call got; [`Delivery::Accepted`] for a 2xx answer.
+    pub delivery: Delivery,
+}
+
+/// The longest body snippet kept in an error, in characters.
+const SNIPPET_CHARS: usize = 200;
+
+impl Error {
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::Config(message.into())
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidRequest {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The HTTP status of Braze's answer, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Braze's `message`, if it sent one.
+    pub fn braze_message(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Braze's `errors`, if it sent any.
+    pub fn braze_errors(&self) -> &[Value] {
+        match self {
+            Self::Api(e) => &e.errors,
+            _ => &[],
+        }
+    }
+
+    /// The rate-limit figures of the last answer, if any.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        match self {
+            Self::Api(e) => e.rate_limit,
+            Self::Transport(e) => e.rate_limit,
+            Self::Decode(e) => e.rate_limit,
+            _ => None,
+        }
+    }
+
+    /// Attempts made (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Api(e) => e.attempts,
+            Self::Transport(e) => e.attempts,
+            Self::Decode(e) => e.attempts,
+            _ => 0,
+        }
+    }
+
+    /// How far the call got. `NotSent` and `Refused` mean it had no effect; `Uncertain`
+    /// means it may have been applied (check before repeating a create); `Accepted` means
+    /// Braze took it even though its answer could not be read.
+    pub fn delivery(&self) -> Delivery {
+        match self {
+            Self::Api(e) => e.delivery,
+            Self::Transport(e) => e.delivery,
+            Self::Decode(e) => e.delivery,
+            _ => Delivery::NotSent,
+        }
+    }
+
+    /// Whether the request may have reached Braze.
+    pub fn may_have_reached_braze(&self) -> bool {
+        self.delivery() != Delivery::NotSent
+    }
+
+    /// The operation that failed, when a request was made.
+    pub fn operation(&self) -> Option<&'static str> {
+        match self {
+            Self::Api(e) => Some(e.operation),
+            Self::Transport(e) => Some(e.operation),
+            Self::Decode(e) => Some(e.operation),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed: transport failures and 408, 429, 500, 502,
+    /// 503, 504. (The client has already retried what its policy allows.) Whether a
+    /// repeat is *safe* is another matter: see [`Error::delivery`].
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(e) => matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
+            Self::Transport(_) => true,
+            _ => false,
+        }
+    }
+
+    /// What to do about it, where something useful can be said.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Api(e) => e.hint(),
+            Self::Transport(e) => Some(e.hint()),
+            Self::Decode(e) => e.hint(),
+            _ => None,
+        }
+    }
+
+    /// Maps the generated client's error, with the call's record, onto [`Error`].
+    pub(crate) fn from_parts(
+        operation: &'static str,
+        spec: Option<&'static OperationSpec>,
+        error: braze_api::Error<types::ApiError>,
+        record: CallRecord,
+    ) -> Self {
+        use braze_api::Error as Generated;
+        let status = record.status;
+        let decode = |reason: String, body: Option<&[u8]>, status: StatusCode| {
+            Self::Decode(Box::new(DecodeError {
+                operation,
+                status,
+                reason,
+                body_snippet: body.and_then(snippet),
+                rate_limit: record.rate_limit,
+                attempts: record.attempts,
+                delivery: record.delivery,
+            }))
+        };
+        match error {
+            Generated::InvalidRequest(reason) => Self::invalid("body", reason),
+            Generated::ErrorResponse(answer) => {
+                let status = answer.status();
+                let rate_limit = RateLimit::from_headers(answer.headers()).or(record.rate_limit);
+                let body = answer.into_inner();
+                Self::Api(Box::new(ApiError {
+                    operation,
+                    permission: spec.map(|s| s.permission),
+                    status,
+                    message: body.message,
+                    errors: body.errors.map(|e| e.0).unwrap_or_default(),
+                    body_snippet: None,
+                    rate_limit,
+                    attempts: record.attempts,
+                    delivery: record.delivery,
+                }))
+            }
+            Generated::InvalidResponsePayload(bytes, parse_error) => match status {
+                Some(status) if !status.is_success() => Self::Api(Box::new(ApiError {
+                    operation,
+                    permission: spec.map(|s| s.permission),
+                    status,
+                    message: None,
+                    errors: Vec::new(),
+                    body_snippet: snippet(&bytes).or_else(|| Some("(empty body)".into())),
+                    rate_limit: record.rate_limit,
+                    attempts: record.attempts,
+                    delivery: record.delivery,
+                })),
+                _ => decode(
+                    format!("the body is not the expected JSON ({parse_error})"),
+                    Some(&bytes),
+                    status.unwrap_or(StatusCode::OK),
+                ),
+            },
+            Generated::ResponseBodyError(source) => {
+                let reason = match record.body_limit_exceeded {
+                    Some(limit) => {
+                        format!("the body is over the {limit}-byte limit and was refused")
+                    }
+                    None => format!("the body could not be read: {}", error_chain(&source)),
+                };
+                match status {
+                    Some(status) => decode(reason, None, status),
+                    None => Self::transport(operation, source, record),
+                }
+            }
+            Generated::UnexpectedResponse(response) => Self::Api(Box::new(ApiError {
+                operation,
+                permission: spec.map(|s| s.permission),
+                status: response.status(),
+                message: None,
+                errors: Vec::new(),
+                body_snippet: None,
+                rate_limit: RateLimit::from_headers(response.headers()).or(record.rate_limit),
+                attempts: record.attempts,
+                delivery: record.delivery,
+            })),
+            Generated::CommunicationError(source) | Generated::InvalidUpgrade(source) => {
+                Self::transport(operation, source, record)
+            }
+            Generated::Custom(reason) => decode(reason, None, status.unwrap_or(StatusCode::OK)),
+        }
+    }
+
+    fn transport(operation: &'static str, source: reqwest::Error, record: CallRecord) -> Self {
+        let kind = if source.is_connect() {
+            TransportKind::Connect
+        } else if source.is_timeout() {
+            TransportKind::Timeout
+        } else {
+            TransportKind::Other
+        };
+        Self::Transport(Box::new(TransportError {
+            operation,
+            kind,
+            attempts: record.attempts,
+            delivery: record.delivery,
+            rate_limit: record.rate_limit,
+            source,
+        }))
+    }
+}
+
+impl ApiError {
+    fn hint(&self) -> Option<String> {
+        let hint = match self.status.as_u16() {
+            401 => "check the API key (sent as is, without quotes) and that the endpoint is \
+                    your workspace's instance: a key is unknown on the other instances"
+                .to_owned(),
+            403 => match self.permission {
+                Some(permission) => format!(
+                    "the API key may lack permission `{permission}` (a key's permissions cannot \
+                     be edited: create a key that has it), or the plan does not include \
+                     this endpoint"
+                ),
+                None => "the API key may lack the permission this endpoint needs".to_owned(),
+            },
+            404 => "Braze answers 404 for an unknown URL: check the endpoint (instance or \
+                    base URL)"
+                .to_owned(),
+            413 => "the request body is over Braze's 4 MB limit".to_owned(),
+            429 => match self.rate_limit.and_then(|r| r.reset) {
+                Some(reset) => format!(
+                    "over the rate limit{}; the window resets at {} ({})",
+                    self.rate_limit
+                        .and_then(|r| r.limit)
+                        .map(|l| format!(" of {l} requests per window"))
+                        .unwrap_or_default(),
+                    format_epoch(reset),
+                    describe_wait(reset),
+                ),
+                None => "over the rate limit; wait before sending more".to_owned(),
+            },
+            300..=399 => "redirects are not followed (they could carry the key elsewhere): \
+                          check the endpoint URL"
+                .to_owned(),
+            500..=599 => match braze_api::operations::find(self.operation) {
+                Some(op) if op.idempotent => {
+                    "Braze or a proxy in front of it failed; repeating this request later is safe"
+                        .to_owned()
+                }
+                Some(_) => "Braze or a proxy in front of it failed; the create may have gone \
+                            through: check what is scheduled before repeating it"
+                    .to_owned(),
+                None => "Braze or a proxy in front of it failed; try again later".to_owned(),
+            },
+            _ => return None,
+        };
+        Some(hint)
+    }
+}
+
+impl TransportError {
+    fn hint(&self) -> String {
+        match self.kind {
+            TransportKind::Connect => "could not connect: check the endpoint, the network and \
+                                       any proxy settings (HTTPS_PROXY); nothing was sent"
+                .to_owned(),
+            _ if self.delivery == Delivery::NotSent => "nothing was sent".to_owned(),
+            _ if braze_api::operations::find(self.operation).is_some_and(|op| op.idempotent) => {
+                "the request may or may not have been applied; repeating it is safe".to_owned()
+            }
+            _ => "the request may have been applied: check what is scheduled before \
+                  repeating a create"
+                .to_owned(),
+        }
+    }
+}
+
+impl DecodeError {
+    fn hint(&self) -> Option<String> {
+        (self.delivery == Delivery::Accepted).then(|| {
+            "Braze accepted the request (2xx), so it has most likely taken effect".to_owned()
+        })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: Braze answered {}", self.operation, self.status)?;
+        match (&self.message, &self.body_snippet) {
+            (Some(message), _) => write!(f, ": {message:?}")?,
+            (None, Some(snippet)) => write!(f, " with a non-JSON body: {snippet:?}")?,
+            (None, None) => {}
+        }
+        if !self.errors.is_empty() {
+            write!(f, " ({} further error(s))", self.errors.len())?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        if let Some(hint) = self.hint() {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::Connect => "could not connect to Braze",
+            TransportKind::Timeout => "Braze did not answer in time",
+            TransportKind::Other => "the connection to Braze failed",
+        };
+        write!(f, "{}: {what}", self.operation)?;
+        if self.attempts > 1 {
+            write!(f, " ({} attempts)", self.attempts)?;
+        }
+        write!(f, ": {}; hint: {}", error_chain(&self.source), self.hint())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: Braze answered {} but {}",
+            self.operation, self.status, self.reason
+        )?;
+        if let Some(snippet) = &self.body_snippet {
+            write!(f, "; body starts {snippet:?}")?;
+        }
+        if let Some(hint) = self.hint() {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The start of a body, as readable text: lossy UTF-8, whitespace runs collapsed, cut at
+/// [`SNIPPET_CHARS`] characters. `None` for an empty body.
+pub(crate) fn snippet(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > SNIPPET_CHARS {
+            break;
+        }
+    }
+    if out.chars().count() > SNIPPET_CHARS {
+        out = out.chars().take(SNIPPET_CHARS).collect::<String>() + "…";
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// An error and its sources on one line (reqwest's own message is often just
+/// "error sending request").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
+}
+
+fn format_epoch(secs: u64) -> String {
+    chrono::DateTime::from_timestamp(secs as i64, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+fn describe_wait(reset: u64) -> String {
+    let wait = (UNIX_EPOCH + Duration::from_secs(reset))
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    format!("in {}s", wait.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_short_single_line_text() {
+        let html = b"<html>\n  <head><title>502 Bad Gateway</title></head>\n<body>\n</body></html>";
+        assert_eq!(
+            snippet(html).unwrap(),
+            "<html> <head><title>502 Bad Gateway</title></head> <body> </body></html>"
+        );
+        let long = "x".repeat(1_000);
+        let cut = snippet(long.as_bytes()).unwrap();
+        assert_eq!(cut.chars().count(), SNIPPET_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(snippet(b"  \n "), None);
+        assert!(snippet(&[0xff, 0xfe, b'a']).unwrap().ends_with('a'));
+    }
+}

@@ -1,0 +1,112 @@
+//! A successful answer: the parsed body with the facts around it.
+
+use std::ops::Deref;
+
+use braze_api::call::CallRecord;
+use braze_api::rate_limit::RateLimit;
+use braze_api::types;
+use http::StatusCode;
+use serde_json::Value;
+
+/// A successful (2xx) answer: the parsed body, the status, the rate-limit figures and the
+/// number of attempts it took. Derefs to the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    body: T,
+    status: StatusCode,
+    rate_limit: Option<RateLimit>,
+    attempts: u32,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(answer: braze_api::ResponseValue<T>, record: &CallRecord) -> Self {
+        let status = answer.status();
+        let rate_limit = RateLimit::from_headers(answer.headers()).or(record.rate_limit);
+        Self {
+            body: answer.into_inner(),
+            status,
+            rate_limit,
+            attempts: record.attempts.max(1),
+        }
+    }
+
+    /// The parsed body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// Gives back the parsed body.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// The HTTP status (any 2xx: Braze answers 201 on some endpoints).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// `x-ratelimit-limit`, `-remaining` and `-reset`, when Braze sent them.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.rate_limit
+    }
+
+    /// Attempts it took (1 unless retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// Bodies that carry Braze's `message` and non-fatal `errors`.
+pub trait BrazeMessage: private::Sealed {
+    /// Braze's `message`, usually `success`.
+    fn message(&self) -> Option<&str>;
+    /// Braze's non-fatal `errors`: problems that did not stop the request.
+    fn errors(&self) -> &[Value];
+}
+
+impl BrazeMessage for types::MessageResponse {
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn errors(&self) -> &[Value] {
+        self.errors.as_ref().map_or(&[], |e| &e.0)
+    }
+}
+
+impl BrazeMessage for types::ScheduleCreateResponse {
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn errors(&self) -> &[Value] {
+        self.errors.as_ref().map_or(&[], |e| &e.0)
+    }
+}
+
+impl<T: BrazeMessage> Response<T> {
+    /// Braze's `message`, usually `success`.
+    pub fn message(&self) -> Option<&str> {
+        self.body.message()
+    }
+
+    /// Braze's non-fatal `errors`: the request succeeded, but these parts of it had
+    /// problems. Usually strings.
+    pub fn errors(&self) -> &[Value] {
+        self.body.errors()
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for braze_api::types::MessageResponse {}
+    impl Sealed for braze_api::types::ScheduleCreateResponse {}
+}
