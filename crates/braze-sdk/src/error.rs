@@ -508,7 +508,11 @@ fn describe_wait(reset: u64) -> String {
     let wait = (UNIX_EPOCH + Duration::from_secs(reset))
         .duration_since(SystemTime::now())
         .unwrap_or_default();
-    format!("in {}s", wait.as_secs())
+    match wait.as_secs() {
+        secs @ 0..=119 => format!("in {secs}s"),
+        secs @ 120..=7_199 => format!("in {}min", secs / 60),
+        secs => format!("in {}h", secs / 3_600),
+    }
 }
 
 #[cfg(test)]
