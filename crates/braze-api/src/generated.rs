@@ -2246,7 +2246,7 @@ The seven Braze REST operations that create, update, cancel and list scheduled
 API-triggered campaign and Canvas sends.
 
 Written by hand from Braze's public documentation
-(https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/). Where the
+(<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/>). Where the
 documentation contradicts itself, the choice made here is explained in the
 description of the field or operation concerned.
 
@@ -2346,7 +2346,7 @@ Rate limit: requests that target individual recipients share the default pool of
 Braze documents no idempotency key: repeating this request after it reached Braze
 can schedule the send twice.
 
-https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_schedule_triggered_campaigns
+<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_schedule_triggered_campaigns>
 
 
 Sends a `POST` request to `/campaigns/trigger/schedule/create`
@@ -2371,7 +2371,7 @@ schedule used local time and its time has already passed in any time zone.
 Required permission: `campaigns.trigger.schedule.update`.
 Rate limit: the default pool of 250,000 requests per hour.
 
-https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_update_scheduled_triggered_campaigns
+<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_update_scheduled_triggered_campaigns>
 
 
 Sends a `POST` request to `/campaigns/trigger/schedule/update`
@@ -2401,7 +2401,7 @@ documented.
 Required permission: `campaigns.trigger.schedule.delete`.
 Rate limit: the default pool of 250,000 requests per hour.
 
-https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_delete_scheduled_triggered_messages
+<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_delete_scheduled_triggered_messages>
 
 
 Sends a `POST` request to `/campaigns/trigger/schedule/delete`
@@ -2430,7 +2430,7 @@ Rate limit: requests that target individual recipients share the default pool of
 Braze documents no idempotency key: repeating this request after it reached Braze
 can schedule the entry twice.
 
-https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_schedule_triggered_canvases
+<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_schedule_triggered_canvases>
 
 
 Sends a `POST` request to `/canvas/trigger/schedule/create`
@@ -2452,7 +2452,7 @@ fall back to their defaults). Late updates are applied on a best-effort basis.
 Required permission: `canvas.trigger.schedule.update`.
 Rate limit: the default pool of 250,000 requests per hour.
 
-https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_update_scheduled_triggered_canvases
+<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_update_scheduled_triggered_canvases>
 
 
 Sends a `POST` request to `/canvas/trigger/schedule/update`
@@ -2474,7 +2474,7 @@ a best-effort basis: they may reach all, some or none of the targeted users.
 Required permission: `canvas.trigger.schedule.delete`.
 Rate limit: the default pool of 250,000 requests per hour.
 
-https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_delete_scheduled_triggered_canvases
+<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/post_delete_scheduled_triggered_canvases>
 
 
 Sends a `POST` request to `/canvas/trigger/schedule/delete`
@@ -2498,7 +2498,7 @@ schedules created through the API appear is not documented.
 Required permission: `messages.schedule_broadcasts`.
 Rate limit: the default pool of 250,000 requests per hour.
 
-https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/get_messages_scheduled
+<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/get_messages_scheduled>
 
 
 Sends a `GET` request to `/messages/scheduled_broadcasts`
