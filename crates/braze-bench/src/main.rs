@@ -1,0 +1,125 @@
+//! Benchmark helpers, run by `cargo xtask bench` (see BENCHMARKS.md). Each subcommand
+//! prints one JSON object (serve-mock: one when ready, one when stopped).
+
+mod load;
+mod overhead;
+mod raw_bulk;
+mod serve_mock;
+mod static_server;
+
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Benchmark helpers for the Braze scheduling SDK")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer every request with 200 {"message":"success"} and rate-limit headers.
+    StaticServer {
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Bare reqwest bulk delete of a campaign_id,schedule_id CSV (key from BRAZE_API_KEY).
+    RawBulk {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+    /// Fixed load of delete requests; throughput and latency percentiles.
+    Load {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value = "bench-key")]
+        key: String,
+        #[arg(long, default_value_t = 100_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+    /// SDK versus hand-written reqwest, sequential deletes against an in-process fake.
+    Overhead {
+        #[arg(long, default_value_t = 20_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        pairs: usize,
+    },
+    /// An in-process fake preloaded with schedules; stops when stdin closes.
+    ServeMock {
+        #[arg(long, default_value_t = 250_000)]
+        rate_limit: u64,
+        #[arg(long, default_value_t = 3600)]
+        window_secs: u64,
+        #[arg(long, default_value_t = 0)]
+        preload: usize,
+        #[arg(long, default_value = "bench-campaign")]
+        campaign: String,
+        #[arg(long)]
+        csv: String,
+        #[arg(long)]
+        fault: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn main() -> std::io::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::StaticServer { port } => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(static_server::serve(port)),
+        command => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(async move {
+                match command {
+                    Command::RawBulk {
+                        url,
+                        from,
+                        concurrency,
+                    } => {
+                        let key = std::env::var("BRAZE_API_KEY").unwrap_or_default();
+                        raw_bulk::run(&url, &key, &from, concurrency).await
+                    }
+                    Command::Load {
+                        url,
+                        key,
+                        requests,
+                        concurrency,
+                    } => load::run(&url, &key, requests, concurrency).await,
+                    Command::Overhead { requests, pairs } => overhead::run(requests, pairs).await,
+                    Command::ServeMock {
+                        rate_limit,
+                        window_secs,
+                        preload,
+                        campaign,
+                        csv,
+                        fault,
+                        seed,
+                    } => {
+                        serve_mock::run(serve_mock::Options {
+                            rate_limit,
+                            window: Duration::from_secs(window_secs),
+                            preload,
+                            campaign,
+                            csv,
+                            faults: fault,
+                            seed,
+                        })
+                        .await
+                    }
+                    Command::StaticServer { .. } => unreachable!("handled above"),
+                }
+            }),
+    }
+}

@@ -1,0 +1,86 @@
+//! The fake server for a benchmark run: in-process, preloaded with schedules whose ids go
+//! to a CSV for the contender to cancel, then, when its stdin closes, a JSON account of
+//! what it saw (429s per window, schedules left).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::{Duration, UNIX_EPOCH};
+
+use braze_mock::{CampaignId, Config, FaultRule, MockServer, Schedule, ScheduleOwner};
+use serde_json::json;
+use tokio::io::AsyncReadExt;
+
+/// What to start.
+pub struct Options {
+    pub rate_limit: u64,
+    pub window: Duration,
+    pub preload: usize,
+    pub campaign: String,
+    pub csv: String,
+    pub faults: Vec<String>,
+    pub seed: u64,
+}
+
+pub async fn run(options: Options) -> std::io::Result<()> {
+    let mut config = Config::new()
+        .rate_limit(options.rate_limit, options.window)
+        .seed(options.seed)
+        // Enough to see every request of the run, for the 429 count.
+        .log_capacity((options.preload * 4).max(1_000));
+    for spec in &options.faults {
+        let rule: FaultRule = spec
+            .parse()
+            .map_err(|e| std::io::Error::other(format!("--fault {spec}: {e}")))?;
+        config = config.fault(rule);
+    }
+    let server = MockServer::start(config).await?;
+
+    let mut csv = std::io::BufWriter::new(std::fs::File::create(&options.csv)?);
+    writeln!(csv, "campaign_id,schedule_id")?;
+    let owner = ScheduleOwner::Campaign(CampaignId::from(options.campaign.as_str()));
+    for _ in 0..options.preload {
+        let schedule: Schedule = Schedule::builder()
+            .time("2030-05-24T21:30:00Z")
+            .try_into()
+            .map_err(std::io::Error::other)?;
+        let stored = server.add_schedule(owner.clone(), schedule);
+        writeln!(csv, "{},{}", options.campaign, stored.schedule_id)?;
+    }
+    csv.flush()?;
+    println!(
+        "{}",
+        json!({"url": server.url(), "key": server.api_key(), "csv": options.csv})
+    );
+
+    // Serve until the harness closes stdin.
+    let mut sink = Vec::new();
+    let _ = tokio::io::stdin().read_to_end(&mut sink).await;
+
+    let window = options.window.as_secs().max(1);
+    let mut per_window = BTreeMap::<u64, u64>::new();
+    let mut requests = 0u64;
+    for request in server.requests() {
+        requests += 1;
+        if request.status == Some(429) {
+            let at = request
+                .received_at
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            *per_window.entry(at / window).or_default() += 1;
+        }
+    }
+    println!(
+        "{}",
+        json!({
+            "requests": requests,
+            "rate_limited": per_window.values().sum::<u64>(),
+            "windows_with_429": per_window.len(),
+            "max_429_per_window": per_window.values().max().copied().unwrap_or(0),
+            "schedules_left": server.schedules().len(),
+            "rate_limit_total": server.rate_limit_counters().total,
+        })
+    );
+    server.shutdown().await;
+    Ok(())
+}
