@@ -1,0 +1,137 @@
+//! Property tests: whatever the input, the SDK answers `Ok` or a clear error, and never
+//! panics. Checks on requests, and decoding of any answer (status, headers, bytes).
+
+use std::time::Duration;
+
+use braze_sdk::{Client, Error, Instance, Recipient, RetryPolicy, Schedule};
+use braze_tests::{Reply, ScriptedServer};
+use proptest::prelude::*;
+use serde_json::json;
+
+/// Built once: building a client loads the system's root certificates.
+fn offline_client() -> &'static Client {
+    static CLIENT: std::sync::LazyLock<Client> =
+        std::sync::LazyLock::new(|| Client::new("property-key", Instance::Us01).expect("client"));
+    &CLIENT
+}
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("   ".to_owned()),
+        "[a-z0-9-]{1,12}",
+        any::<String>(),
+    ]
+}
+
+fn any_time() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("2030-05-24T21:30:00Z".to_owned()),
+        Just("2030-05-24T21:30:00".to_owned()),
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](Z|[+-]0[0-9]:00)?",
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn delete_bodies_are_checked(campaign in any_text(), schedule in any_text()) {
+        let client = offline_client();
+        match client.delete_campaign_schedule(campaign.as_str(), schedule.as_str()).body() {
+            Ok(body) => {
+                prop_assert!(!campaign.trim().is_empty() && !schedule.trim().is_empty());
+                let json = serde_json::to_value(&body).expect("serializable");
+                prop_assert_eq!(json, json!({"campaign_id": campaign, "schedule_id": schedule}));
+            }
+            Err(Error::InvalidRequest { field, .. }) => {
+                prop_assert!(field == "campaign_id" || field == "schedule_id");
+                prop_assert!(campaign.trim().is_empty() || schedule.trim().is_empty());
+            }
+            Err(other) => prop_assert!(false, "unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_bodies_are_checked(
+        time in any_time(),
+        local in any::<bool>(),
+        broadcast in proptest::option::of(any::<bool>()),
+        ids in proptest::collection::vec(any_text(), 0..60),
+    ) {
+        let client = offline_client();
+        let schedule = Schedule::at(time.as_str()).in_local_time(local);
+        let request = client
+            .create_campaign_schedule("campaign", schedule)
+            .recipients(ids.iter().map(|id| Recipient::external_user_id(id.as_str())));
+        let request = match broadcast {
+            Some(b) => request.broadcast(b),
+            None => request,
+        };
+        match request.body() {
+            Ok(body) => {
+                prop_assert!(body.recipients.len() <= 50);
+                prop_assert!(!(body.broadcast == Some(true) && !body.recipients.is_empty()));
+                prop_assert!(body.recipients.iter().all(|r| r
+                    .external_user_id
+                    .as_deref()
+                    .is_some_and(|id| !id.trim().is_empty())));
+            }
+            Err(Error::InvalidRequest { field, reason }) => {
+                prop_assert!(!field.is_empty() && !reason.is_empty());
+            }
+            Err(other) => prop_assert!(false, "unexpected {other:?}"),
+        }
+    }
+}
+
+fn header_value() -> impl Strategy<Value = String> {
+    prop_oneof![Just("12".to_owned()), "[0-9]{1,25}", "[ -~]{0,20}"]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_answer_decodes_or_errs_cleanly(
+        status in 200u16..600,
+        body in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..300),
+            Just(br#"{"message":"success"}"#.to_vec()),
+            Just(br#"{"message":"x","errors":[1,{"a":null},"s"]}"#.to_vec()),
+            Just(br#"{"errors":"not a list"}"#.to_vec()),
+        ],
+        limit in header_value(),
+        reset in header_value(),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let reply = Reply::raw(status, "application/json", body.clone())
+                .header("x-ratelimit-limit", &limit)
+                .header("x-ratelimit-reset", &reset);
+            let server = ScriptedServer::start([reply]).await;
+            let client = Client::builder()
+                .api_key("property-key")
+                .endpoint_str(server.url())
+                .retry_policy(RetryPolicy::none())
+                .timeout(Duration::from_secs(5))
+                .build()
+                .expect("client");
+            match client.delete_campaign_schedule("c-1", "s-1").await {
+                Ok(answer) => {
+                    assert!((200..300).contains(&status));
+                    assert_eq!(answer.status().as_u16(), status);
+                }
+                Err(error) => {
+                    let text = error.to_string();
+                    assert!(!text.is_empty());
+                    assert!(!text.contains("property-key"));
+                    if let Some(got) = error.status() {
+                        assert_eq!(got.as_u16(), status);
+                    }
+                }
+            }
+        });
+    }
+}
