@@ -72,7 +72,7 @@ proptest! {
         match request.body() {
             Ok(body) => {
                 prop_assert!(body.recipients.len() <= 50);
-                prop_assert!(!(body.broadcast == Some(true) && !body.recipients.is_empty()));
+                prop_assert!(body.broadcast != Some(true) || body.recipients.is_empty());
                 prop_assert!(body.recipients.iter().all(|r| r
                     .external_user_id
                     .as_deref()
