@@ -4,10 +4,12 @@
 //!   `openapi/braze.yaml` with progenitor.
 //! * `cargo xtask generate --check` regenerates in memory and fails, with a diff summary,
 //!   when the checked-in file differs (CI runs it).
+//! * `cargo xtask bench [--smoke]` runs the benchmarks and writes BENCHMARKS.md.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
 mod generate;
 
 const USAGE: &str = "\
@@ -16,6 +18,10 @@ usage: cargo xtask <task>
 tasks:
   generate            rewrite crates/braze-api/src/generated.rs from openapi/braze.yaml
   generate --check    fail if the checked-in generated code is stale
+  bench               run every benchmark (release builds, peers via npm) and rewrite
+                      BENCHMARKS.md
+  bench --smoke       the same with tiny sizes and debug builds, to prove the harness
+                      runs (writes target/BENCHMARKS.smoke.md)
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +30,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["generate"] => generate::run(&workspace_root(), generate::Mode::Write),
         ["generate", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
+        ["bench"] => bench::run(&workspace_root(), false),
+        ["bench", "--smoke"] => bench::run(&workspace_root(), true),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
