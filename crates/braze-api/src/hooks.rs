@@ -191,9 +191,11 @@ impl Client {
             } else {
                 None
             };
-            if state.pacing {
-                state.pacer.acquire(policy.max_rate_limit_wait).await;
-            }
+            let ticket = if state.pacing {
+                Some(state.pacer.acquire(policy.max_rate_limit_wait).await)
+            } else {
+                None
+            };
 
             let span = tracing::info_span!(
                 "braze.request",
@@ -225,9 +227,12 @@ impl Client {
                 .as_ref()
                 .ok()
                 .and_then(|(response, _)| RateLimit::from_headers(response.headers()));
-            if let Some(figures) = &figures {
-                state.pacer.observe(figures);
+            if let (Some(_), Ok((response, _))) = (&ticket, &outcome) {
+                state
+                    .pacer
+                    .observe(response.status().is_success(), figures.as_ref());
             }
+            drop(ticket);
             call::update(|record| {
                 record.attempts = attempt;
                 record.elapsed = started.elapsed();

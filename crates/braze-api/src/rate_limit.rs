@@ -7,7 +7,9 @@
 //! `reset`.
 
 use std::sync::Mutex;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::Notify;
 
 use http::HeaderMap;
 
@@ -80,79 +82,180 @@ const RESET_MARGIN: Duration = Duration::from_millis(20);
 /// client (and of all its clones), so that a spent window is waited out instead of
 /// spending a 429 on it.
 ///
-/// Each request takes one unit of `remaining` before it is sent; responses lower it further
-/// when the server counts fewer (other clients of the same workspace), and a response from
-/// a newer window starts afresh.
+/// * While the window is unknown (at start, and once a window has reset), one request
+///   goes out alone and the others wait for its answer: it tells how many are left.
+///   Sending everything blind would spend a 429 on every request over the limit.
+/// * In a known window, each request takes one unit of `remaining` before it is sent;
+///   answers lower it further when the server counts fewer (other clients of the same
+///   workspace), and an answer from a newer window starts afresh.
+/// * When the window is spent, requests wait for its reset.
+/// * A server that answers a success without figures is not paced at all.
 #[derive(Debug, Default)]
 pub struct Pacer {
-    window: Mutex<Option<Window>>,
+    state: Mutex<Window>,
+    changed: Notify,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    remaining: u64,
-    /// Epoch seconds.
-    reset: u64,
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Window {
+    /// Nothing known; `probing` while one request is out to learn the figures.
+    #[default]
+    Unknown,
+    Probing,
+    Known {
+        remaining: u64,
+        /// Epoch seconds.
+        reset: u64,
+    },
+    /// The server sends no figures: nothing to pace by.
+    Unpaced,
 }
+
+/// What a request may do now.
+#[derive(Debug, PartialEq, Eq)]
+enum Decision {
+    Go { probe: bool },
+    WaitForProbe,
+    WaitForReset(Duration),
+}
+
+/// Permission to send one request. If it was the probe of an unknown window and is
+/// dropped without an answer (the request failed or was cancelled), another request may
+/// probe.
+#[derive(Debug)]
+pub struct Ticket<'a> {
+    pacer: &'a Pacer,
+    probe: bool,
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        if self.probe {
+            let mut state = self.pacer.lock();
+            if *state == Window::Probing {
+                *state = Window::Unknown;
+                drop(state);
+                self.pacer.changed.notify_waiters();
+            }
+        }
+    }
+}
+
+/// The longest wait for a probe's answer before looking again (a safety net: the probe's
+/// answer or failure wakes the waiters).
+const PROBE_WAIT: Duration = Duration::from_secs(1);
 
 impl Pacer {
-    /// A pacer that knows nothing yet: requests go out until a response reports figures.
+    /// A pacer that knows nothing yet.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Takes one request's worth of the window, waiting for the reset when the window is
-    /// spent. A wait longer than `max_wait` is not made: the request goes out and Braze
-    /// answers 429 with the reset time. Returns how long it waited.
-    pub async fn acquire(&self, max_wait: Duration) -> Duration {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until a request may be sent: for the answer of the request probing an
+    /// unknown window, or for the reset of a spent one. A reset further away than
+    /// `max_wait` is not waited for: the request goes out and Braze answers 429 with the
+    /// reset time.
+    pub async fn acquire(&self, max_wait: Duration) -> Ticket<'_> {
         let mut waited = Duration::ZERO;
         loop {
-            let wait = match self.try_take(SystemTime::now()) {
-                None => return waited,
-                Some(wait) if waited + wait > max_wait => return waited,
-                Some(wait) => wait,
-            };
-            tracing::debug!(
-                wait_ms = wait.as_millis() as u64,
-                "rate-limit window spent; waiting for its reset"
-            );
-            tokio::time::sleep(wait).await;
-            waited += wait;
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            // Registered before the state is read, so a change in between is not missed.
+            notified.as_mut().enable();
+            match self.decide(SystemTime::now()) {
+                Decision::Go { probe } => return Ticket { pacer: self, probe },
+                Decision::WaitForProbe => {
+                    let _ = tokio::time::timeout(PROBE_WAIT, notified).await;
+                }
+                Decision::WaitForReset(wait) if waited + wait > max_wait => {
+                    return Ticket {
+                        pacer: self,
+                        probe: false,
+                    };
+                }
+                Decision::WaitForReset(wait) => {
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "rate-limit window spent; waiting for its reset"
+                    );
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                }
+            }
         }
     }
 
-    /// Takes a unit if one is left, else says how long until the window resets.
-    fn try_take(&self, now: SystemTime) -> Option<Duration> {
-        let mut guard = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        let window = guard.as_mut()?;
-        let reset_at = UNIX_EPOCH + Duration::from_secs(window.reset);
-        match reset_at.duration_since(now) {
-            // The window is over; the next one is unknown until a response says.
-            Err(_) => {
-                *guard = None;
-                None
+    fn decide(&self, now: SystemTime) -> Decision {
+        let mut state = self.lock();
+        match *state {
+            Window::Unpaced => Decision::Go { probe: false },
+            Window::Unknown => {
+                *state = Window::Probing;
+                Decision::Go { probe: true }
             }
-            Ok(_) if window.remaining > 0 => {
-                window.remaining -= 1;
-                None
+            Window::Probing => Decision::WaitForProbe,
+            Window::Known { remaining, reset } => {
+                let reset_at = UNIX_EPOCH + Duration::from_secs(reset);
+                match reset_at.duration_since(now) {
+                    // The window is over; the next one is unknown until an answer says.
+                    Err(_) => {
+                        *state = Window::Probing;
+                        Decision::Go { probe: true }
+                    }
+                    Ok(_) if remaining > 0 => {
+                        *state = Window::Known {
+                            remaining: remaining - 1,
+                            reset,
+                        };
+                        Decision::Go { probe: false }
+                    }
+                    Ok(left) => Decision::WaitForReset(left + RESET_MARGIN),
+                }
             }
-            Ok(left) => Some(left + RESET_MARGIN),
         }
     }
 
-    /// Takes in the figures of a response.
-    pub fn observe(&self, figures: &RateLimit) {
-        let (Some(remaining), Some(reset)) = (figures.remaining, figures.reset) else {
-            return;
+    /// Takes in an answer: its status and its figures, if it had any.
+    pub fn observe(&self, success: bool, figures: Option<&RateLimit>) {
+        let known = figures.and_then(|f| Some((f.remaining?, f.reset?)));
+        let mut state = self.lock();
+        let next = match (known, *state) {
+            (
+                Some((remaining, reset)),
+                Window::Known {
+                    remaining: left,
+                    reset: current,
+                },
+            ) => {
+                if reset == current {
+                    Window::Known {
+                        remaining: left.min(remaining),
+                        reset,
+                    }
+                } else if reset > current {
+                    Window::Known { remaining, reset }
+                } else {
+                    // A late answer from a window that is already over tells nothing new.
+                    return;
+                }
+            }
+            (Some((remaining, reset)), _) => Window::Known { remaining, reset },
+            // A success without figures: this server does not report its limits.
+            (None, _) if success => Window::Unpaced,
+            // An error page without figures (a proxy's, say) tells nothing; let another
+            // request probe.
+            (None, Window::Probing) => Window::Unknown,
+            (None, _) => return,
         };
-        let mut guard = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        match guard.as_mut() {
-            Some(window) if window.reset == reset => {
-                window.remaining = window.remaining.min(remaining);
-            }
-            // A late answer from a window that is already over tells nothing new.
-            Some(window) if window.reset > reset => {}
-            _ => *guard = Some(Window { remaining, reset }),
+        let changed = next != *state;
+        *state = next;
+        drop(state);
+        if changed {
+            self.changed.notify_waiters();
         }
     }
 }
@@ -213,47 +316,118 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
+    fn figures(remaining: u64, reset: u64) -> RateLimit {
+        RateLimit {
+            limit: Some(100),
+            remaining: Some(remaining),
+            reset: Some(reset),
+        }
+    }
+
+    fn epoch(now: SystemTime) -> u64 {
+        now.duration_since(UNIX_EPOCH).unwrap().as_secs()
+    }
+
     #[test]
-    fn pacer_spends_the_window_then_waits_for_its_reset() {
+    fn an_unknown_window_is_probed_by_one_request_at_a_time() {
         let pacer = Pacer::new();
         let now = SystemTime::now();
-        let reset = now.duration_since(UNIX_EPOCH).unwrap().as_secs() + 2;
-        pacer.observe(&RateLimit {
-            limit: Some(10),
-            remaining: Some(2),
-            reset: Some(reset),
-        });
-        assert_eq!(pacer.try_take(now), None);
-        assert_eq!(pacer.try_take(now), None);
-        let wait = pacer.try_take(now).expect("window spent");
+        assert_eq!(pacer.decide(now), Decision::Go { probe: true });
+        assert_eq!(pacer.decide(now), Decision::WaitForProbe);
+        pacer.observe(true, Some(&figures(2, epoch(now) + 60)));
+        assert_eq!(pacer.decide(now), Decision::Go { probe: false });
+        assert_eq!(pacer.decide(now), Decision::Go { probe: false });
+        assert!(matches!(pacer.decide(now), Decision::WaitForReset(_)));
+    }
+
+    #[test]
+    fn a_failed_probe_lets_another_request_probe() {
+        let pacer = Pacer::new();
+        let now = SystemTime::now();
+        let ticket = Ticket {
+            pacer: &pacer,
+            probe: pacer.decide(now) == Decision::Go { probe: true },
+        };
+        assert!(ticket.probe);
+        assert_eq!(pacer.decide(now), Decision::WaitForProbe);
+        drop(ticket);
+        assert_eq!(pacer.decide(now), Decision::Go { probe: true });
+        // An error page without figures frees the probe too.
+        pacer.observe(false, None);
+        assert_eq!(pacer.decide(now), Decision::Go { probe: true });
+    }
+
+    #[test]
+    fn a_server_without_figures_is_not_paced() {
+        let pacer = Pacer::new();
+        let now = SystemTime::now();
+        assert_eq!(pacer.decide(now), Decision::Go { probe: true });
+        pacer.observe(true, None);
+        for _ in 0..100 {
+            assert_eq!(pacer.decide(now), Decision::Go { probe: false });
+        }
+    }
+
+    #[test]
+    fn pacer_spends_the_window_then_probes_the_next() {
+        let pacer = Pacer::new();
+        let now = SystemTime::now();
+        let reset = epoch(now) + 2;
+        pacer.observe(true, Some(&figures(2, reset)));
+        assert_eq!(pacer.decide(now), Decision::Go { probe: false });
+        assert_eq!(pacer.decide(now), Decision::Go { probe: false });
+        let Decision::WaitForReset(wait) = pacer.decide(now) else {
+            panic!("window spent");
+        };
         assert!(
             wait > Duration::from_secs(1) && wait <= Duration::from_secs(3),
             "{wait:?}"
         );
-        // Once the reset has passed, requests go out again.
+        // Once the reset has passed, one request probes the new window.
         let later = UNIX_EPOCH + Duration::from_secs(reset) + Duration::from_millis(1);
-        assert_eq!(pacer.try_take(later), None);
+        assert_eq!(pacer.decide(later), Decision::Go { probe: true });
+        assert_eq!(pacer.decide(later), Decision::WaitForProbe);
     }
 
     #[test]
     fn pacer_keeps_the_lower_count_and_ignores_stale_windows() {
         let pacer = Pacer::new();
         let now = SystemTime::now();
-        let reset = now.duration_since(UNIX_EPOCH).unwrap().as_secs() + 60;
-        let figures = |remaining, reset| RateLimit {
-            limit: Some(100),
-            remaining: Some(remaining),
-            reset: Some(reset),
-        };
-        pacer.observe(&figures(5, reset));
-        pacer.observe(&figures(50, reset)); // a slower answer from earlier in the window
-        pacer.observe(&figures(0, reset - 60)); // the previous window
+        let reset = epoch(now) + 60;
+        pacer.observe(true, Some(&figures(5, reset)));
+        pacer.observe(true, Some(&figures(50, reset))); // a slower answer from earlier
+        pacer.observe(true, Some(&figures(0, reset - 60))); // the previous window
         for _ in 0..5 {
-            assert_eq!(pacer.try_take(now), None);
+            assert_eq!(pacer.decide(now), Decision::Go { probe: false });
         }
-        assert!(pacer.try_take(now).is_some());
+        assert!(matches!(pacer.decide(now), Decision::WaitForReset(_)));
         // A newer window starts afresh.
-        pacer.observe(&figures(3, reset + 60));
-        assert_eq!(pacer.try_take(now), None);
+        pacer.observe(true, Some(&figures(3, reset + 60)));
+        assert_eq!(pacer.decide(now), Decision::Go { probe: false });
+    }
+
+    #[tokio::test]
+    async fn waiters_wake_when_the_probe_answers() {
+        let pacer = std::sync::Arc::new(Pacer::new());
+        let probe = pacer.acquire(Duration::from_secs(5)).await;
+        assert!(probe.probe);
+        let waiter = {
+            let pacer = pacer.clone();
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let ticket = pacer.acquire(Duration::from_secs(5)).await;
+                (ticket.probe, started.elapsed())
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let reset = epoch(SystemTime::now()) + 60;
+        pacer.observe(true, Some(&figures(10, reset)));
+        drop(probe);
+        let (probed, waited) = waiter.await.unwrap();
+        assert!(!probed);
+        assert!(
+            waited < PROBE_WAIT,
+            "woken by the answer, not the safety net: {waited:?}"
+        );
     }
 }
