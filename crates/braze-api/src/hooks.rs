@@ -12,6 +12,7 @@ use bytes::{Bytes, BytesMut};
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, USER_AGENT};
 use http::{HeaderMap, HeaderValue};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::ResponseBuilderExt;
 use tracing::Instrument;
 
 use crate::Client;
@@ -316,6 +317,7 @@ async fn buffer_body(
 ) -> (reqwest::Response, Option<usize>) {
     let status = response.status();
     let version = response.version();
+    let url = response.url().clone();
     let headers = std::mem::take(response.headers_mut());
     let declared_too_large = headers
         .get(CONTENT_LENGTH)
@@ -344,9 +346,13 @@ async fn buffer_body(
             (reqwest::Body::wrap_stream(failing), exceeded)
         }
     };
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
+    let mut rebuilt = http::Response::builder()
+        .status(status)
+        .version(version)
+        // Kept so that reqwest need not parse a placeholder URL for the rebuilt response.
+        .url(url)
+        .body(body)
+        .expect("status, version and URL come from a valid response");
     *rebuilt.headers_mut() = headers;
     (reqwest::Response::from(rebuilt), exceeded)
 }

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 /// The rate-limit figures of one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,9 +28,9 @@ impl RateLimit {
     /// Reads the three headers; `None` when none of them is present and a number.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
         let figures = Self {
-            limit: header_u64(headers, "x-ratelimit-limit"),
-            remaining: header_u64(headers, "x-ratelimit-remaining"),
-            reset: header_u64(headers, "x-ratelimit-reset"),
+            limit: header_u64(headers, &LIMIT),
+            remaining: header_u64(headers, &REMAINING),
+            reset: header_u64(headers, &RESET),
         };
         (figures != Self::default()).then_some(figures)
     }
@@ -48,7 +48,13 @@ impl RateLimit {
     }
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+// Looked up as `HeaderName`s, not `&str`s, which `http` would parse and check each time.
+const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+const RETRY_AFTER_SECONDS: HeaderName = HeaderName::from_static("x-ratelimit-retry-after");
+
+fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
@@ -68,7 +74,7 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
             return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
         }
     }
-    if let Some(secs) = header_u64(headers, "x-ratelimit-retry-after") {
+    if let Some(secs) = header_u64(headers, &RETRY_AFTER_SECONDS) {
         return Some(Duration::from_secs(secs));
     }
     RateLimit::from_headers(headers)?.reset_in(now)
@@ -162,15 +168,23 @@ impl Pacer {
     pub async fn acquire(&self, max_wait: Duration) -> Ticket<'_> {
         let mut waited = Duration::ZERO;
         loop {
-            let notified = self.changed.notified();
-            tokio::pin!(notified);
-            // Registered before the state is read, so a change in between is not missed.
-            notified.as_mut().enable();
-            match self.decide(SystemTime::now()) {
-                Decision::Go { probe } => return Ticket { pacer: self, probe },
-                Decision::WaitForProbe => {
+            let mut decision = self.decide(SystemTime::now());
+            if decision == Decision::WaitForProbe {
+                // Registered, then the state read again, so that an answer arriving in
+                // between is not missed. (Only here: the common path registers nothing.)
+                let notified = self.changed.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                decision = self.decide(SystemTime::now());
+                if decision == Decision::WaitForProbe {
                     let _ = tokio::time::timeout(PROBE_WAIT, notified).await;
+                    continue;
                 }
+            }
+            match decision {
+                Decision::Go { probe } => return Ticket { pacer: self, probe },
+                // Not reached (waited for above); looking again is always right.
+                Decision::WaitForProbe => {}
                 Decision::WaitForReset(wait) if waited + wait > max_wait => {
                     return Ticket {
                         pacer: self,
@@ -294,6 +308,13 @@ mod tests {
         assert_eq!(
             RateLimit::from_headers(&headers(&[("x-ratelimit-limit", "many")])),
             None
+        );
+        assert_eq!(
+            RateLimit::from_headers(&headers(&[("x-ratelimit-remaining", " 7 ")])),
+            Some(RateLimit {
+                remaining: Some(7),
+                ..RateLimit::default()
+            })
         );
     }
 

@@ -51,6 +51,9 @@ enum Command {
         requests: usize,
         #[arg(long, default_value_t = 5)]
         pairs: usize,
+        /// Run one side alone, e.g. under a profiler.
+        #[arg(long, value_enum, default_value_t = overhead::Side::Both)]
+        only: overhead::Side,
     },
     /// An in-process fake preloaded with schedules; stops when stdin closes.
     ServeMock {
@@ -97,7 +100,11 @@ fn main() -> std::io::Result<()> {
                         requests,
                         concurrency,
                     } => load::run(&url, &key, requests, concurrency).await,
-                    Command::Overhead { requests, pairs } => overhead::run(requests, pairs).await,
+                    Command::Overhead {
+                        requests,
+                        pairs,
+                        only,
+                    } => overhead::run(requests, pairs, only).await,
                     Command::ServeMock {
                         rate_limit,
                         window_secs,

@@ -23,8 +23,16 @@ struct Answer {
 
 const CAMPAIGN: &str = "bench-campaign";
 
+/// Which side to run: both (the comparison), or one alone (for a profiler).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Side {
+    Both,
+    Sdk,
+    Raw,
+}
+
 /// Runs `pairs` pairs of `requests` sequential deletes (SDK, then raw) and prints JSON.
-pub async fn run(requests: usize, pairs: usize) -> std::io::Result<()> {
+pub async fn run(requests: usize, pairs: usize, side: Side) -> std::io::Result<()> {
     let server = MockServer::start(
         Config::new()
             .log_capacity(0)
@@ -66,14 +74,19 @@ pub async fn run(requests: usize, pairs: usize) -> std::io::Result<()> {
 
     let (mut sdk_runs, mut raw_runs) = (Vec::new(), Vec::new());
     for _ in 0..pairs {
-        let ids = seed(&server);
-        let started = Instant::now();
-        for id in &ids {
-            sdk.delete_campaign_schedule(CAMPAIGN, id.as_str())
-                .await
-                .map_err(std::io::Error::other)?;
+        if side != Side::Raw {
+            let ids = seed(&server);
+            let started = Instant::now();
+            for id in &ids {
+                sdk.delete_campaign_schedule(CAMPAIGN, id.as_str())
+                    .await
+                    .map_err(std::io::Error::other)?;
+            }
+            sdk_runs.push(started.elapsed().as_secs_f64());
         }
-        sdk_runs.push(started.elapsed().as_secs_f64());
+        if side == Side::Sdk {
+            continue;
+        }
 
         let ids = seed(&server);
         let started = Instant::now();
@@ -107,7 +120,7 @@ pub async fn run(requests: usize, pairs: usize) -> std::io::Result<()> {
     let mut ratios: Vec<f64> = sdk_runs.iter().zip(&raw_runs).map(|(s, r)| s / r).collect();
     let mut sorted = ratios.clone();
     sorted.sort_by(f64::total_cmp);
-    let median_ratio = sorted[sorted.len() / 2];
+    let median_ratio = sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN);
     ratios.shrink_to_fit();
     println!(
         "{}",

@@ -66,10 +66,9 @@ impl<'a> ListScheduledBroadcasts<'a> {
         let end_time = self.end_time()?;
         let api = &self.client.api;
         self.client
-            .call(
-                "list_scheduled_broadcasts",
-                api.list_scheduled_broadcasts().end_time(end_time).send(),
-            )
+            .call("list_scheduled_broadcasts", || {
+                api.list_scheduled_broadcasts().end_time(end_time).send()
+            })
             .await
     }
 }

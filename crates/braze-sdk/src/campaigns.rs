@@ -210,10 +210,9 @@ impl<'a> CreateCampaignSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call(
-                "create_campaign_schedule",
-                api.create_campaign_schedule().body(body).send(),
-            )
+            .call("create_campaign_schedule", || {
+                api.create_campaign_schedule().body(body).send()
+            })
             .await
     }
 }
@@ -269,10 +268,9 @@ impl<'a> UpdateCampaignSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call(
-                "update_campaign_schedule",
-                api.update_campaign_schedule().body(body).send(),
-            )
+            .call("update_campaign_schedule", || {
+                api.update_campaign_schedule().body(body).send()
+            })
             .await
     }
 }
@@ -326,10 +324,9 @@ impl<'a> DeleteCampaignSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call(
-                "delete_campaign_schedule",
-                api.delete_campaign_schedule().body(body).send(),
-            )
+            .call("delete_campaign_schedule", || {
+                api.delete_campaign_schedule().body(body).send()
+            })
             .await
     }
 }

@@ -205,10 +205,9 @@ impl<'a> CreateCanvasSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call(
-                "create_canvas_schedule",
-                api.create_canvas_schedule().body(body).send(),
-            )
+            .call("create_canvas_schedule", || {
+                api.create_canvas_schedule().body(body).send()
+            })
             .await
     }
 }
@@ -264,10 +263,9 @@ impl<'a> UpdateCanvasSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call(
-                "update_canvas_schedule",
-                api.update_canvas_schedule().body(body).send(),
-            )
+            .call("update_canvas_schedule", || {
+                api.update_canvas_schedule().body(body).send()
+            })
             .await
     }
 }
@@ -321,10 +319,9 @@ impl<'a> DeleteCanvasSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call(
-                "delete_canvas_schedule",
-                api.delete_canvas_schedule().body(body).send(),
-            )
+            .call("delete_canvas_schedule", || {
+                api.delete_canvas_schedule().body(body).send()
+            })
             .await
     }
 }

@@ -83,16 +83,22 @@ impl Client {
     }
 
     /// Runs one generated call with its record, and maps the outcome.
-    pub(crate) async fn call<T>(
+    pub(crate) async fn call<T, F>(
         &self,
         operation_id: &'static str,
-        call: impl Future<
+        make: impl FnOnce() -> F,
+    ) -> Result<Response<T>, Error>
+    where
+        F: Future<
             Output = Result<
                 braze_api::ResponseValue<T>,
                 braze_api::Error<braze_api::types::ApiError>,
             >,
         >,
-    ) -> Result<Response<T>, Error> {
+    {
+        // The generated future is a few kilobytes. Boxed here, the futures around it stay
+        // small, so moving them (into the box `.await` on a builder makes, say) is cheap.
+        let call = Box::pin(make());
         let spec: Option<&'static OperationSpec> = operations::find(operation_id);
         let (result, record) = call::recorded(call).await;
         match result {

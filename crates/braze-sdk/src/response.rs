@@ -21,7 +21,10 @@ pub struct Response<T> {
 impl<T> Response<T> {
     pub(crate) fn new(answer: braze_api::ResponseValue<T>, record: &CallRecord) -> Self {
         let status = answer.status();
-        let rate_limit = RateLimit::from_headers(answer.headers()).or(record.rate_limit);
+        // The hooks read the figures of this very answer into the record.
+        let rate_limit = record
+            .rate_limit
+            .or_else(|| RateLimit::from_headers(answer.headers()));
         Self {
             body: answer.into_inner(),
             status,
