@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, USER_AGENT};
+use http::header::{AUTHORIZATION, USER_AGENT};
 use http::{HeaderMap, HeaderValue};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt;
@@ -210,7 +210,7 @@ impl Client {
             let sent_at = Instant::now();
             let outcome = async {
                 let response = self.client().execute(request).await?;
-                Ok::<_, reqwest::Error>(buffer_body(response, state.max_response_bytes).await)
+                Ok::<_, reqwest::Error>(guard_body(response, state.max_response_bytes).await)
             }
             .instrument(span.clone())
             .await;
@@ -306,29 +306,20 @@ enum BodyProblem {
     Broken(String),
 }
 
-/// Reads the whole body (at most `max` bytes) so that a broken or oversized body is found
-/// inside the hooks, and gives back an equivalent response. A body that breaks off, or is
-/// longer than `max`, is replaced by one that fails to read with the reason, so the
+/// Keeps a response body from being read into memory beyond `max` bytes. A body whose
+/// declared length fits is passed on untouched (the caller reads at most that much); a
+/// longer one is refused unread; one of unknown length is read here, up to `max`. A
+/// refused or broken body is replaced by one that fails to read with the reason, so the
 /// caller's decoding fails cleanly; the status and headers are kept either way. The
 /// second value is `Some(max)` when the body was refused for its size.
-async fn buffer_body(
+async fn guard_body(
     mut response: reqwest::Response,
     max: usize,
 ) -> (reqwest::Response, Option<usize>) {
-    let status = response.status();
-    let version = response.version();
-    let url = response.url().clone();
-    let headers = std::mem::take(response.headers_mut());
-    let declared_too_large = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|len| len > max as u64);
-
-    let body = if declared_too_large {
-        Err(BodyProblem::TooLarge)
-    } else {
-        read_capped(&mut response, max).await
+    let body = match response.content_length() {
+        Some(length) if length <= max as u64 => return (response, None),
+        Some(_) => Err(BodyProblem::TooLarge),
+        None => read_capped(&mut response, max).await,
     };
     let (body, exceeded) = match body {
         Ok(bytes) => (reqwest::Body::from(bytes), None),
@@ -346,13 +337,18 @@ async fn buffer_body(
             (reqwest::Body::wrap_stream(failing), exceeded)
         }
     };
-    let mut rebuilt = http::Response::builder()
-        .status(status)
-        .version(version)
+    let headers = std::mem::take(response.headers_mut());
+    let mut rebuilt = match http::Response::builder()
+        .status(response.status())
+        .version(response.version())
         // Kept so that reqwest need not parse a placeholder URL for the rebuilt response.
-        .url(url)
+        .url(response.url().clone())
         .body(body)
-        .expect("status, version and URL come from a valid response");
+    {
+        Ok(rebuilt) => rebuilt,
+        // Not reached: the status, version and URL come from a valid response.
+        Err(_) => return (response, exceeded),
+    };
     *rebuilt.headers_mut() = headers;
     (reqwest::Response::from(rebuilt), exceeded)
 }

@@ -239,16 +239,19 @@ impl<'a> UpdateCampaignSchedule<'a> {
 
     /// The checked wire body.
     pub fn body(&self) -> Result<types::CampaignScheduleUpdateRequest, Error> {
+        self.clone().into_body()
+    }
+
+    fn into_body(self) -> Result<types::CampaignScheduleUpdateRequest, Error> {
         validate::id(self.campaign_id.check())?;
         validate::id(self.schedule_id.check())?;
         validate::extra::<types::CampaignScheduleUpdateRequest>("", &self.extra)?;
-        types::CampaignScheduleUpdateRequest::builder()
-            .campaign_id(self.campaign_id.clone())
-            .schedule_id(self.schedule_id.clone())
-            .schedule(self.schedule.to_wire()?)
-            .extra(self.extra.clone())
-            .try_into()
-            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+        Ok(types::CampaignScheduleUpdateRequest {
+            schedule: self.schedule.to_wire()?,
+            campaign_id: self.campaign_id,
+            schedule_id: self.schedule_id,
+            extra: self.extra,
+        })
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
@@ -265,9 +268,10 @@ impl<'a> UpdateCampaignSchedule<'a> {
 
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
+        let client = self.client;
+        let body = self.into_body()?;
+        let api = &client.api;
+        client
             .call("update_campaign_schedule", || {
                 api.update_campaign_schedule().body(body).send()
             })
@@ -296,15 +300,18 @@ impl<'a> DeleteCampaignSchedule<'a> {
 
     /// The checked wire body.
     pub fn body(&self) -> Result<types::CampaignScheduleDeleteRequest, Error> {
+        self.clone().into_body()
+    }
+
+    fn into_body(self) -> Result<types::CampaignScheduleDeleteRequest, Error> {
         validate::id(self.campaign_id.check())?;
         validate::id(self.schedule_id.check())?;
         validate::extra::<types::CampaignScheduleDeleteRequest>("", &self.extra)?;
-        types::CampaignScheduleDeleteRequest::builder()
-            .campaign_id(self.campaign_id.clone())
-            .schedule_id(self.schedule_id.clone())
-            .extra(self.extra.clone())
-            .try_into()
-            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+        Ok(types::CampaignScheduleDeleteRequest {
+            campaign_id: self.campaign_id,
+            schedule_id: self.schedule_id,
+            extra: self.extra,
+        })
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
@@ -321,9 +328,10 @@ impl<'a> DeleteCampaignSchedule<'a> {
 
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
+        let client = self.client;
+        let body = self.into_body()?;
+        let api = &client.api;
+        client
             .call("delete_campaign_schedule", || {
                 api.delete_campaign_schedule().body(body).send()
             })

@@ -234,16 +234,19 @@ impl<'a> UpdateCanvasSchedule<'a> {
 
     /// The checked wire body.
     pub fn body(&self) -> Result<types::CanvasScheduleUpdateRequest, Error> {
+        self.clone().into_body()
+    }
+
+    fn into_body(self) -> Result<types::CanvasScheduleUpdateRequest, Error> {
         validate::id(self.canvas_id.check())?;
         validate::id(self.schedule_id.check())?;
         validate::extra::<types::CanvasScheduleUpdateRequest>("", &self.extra)?;
-        types::CanvasScheduleUpdateRequest::builder()
-            .canvas_id(self.canvas_id.clone())
-            .schedule_id(self.schedule_id.clone())
-            .schedule(self.schedule.to_wire()?)
-            .extra(self.extra.clone())
-            .try_into()
-            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+        Ok(types::CanvasScheduleUpdateRequest {
+            schedule: self.schedule.to_wire()?,
+            canvas_id: self.canvas_id,
+            schedule_id: self.schedule_id,
+            extra: self.extra,
+        })
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
@@ -260,9 +263,10 @@ impl<'a> UpdateCanvasSchedule<'a> {
 
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
+        let client = self.client;
+        let body = self.into_body()?;
+        let api = &client.api;
+        client
             .call("update_canvas_schedule", || {
                 api.update_canvas_schedule().body(body).send()
             })
@@ -291,15 +295,18 @@ impl<'a> DeleteCanvasSchedule<'a> {
 
     /// The checked wire body.
     pub fn body(&self) -> Result<types::CanvasScheduleDeleteRequest, Error> {
+        self.clone().into_body()
+    }
+
+    fn into_body(self) -> Result<types::CanvasScheduleDeleteRequest, Error> {
         validate::id(self.canvas_id.check())?;
         validate::id(self.schedule_id.check())?;
         validate::extra::<types::CanvasScheduleDeleteRequest>("", &self.extra)?;
-        types::CanvasScheduleDeleteRequest::builder()
-            .canvas_id(self.canvas_id.clone())
-            .schedule_id(self.schedule_id.clone())
-            .extra(self.extra.clone())
-            .try_into()
-            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+        Ok(types::CanvasScheduleDeleteRequest {
+            canvas_id: self.canvas_id,
+            schedule_id: self.schedule_id,
+            extra: self.extra,
+        })
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
@@ -316,9 +323,10 @@ impl<'a> DeleteCanvasSchedule<'a> {
 
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
+        let client = self.client;
+        let body = self.into_body()?;
+        let api = &client.api;
+        client
             .call("delete_canvas_schedule", || {
                 api.delete_canvas_schedule().body(body).send()
             })
