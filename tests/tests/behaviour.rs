@@ -147,6 +147,8 @@ async fn a_429_is_retried_for_creates_too() {
         .expect("429 means Braze did nothing, so a create may be repeated");
     assert_eq!(created.schedule_id.as_str(), "s-9");
     assert_eq!(created.status().as_u16(), 201);
+    assert_eq!(created.rate_limited(), 1);
+    assert_eq!(created.attempts(), 2);
     assert_eq!(server.received().len(), 2);
 }
 

@@ -37,6 +37,8 @@ pub enum Delivery {
 pub struct CallRecord {
     /// Attempts made (0 if none was).
     pub attempts: u32,
+    /// Attempts Braze refused for the rate limit (429), retried ones included.
+    pub rate_limited: u32,
     /// The status of the last response, if any attempt got one.
     pub status: Option<StatusCode>,
     /// The rate-limit figures of the last response that had them.

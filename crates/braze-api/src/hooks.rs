@@ -242,6 +242,9 @@ impl Client {
                     Attempt::Status(status) => {
                         record.status = Some(status);
                         record.note_delivery(Delivery::of_status(status));
+                        if status == http::StatusCode::TOO_MANY_REQUESTS {
+                            record.rate_limited += 1;
+                        }
                     }
                     Attempt::Interrupted => record.note_delivery(Delivery::Uncertain),
                     Attempt::NotConnected => record.note_delivery(Delivery::NotSent),

@@ -8,7 +8,7 @@
 
 use std::sync::Mutex;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
 use http::{HeaderMap, HeaderName};
@@ -104,10 +104,11 @@ pub struct Pacer {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Window {
-    /// Nothing known; `probing` while one request is out to learn the figures.
+    /// Nothing known.
     #[default]
     Unknown,
-    Probing,
+    /// One request is out to learn the figures, since this instant.
+    Probing(Instant),
     Known {
         remaining: u64,
         /// Epoch seconds.
@@ -138,7 +139,7 @@ impl Drop for Ticket<'_> {
     fn drop(&mut self) {
         if self.probe {
             let mut state = self.pacer.lock();
-            if *state == Window::Probing {
+            if matches!(*state, Window::Probing(_)) {
                 *state = Window::Unknown;
                 drop(state);
                 self.pacer.changed.notify_waiters();
@@ -147,8 +148,9 @@ impl Drop for Ticket<'_> {
     }
 }
 
-/// The longest wait for a probe's answer before looking again (a safety net: the probe's
-/// answer or failure wakes the waiters).
+/// The longest wait for a probe's answer. Its answer or failure wakes the waiters at once;
+/// a probe still out after this long (a hanging request) lets another request probe, so
+/// that one slow request cannot stall the others until its timeout.
 const PROBE_WAIT: Duration = Duration::from_secs(1);
 
 impl Pacer {
@@ -208,16 +210,20 @@ impl Pacer {
         match *state {
             Window::Unpaced => Decision::Go { probe: false },
             Window::Unknown => {
-                *state = Window::Probing;
+                *state = Window::Probing(Instant::now());
                 Decision::Go { probe: true }
             }
-            Window::Probing => Decision::WaitForProbe,
+            Window::Probing(since) if since.elapsed() >= PROBE_WAIT => {
+                *state = Window::Probing(Instant::now());
+                Decision::Go { probe: true }
+            }
+            Window::Probing(_) => Decision::WaitForProbe,
             Window::Known { remaining, reset } => {
                 let reset_at = UNIX_EPOCH + Duration::from_secs(reset);
                 match reset_at.duration_since(now) {
                     // The window is over; the next one is unknown until an answer says.
                     Err(_) => {
-                        *state = Window::Probing;
+                        *state = Window::Probing(Instant::now());
                         Decision::Go { probe: true }
                     }
                     Ok(_) if remaining > 0 => {
@@ -262,7 +268,7 @@ impl Pacer {
             (None, _) if success => Window::Unpaced,
             // An error page without figures (a proxy's, say) tells nothing; let another
             // request probe.
-            (None, Window::Probing) => Window::Unknown,
+            (None, Window::Probing(_)) => Window::Unknown,
             (None, _) => return,
         };
         let changed = next != *state;
@@ -376,6 +382,17 @@ mod tests {
         // An error page without figures frees the probe too.
         pacer.observe(false, None);
         assert_eq!(pacer.decide(now), Decision::Go { probe: true });
+    }
+
+    #[test]
+    fn a_hung_probe_lets_another_request_probe_after_a_while() {
+        let pacer = Pacer::new();
+        let now = SystemTime::now();
+        assert_eq!(pacer.decide(now), Decision::Go { probe: true });
+        assert_eq!(pacer.decide(now), Decision::WaitForProbe);
+        *pacer.lock() = Window::Probing(Instant::now() - PROBE_WAIT);
+        assert_eq!(pacer.decide(now), Decision::Go { probe: true });
+        assert_eq!(pacer.decide(now), Decision::WaitForProbe);
     }
 
     #[test]

@@ -339,9 +339,13 @@ impl ApiError {
                 ),
                 None => "the API key may lack the permission this endpoint needs".to_owned(),
             },
-            404 => "Braze answers 404 for an unknown URL: check the endpoint (instance or \
-                    base URL)"
-                .to_owned(),
+            // Braze's "Invalid URL" (or a bare 404 from something in front of it) means a
+            // wrong path or host; any other message speaks for itself.
+            404 if self.message.as_deref().is_none_or(|m| m == "Invalid URL") => {
+                "Braze answers 404 for an unknown URL: check the endpoint (instance or base \
+                 URL)"
+                    .to_owned()
+            }
             413 => "the request body is over Braze's 4 MB limit".to_owned(),
             429 => match self.rate_limit.and_then(|r| r.reset) {
                 Some(reset) => format!(

@@ -16,6 +16,7 @@ pub struct Response<T> {
     status: StatusCode,
     rate_limit: Option<RateLimit>,
     attempts: u32,
+    rate_limited: u32,
 }
 
 impl<T> Response<T> {
@@ -30,6 +31,7 @@ impl<T> Response<T> {
             status,
             rate_limit,
             attempts: record.attempts.max(1),
+            rate_limited: record.rate_limited,
         }
     }
 
@@ -56,6 +58,12 @@ impl<T> Response<T> {
     /// Attempts it took (1 unless retried).
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// Attempts that Braze refused for the rate limit (429) before this answer; the
+    /// retries absorbed them.
+    pub fn rate_limited(&self) -> u32 {
+        self.rate_limited
     }
 }
 
