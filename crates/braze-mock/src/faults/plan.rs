@@ -1,0 +1,169 @@
+//! Which request gets which fault: the armed rules, the seeded generator they draw from,
+//! and the count of faults injected.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::{Fault, FaultCounts, FaultKind, FaultRule, Trigger};
+
+struct ArmedRule {
+    rule: FaultRule,
+    /// For [`Trigger::Next`]: how many more requests it fires on.
+    left: u64,
+}
+
+struct Armed {
+    rules: Vec<ArmedRule>,
+    rng: fastrand::Rng,
+}
+
+/// The fault rules in force.
+pub(crate) struct FaultPlan {
+    /// Lets a request skip the lock when no rule is armed, the usual case in benchmarks.
+    any_rule: AtomicBool,
+    armed: Mutex<Armed>,
+    counts: [AtomicU64; FaultKind::ALL.len()],
+}
+
+impl FaultPlan {
+    pub(crate) fn new(seed: u64, rules: impl IntoIterator<Item = FaultRule>) -> Self {
+        let plan = Self {
+            any_rule: AtomicBool::new(false),
+            armed: Mutex::new(Armed {
+                rules: Vec::new(),
+                rng: fastrand::Rng::with_seed(seed),
+            }),
+            counts: Default::default(),
+        };
+        for rule in rules {
+            plan.arm(rule);
+        }
+        plan
+    }
+
+    /// Adds a rule after those already armed.
+    pub(crate) fn arm(&self, rule: FaultRule) {
+        let left = match rule.trigger {
+            Trigger::Next(n) => n,
+            Trigger::Always | Trigger::Probability(_) => 0,
+        };
+        let mut armed = self.armed.lock().unwrap_or_else(|e| e.into_inner());
+        armed.rules.push(ArmedRule { rule, left });
+        self.any_rule.store(true, Ordering::Release);
+    }
+
+    /// Removes every rule. The generator goes on where it was.
+    pub(crate) fn disarm(&self) {
+        let mut armed = self.armed.lock().unwrap_or_else(|e| e.into_inner());
+        armed.rules.clear();
+        self.any_rule.store(false, Ordering::Release);
+    }
+
+    /// Decides the fault of a request for `path`, and counts it.
+    pub(crate) fn decide(&self, path: &str) -> Option<Fault> {
+        if !self.any_rule.load(Ordering::Acquire) {
+            return None;
+        }
+        let fault = {
+            let mut armed = self.armed.lock().unwrap_or_else(|e| e.into_inner());
+            let Armed { rules, rng } = &mut *armed;
+            rules
+                .iter_mut()
+                .filter(|armed| armed.rule.applies_to(path))
+                .find_map(|armed| fires(armed, rng).then(|| pick(&armed.rule.faults, rng)))?
+        };
+        self.counts[kind_index(fault.kind())].fetch_add(1, Ordering::Relaxed);
+        Some(fault)
+    }
+
+    pub(crate) fn counts(&self) -> FaultCounts {
+        let count = |kind| self.counts[kind_index(kind)].load(Ordering::Relaxed);
+        FaultCounts {
+            status: count(FaultKind::Status),
+            html: count(FaultKind::Html),
+            delay: count(FaultKind::Delay),
+            close: count(FaultKind::Close),
+            reset: count(FaultKind::Reset),
+            truncated: count(FaultKind::Truncated),
+            malformed: count(FaultKind::Malformed),
+        }
+    }
+}
+
+/// Whether the rule fires on this request; a probability rule draws from the generator
+/// each time it is reached, so the draws depend only on the sequence of requests.
+fn fires(armed: &mut ArmedRule, rng: &mut fastrand::Rng) -> bool {
+    match armed.rule.trigger {
+        Trigger::Always => true,
+        Trigger::Next(_) if armed.left > 0 => {
+            armed.left -= 1;
+            true
+        }
+        Trigger::Next(_) => false,
+        Trigger::Probability(p) => rng.f64() < p,
+    }
+}
+
+fn pick(faults: &[Fault], rng: &mut fastrand::Rng) -> Fault {
+    match faults {
+        [only] => only.clone(),
+        many => many[rng.usize(..many.len())].clone(),
+    }
+}
+
+fn kind_index(kind: FaultKind) -> usize {
+    FaultKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sequence(seed: u64, rule: &FaultRule, requests: usize) -> Vec<Option<Fault>> {
+        let plan = FaultPlan::new(seed, [rule.clone()]);
+        (0..requests).map(|_| plan.decide("/x")).collect()
+    }
+
+    #[test]
+    fn next_n_fires_n_times_on_its_path_only() {
+        let plan = FaultPlan::new(1, [FaultRule::new(Fault::Close).next(2).on_path("/only")]);
+        assert_eq!(plan.decide("/other"), None);
+        assert_eq!(plan.decide("/only"), Some(Fault::Close));
+        assert_eq!(plan.decide("/only"), Some(Fault::Close));
+        assert_eq!(plan.decide("/only"), None);
+        assert_eq!(plan.counts().close, 2);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_faults() {
+        let rule = FaultRule::mix(0.3, [Fault::Status(503), Fault::Reset, Fault::Malformed]);
+        let first = sequence(42, &rule, 500);
+        assert_eq!(first, sequence(42, &rule, 500));
+        assert_ne!(first, sequence(43, &rule, 500));
+        let hits = first.iter().flatten().count();
+        assert!((100..=200).contains(&hits), "{hits} of 500 at p=0.3");
+        for fault in [Fault::Status(503), Fault::Reset, Fault::Malformed] {
+            assert!(first.contains(&Some(fault)));
+        }
+    }
+
+    #[test]
+    fn the_first_rule_that_fires_wins_and_disarm_clears() {
+        let plan = FaultPlan::new(
+            7,
+            [
+                FaultRule::new(Fault::Status(429)).next(1),
+                FaultRule::new(Fault::Status(500)),
+            ],
+        );
+        assert_eq!(plan.decide("/a"), Some(Fault::Status(429)));
+        assert_eq!(plan.decide("/a"), Some(Fault::Status(500)));
+        plan.disarm();
+        assert_eq!(plan.decide("/a"), None);
+        assert_eq!(plan.counts().status, 2);
+        assert_eq!(plan.counts().total(), 2);
+    }
+}

@@ -1,0 +1,82 @@
+//! A stateful fake of Braze's REST API for scheduled API-triggered messages: the endpoints
+//! of `openapi/braze.yaml`, served over real HTTP on 127.0.0.1.
+//!
+//! Use it in-process from tests ([`MockServer::start`]) or as the `braze-mock` binary. It
+//! reads request bodies with the same generated types as the client (`braze_api::types`),
+//! so the two cannot disagree about the spec, and on top applies Braze's documented rules:
+//!
+//! * **Endpoints:** create, update and delete of campaign and Canvas schedules, and
+//!   `GET /messages/scheduled_broadcasts`. Creates hand out fresh `schedule_id`s, updates
+//!   replace the whole schedule, deletes remove it, the list shows what is stored.
+//! * **Validation:** required fields, types, blank ids, at most 50 recipients, exactly one
+//!   identifier per recipient, `broadcast` rules, ISO 8601 times, local times already past
+//!   everywhere: each a 400 whose `message` names the field. Never a 500 for bad input.
+//! * **Auth:** `Authorization: Bearer <key>` against configured keys with per-endpoint
+//!   [`Permission`]s: 401 and 403 as Braze answers them. Keys never reach the log.
+//! * **Rate limits:** `x-ratelimit-limit/-remaining/-reset` on every response, fixed
+//!   windows aligned like Braze's clock-hour windows, 429 over the limit.
+//! * **Faults on demand** ([`Fault`], [`FaultRule`]): error statuses, HTML error pages,
+//!   delays, closed and reset connections, truncated and malformed bodies, on the next N
+//!   requests or at random from a seeded generator.
+//! * **Request log** ([`RecordedRequest`]) and state snapshots ([`StoredSchedule`]) for
+//!   assertions.
+//!
+//! Where Braze's documentation is silent, the fake makes a choice; all of them are in
+//! [`choices`], and the crate's README lists every behaviour with its source.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use braze_mock::{Config, Fault, FaultRule, MockServer};
+//!
+//! let server = MockServer::start(Config::new().seed(1)).await?;
+//! server.inject(FaultRule::new(Fault::Status(503)).next(1));
+//! let client = reqwest::Client::builder().no_proxy().build().unwrap();
+//! let list = |end_time: &'static str| {
+//!     client
+//!         .get(format!("{}/messages/scheduled_broadcasts", server.url()))
+//!         .query(&[("end_time", end_time)])
+//!         .bearer_auth(server.api_key())
+//!         .send()
+//! };
+//! assert_eq!(list("2030-01-01").await.unwrap().status(), 503);
+//! let answer = list("2030-01-01").await.unwrap();
+//! assert_eq!(answer.status(), 200);
+//! assert_eq!(answer.headers()["x-ratelimit-remaining"], "249998");
+//! assert_eq!(server.fault_counts().status, 1);
+//! # Ok(())
+//! # }
+//! ```
+
+#![deny(missing_docs)]
+
+mod auth;
+pub mod choices;
+mod config;
+mod connection;
+mod faults;
+mod operations;
+mod rate_limit;
+mod reply;
+mod request_log;
+mod routes;
+mod server;
+mod state;
+mod time;
+mod validation;
+
+pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};
+/// The identifiers and schedule object of the spec, as the client uses them.
+pub use braze_api::{
+    ids::{CampaignId, CanvasId, ScheduleId},
+    types::Schedule,
+};
+pub use config::{
+    Config, DEFAULT_LOG_CAPACITY, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT,
+    DEFAULT_RATE_LIMIT_WINDOW,
+};
+pub use faults::{Fault, FaultCounts, FaultKind, FaultRule, FaultSpecError, FaultStage, Trigger};
+pub use rate_limit::RateLimitCounters;
+pub use request_log::{RecordedBody, RecordedRequest};
+pub use server::MockServer;
+pub use state::{ScheduleOwner, StoredSchedule, Targeting};

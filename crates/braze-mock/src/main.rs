@@ -1,0 +1,239 @@
+//! `braze-mock`: the fake Braze server as a program, for trying a client by hand or
+//! benchmarking it.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use braze_mock::{
+    CampaignId, CanvasId, Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, FaultRule,
+    MockServer, Permissions,
+};
+use clap::Parser;
+
+const AFTER_HELP: &str = "\
+Fault specs (--fault), KIND[+KIND...][:TRIGGER][@PATH]:
+  KIND     503            answer that status (any of 200-599) with a JSON {\"message\"}
+           html502        answer an nginx-like HTML error page (html alone: 502)
+           delay=3s       hold the request (250ms, 1.5s, 2m...), then drop it unanswered
+           close          close the connection without an answer
+           reset          reset the connection (TCP RST)
+           truncated      process, then send half the body under the full Content-Length
+           malformed      process, then send a complete answer that is not valid JSON
+  TRIGGER  next=N         the next N requests          (default: every request)
+           p=0.05         each request with that probability, from the seeded generator
+  PATH     @/campaigns/trigger/schedule/delete   only requests for that path
+  Joining kinds with + makes a mix: `503+reset+delay=3s:p=0.1` fails 10% of requests,
+  each failure drawn evenly from the three.
+
+Examples:
+  braze-mock --port 8080 --key dev-key
+  braze-mock --key ro:messages.schedule_broadcasts --key rw --strict --campaign welcome
+  braze-mock --seed 7 --fault 'html502:p=0.05' --fault 'reset:next=1@/canvas/trigger/schedule/delete'";
+
+/// A stateful fake Braze REST server for the scheduled-message endpoints, on 127.0.0.1.
+///
+/// Serves the campaign and Canvas schedule create/update/delete endpoints and
+/// GET /messages/scheduled_broadcasts, with Braze's validation, API-key permissions and
+/// rate-limit headers, and faults on demand. Runs until Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(name = "braze-mock", version, after_help = AFTER_HELP)]
+struct Args {
+    /// Port on 127.0.0.1 (0 takes a free one; the URL is printed either way).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+
+    /// An accepted API key, alone (all permissions) or with a comma-separated list of
+    /// permissions, e.g. `ci-key:campaigns.trigger.schedule.delete`. Repeatable. Without
+    /// any, a random key is generated and printed.
+    #[arg(long = "key", value_name = "KEY[:PERMISSION,...]", value_parser = parse_key)]
+    keys: Vec<KeySpec>,
+
+    /// Requests allowed per window (Braze's default: 250000 per hour).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT)]
+    rate_limit: u64,
+
+    /// Window length in seconds; windows are aligned on multiples of it since the Unix
+    /// epoch (3600: they reset on the clock hour, like Braze's).
+    #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    window: u64,
+
+    /// Accept only the campaign and Canvas ids given with --campaign and --canvas;
+    /// others get 400 "Invalid Campaign ID" / "Invalid Canvas ID".
+    #[arg(long)]
+    strict: bool,
+
+    /// A campaign id that exists, for --strict. Repeatable.
+    #[arg(long = "campaign", value_name = "ID", value_parser = str::parse::<CampaignId>)]
+    campaigns: Vec<CampaignId>,
+
+    /// A Canvas id that exists, for --strict. Repeatable.
+    #[arg(long = "canvas", value_name = "ID", value_parser = str::parse::<CanvasId>)]
+    canvases: Vec<CanvasId>,
+
+    /// Seed of the fault generator and of the ids handed out, to replay a run (default:
+    /// random, printed at start).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+
+    /// Inject faults (syntax below). Repeatable; the first rule that fires wins.
+    #[arg(long = "fault", value_name = "SPEC", value_parser = str::parse::<FaultRule>)]
+    faults: Vec<FaultRule>,
+
+    /// Largest request body accepted; larger ones get 413 (Braze: 4 MB).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+
+    /// Threads serving requests (default: one per CPU).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..1025))]
+    threads: Option<u64>,
+
+    /// Print only the `listening on` line.
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// Print a line per request and fault on stderr (slows the server down).
+    #[arg(short, long, conflicts_with = "quiet")]
+    verbose: bool,
+}
+
+#[derive(Debug, Clone)]
+struct KeySpec {
+    key: String,
+    permissions: Permissions,
+}
+
+fn parse_key(spec: &str) -> Result<KeySpec, String> {
+    let (key, permissions) = match spec.split_once(':') {
+        None => (spec, Permissions::all()),
+        Some((_, "")) => {
+            return Err(
+                "no permissions after `:` (leave out the `:` to give the key all of them)"
+                    .to_owned(),
+            );
+        }
+        Some((key, list)) => (key, list.parse().map_err(|e| format!("{e}"))?),
+    };
+    if key.trim().is_empty() {
+        return Err("the key is empty".to_owned());
+    }
+    Ok(KeySpec {
+        key: key.to_owned(),
+        permissions,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if !args.quiet {
+        let filter = if args.verbose {
+            "braze_mock=debug"
+        } else {
+            "braze_mock=warn"
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
+
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("braze-mock: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> ExitCode {
+    let mut config = Config::new()
+        .port(args.port)
+        .rate_limit(args.rate_limit, Duration::from_secs(args.window))
+        .strict(args.strict)
+        .max_body_bytes(args.max_body_bytes)
+        // Nobody can read the log of the binary; --verbose prints requests instead.
+        .log_capacity(0);
+    for key in &args.keys {
+        config = config.key(key.key.clone(), key.permissions);
+    }
+    for id in args.campaigns.iter().cloned() {
+        config = config.campaign(id);
+    }
+    for id in args.canvases.iter().cloned() {
+        config = config.canvas(id);
+    }
+    if let Some(seed) = args.seed {
+        config = config.seed(seed);
+    }
+    if let Some(threads) = args.threads {
+        config = config.worker_threads(usize::try_from(threads).unwrap_or(1));
+    }
+    for rule in args.faults.iter().cloned() {
+        config = config.fault(rule);
+    }
+
+    let server = match MockServer::start(config).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!(
+                "braze-mock: cannot listen on 127.0.0.1:{}: {error}",
+                args.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    print_banner(&args, &server);
+
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        eprintln!("braze-mock: cannot wait for Ctrl-C: {error}");
+    }
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+fn print_banner(args: &Args, server: &MockServer) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "braze-mock listening on {}", server.url());
+    if !args.quiet {
+        if args.keys.is_empty() {
+            let _ = writeln!(out, "key: {} (all permissions)", server.api_key());
+        }
+        for key in &args.keys {
+            let _ = writeln!(out, "key: {} ({})", key.key, describe(key.permissions));
+        }
+        let _ = writeln!(
+            out,
+            "rate limit: {} per {} s; seed: {} (replay with --seed {})",
+            args.rate_limit,
+            args.window,
+            server.seed(),
+            server.seed()
+        );
+        if args.strict {
+            let _ = writeln!(
+                out,
+                "strict: {} campaign(s), {} Canvas(es) registered",
+                args.campaigns.len(),
+                args.canvases.len()
+            );
+        }
+        for rule in &args.faults {
+            let _ = writeln!(out, "fault: {rule}");
+        }
+        let _ = writeln!(out, "Ctrl-C to stop");
+    }
+    let _ = out.flush();
+}
+
+fn describe(permissions: Permissions) -> String {
+    if permissions == Permissions::all() {
+        "all permissions".to_owned()
+    } else {
+        permissions.to_string()
+    }
+}

@@ -1,0 +1,161 @@
+//! Braze's rate limit: a number of requests per fixed window, the windows aligned on
+//! multiples of their length since the Unix epoch, so that an hour window resets on the
+//! clock hour as Braze's does (Braze "API limits": limits reset on the clock hour).
+//!
+//! The count is kept under a mutex so that it is exact under any concurrency: N requests in
+//! one window leave exactly `limit - N` remaining. The critical section is a comparison and
+//! an addition, short enough not to matter next to the rest of a request.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// What the rate limiter has counted, for tests and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitCounters {
+    /// Requests allowed per window.
+    pub limit: u64,
+    /// The window length.
+    pub window: Duration,
+    /// Requests counted in the current window (over-limit ones included).
+    pub used: u64,
+    /// Requests left in the current window.
+    pub remaining: u64,
+    /// When the current window ends, in Unix epoch seconds (`x-ratelimit-reset`).
+    pub reset: u64,
+    /// Requests counted since the server started, across all windows.
+    pub total: u64,
+}
+
+/// The figures of one request, sent back as the `x-ratelimit-*` headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Quota {
+    pub(crate) limit: u64,
+    pub(crate) remaining: u64,
+    pub(crate) reset: u64,
+    /// This request went over the limit and is to be answered 429.
+    pub(crate) exceeded: bool,
+}
+
+#[derive(Debug)]
+struct Window {
+    /// Which window, counted in window lengths since the epoch.
+    index: u64,
+    used: u64,
+}
+
+/// Counts requests per fixed window.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    limit: u64,
+    window_secs: u64,
+    current: Mutex<Window>,
+    total: AtomicU64,
+}
+
+impl RateLimiter {
+    /// `window` is rounded to whole seconds, at least one, because the reset header is in
+    /// whole seconds.
+    pub(crate) fn new(limit: u64, window: Duration) -> Self {
+        Self {
+            limit,
+            window_secs: whole_seconds(window),
+            current: Mutex::new(Window { index: 0, used: 0 }),
+            total: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one request made at `now`.
+    pub(crate) fn count(&self, now: SystemTime) -> Quota {
+        let index = self.window_index(now);
+        let used = {
+            let mut window = self.current.lock().unwrap_or_else(|e| e.into_inner());
+            if window.index != index {
+                *window = Window { index, used: 0 };
+            }
+            window.used += 1;
+            window.used
+        };
+        self.total.fetch_add(1, Ordering::Relaxed);
+        Quota {
+            limit: self.limit,
+            remaining: self.limit.saturating_sub(used),
+            reset: self.reset_of(index),
+            exceeded: used > self.limit,
+        }
+    }
+
+    /// The figures of the window that holds `now`, without counting anything.
+    pub(crate) fn counters(&self, now: SystemTime) -> RateLimitCounters {
+        let index = self.window_index(now);
+        let used = {
+            let window = self.current.lock().unwrap_or_else(|e| e.into_inner());
+            if window.index == index {
+                window.used
+            } else {
+                0
+            }
+        };
+        RateLimitCounters {
+            limit: self.limit,
+            window: Duration::from_secs(self.window_secs),
+            used,
+            remaining: self.limit.saturating_sub(used),
+            reset: self.reset_of(index),
+            total: self.total.load(Ordering::Relaxed),
+        }
+    }
+
+    fn window_index(&self, now: SystemTime) -> u64 {
+        let secs = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        secs / self.window_secs
+    }
+
+    fn reset_of(&self, index: u64) -> u64 {
+        index.saturating_add(1).saturating_mul(self.window_secs)
+    }
+}
+
+fn whole_seconds(window: Duration) -> u64 {
+    let secs = window.as_secs() + u64::from(window.subsec_nanos() > 0);
+    secs.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn hour_windows_reset_on_the_clock_hour() {
+        let limiter = RateLimiter::new(3, Duration::from_secs(3600));
+        let quota = limiter.count(at(1_592_424_001));
+        assert_eq!(quota.reset, 1_592_427_600);
+        assert_eq!(quota.remaining, 2);
+        limiter.count(at(1_592_424_002));
+        limiter.count(at(1_592_424_003));
+        let over = limiter.count(at(1_592_427_599));
+        assert!(over.exceeded);
+        assert_eq!(over.remaining, 0);
+        let next = limiter.count(at(1_592_427_600));
+        assert!(!next.exceeded);
+        assert_eq!((next.remaining, next.reset), (2, 1_592_431_200));
+        let counters = limiter.counters(at(1_592_427_601));
+        assert_eq!((counters.used, counters.total), (1, 5));
+        assert_eq!(limiter.counters(at(1_592_440_000)).used, 0);
+    }
+
+    #[test]
+    fn windows_are_whole_seconds() {
+        assert_eq!(whole_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(whole_seconds(Duration::ZERO), 1);
+        let limiter = RateLimiter::new(1, Duration::from_secs(1));
+        assert_eq!(limiter.count(at(10)).reset, 11);
+    }
+}

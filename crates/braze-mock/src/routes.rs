@@ -1,0 +1,376 @@
+//! The endpoints, and the path every request takes through the fake: counted, perhaps
+//! faulted, checked layer by layer, answered (the order is set out in [`crate::choices`]).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
+use axum::routing::any;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::request::Parts;
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::auth::{AuthOutcome, Authentication, Permission};
+use crate::choices;
+use crate::connection::{ConnectionHandle, Severance};
+use crate::faults::{Corruption, FaultEffect, FaultStage, malform, truncate};
+use crate::operations;
+use crate::rate_limit::Quota;
+use crate::reply::Reply;
+use crate::request_log::{BodyRead, RecordedRequest};
+use crate::server::Shared;
+
+/// The seven operations of the spec (`openapi/braze.yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
+    CreateCampaignSchedule,
+    UpdateCampaignSchedule,
+    DeleteCampaignSchedule,
+    CreateCanvasSchedule,
+    UpdateCanvasSchedule,
+    DeleteCanvasSchedule,
+    ListScheduledBroadcasts,
+}
+
+impl Operation {
+    const ALL: [Operation; 7] = [
+        Operation::CreateCampaignSchedule,
+        Operation::UpdateCampaignSchedule,
+        Operation::DeleteCampaignSchedule,
+        Operation::CreateCanvasSchedule,
+        Operation::UpdateCanvasSchedule,
+        Operation::DeleteCanvasSchedule,
+        Operation::ListScheduledBroadcasts,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Operation::CreateCampaignSchedule => "/campaigns/trigger/schedule/create",
+            Operation::UpdateCampaignSchedule => "/campaigns/trigger/schedule/update",
+            Operation::DeleteCampaignSchedule => "/campaigns/trigger/schedule/delete",
+            Operation::CreateCanvasSchedule => "/canvas/trigger/schedule/create",
+            Operation::UpdateCanvasSchedule => "/canvas/trigger/schedule/update",
+            Operation::DeleteCanvasSchedule => "/canvas/trigger/schedule/delete",
+            Operation::ListScheduledBroadcasts => "/messages/scheduled_broadcasts",
+        }
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Operation::ListScheduledBroadcasts => Method::GET,
+            _ => Method::POST,
+        }
+    }
+
+    fn method_name(self) -> &'static str {
+        match self {
+            Operation::ListScheduledBroadcasts => "GET",
+            _ => "POST",
+        }
+    }
+
+    /// The permission Braze requires (Braze API basics, permission per endpoint).
+    fn permission(self) -> Permission {
+        match self {
+            Operation::CreateCampaignSchedule => Permission::CampaignsTriggerScheduleCreate,
+            Operation::UpdateCampaignSchedule => Permission::CampaignsTriggerScheduleUpdate,
+            Operation::DeleteCampaignSchedule => Permission::CampaignsTriggerScheduleDelete,
+            Operation::CreateCanvasSchedule => Permission::CanvasTriggerScheduleCreate,
+            Operation::UpdateCanvasSchedule => Permission::CanvasTriggerScheduleUpdate,
+            Operation::DeleteCanvasSchedule => Permission::CanvasTriggerScheduleDelete,
+            Operation::ListScheduledBroadcasts => Permission::MessagesScheduleBroadcasts,
+        }
+    }
+}
+
+/// The router: each endpoint takes any method (a wrong one gets a Braze-style 405 rather
+/// than axum's empty one), and everything else gets Braze's 404.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let mut router = Router::new();
+    for operation in Operation::ALL {
+        let shared = Arc::clone(&shared);
+        router = router.route(
+            operation.path(),
+            any(move |request: Request| handle(Arc::clone(&shared), Some(operation), request)),
+        );
+    }
+    router.fallback(move |request: Request| handle(Arc::clone(&shared), None, request))
+}
+
+/// One request from arrival to answer, in the order set out in [`crate::choices`].
+async fn handle(shared: Arc<Shared>, operation: Option<Operation>, request: Request) -> Response {
+    let received_at = SystemTime::now();
+    let quota = shared.limiter.count(received_at);
+    let (parts, body) = request.into_parts();
+    let body = read_body(body, &parts.headers, shared.max_body_bytes).await;
+    let fault = shared.faults.decide(parts.uri.path());
+    let auth = shared
+        .keyring
+        .authenticate(parts.headers.get(AUTHORIZATION));
+    let entry = shared
+        .log
+        .start(&parts, &body, auth.outcome, fault.as_ref(), received_at);
+    if let Some(fault) = &fault {
+        tracing::debug!(path = parts.uri.path(), %fault, "injecting a fault");
+    }
+    let mut exchange = Exchange {
+        connection: parts.extensions.get::<ConnectionHandle>().cloned(),
+        shared,
+        quota,
+        entry,
+    };
+
+    let mut after_processing = None;
+    if let Some(fault) = fault {
+        let effect = fault.effect();
+        let corrupts = matches!(effect, FaultEffect::Corrupt(_));
+        if fault.stage() == FaultStage::BeforeProcessing && !corrupts {
+            if let Some(response) = exchange.before_processing(effect).await {
+                return response;
+            }
+        } else {
+            after_processing = Some(effect);
+        }
+    }
+
+    let reply = answer(
+        &exchange.shared,
+        operation,
+        &parts,
+        body,
+        auth,
+        quota,
+        received_at,
+    );
+    tracing::debug!(
+        method = %parts.method,
+        path = parts.uri.path(),
+        status = reply.status.as_u16(),
+        "answered"
+    );
+    match after_processing {
+        None => exchange.respond(reply),
+        Some(effect) => exchange.after_processing(effect, reply).await,
+    }
+}
+
+/// The layers of checks, then the operation.
+fn answer(
+    shared: &Shared,
+    operation: Option<Operation>,
+    parts: &Parts,
+    body: BodyRead,
+    auth: Authentication,
+    quota: Quota,
+    received_at: SystemTime,
+) -> Reply {
+    let Some(operation) = operation else {
+        return Reply::error(StatusCode::NOT_FOUND, choices::NOT_FOUND_MESSAGE);
+    };
+    if parts.method != operation.method() {
+        let mut reply = Reply::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            choices::method_not_allowed_message(
+                parts.method.as_str(),
+                operation.path(),
+                operation.method_name(),
+            ),
+        );
+        reply.allow = Some(operation.method_name());
+        return reply;
+    }
+    let body = match body {
+        BodyRead::Complete(body) => body,
+        BodyRead::TooLarge { .. } => {
+            return Reply::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                choices::payload_too_large_message(shared.max_body_bytes),
+            );
+        }
+        BodyRead::Broken => {
+            return Reply::error(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read",
+            );
+        }
+    };
+    match auth.outcome {
+        AuthOutcome::Missing => {
+            return Reply::error(StatusCode::UNAUTHORIZED, choices::missing_key_message());
+        }
+        AuthOutcome::Unknown => {
+            return Reply::error(
+                StatusCode::UNAUTHORIZED,
+                choices::unknown_key_message(auth.quoted),
+            );
+        }
+        AuthOutcome::Valid if !auth.permissions.allows(operation.permission()) => {
+            return Reply::error(
+                StatusCode::FORBIDDEN,
+                choices::missing_permission_message(operation.permission()),
+            );
+        }
+        AuthOutcome::Valid => {}
+    }
+    if quota.exceeded {
+        return Reply::error(StatusCode::TOO_MANY_REQUESTS, choices::RATE_LIMITED_MESSAGE);
+    }
+    if operation.method() == Method::POST {
+        let content_type = parts.headers.get(CONTENT_TYPE);
+        if !choices::is_json_content_type(content_type.map(|value| value.as_bytes())) {
+            let found = content_type.map(|value| String::from_utf8_lossy(value.as_bytes()));
+            return Reply::error(
+                StatusCode::BAD_REQUEST,
+                choices::wrong_content_type_message(found.as_deref()),
+            );
+        }
+    }
+    operations::run(shared, operation, &body, parts.uri.query(), received_at)
+}
+
+/// Reads the body up to `max` bytes. Past that, the rest is read and thrown away (up to
+/// [`choices::MAX_DRAINED_BYTES`]) so that the client, still sending, gets to read the 413.
+async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> BodyRead {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|declared| declared > choices::MAX_DRAINED_BYTES as u64) {
+        return BodyRead::TooLarge { received_bytes: 0 };
+    }
+    let mut too_large = declared.is_some_and(|declared| declared > max as u64);
+    let mut chunks = body.into_data_stream();
+    // Most bodies arrive in one chunk, kept as is; only a body in pieces is copied.
+    let mut single: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
+    let mut received = 0usize;
+    while let Some(chunk) = chunks.next().await {
+        let Ok(chunk) = chunk else {
+            return BodyRead::Broken;
+        };
+        received = received.saturating_add(chunk.len());
+        if too_large || received > max {
+            too_large = true;
+            single = None;
+            joined = Vec::new();
+            if received > choices::MAX_DRAINED_BYTES {
+                break;
+            }
+            continue;
+        }
+        match single.take() {
+            None if joined.is_empty() => single = Some(chunk),
+            Some(first) => {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+            }
+            None => joined.extend_from_slice(&chunk),
+        }
+    }
+    if too_large {
+        return BodyRead::TooLarge {
+            received_bytes: received,
+        };
+    }
+    BodyRead::Complete(match single {
+        Some(body) => body,
+        None => Bytes::from(joined),
+    })
+}
+
+/// One request on its way to an answer: where its answer is logged, and the handle to cut
+/// its connection.
+struct Exchange {
+    shared: Arc<Shared>,
+    quota: Quota,
+    entry: Option<RecordedRequest>,
+    connection: Option<ConnectionHandle>,
+}
+
+impl Exchange {
+    /// Logs the request's end; only the first call counts.
+    fn log(&mut self, status: Option<StatusCode>) {
+        if let Some(mut entry) = self.entry.take() {
+            entry.status = status.map(|status| status.as_u16());
+            self.shared.log.push(entry);
+        }
+    }
+
+    fn respond(&mut self, reply: Reply) -> Response {
+        self.log(Some(reply.status));
+        reply.into_response(self.quota)
+    }
+
+    fn respond_injected(&mut self, reply: Reply) -> Response {
+        if reply.status == StatusCode::TOO_MANY_REQUESTS
+            && choices::INJECTED_429_REPORTS_NO_REMAINING
+        {
+            self.quota.remaining = 0;
+        }
+        self.respond(reply)
+    }
+
+    async fn cut(&mut self, how: Severance) -> Response {
+        self.log(None);
+        match self.connection.clone() {
+            Some(connection) => connection.sever_and_hang(how).await,
+            // Every connection of the server carries a handle; this is for a router
+            // driven some other way.
+            None => Reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "this connection cannot be cut",
+            )
+            .into_response(self.quota),
+        }
+    }
+
+    /// Waits; `Some` when the request is then dropped (see
+    /// [`choices::DELAYED_REQUESTS_ARE_DROPPED`]).
+    async fn wait(&mut self, delay: Duration) -> Option<Response> {
+        if choices::DELAYED_REQUESTS_ARE_DROPPED {
+            // Logged now: the client will have given up long before.
+            self.log(None);
+            tokio::time::sleep(delay).await;
+            Some(self.cut(Severance::Close).await)
+        } else {
+            tokio::time::sleep(delay).await;
+            None
+        }
+    }
+
+    /// Applies a fault before processing; `None` lets the request go on.
+    async fn before_processing(&mut self, effect: FaultEffect) -> Option<Response> {
+        match effect {
+            FaultEffect::Answer(reply) => Some(self.respond_injected(reply)),
+            FaultEffect::Wait(delay) => self.wait(delay).await,
+            FaultEffect::Sever(how) => Some(self.cut(how).await),
+            // Nothing to corrupt yet; the caller applies it after processing.
+            FaultEffect::Corrupt(_) => None,
+        }
+    }
+
+    /// Applies a fault to the operation's answer.
+    async fn after_processing(&mut self, effect: FaultEffect, reply: Reply) -> Response {
+        match effect {
+            FaultEffect::Answer(injected) => self.respond_injected(injected),
+            FaultEffect::Wait(delay) => match self.wait(delay).await {
+                Some(response) => response,
+                None => self.respond(reply),
+            },
+            FaultEffect::Sever(how) => self.cut(how).await,
+            FaultEffect::Corrupt(Corruption::Malform) => self.respond(malform(reply)),
+            FaultEffect::Corrupt(Corruption::Truncate) => match self.connection.clone() {
+                Some(connection) => {
+                    self.log(Some(reply.status));
+                    truncate(reply, self.quota, connection)
+                }
+                None => self.respond(malform(reply)),
+            },
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The running server: its own multi-thread runtime on a thread of its own, an accept loop
+//! on 127.0.0.1, and the handle that tests hold.
+//!
+//! The server does not borrow the caller's runtime: a `#[tokio::test]` runs on a
+//! single-threaded one, and a benchmark must not share threads with its client by
+//! accident. Dropping the handle stops the runtime, which drops every connection and the
+//! listener before `drop` returns, so the port is free at once.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use braze_api::ids::{CampaignId, CanvasId};
+use braze_api::types::Schedule;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::auth::{Keyring, Permissions};
+use crate::config::Config;
+use crate::connection;
+use crate::faults::{FaultCounts, FaultPlan, FaultRule};
+use crate::rate_limit::{RateLimitCounters, RateLimiter};
+use crate::request_log::{RecordedRequest, RequestLog};
+use crate::routes;
+use crate::state::{NewSchedule, Registry, ScheduleOwner, Store, StoredSchedule, Targeting};
+
+/// Everything the request handlers share.
+pub(crate) struct Shared {
+    pub(crate) keyring: Keyring,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) faults: FaultPlan,
+    pub(crate) store: Store,
+    pub(crate) registry: Registry,
+    pub(crate) log: RequestLog,
+    pub(crate) max_body_bytes: usize,
+}
+
+/// A running fake Braze server on 127.0.0.1.
+///
+/// Its methods take `&self`; put it in an `Arc` to share it between tasks. Dropping it (or
+/// [`MockServer::shutdown`]) stops the server and frees the port.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use braze_mock::{Config, MockServer};
+///
+/// let server = MockServer::start(Config::new().seed(7)).await?;
+/// let answer = reqwest::Client::builder()
+///     .no_proxy()
+///     .build()
+///     .unwrap()
+///     .post(format!("{}/campaigns/trigger/schedule/delete", server.url()))
+///     .bearer_auth(server.api_key())
+///     .json(&serde_json::json!({"campaign_id": "c", "schedule_id": "nope"}))
+///     .send()
+///     .await
+///     .unwrap();
+/// assert_eq!(answer.status(), 404);
+/// assert_eq!(server.requests().len(), 1);
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    url: String,
+    api_key: String,
+    seed: u64,
+    thread: Option<ServerThread>,
+}
+
+struct ServerThread {
+    stop: oneshot::Sender<()>,
+    stopped: oneshot::Receiver<()>,
+    join: JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Binds 127.0.0.1 (on [`Config::port`], by default a free port) and starts serving.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound or the server's threads cannot be started.
+    pub async fn start(config: Config) -> io::Result<MockServer> {
+        let seed = config.seed.unwrap_or_else(|| fastrand::u64(..));
+        let mut keys = config.keys;
+        if keys.is_empty() {
+            keys.push((generate_key(), Permissions::all()));
+        }
+        let api_key = keys[0].0.clone();
+        let shared = Arc::new(Shared {
+            keyring: Keyring::new(keys),
+            limiter: RateLimiter::new(config.rate_limit, config.window),
+            faults: FaultPlan::new(seed, config.faults),
+            store: Store::new(seed),
+            registry: Registry::new(config.strict, config.campaigns, config.canvases),
+            log: RequestLog::new(config.log_capacity),
+            max_body_bytes: config.max_body_bytes,
+        });
+
+        let listener = bind(config.port)?;
+        let addr = listener.local_addr()?;
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        // Sockets and timers are all the server uses.
+        builder
+            .enable_io()
+            .enable_time()
+            .thread_name("braze-mock-worker");
+        if let Some(threads) = config.worker_threads {
+            builder.worker_threads(threads);
+        }
+        let mut runtime = OwnedRuntime(Some(builder.build()?));
+        let listener = runtime.enter(|| TcpListener::from_std(listener))?;
+        let router = routes::router(Arc::clone(&shared));
+        let (stop, stop_requested) = oneshot::channel();
+        let (stopped_tx, stopped) = oneshot::channel();
+        let join = std::thread::Builder::new()
+            .name("braze-mock".to_owned())
+            .spawn(move || {
+                let Some(runtime) = runtime.0.take() else {
+                    return;
+                };
+                runtime.block_on(async move {
+                    tokio::select! {
+                        _ = stop_requested => {}
+                        () = accept_loop(listener, router) => {}
+                    }
+                });
+                // Shutting the runtime down drops every connection task, and with them
+                // their sockets; the listener went with the accept loop.
+                runtime.shutdown_timeout(Duration::from_secs(5));
+                let _ = stopped_tx.send(());
+            })?;
+
+        tracing::debug!(%addr, seed, "braze-mock started");
+        Ok(MockServer {
+            shared,
+            addr,
+            url: format!("http://{addr}"),
+            api_key,
+            seed,
+            thread: Some(ServerThread {
+                stop,
+                stopped,
+                join,
+            }),
+        })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234`, to use as the Braze REST endpoint.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The first configured API key (or the generated one).
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// The seed of the fault generator and of the ids; give it to [`Config::seed`] to
+    /// replay a run.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The logged requests, oldest first (at most [`Config::log_capacity`] of them).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.log.snapshot()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.shared.log.clear();
+    }
+
+    /// The stored schedules, in creation order (a snapshot).
+    pub fn schedules(&self) -> Vec<StoredSchedule> {
+        self.shared.store.snapshot()
+    }
+
+    /// One stored schedule.
+    pub fn schedule(&self, schedule_id: &str) -> Option<StoredSchedule> {
+        self.shared.store.get(schedule_id)
+    }
+
+    /// Stores a schedule as if a create had made it (broadcast targeting, no `send_id`),
+    /// without checking anything: to test updates and deletes of a given state.
+    pub fn add_schedule(&self, owner: ScheduleOwner, schedule: Schedule) -> StoredSchedule {
+        self.shared.store.create(
+            NewSchedule {
+                owner,
+                schedule,
+                targeting: Targeting {
+                    recipients: 0,
+                    audience: false,
+                    broadcast: true,
+                },
+                send_id: None,
+            },
+            SystemTime::now(),
+        )
+    }
+
+    /// Arms a fault rule after those already armed.
+    pub fn inject(&self, rule: FaultRule) {
+        self.shared.faults.arm(rule);
+    }
+
+    /// Disarms every fault rule (the counts and the generator's position stay).
+    pub fn clear_faults(&self) {
+        self.shared.faults.disarm();
+    }
+
+    /// How many faults of each kind were injected.
+    pub fn fault_counts(&self) -> FaultCounts {
+        self.shared.faults.counts()
+    }
+
+    /// The rate limiter's figures for the current window.
+    pub fn rate_limit_counters(&self) -> RateLimitCounters {
+        self.shared.limiter.counters(SystemTime::now())
+    }
+
+    /// Registers a campaign id, for strict mode.
+    pub fn register_campaign(&self, id: impl Into<CampaignId>) {
+        self.shared
+            .registry
+            .register(ScheduleOwner::Campaign(id.into()));
+    }
+
+    /// Registers a Canvas id, for strict mode.
+    pub fn register_canvas(&self, id: impl Into<CanvasId>) {
+        self.shared
+            .registry
+            .register(ScheduleOwner::Canvas(id.into()));
+    }
+
+    /// Stops the server and waits until its connections are closed and its port is free.
+    pub async fn shutdown(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.stop.send(());
+            let _ = thread.stopped.await;
+            // The thread has nothing left to do but return.
+            let _ = thread.join.join();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.stop.send(());
+            // Blocks for as long as the runtime takes to drop its tasks: a few milliseconds.
+            let _ = thread.join.join();
+        }
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("url", &self.url)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The server's runtime until its thread takes it over. A runtime cannot be dropped in
+/// asynchronous code, which is where `start` runs; if starting fails half-way, this lets
+/// the runtime go without waiting for it.
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl OwnedRuntime {
+    fn enter<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.0 {
+            Some(runtime) => {
+                let _context = runtime.enter();
+                f()
+            }
+            None => f(),
+        }
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A key like `mock-` and 32 letters and digits. Drawn from the process-wide generator,
+/// not the seeded one, so that a replayed seed does not also replay the key.
+fn generate_key() -> String {
+    let random: String = std::iter::repeat_with(fastrand::alphanumeric)
+        .take(32)
+        .collect();
+    format!("mock-{random}")
+}
+
+/// A listening socket on 127.0.0.1 with a backlog big enough for a benchmark's burst of
+/// connections, and SO_REUSEADDR so that a port can be bound again right after a server
+/// on it stopped.
+fn bind(port: u16) -> io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).into())?;
+    socket.listen(1024)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
+async fn accept_loop(listener: TcpListener, router: Router) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _peer)) => {
+                tokio::spawn(connection::serve(stream, router.clone()));
+            }
+            Err(error) => {
+                // Out of descriptors, most likely: wait for connections to close instead
+                // of spinning.
+                tracing::warn!(%error, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Braze's documented rules that the spec's types cannot express: who a send targets, and
+//! when it may be scheduled. Each refusal names the field at fault.
+
+use braze_api::types::{ConnectedAudience, Recipient, Schedule};
+use chrono::{DateTime, Utc};
+
+use crate::choices;
+use crate::state::Targeting;
+use crate::time::{SendTime, parse_send_time, passed_in_every_time_zone};
+
+/// Braze's limit on recipients per request (Braze "scheduled API-triggered campaigns":
+/// "up to 50 specific external_ids").
+pub(crate) const MAX_RECIPIENTS: usize = 50;
+
+/// Checks whom a create targets (Braze's `broadcast` rules and the recipients object).
+pub(crate) fn check_targeting(
+    recipients: &[Recipient],
+    audience: Option<&ConnectedAudience>,
+    broadcast: Option<bool>,
+) -> Result<Targeting, String> {
+    let broadcast = broadcast.unwrap_or(false);
+    if recipients.len() > MAX_RECIPIENTS {
+        // The first sentence is Braze's documented message for this case.
+        return Err(format!(
+            "The max number of external_ids and aliases per request was exceeded: recipients \
+             has {} entries, at most {MAX_RECIPIENTS} are allowed",
+            recipients.len()
+        ));
+    }
+    if broadcast && !recipients.is_empty() {
+        return Err(
+            "recipients cannot be given when broadcast is true (broadcast sends to the whole \
+             segment)"
+                .to_owned(),
+        );
+    }
+    for (index, recipient) in recipients.iter().enumerate() {
+        check_recipient(index, recipient)?;
+    }
+    if recipients.is_empty() && audience.is_none() && !broadcast {
+        return Err(
+            "broadcast must be true to send to the whole segment: give recipients, an \
+             audience, or broadcast: true"
+                .to_owned(),
+        );
+    }
+    Ok(Targeting {
+        recipients: recipients.len(),
+        audience: audience.is_some(),
+        broadcast,
+    })
+}
+
+/// A recipient names exactly one user (Braze "recipients object": "requests must specify
+/// only one"); an email needs `prioritization`, and a user created on the fly needs
+/// `attributes`.
+fn check_recipient(index: usize, recipient: &Recipient) -> Result<(), String> {
+    let identifiers: Vec<&str> = [
+        ("external_user_id", recipient.external_user_id.is_some()),
+        ("user_alias", recipient.user_alias.is_some()),
+        ("braze_id", recipient.braze_id.is_some()),
+        ("email", recipient.email.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    if identifiers.len() != 1 {
+        let found = if identifiers.is_empty() {
+            "none".to_owned()
+        } else {
+            identifiers.join(", ")
+        };
+        return Err(format!(
+            "recipients[{index}] must have exactly one of external_user_id, user_alias, \
+             braze_id or email (found: {found})"
+        ));
+    }
+    if recipient.email.is_some() && recipient.prioritization.is_empty() {
+        return Err(format!(
+            "recipients[{index}].prioritization is required when email is used"
+        ));
+    }
+    if recipient.send_to_existing_only == Some(false) && recipient.attributes.is_empty() {
+        return Err(format!(
+            "recipients[{index}].attributes is required when send_to_existing_only is false"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a schedule object: an ISO 8601 `time`, not already past everywhere for a
+/// local-time send (Braze "schedule object").
+pub(crate) fn check_schedule(schedule: &Schedule, now: DateTime<Utc>) -> Result<SendTime, String> {
+    let text = schedule.time.as_str();
+    let Some(time) = parse_send_time(text) else {
+        return Err(format!(
+            "schedule.time must be an ISO 8601 date-time such as 2017-05-24T21:30:00Z (or \
+             2017-05-24T21:30:00 for local-time sends), not {text:?}"
+        ));
+    };
+    let in_local_time = schedule.in_local_time.unwrap_or(false);
+    let local_or_optimal = in_local_time || schedule.at_optimal_time.unwrap_or(false);
+    if local_or_optimal && time.has_offset && !choices::ACCEPT_OFFSET_WITH_LOCAL_TIME {
+        return Err(format!(
+            "schedule.time must have no time zone designator for local or optimal-time sends, \
+             not {text:?}"
+        ));
+    }
+    if in_local_time && passed_in_every_time_zone(time.wall_clock, now) {
+        return Err(format!(
+            "schedule.time {text:?} has already passed in every time zone (in_local_time is \
+             true)"
+        ));
+    }
+    if !local_or_optimal && !choices::ACCEPT_PAST_UTC_TIMES && time.instant < now {
+        return Err(format!("schedule.time {text:?} is in the past"));
+    }
+    Ok(time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn recipients(value: serde_json::Value) -> Vec<Recipient> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn schedule(value: serde_json::Value) -> Schedule {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn targeting_rules() {
+        let one = recipients(json!([{"external_user_id": "u1"}]));
+        assert_eq!(
+            check_targeting(&one, None, None).unwrap(),
+            Targeting {
+                recipients: 1,
+                audience: false,
+                broadcast: false
+            }
+        );
+        let err = check_targeting(&one, None, Some(true)).unwrap_err();
+        assert!(err.contains("broadcast is true"), "{err}");
+        let err = check_targeting(&[], None, Some(false)).unwrap_err();
+        assert!(err.contains("broadcast must be true"), "{err}");
+        assert!(check_targeting(&[], None, Some(true)).unwrap().broadcast);
+        let audience = ConnectedAudience(serde_json::Map::new());
+        assert!(
+            check_targeting(&[], Some(&audience), None)
+                .unwrap()
+                .audience
+        );
+        let many: Vec<serde_json::Value> = (0..51)
+            .map(|i| json!({"external_user_id": format!("u{i}")}))
+            .collect();
+        let err = check_targeting(&recipients(json!(many)), None, None).unwrap_err();
+        assert!(err.contains("recipients has 51 entries"), "{err}");
+    }
+
+    #[test]
+    fn recipient_rules() {
+        for (value, expected) in [
+            (json!([{}]), "recipients[0] must have exactly one of"),
+            (
+                json!([{"external_user_id": "a"}, {"external_user_id": "b", "braze_id": "c"}]),
+                "recipients[1] must have exactly one of external_user_id, user_alias, braze_id or email (found: external_user_id, braze_id)",
+            ),
+            (
+                json!([{"email": "a@example.com"}]),
+                "recipients[0].prioritization is required",
+            ),
+            (
+                json!([{"external_user_id": "a", "send_to_existing_only": false}]),
+                "recipients[0].attributes is required",
+            ),
+        ] {
+            let err = check_targeting(&recipients(value), None, None).unwrap_err();
+            assert!(err.contains(expected), "{err}");
+        }
+        let fine = json!([
+            {"user_alias": {"alias_name": "n", "alias_label": "l"}},
+            {"email": "a@example.com", "prioritization": ["most_recently_updated"]},
+            {"braze_id": "b", "send_to_existing_only": false, "attributes": {"first_name": "A"}},
+        ]);
+        assert!(check_targeting(&recipients(fine), None, None).is_ok());
+    }
+
+    #[test]
+    fn schedule_rules() {
+        let now = DateTime::parse_from_rfc3339("2030-06-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let err = check_schedule(&schedule(json!({"time": "next tuesday"})), now).unwrap_err();
+        assert!(
+            err.starts_with("schedule.time must be an ISO 8601"),
+            "{err}"
+        );
+        let err = check_schedule(
+            &schedule(json!({"time": "2030-05-30T12:00:00", "in_local_time": true})),
+            now,
+        )
+        .unwrap_err();
+        assert!(err.contains("already passed in every time zone"), "{err}");
+        // Still ahead at UTC-12.
+        assert!(
+            check_schedule(
+                &schedule(json!({"time": "2030-06-01T01:00:00", "in_local_time": true})),
+                now
+            )
+            .is_ok()
+        );
+        // Past UTC times are accepted (see choices::ACCEPT_PAST_UTC_TIMES).
+        assert!(check_schedule(&schedule(json!({"time": "2020-01-01T00:00:00Z"})), now).is_ok());
+    }
+}
