@@ -1,0 +1,644 @@
+//! Reading the rows of a bulk delete, one at a time, from CSV or JSON Lines.
+//!
+//! Rows are streamed: one record buffer is reused and nothing is collected, so memory
+//! stays flat however long the file. A malformed row (missing column, blank id, bad
+//! UTF-8, a JSON line that is not an object, wrong types) becomes an [`Row`] with a
+//! reason and its line number; only a file that cannot be read at all, or a CSV header
+//! without the needed columns, is an error.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::bulk::Kind;
+use crate::cli::InputFormat;
+use crate::error::CliError;
+
+/// Read buffer size: large enough that reading is never the bottleneck.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// The longest JSON line accepted; a longer one is reported invalid and skipped, so that
+/// a file without newlines cannot take all memory. Real rows are under 200 bytes.
+const MAX_JSON_LINE_BYTES: usize = 1024 * 1024;
+
+/// The UTF-8 byte order mark that spreadsheet exports often start with.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One input row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Its 1-based line in the input (the CSV header is line 1).
+    pub line: u64,
+    /// Its ids, or why it cannot be sent.
+    pub content: RowContent,
+}
+
+/// What a row holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowContent {
+    /// Both ids, present and not blank.
+    Ids {
+        /// The campaign or Canvas id.
+        owner_id: String,
+        /// The schedule id.
+        schedule_id: String,
+    },
+    /// A row that cannot be sent, with whatever ids could be read.
+    Invalid {
+        /// The campaign or Canvas id, if readable.
+        owner_id: Option<String>,
+        /// The schedule id, if readable.
+        schedule_id: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// The rows of an input, in order.
+pub enum RowReader {
+    /// CSV with a header row.
+    Csv(CsvRows),
+    /// JSON Lines.
+    Jsonl(JsonlRows),
+}
+
+impl RowReader {
+    /// Opens `path` (`-` for stdin) in `format`, or the format its extension or first
+    /// character says. Checks the CSV header at once, so that a wrong file is a usage error
+    /// before anything is sent.
+    pub fn open(path: &Path, format: Option<InputFormat>, kind: Kind) -> Result<Self, CliError> {
+        let source: Box<dyn Read + Send> = if is_stdin(path) {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(
+                File::open(path)
+                    .map_err(|e| CliError::Input(format!("cannot open {}: {e}", path.display())))?,
+            )
+        };
+        let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, source);
+        let format = match format.or_else(|| format_from_extension(path)) {
+            Some(format) => format,
+            None => sniff_format(&mut reader, path)?,
+        };
+        match format {
+            InputFormat::Csv => Ok(Self::Csv(CsvRows::new(reader, kind, path)?)),
+            InputFormat::Jsonl => Ok(Self::Jsonl(JsonlRows::new(reader, kind))),
+        }
+    }
+
+    /// The next row; `None` at the end; `Err` when the input cannot be read any further.
+    pub fn next_row(&mut self) -> Option<Result<Row, CliError>> {
+        match self {
+            Self::Csv(rows) => rows.next_row(),
+            Self::Jsonl(rows) => rows.next_row(),
+        }
+    }
+
+    /// The format being read.
+    pub fn format(&self) -> InputFormat {
+        match self {
+            Self::Csv(_) => InputFormat::Csv,
+            Self::Jsonl(_) => InputFormat::Jsonl,
+        }
+    }
+}
+
+/// Whether `path` means standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// `.csv` is CSV; `.jsonl` and `.ndjson` are JSON Lines; others (`.json` too, which may
+/// hold an array) are sniffed.
+fn format_from_extension(path: &Path) -> Option<InputFormat> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "csv" => Some(InputFormat::Csv),
+        "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
+        _ => None,
+    }
+}
+
+/// Stdin and other extensions: a first non-blank character `{` means JSON Lines (a CSV
+/// header cannot reasonably start with one), `[` a JSON array, which is refused with a
+/// pointer to JSON Lines (an array cannot be streamed row by row); anything else is CSV.
+fn sniff_format(reader: &mut impl BufRead, path: &Path) -> Result<InputFormat, CliError> {
+    let buffer = reader
+        .fill_buf()
+        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    let buffer = buffer.strip_prefix(BOM).unwrap_or(buffer);
+    match buffer.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(InputFormat::Jsonl),
+        Some(b'[') => Err(CliError::Input(format!(
+            "{} holds a JSON array; give JSON Lines instead (one object per line, e.g. \
+             `jq -c '.[]' FILE`) or CSV",
+            path.display()
+        ))),
+        _ => Ok(InputFormat::Csv),
+    }
+}
+
+/// An estimate of the number of rows, for the progress bar's ETA: the newlines of a
+/// regular file (less the CSV header). `None` for stdin, or a file over 4 GiB, where
+/// counting would cost more than it tells. Quoted newlines inside CSV fields make it an
+/// overestimate, which only makes the ETA cautious.
+pub fn estimate_rows(path: &Path, format: InputFormat) -> Option<u64> {
+    if is_stdin(path) {
+        return None;
+    }
+    let file = File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() > 4 << 30 {
+        return None;
+    }
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, file);
+    let mut newlines = 0u64;
+    let mut last = b'\n';
+    loop {
+        let buffer = reader.fill_buf().ok()?;
+        if buffer.is_empty() {
+            break;
+        }
+        newlines += buffer.iter().filter(|b| **b == b'\n').count() as u64;
+        last = buffer[buffer.len() - 1];
+        let consumed = buffer.len();
+        reader.consume(consumed);
+    }
+    let lines = newlines + u64::from(last != b'\n');
+    Some(match format {
+        InputFormat::Csv => lines.saturating_sub(1),
+        InputFormat::Jsonl => lines,
+    })
+}
+
+/// CSV rows: a header row naming the columns, any order, extra columns ignored. Fields
+/// are trimmed; rows whose every field is empty (blank lines, `,,` lines from
+/// spreadsheets) are not rows.
+pub struct CsvRows {
+    reader: csv::Reader<Tracked<BufReader<Box<dyn Read + Send>>>>,
+    record: csv::ByteRecord,
+    owner_column: usize,
+    schedule_column: usize,
+    kind: Kind,
+}
+
+impl CsvRows {
+    fn new(
+        reader: BufReader<Box<dyn Read + Send>>,
+        kind: Kind,
+        path: &Path,
+    ) -> Result<Self, CliError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            // Short rows are reported invalid row by row instead of stopping the run.
+            .flexible(true)
+            // `\n` alone ends a record, so that each record's own newline is consumed with
+            // it and line numbers can be worked out ([`CsvRows::start_line`]); the `\r` of
+            // a CRLF file is trimmed off the last field.
+            .terminator(csv::Terminator::Any(b'\n'))
+            .buffer_capacity(READ_BUFFER_BYTES)
+            .from_reader(Tracked::new(reader));
+        let headers = reader.byte_headers().map_err(|e| {
+            CliError::Input(format!(
+                "cannot read the CSV header of {}: {e}",
+                path.display()
+            ))
+        })?;
+        let names: Vec<String> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let name = if i == 0 {
+                    name.strip_prefix(BOM).unwrap_or(name)
+                } else {
+                    name
+                };
+                String::from_utf8_lossy(name.trim_ascii()).to_ascii_lowercase()
+            })
+            .collect();
+        let column = |wanted: &str| {
+            names.iter().position(|name| name == wanted).ok_or_else(|| {
+                CliError::Input(format!(
+                    "{}: the CSV header has no `{wanted}` column (it has: {}); the first line \
+                     must name the columns, e.g. `{},schedule_id`",
+                    path.display(),
+                    if names.iter().all(String::is_empty) {
+                        "nothing".to_owned()
+                    } else {
+                        names.join(", ")
+                    },
+                    kind.owner_field(),
+                ))
+            })
+        };
+        let owner_column = column(kind.owner_field())?;
+        let schedule_column = column("schedule_id")?;
+        Ok(Self {
+            reader,
+            record: csv::ByteRecord::new(),
+            owner_column,
+            schedule_column,
+            kind,
+        })
+    }
+
+    fn next_row(&mut self) -> Option<Result<Row, CliError>> {
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) if self.record.iter().all(|f| f.trim_ascii().is_empty()) => continue,
+                Ok(true) => {
+                    return Some(Ok(Row {
+                        line: self.start_line(),
+                        content: self.ids(),
+                    }));
+                }
+                Err(e) => {
+                    return Some(Err(CliError::Input(format!(
+                        "cannot read the input any further: {e}"
+                    ))));
+                }
+            }
+        }
+    }
+
+    /// The line the record just read starts on. The csv crate's record position is where
+    /// the previous record ended, before any blank lines, so it is worked out backwards
+    /// from where this record ends: less its own newline, less the newlines inside its
+    /// quoted fields.
+    fn start_line(&self) -> u64 {
+        let end = self.reader.position();
+        let embedded: usize = self
+            .record
+            .iter()
+            .map(|field| field.iter().filter(|b| **b == b'\n').count())
+            .sum();
+        let source = self.reader.get_ref();
+        let unterminated =
+            source.at_end && end.byte() == source.bytes && source.last_byte != Some(b'\n');
+        end.line()
+            .saturating_sub(embedded as u64)
+            .saturating_sub(u64::from(!unterminated))
+            .max(1)
+    }
+
+    fn ids(&self) -> RowContent {
+        let owner = field(&self.record, self.owner_column, self.kind.owner_field());
+        let schedule = field(&self.record, self.schedule_column, "schedule_id");
+        row_content(owner, schedule)
+    }
+}
+
+/// A reader that remembers how many bytes it gave, the last of them, and whether it hit
+/// the end: what [`CsvRows::start_line`] needs to tell a final line without a newline.
+struct Tracked<R> {
+    inner: R,
+    bytes: u64,
+    last_byte: Option<u8>,
+    at_end: bool,
+}
+
+impl<R> Tracked<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            bytes: 0,
+            last_byte: None,
+            at_end: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        if read == 0 {
+            self.at_end = !buffer.is_empty();
+        } else {
+            self.bytes += read as u64;
+            self.last_byte = Some(buffer[read - 1]);
+        }
+        Ok(read)
+    }
+}
+
+/// A field read from a row: its text, or why it is unusable (with a lossy copy of what
+/// was there, for the report).
+type Field = Result<String, (Option<String>, String)>;
+
+fn field(record: &csv::ByteRecord, column: usize, name: &str) -> Field {
+    match record.get(column).map(<[u8]>::trim_ascii) {
+        None => Err((None, format!("missing {name} column"))),
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Err(_) => Err((
+                Some(String::from_utf8_lossy(bytes).into_owned()),
+                format!("{name} is not valid UTF-8"),
+            )),
+            Ok("") => Err((Some(String::new()), format!("{name} is blank"))),
+            Ok(text) => Ok(text.to_owned()),
+        },
+    }
+}
+
+/// Both fields read: the ids, or every reason the row is invalid.
+fn row_content(owner: Field, schedule: Field) -> RowContent {
+    match (owner, schedule) {
+        (Ok(owner_id), Ok(schedule_id)) => RowContent::Ids {
+            owner_id,
+            schedule_id,
+        },
+        (owner, schedule) => {
+            let mut reasons = Vec::new();
+            let mut keep = |field: Field| match field {
+                Ok(text) => Some(text),
+                Err((text, reason)) => {
+                    reasons.push(reason);
+                    text
+                }
+            };
+            let owner_id = keep(owner);
+            let schedule_id = keep(schedule);
+            RowContent::Invalid {
+                owner_id,
+                schedule_id,
+                reason: reasons.join("; "),
+            }
+        }
+    }
+}
+
+/// JSON Lines rows: one object per line with the id keys; blank lines are not rows.
+pub struct JsonlRows {
+    reader: BufReader<Box<dyn Read + Send>>,
+    buffer: Vec<u8>,
+    line: u64,
+    kind: Kind,
+}
+
+impl JsonlRows {
+    fn new(reader: BufReader<Box<dyn Read + Send>>, kind: Kind) -> Self {
+        Self {
+            reader,
+            buffer: Vec::with_capacity(256),
+            line: 0,
+            kind,
+        }
+    }
+
+    fn next_row(&mut self) -> Option<Result<Row, CliError>> {
+        loop {
+            self.buffer.clear();
+            let limit = (MAX_JSON_LINE_BYTES + 1) as u64;
+            let read = (&mut self.reader)
+                .take(limit)
+                .read_until(b'\n', &mut self.buffer);
+            match read {
+                Err(e) => {
+                    return Some(Err(CliError::Input(format!(
+                        "cannot read the input any further: {e}"
+                    ))));
+                }
+                Ok(0) => return None,
+                Ok(_) => {}
+            }
+            self.line += 1;
+            if self.buffer.len() > MAX_JSON_LINE_BYTES && self.buffer.last() != Some(&b'\n') {
+                if let Err(e) = skip_line(&mut self.reader) {
+                    return Some(Err(CliError::Input(format!(
+                        "cannot read the input any further: {e}"
+                    ))));
+                }
+                return Some(Ok(Row {
+                    line: self.line,
+                    content: RowContent::Invalid {
+                        owner_id: None,
+                        schedule_id: None,
+                        reason: format!("line longer than {MAX_JSON_LINE_BYTES} bytes"),
+                    },
+                }));
+            }
+            let mut text: &[u8] = &self.buffer;
+            if self.line == 1 {
+                text = text.strip_prefix(BOM).unwrap_or(text);
+            }
+            let text = text.trim_ascii();
+            if text.is_empty() {
+                continue;
+            }
+            return Some(Ok(Row {
+                line: self.line,
+                content: json_row(text, self.kind),
+            }));
+        }
+    }
+}
+
+/// Reads and drops the rest of an overlong line.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|b| *b == b'\n') {
+            Some(end) => {
+                reader.consume(end + 1);
+                return Ok(());
+            }
+            None => {
+                let length = buffer.len();
+                reader.consume(length);
+            }
+        }
+    }
+}
+
+fn json_row(text: &[u8], kind: Kind) -> RowContent {
+    let value: Value = match serde_json::from_slice(text) {
+        Ok(value) => value,
+        Err(e) => {
+            return RowContent::Invalid {
+                owner_id: None,
+                schedule_id: None,
+                reason: format!("not valid JSON: {e}"),
+            };
+        }
+    };
+    let Value::Object(object) = value else {
+        return RowContent::Invalid {
+            owner_id: None,
+            schedule_id: None,
+            reason: format!(
+                "not a JSON object (found {}); expected {{\"{}\": ..., \"schedule_id\": ...}}",
+                json_type(&value),
+                kind.owner_field()
+            ),
+        };
+    };
+    let field = |name: &str| -> Field {
+        match object.get(name) {
+            None | Some(Value::Null) => Err((None, format!("missing {name}"))),
+            Some(Value::String(text)) if text.trim().is_empty() => {
+                Err((Some(text.clone()), format!("{name} is blank")))
+            }
+            Some(Value::String(text)) => Ok(text.trim().to_owned()),
+            Some(other) => Err((
+                Some(other.to_string()),
+                format!("{name} must be a string, not {}", json_type(other)),
+            )),
+        }
+    };
+    row_content(field(kind.owner_field()), field("schedule_id"))
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn rows(content: &[u8], name: &str, kind: Kind) -> Result<Vec<Row>, CliError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(content)
+            .unwrap();
+        let mut reader = RowReader::open(&path, None, kind)?;
+        let mut all = Vec::new();
+        while let Some(row) = reader.next_row() {
+            all.push(row?);
+        }
+        Ok(all)
+    }
+
+    fn ids(line: u64, owner: &str, schedule: &str) -> Row {
+        Row {
+            line,
+            content: RowContent::Ids {
+                owner_id: owner.into(),
+                schedule_id: schedule.into(),
+            },
+        }
+    }
+
+    fn reason(row: &Row) -> &str {
+        match &row.content {
+            RowContent::Invalid { reason, .. } => reason,
+            RowContent::Ids { .. } => panic!("valid row: {row:?}"),
+        }
+    }
+
+    #[test]
+    fn csv_columns_in_any_order_with_extras_and_a_bom() {
+        let csv = b"\xEF\xBB\xBFnote,Schedule_ID , campaign_id\nx,s1,c1\n\ny, s2 ,c2\n";
+        let all = rows(csv, "in.csv", Kind::Campaign).unwrap();
+        assert_eq!(all, vec![ids(2, "c1", "s1"), ids(4, "c2", "s2")]);
+    }
+
+    #[test]
+    fn csv_malformed_rows_are_reported_with_their_lines() {
+        let csv = b"campaign_id,schedule_id\nc1\n,s2\nc\xff3,s3\nc4,s4\n";
+        let all = rows(csv, "in.csv", Kind::Campaign).unwrap();
+        assert_eq!(all.len(), 4);
+        assert_eq!(
+            (all[0].line, reason(&all[0])),
+            (2, "missing schedule_id column")
+        );
+        assert_eq!((all[1].line, reason(&all[1])), (3, "campaign_id is blank"));
+        assert_eq!(
+            (all[2].line, reason(&all[2])),
+            (4, "campaign_id is not valid UTF-8")
+        );
+        assert_eq!(all[3], ids(5, "c4", "s4"));
+    }
+
+    #[test]
+    fn csv_line_numbers_survive_blank_lines_crlf_and_quoted_newlines() {
+        let lf = b"campaign_id,schedule_id\n\n\nc1,s1\n,,\nc2,\"s\n2\"\nc3,s3";
+        let all = rows(lf, "in.csv", Kind::Campaign).unwrap();
+        assert_eq!(
+            all,
+            vec![ids(4, "c1", "s1"), ids(6, "c2", "s\n2"), ids(8, "c3", "s3")]
+        );
+        let crlf = b"campaign_id,schedule_id\r\nc1,s1\r\n\r\nc2,s2\r\nc3,s3\r\n";
+        let all = rows(crlf, "in.csv", Kind::Campaign).unwrap();
+        assert_eq!(
+            all,
+            vec![ids(2, "c1", "s1"), ids(4, "c2", "s2"), ids(5, "c3", "s3")]
+        );
+    }
+
+    #[test]
+    fn csv_without_the_columns_is_an_input_error() {
+        let error = match rows(b"campaign_id,schedule\nc,s\n", "in.csv", Kind::Campaign) {
+            Err(e) => e,
+            Ok(rows) => panic!("{rows:?}"),
+        };
+        assert!(
+            error.to_string().contains("no `schedule_id` column"),
+            "{error}"
+        );
+        assert!(rows(b"campaign_id,schedule_id\n", "in.csv", Kind::Canvas).is_err());
+    }
+
+    #[test]
+    fn jsonl_rows_and_their_problems() {
+        let jsonl = b"{\"canvas_id\":\"v1\",\"schedule_id\":\"s1\",\"x\":1}\n\
+            \n\
+            [1,2]\n\
+            {\"canvas_id\":5,\"schedule_id\":\"s3\"}\n\
+            {\"schedule_id\":\"s4\"}\n\
+            {not json\n\
+            {\"canvas_id\":\"v\xff\",\"schedule_id\":\"s6\"}\n\
+            {\"canvas_id\":\" \",\"schedule_id\":\"s7\"}\n\
+            {\"canvas_id\":\"v8\",\"schedule_id\":\"s8\"}";
+        let all = rows(jsonl, "in.ndjson", Kind::Canvas).unwrap();
+        assert_eq!(all[0], ids(1, "v1", "s1"));
+        assert_eq!(all[1].line, 3);
+        assert!(reason(&all[1]).starts_with("not a JSON object (found an array)"));
+        assert_eq!(reason(&all[2]), "canvas_id must be a string, not a number");
+        assert_eq!(reason(&all[3]), "missing canvas_id");
+        assert!(reason(&all[4]).starts_with("not valid JSON"));
+        assert_eq!(all[5].line, 7);
+        assert!(reason(&all[5]).starts_with("not valid JSON"));
+        assert_eq!(reason(&all[6]), "canvas_id is blank");
+        assert_eq!(all[7], ids(9, "v8", "s8"));
+    }
+
+    #[test]
+    fn unknown_extensions_are_sniffed() {
+        let all = rows(
+            b"  {\"campaign_id\":\"c\",\"schedule_id\":\"s\"}\n",
+            "in.txt",
+            Kind::Campaign,
+        );
+        assert_eq!(all.unwrap(), vec![ids(1, "c", "s")]);
+        let all = rows(b"campaign_id,schedule_id\nc,s\n", "in", Kind::Campaign);
+        assert_eq!(all.unwrap(), vec![ids(2, "c", "s")]);
+        let array = rows(b"[{\"campaign_id\":\"c\"}]", "in.json", Kind::Campaign);
+        assert!(array.unwrap_err().to_string().contains("JSON Lines"));
+    }
+
+    #[test]
+    fn row_estimates_count_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, "campaign_id,schedule_id\nc,s1\nc,s2").unwrap();
+        assert_eq!(estimate_rows(&path, InputFormat::Csv), Some(2));
+        assert_eq!(estimate_rows(&path, InputFormat::Jsonl), Some(3));
+        assert_eq!(estimate_rows(Path::new("-"), InputFormat::Csv), None);
+    }
+}

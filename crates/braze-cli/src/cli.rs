@@ -1,0 +1,629 @@
+//! The command line: every command, option and help text, as clap types.
+//!
+//! Parsing only: nothing here talks to Braze. Values that clap can check (durations,
+//! JSON arguments, ranges) are checked here so that a bad flag is a usage error (exit 2)
+//! before anything is sent.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+
+/// Shown after every `--help`: what the exit codes mean and where credentials come from.
+pub const AFTER_HELP: &str = "\
+Credentials and target:
+  BRAZE_API_KEY        the REST API key (or --api-key-file PATH; never on the command line)
+  BRAZE_REST_ENDPOINT  your instance (US-01, EU-02, ...) or its REST URL
+                       (or --instance NAME / --endpoint URL)
+  --mock               an embedded fake Braze on loopback instead (no key, no network)
+
+Exit codes:
+  0    success (bulk: every row deleted, or skipped because --resume found it deleted)
+  1    Braze refused the request or it failed (bulk: some rows failed or were invalid)
+  2    usage or input error: bad flags, an unreadable file, invalid JSON, a request
+       the SDK refuses before sending, bad configuration (key, endpoint)
+  130  a bulk run was interrupted (Ctrl-C, SIGTERM); its report still has every row";
+
+/// `braze`: Braze's scheduled-message endpoints from a terminal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "braze",
+    version,
+    about = "Schedule, reschedule and cancel Braze API-triggered sends; cancel thousands at once",
+    long_about = "Schedule, reschedule and cancel Braze API-triggered campaign sends and \
+                  Canvas entries, list what is scheduled, and cancel thousands of scheduled \
+                  sends at once from a CSV or JSON Lines file (`... schedule delete --from \
+                  FILE`).\n\nTry it without credentials: `braze demo`, or any command with \
+                  --mock.",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that every command accepts, before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// How to print results: text for people, json for scripts (errors too, on stdout).
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// Print the request that would be sent (key redacted) and send nothing; needs no key.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
+    /// The longest one attempt may take, e.g. 30s, 500ms, 2m [default: 30s].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Attempts per request in all, the first included; 1 disables retries [default: 5].
+    #[arg(long, global = true, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub retries: Option<u32>,
+
+    /// The longest wait for a spent rate-limit window to reset before sending; a longer
+    /// one fails with 429 instead [default: 60s; 65m for bulk deletes, which wait out an
+    /// hourly window rather than fail every remaining row].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_rate_limit_wait: Option<Duration>,
+
+    /// Log to stderr: -v requests, -vv retries and waits, -vvv everything (the key never).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// No progress output (bulk runs); errors and the summary are still printed.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Where requests go, and with which key.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Where requests go and the key they carry. The key itself is never a flag: command
+/// lines end up in shell history and `ps` output.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Read the REST API key from this file (surrounding whitespace is trimmed) instead of
+    /// BRAZE_API_KEY.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Your Braze instance, e.g. US-01 or EU-02 (overrides BRAZE_REST_ENDPOINT).
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "endpoint")]
+    pub instance: Option<String>,
+
+    /// Your REST endpoint URL (overrides BRAZE_REST_ENDPOINT).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help = "Your REST endpoint URL, e.g. https://rest.iad-01.braze.com (overrides \
+                BRAZE_REST_ENDPOINT)"
+    )]
+    pub endpoint: Option<String>,
+
+    /// Talk to an embedded fake Braze on loopback, with its own key: for trying the tool.
+    #[arg(long, global = true, conflicts_with_all = ["api_key_file", "instance", "endpoint"])]
+    pub mock: bool,
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Readable text; errors on stderr.
+    Text,
+    /// One JSON document per result on stdout, errors included.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scheduled sends of API-triggered campaigns.
+    Campaigns {
+        /// What to do with campaigns.
+        #[command(subcommand)]
+        command: CampaignsCommand,
+    },
+    /// Scheduled entries of API-triggered Canvases.
+    Canvas {
+        /// What to do with Canvases.
+        #[command(subcommand)]
+        command: CanvasCommand,
+    },
+    /// What is scheduled.
+    Schedules {
+        /// What to do with schedules.
+        #[command(subcommand)]
+        command: SchedulesCommand,
+    },
+    /// A tour against an embedded fake Braze: create, list, delete, delete again.
+    ///
+    /// Needs no credentials and no network: everything goes to a fake server on
+    /// loopback, and what went on the wire is printed with the key redacted.
+    Demo,
+    /// Print a shell completion script, e.g. `braze completions bash > /etc/bash_completion.d/braze`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `braze campaigns ...`
+#[derive(Debug, Subcommand)]
+pub enum CampaignsCommand {
+    /// Create, update or delete scheduled campaign sends.
+    Schedule {
+        /// The operation.
+        #[command(subcommand)]
+        command: CampaignScheduleCommand,
+    },
+}
+
+/// `braze canvas ...`
+#[derive(Debug, Subcommand)]
+pub enum CanvasCommand {
+    /// Create, update or delete scheduled Canvas entries.
+    Schedule {
+        /// The operation.
+        #[command(subcommand)]
+        command: CanvasScheduleCommand,
+    },
+}
+
+/// `braze schedules ...`
+#[derive(Debug, Subcommand)]
+pub enum SchedulesCommand {
+    /// List the campaigns and Canvases scheduled from now until --end-time.
+    List(ListArgs),
+}
+
+/// `braze campaigns schedule ...`
+#[derive(Debug, Subcommand)]
+pub enum CampaignScheduleCommand {
+    /// Schedule a send of an API-triggered campaign (POST /campaigns/trigger/schedule/create).
+    ///
+    /// Give --recipients, or --broadcast to send to the whole segment. A create is not
+    /// retried once it may have reached Braze: Braze has no idempotency key, and a
+    /// repeated create can schedule the send twice.
+    Create(CampaignCreateArgs),
+    /// Replace the schedule of a scheduled campaign send (POST /campaigns/trigger/schedule/update).
+    ///
+    /// The new schedule replaces the old one whole: leaving out --in-local-time makes a
+    /// local-time send a UTC send.
+    Update(CampaignUpdateArgs),
+    /// Cancel one scheduled campaign send, or thousands with --from FILE
+    /// (POST /campaigns/trigger/schedule/delete).
+    ///
+    /// Braze applies deletions made shortly before or during the send time on a
+    /// best-effort basis: a late deletion may reach all, some or none of the users.
+    #[command(after_long_help = BULK_HELP)]
+    Delete(CampaignDeleteArgs),
+}
+
+/// `braze canvas schedule ...`
+#[derive(Debug, Subcommand)]
+pub enum CanvasScheduleCommand {
+    /// Schedule users to enter an API-triggered Canvas (POST /canvas/trigger/schedule/create).
+    ///
+    /// Give --recipients, or --broadcast to send to the whole segment. Not retried once
+    /// it may have reached Braze (no idempotency key).
+    Create(CanvasCreateArgs),
+    /// Replace the schedule of a scheduled Canvas entry (POST /canvas/trigger/schedule/update).
+    ///
+    /// The new schedule replaces the old one whole.
+    Update(CanvasUpdateArgs),
+    /// Cancel one scheduled Canvas entry, or thousands with --from FILE
+    /// (POST /canvas/trigger/schedule/delete).
+    ///
+    /// Late deletions are best-effort, as for campaigns.
+    #[command(after_long_help = BULK_HELP)]
+    Delete(CanvasDeleteArgs),
+}
+
+/// The long help of the two delete commands: how bulk runs behave.
+const BULK_HELP: &str = "\
+Bulk deletes (--from FILE):
+  Input      CSV with a header row (campaign_id,schedule_id, or canvas_id,schedule_id;
+             other columns ignored, any order) or JSON Lines with the same keys. The
+             format comes from --format, else the extension (.csv; .jsonl, .ndjson), else
+             the first character (`{` means JSON Lines). `-` reads stdin, same rule.
+  Report     --report FILE gets one JSON line per input row, written as each row ends:
+             line, the ids, outcome (deleted, failed, invalid, skipped), status, message,
+             attempts, delivery. Without it, failed and invalid rows are listed on stderr.
+  Resume     --resume REPORT skips the rows an earlier report records as deleted.
+  Ctrl-C     stops taking rows and lets requests in flight finish; a second Ctrl-C
+             abandons them (reported failed: they may or may not have been applied); the
+             rest are reported skipped. Exit code 130. A third Ctrl-C exits at once.
+  Progress   a bar on a terminal, a line every 2s otherwise (stderr); --quiet for none.
+  Stops      a 401 or 403 stops the run (every later row would be refused alike), and so
+             do --concurrency rows in a row (at least 10) that could not connect.
+
+Exit codes:
+  0    every row deleted (or skipped because --resume found it deleted)
+  1    some rows failed or were invalid, or the run stopped (key refused, unreachable)
+  2    usage or input error (unreadable file, missing header column, bad --resume report)
+  130  interrupted";
+
+/// The schedule object of creates and updates.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// When to send, ISO 8601: 2030-05-24T21:30:00Z, or without a zone for local and
+    /// optimal-time sends (2030-05-24T21:30:00).
+    #[arg(long, value_name = "ISO8601")]
+    pub time: String,
+
+    /// Send at --time in each user's time zone.
+    #[arg(long)]
+    pub in_local_time: bool,
+
+    /// Send on --time's date at each user's optimal time.
+    #[arg(long)]
+    pub at_optimal_time: bool,
+}
+
+/// Whom a create sends to.
+#[derive(Debug, Args)]
+pub struct TargetingArgs {
+    /// Send to the whole segment (not allowed with --recipients).
+    #[arg(long, conflicts_with = "recipients")]
+    pub broadcast: bool,
+
+    /// A JSON file holding an array of recipient objects (at most 50), e.g.
+    /// [{"external_user_id": "user-42"}].
+    #[arg(long, value_name = "FILE.json")]
+    pub recipients: Option<PathBuf>,
+
+    /// A connected audience object, as JSON.
+    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
+    pub audience: Option<Value>,
+}
+
+/// `braze campaigns schedule create`
+#[derive(Debug, Args)]
+pub struct CampaignCreateArgs {
+    /// The campaign's API identifier.
+    #[arg(long, value_name = "ID")]
+    pub campaign_id: String,
+
+    /// When to send.
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+
+    /// Whom to send to.
+    #[command(flatten)]
+    pub targeting: TargetingArgs,
+
+    /// Personalisation for every user of the send, as a JSON object.
+    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
+    pub trigger_properties: Option<Value>,
+
+    /// A send identifier, for tracking (not an idempotency key).
+    #[arg(long, value_name = "ID")]
+    pub send_id: Option<String>,
+}
+
+/// `braze canvas schedule create`
+#[derive(Debug, Args)]
+pub struct CanvasCreateArgs {
+    /// The Canvas's API identifier.
+    #[arg(long, value_name = "ID")]
+    pub canvas_id: String,
+
+    /// When to send.
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+
+    /// Whom to send to.
+    #[command(flatten)]
+    pub targeting: TargetingArgs,
+
+    /// Context for every user entering the Canvas, as a JSON object.
+    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
+    pub context: Option<Value>,
+}
+
+/// `braze campaigns schedule update`
+#[derive(Debug, Args)]
+pub struct CampaignUpdateArgs {
+    /// The campaign's API identifier.
+    #[arg(long, value_name = "ID")]
+    pub campaign_id: String,
+
+    /// The schedule_id the create answered.
+    #[arg(long, value_name = "ID")]
+    pub schedule_id: String,
+
+    /// The new schedule (it replaces the old one whole).
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+}
+
+/// `braze canvas schedule update`
+#[derive(Debug, Args)]
+pub struct CanvasUpdateArgs {
+    /// The Canvas's API identifier.
+    #[arg(long, value_name = "ID")]
+    pub canvas_id: String,
+
+    /// The schedule_id the create answered.
+    #[arg(long, value_name = "ID")]
+    pub schedule_id: String,
+
+    /// The new schedule (it replaces the old one whole).
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+}
+
+/// `braze campaigns schedule delete`
+#[derive(Debug, Args)]
+pub struct CampaignDeleteArgs {
+    /// The campaign's API identifier.
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub campaign_id: Option<String>,
+
+    /// The schedule_id the create answered.
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub schedule_id: Option<String>,
+
+    /// Bulk options.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// `braze canvas schedule delete`
+#[derive(Debug, Args)]
+pub struct CanvasDeleteArgs {
+    /// The Canvas's API identifier.
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub canvas_id: Option<String>,
+
+    /// The schedule_id the create answered.
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub schedule_id: Option<String>,
+
+    /// Bulk options.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// The options of a bulk delete.
+#[derive(Debug, Clone, Args)]
+pub struct BulkArgs {
+    /// Delete every row of this CSV or JSON Lines file (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
+    /// The input's format [default: from the extension, else from the first character].
+    #[arg(long, value_enum)]
+    pub format: Option<InputFormat>,
+
+    /// Requests in flight at once (1-256), sharing one rate-limit pacer [default: 16].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+
+    /// Write one JSON line per input row here, as each row ends (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Skip the rows this earlier report records as deleted (repeatable).
+    #[arg(long, value_name = "REPORT")]
+    pub resume: Vec<PathBuf>,
+}
+
+/// `--concurrency` when not given.
+pub const DEFAULT_CONCURRENCY: u16 = 16;
+
+impl BulkArgs {
+    /// The bulk-only options given, by flag name: they make no sense without `--from`.
+    /// (Checked by hand: clap waives `requires` for an argument that conflicts with one
+    /// given, and the ids conflict with `--from`.)
+    pub fn stray_options(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        if self.from.is_none() {
+            for (flag, present) in [
+                ("--format", self.format.is_some()),
+                ("--concurrency", self.concurrency.is_some()),
+                ("--report", self.report.is_some()),
+                ("--resume", !self.resume.is_empty()),
+            ] {
+                if present {
+                    given.push(flag);
+                }
+            }
+        }
+        given
+    }
+}
+
+/// `--format` of a bulk input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// `braze schedules list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List what is scheduled until this ISO 8601 date or date-time (Braze reads it as
+    /// midnight UTC of that date).
+    #[arg(long, value_name = "ISO8601")]
+    pub end_time: String,
+}
+
+/// Reads `250ms`, `30s`, `1.5s`, `2m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let invalid = || format!("`{text}` is not a duration such as 500ms, 30s, 2m or 1h");
+    let (number, unit_secs) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = text.strip_suffix('h') {
+        (n, 3600.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number.trim().parse().map_err(|_| invalid())?;
+    let duration = Duration::try_from_secs_f64(value * unit_secs).map_err(|_| invalid())?;
+    if duration.is_zero() {
+        return Err(format!("`{text}` is zero; give a positive duration"));
+    }
+    Ok(duration)
+}
+
+/// A JSON object given on the command line.
+fn parse_json_object(text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(_) => Err("expected a JSON object, e.g. {\"key\": \"value\"}".to_owned()),
+        Err(e) => Err(format!("not valid JSON: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn json_arguments_must_be_objects() {
+        assert!(parse_json_object(r#"{"a": 1}"#).is_ok());
+        assert!(parse_json_object("[1]").unwrap_err().contains("object"));
+        assert!(
+            parse_json_object("{")
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
+    }
+
+    #[test]
+    fn delete_takes_ids_or_a_file_not_both() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args);
+        assert!(
+            parse(&[
+                "braze",
+                "campaigns",
+                "schedule",
+                "delete",
+                "--campaign-id",
+                "c"
+            ])
+            .is_err()
+        );
+        assert!(
+            parse(&[
+                "braze",
+                "campaigns",
+                "schedule",
+                "delete",
+                "--campaign-id",
+                "c",
+                "--schedule-id",
+                "s"
+            ])
+            .is_ok()
+        );
+        assert!(
+            parse(&[
+                "braze",
+                "campaigns",
+                "schedule",
+                "delete",
+                "--from",
+                "x.csv"
+            ])
+            .is_ok()
+        );
+        assert!(
+            parse(&[
+                "braze",
+                "campaigns",
+                "schedule",
+                "delete",
+                "--from",
+                "x.csv",
+                "--campaign-id",
+                "c"
+            ])
+            .is_err()
+        );
+        let Command::Campaigns {
+            command:
+                CampaignsCommand::Schedule {
+                    command: CampaignScheduleCommand::Delete(delete),
+                },
+        } = parse(&[
+            "braze",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "c",
+            "--schedule-id",
+            "s",
+            "--report",
+            "r.jsonl",
+            "--concurrency",
+            "4",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("not a delete");
+        };
+        assert_eq!(delete.bulk.stray_options(), ["--concurrency", "--report"]);
+    }
+}

@@ -1,0 +1,429 @@
+//! The one-request commands: create, update and delete a campaign or Canvas schedule, and
+//! list what is scheduled. Each builds the SDK request, then either previews it
+//! (`--dry-run`) or sends it and prints the answer.
+
+use std::fmt::Display;
+use std::path::Path;
+
+use braze_sdk::types::ScheduledBroadcastsResponse;
+use braze_sdk::{Recipient, RequestPreview, Response, Schedule};
+use serde::Serialize;
+
+use crate::cli::{
+    CampaignCreateArgs, CampaignUpdateArgs, CanvasCreateArgs, CanvasUpdateArgs, GlobalArgs,
+    ListArgs, ScheduleArgs, TargetingArgs,
+};
+use crate::credentials::{Purpose, connect};
+use crate::error::{CliError, EXIT_SUCCESS};
+use crate::output::{Output, Success};
+
+/// What a single command produced: a preview (dry run) or an answer.
+enum Outcome<T> {
+    Preview(RequestPreview),
+    Sent(Response<T>),
+    /// Braze answered 2xx but the body could not be read: for an update or delete that
+    /// is success (the SDK says so in the error's hint), with a warning.
+    AcceptedUnreadable {
+        error: braze_sdk::Error,
+        done: String,
+    },
+}
+
+/// Turns "2xx with an unreadable body" into success for updates and deletes, which
+/// answer nothing that is needed. (Not for creates: their `schedule_id` is in the body.)
+fn accept_unreadable<T>(
+    outcome: Result<Outcome<T>, CliError>,
+    done: impl FnOnce() -> String,
+) -> Result<Outcome<T>, CliError> {
+    match outcome {
+        Err(CliError::Sdk(error)) if error.delivery() == braze_sdk::Delivery::Accepted => {
+            Ok(Outcome::AcceptedUnreadable {
+                error,
+                done: done(),
+            })
+        }
+        other => other,
+    }
+}
+
+/// Sends `request`, or in a dry run returns its preview without sending anything.
+async fn send_or_preview<T, B>(
+    global: &GlobalArgs,
+    request: B,
+    preview: impl FnOnce(&B) -> Result<RequestPreview, braze_sdk::Error>,
+) -> Result<Outcome<T>, CliError>
+where
+    B: std::future::IntoFuture<Output = Result<Response<T>, braze_sdk::Error>>,
+{
+    if global.dry_run {
+        return Ok(Outcome::Preview(preview(&request)?));
+    }
+    Ok(Outcome::Sent(request.await?))
+}
+
+/// Prints a preview or an answer; `text` turns the answer into a sentence.
+fn finish<T: Serialize>(
+    output: Output,
+    operation: &'static str,
+    outcome: Outcome<T>,
+    text: impl FnOnce(&Response<T>) -> String,
+) -> Result<u8, CliError> {
+    match outcome {
+        Outcome::Preview(preview) => output.preview(&preview),
+        Outcome::Sent(response) => output.success(&Success {
+            operation,
+            status: response.status().as_u16(),
+            attempts: response.attempts(),
+            rate_limit: response.rate_limit(),
+            body: serde_json::to_value(response.body()).unwrap_or_default(),
+            text: text(&response),
+            warning: None,
+        }),
+        Outcome::AcceptedUnreadable { error, done } => output.success(&Success {
+            operation,
+            status: error.status().map_or(200, |s| s.as_u16()),
+            attempts: error.attempts(),
+            rate_limit: error.rate_limit(),
+            body: serde_json::Value::Null,
+            text: done,
+            warning: Some(error.to_string()),
+        }),
+    }
+    Ok(EXIT_SUCCESS)
+}
+
+/// Braze's status and `message` (usually `success`), for the text output.
+fn braze_said(status: impl Display, message: Option<&str>) -> String {
+    match message {
+        Some(message) => format!("Braze answered {status} {message:?}"),
+        None => format!("Braze answered {status}"),
+    }
+}
+
+/// The schedule object from `--time`, `--in-local-time`, `--at-optimal-time`.
+fn schedule(args: &ScheduleArgs) -> Schedule {
+    let mut schedule = Schedule::at(args.time.trim());
+    if args.in_local_time {
+        schedule = schedule.in_local_time(true);
+    }
+    if args.at_optimal_time {
+        schedule = schedule.at_optimal_time(true);
+    }
+    schedule
+}
+
+/// Reads `--recipients FILE.json`: a JSON array of recipient objects. The SDK checks each
+/// one (exactly one identifier, ...) when the request is built.
+fn read_recipients(path: &Path) -> Result<Vec<Recipient>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::Input(format!(
+            "cannot read the recipients file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let recipients: Vec<braze_sdk::types::Recipient> =
+        serde_json::from_str(&text).map_err(|e| {
+            CliError::Input(format!(
+                "the recipients file {} is not a JSON array of recipient objects: {e}",
+                path.display()
+            ))
+        })?;
+    Ok(recipients.into_iter().map(Recipient::from).collect())
+}
+
+/// Recipients, broadcast and audience, as given.
+struct Targeting {
+    recipients: Vec<Recipient>,
+    broadcast: Option<bool>,
+    audience: Option<serde_json::Value>,
+}
+
+fn targeting(args: &TargetingArgs) -> Result<Targeting, CliError> {
+    let recipients = match &args.recipients {
+        Some(path) => read_recipients(path)?,
+        None => Vec::new(),
+    };
+    Ok(Targeting {
+        recipients,
+        broadcast: args.broadcast.then_some(true),
+        audience: args.audience.clone(),
+    })
+}
+
+/// `braze campaigns schedule create`
+pub async fn create_campaign_schedule(
+    global: &GlobalArgs,
+    args: &CampaignCreateArgs,
+) -> Result<u8, CliError> {
+    let targeting = targeting(&args.targeting)?;
+    let connection = connect(global, Purpose::Single).await?;
+    let mut request = connection
+        .client
+        .create_campaign_schedule(args.campaign_id.as_str(), schedule(&args.schedule))
+        .recipients(targeting.recipients);
+    if let Some(broadcast) = targeting.broadcast {
+        request = request.broadcast(broadcast);
+    }
+    if let Some(audience) = targeting.audience {
+        request = request.audience(audience);
+    }
+    if let Some(properties) = &args.trigger_properties {
+        request = request.trigger_properties(properties.clone());
+    }
+    if let Some(send_id) = &args.send_id {
+        request = request.send_id(send_id);
+    }
+    let outcome = send_or_preview(global, request, |r| r.preview()).await?;
+    finish(
+        Output::new(global.output),
+        "create_campaign_schedule",
+        outcome,
+        |answer| {
+            format!(
+                "Scheduled campaign {}: schedule_id {}{} ({})",
+                args.campaign_id,
+                answer.schedule_id,
+                answer
+                    .dispatch_id
+                    .as_deref()
+                    .map(|d| format!(", dispatch_id {d}"))
+                    .unwrap_or_default(),
+                braze_said(answer.status(), answer.message()),
+            )
+        },
+    )
+}
+
+/// `braze canvas schedule create`
+pub async fn create_canvas_schedule(
+    global: &GlobalArgs,
+    args: &CanvasCreateArgs,
+) -> Result<u8, CliError> {
+    let targeting = targeting(&args.targeting)?;
+    let connection = connect(global, Purpose::Single).await?;
+    let mut request = connection
+        .client
+        .create_canvas_schedule(args.canvas_id.as_str(), schedule(&args.schedule))
+        .recipients(targeting.recipients);
+    if let Some(broadcast) = targeting.broadcast {
+        request = request.broadcast(broadcast);
+    }
+    if let Some(audience) = targeting.audience {
+        request = request.audience(audience);
+    }
+    if let Some(context) = &args.context {
+        request = request.context(context.clone());
+    }
+    let outcome = send_or_preview(global, request, |r| r.preview()).await?;
+    finish(
+        Output::new(global.output),
+        "create_canvas_schedule",
+        outcome,
+        |answer| {
+            format!(
+                "Scheduled Canvas {}: schedule_id {}{} ({})",
+                args.canvas_id,
+                answer.schedule_id,
+                answer
+                    .dispatch_id
+                    .as_deref()
+                    .map(|d| format!(", dispatch_id {d}"))
+                    .unwrap_or_default(),
+                braze_said(answer.status(), answer.message()),
+            )
+        },
+    )
+}
+
+/// `braze campaigns schedule update`
+pub async fn update_campaign_schedule(
+    global: &GlobalArgs,
+    args: &CampaignUpdateArgs,
+) -> Result<u8, CliError> {
+    let connection = connect(global, Purpose::Single).await?;
+    let request = connection.client.update_campaign_schedule(
+        args.campaign_id.as_str(),
+        args.schedule_id.as_str(),
+        schedule(&args.schedule),
+    );
+    let outcome = accept_unreadable(
+        send_or_preview(global, request, |r| r.preview()).await,
+        || {
+            format!(
+                "Rescheduled schedule {} of campaign {}",
+                args.schedule_id, args.campaign_id
+            )
+        },
+    )?;
+    finish(
+        Output::new(global.output),
+        "update_campaign_schedule",
+        outcome,
+        |answer| {
+            format!(
+                "Rescheduled schedule {} of campaign {} to {} ({})",
+                args.schedule_id,
+                args.campaign_id,
+                args.schedule.time.trim(),
+                braze_said(answer.status(), answer.message()),
+            )
+        },
+    )
+}
+
+/// `braze canvas schedule update`
+pub async fn update_canvas_schedule(
+    global: &GlobalArgs,
+    args: &CanvasUpdateArgs,
+) -> Result<u8, CliError> {
+    let connection = connect(global, Purpose::Single).await?;
+    let request = connection.client.update_canvas_schedule(
+        args.canvas_id.as_str(),
+        args.schedule_id.as_str(),
+        schedule(&args.schedule),
+    );
+    let outcome = accept_unreadable(
+        send_or_preview(global, request, |r| r.preview()).await,
+        || {
+            format!(
+                "Rescheduled schedule {} of Canvas {}",
+                args.schedule_id, args.canvas_id
+            )
+        },
+    )?;
+    finish(
+        Output::new(global.output),
+        "update_canvas_schedule",
+        outcome,
+        |answer| {
+            format!(
+                "Rescheduled schedule {} of Canvas {} to {} ({})",
+                args.schedule_id,
+                args.canvas_id,
+                args.schedule.time.trim(),
+                braze_said(answer.status(), answer.message()),
+            )
+        },
+    )
+}
+
+/// `braze campaigns schedule delete --campaign-id ID --schedule-id ID`
+pub async fn delete_campaign_schedule(
+    global: &GlobalArgs,
+    campaign_id: &str,
+    schedule_id: &str,
+) -> Result<u8, CliError> {
+    let connection = connect(global, Purpose::Single).await?;
+    let request = connection
+        .client
+        .delete_campaign_schedule(campaign_id, schedule_id);
+    let outcome = accept_unreadable(
+        send_or_preview(global, request, |r| r.preview()).await,
+        || format!("Deleted schedule {schedule_id} of campaign {campaign_id}"),
+    )?;
+    finish(
+        Output::new(global.output),
+        "delete_campaign_schedule",
+        outcome,
+        |answer| {
+            format!(
+                "Deleted schedule {schedule_id} of campaign {campaign_id} ({})",
+                braze_said(answer.status(), answer.message()),
+            )
+        },
+    )
+}
+
+/// `braze canvas schedule delete --canvas-id ID --schedule-id ID`
+pub async fn delete_canvas_schedule(
+    global: &GlobalArgs,
+    canvas_id: &str,
+    schedule_id: &str,
+) -> Result<u8, CliError> {
+    let connection = connect(global, Purpose::Single).await?;
+    let request = connection
+        .client
+        .delete_canvas_schedule(canvas_id, schedule_id);
+    let outcome = accept_unreadable(
+        send_or_preview(global, request, |r| r.preview()).await,
+        || format!("Deleted schedule {schedule_id} of Canvas {canvas_id}"),
+    )?;
+    finish(
+        Output::new(global.output),
+        "delete_canvas_schedule",
+        outcome,
+        |answer| {
+            format!(
+                "Deleted schedule {schedule_id} of Canvas {canvas_id} ({})",
+                braze_said(answer.status(), answer.message()),
+            )
+        },
+    )
+}
+
+/// `braze schedules list --end-time ISO8601`
+pub async fn list_scheduled_broadcasts(
+    global: &GlobalArgs,
+    args: &ListArgs,
+) -> Result<u8, CliError> {
+    let connection = connect(global, Purpose::Single).await?;
+    let request = connection
+        .client
+        .list_scheduled_broadcasts(args.end_time.as_str());
+    let outcome = send_or_preview(global, request, |r| r.preview()).await?;
+    finish(
+        Output::new(global.output),
+        "list_scheduled_broadcasts",
+        outcome,
+        |answer| broadcasts_table(answer.body(), &args.end_time),
+    )
+}
+
+/// The scheduled broadcasts as an aligned table.
+pub fn broadcasts_table(list: &ScheduledBroadcastsResponse, end_time: &str) -> String {
+    let broadcasts = &list.scheduled_broadcasts;
+    if broadcasts.is_empty() {
+        return format!("Nothing scheduled until {}.", end_time.trim());
+    }
+    let rows: Vec<[&str; 5]> = broadcasts
+        .iter()
+        .map(|b| {
+            [
+                b.next_send_time.as_deref().unwrap_or("-"),
+                b.type_.as_deref().unwrap_or("-"),
+                b.id.as_deref().unwrap_or("-"),
+                b.name.as_deref().unwrap_or("-"),
+                b.schedule_type.as_deref().unwrap_or("-"),
+            ]
+        })
+        .collect();
+    let header = ["NEXT SEND", "TYPE", "ID", "NAME", "SCHEDULE TYPE"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str; 5]| {
+        let mut text = String::new();
+        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<width$}  "));
+            }
+        }
+        text
+    };
+    let mut table = line(&header);
+    for row in &rows {
+        table.push('\n');
+        table.push_str(&line(row));
+    }
+    table.push_str(&format!(
+        "\n{} scheduled until {}.",
+        rows.len(),
+        end_time.trim()
+    ));
+    table
+}

@@ -1,0 +1,814 @@
+//! Bulk deletes (`--from FILE`) through the real binary against an in-process fake
+//! Braze: faults and retries, interruption and resume, malformed rows, dry runs.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::process::Stdio;
+use std::time::Duration;
+
+use braze_mock::{Fault, FaultRule};
+use common::{
+    KEY, add_campaign_schedule, add_canvas_schedule, braze, braze_at, fake, finish, interrupt,
+    report_lines, run, wait_until,
+};
+use serde_json::Value;
+
+const DELETE_PATH: &str = "/campaigns/trigger/schedule/delete";
+
+/// Report lines by input line number; fails if a line number appears twice.
+fn by_line(lines: &[Value]) -> BTreeMap<u64, &Value> {
+    let mut map = BTreeMap::new();
+    for line in lines {
+        let number = line["line"].as_u64().expect("a line number");
+        assert!(
+            map.insert(number, line).is_none(),
+            "line {number} reported twice"
+        );
+    }
+    map
+}
+
+#[test]
+fn a_thousand_rows_with_injected_faults_are_each_accounted_for() {
+    // A 1 s rate-limit window, so that an injected 429 asks for a short wait.
+    let server = fake(|c| c.rate_limit(1_000_000, Duration::from_secs(1)));
+    let mut csv = String::from("note,schedule_id,campaign_id\n");
+    let mut expected_deleted = BTreeMap::new();
+    for i in 0..1_000 {
+        let campaign = format!("camp-{}", i % 7);
+        let schedule_id = add_campaign_schedule(&server, &campaign);
+        writeln!(csv, "row {i},{schedule_id},{campaign}").unwrap();
+        expected_deleted.insert(i + 2, schedule_id);
+    }
+    // Schedules that are not in the file must survive the run.
+    let untouched: Vec<String> = (0..10)
+        .map(|_| add_campaign_schedule(&server, "camp-keep"))
+        .collect();
+    // Rows Braze refuses (unknown schedules) and rows that are malformed.
+    let mut expected_failed = BTreeSet::new();
+    for i in 0..20 {
+        writeln!(csv, "unknown,no-such-schedule-{i},camp-1").unwrap();
+        expected_failed.insert(1_002 + i);
+    }
+    csv.push_str("short row\n,blank-campaign,\n");
+    let expected_invalid = BTreeSet::from([1_022, 1_023]);
+
+    server.inject(
+        FaultRule::mix(
+            0.05,
+            [
+                Fault::Status(503),
+                Fault::Status(500),
+                Fault::Status(502),
+                Fault::Status(429),
+                Fault::Delay(Duration::from_secs(2)),
+            ],
+        )
+        .on_path(DELETE_PATH),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "--timeout",
+            "500ms",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--concurrency",
+            "32",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.code,
+        Some(1),
+        "failed and invalid rows make exit 1: {out:?}"
+    );
+    assert!(
+        out.stderr.contains("summary: 1,022 rows in"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("1,000 deleted, 20 failed, 2 invalid, 0 skipped"),
+        "{}",
+        out.stderr
+    );
+
+    let lines = report_lines(&report);
+    assert_eq!(lines.len(), 1_022, "one line per row");
+    let lines = by_line(&lines);
+    assert_eq!(
+        lines.keys().copied().collect::<BTreeSet<_>>(),
+        (2..=1_023).collect::<BTreeSet<_>>(),
+        "every row, by its line in the file (header = line 1)"
+    );
+    for (line, schedule_id) in &expected_deleted {
+        let row = lines[line];
+        assert_eq!(row["outcome"], "deleted", "{row}");
+        assert_eq!(row["schedule_id"], schedule_id.as_str(), "{row}");
+        assert_eq!(row["status"], 200, "{row}");
+        assert!(
+            server.schedule(schedule_id).is_none(),
+            "{schedule_id} is still there"
+        );
+    }
+    let retried = lines
+        .values()
+        .filter(|row| row["attempts"].as_u64() > Some(1))
+        .count();
+    assert!(
+        retried > 10,
+        "faults were retried: {retried} rows took several attempts"
+    );
+    assert!(
+        server.fault_counts().total() > 20,
+        "{:?}",
+        server.fault_counts()
+    );
+    for line in &expected_failed {
+        let row = lines[line];
+        assert_eq!(row["outcome"], "failed", "{row}");
+        assert_eq!(row["status"], 404, "{row}");
+        assert!(
+            row["message"].as_str().unwrap().contains("not found"),
+            "{row}"
+        );
+    }
+    assert_eq!(lines[&1_022]["outcome"], "invalid");
+    assert_eq!(
+        lines[&1_022]["message"],
+        "missing campaign_id column; missing schedule_id column"
+    );
+    assert_eq!(lines[&1_023]["outcome"], "invalid");
+    assert_eq!(lines[&1_023]["message"], "campaign_id is blank");
+    assert!(expected_invalid.iter().all(|l| lines.contains_key(l)));
+    // The fake agrees: only the schedules outside the file are left.
+    let left: BTreeSet<String> = server
+        .schedules()
+        .into_iter()
+        .map(|s| s.schedule_id.as_str().to_owned())
+        .collect();
+    assert_eq!(left, untouched.into_iter().collect());
+}
+
+#[test]
+fn an_interrupted_run_is_finished_by_resume_without_deleting_twice() {
+    // 100 requests a second: slow enough to interrupt mid-run.
+    let server = fake(|c| c.rate_limit(100, Duration::from_secs(1)));
+    let mut jsonl = String::new();
+    let mut all = BTreeSet::new();
+    for i in 0..600 {
+        let schedule_id = add_campaign_schedule(&server, "camp-1");
+        writeln!(
+            jsonl,
+            r#"{{"campaign_id":"camp-1","schedule_id":"{schedule_id}"}}"#
+        )
+        .unwrap();
+        all.insert(schedule_id);
+        if i % 100 == 0 {
+            jsonl.push('\n'); // blank lines are not rows, but they count as lines
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.jsonl");
+    std::fs::write(&input, &jsonl).unwrap();
+    let first_report = dir.path().join("first.jsonl");
+
+    let child = braze_at(&server, KEY)
+        .args([
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--report",
+            first_report.to_str().unwrap(),
+            "--concurrency",
+            "8",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = wait_until(Duration::from_secs(30), || {
+        std::fs::read_to_string(&first_report).is_ok_and(|text| text.lines().count() >= 50)
+    });
+    assert!(started, "the run never got going");
+    interrupt(&child);
+    let out = finish(child, Duration::from_secs(60));
+    assert_eq!(out.code, Some(130), "{out:?}");
+    assert!(out.stderr.contains("interrupted"), "{}", out.stderr);
+
+    let first = report_lines(&first_report);
+    assert_eq!(first.len(), 600, "every row has its line, sent or not");
+    by_line(&first);
+    let deleted_first: BTreeSet<String> = first
+        .iter()
+        .filter(|row| row["outcome"] == "deleted")
+        .map(|row| row["schedule_id"].as_str().unwrap().to_owned())
+        .collect();
+    let skipped_first = first
+        .iter()
+        .filter(|row| row["outcome"] == "skipped")
+        .inspect(|row| assert_eq!(row["message"], "not attempted: interrupted"))
+        .count();
+    assert!(!deleted_first.is_empty());
+    assert!(skipped_first > 0, "the run was stopped before the end");
+    assert_eq!(deleted_first.len() + skipped_first, 600, "nothing failed");
+    for schedule_id in &deleted_first {
+        assert!(server.schedule(schedule_id).is_none());
+    }
+
+    let second_report = dir.path().join("second.jsonl");
+    let server_requests_before = server.requests().len();
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--resume",
+            first_report.to_str().unwrap(),
+            "--report",
+            second_report.to_str().unwrap(),
+            "--concurrency",
+            "8",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let second = report_lines(&second_report);
+    assert_eq!(second.len(), 600);
+    let second_lines = by_line(&second);
+    assert_eq!(
+        second_lines.keys().collect::<Vec<_>>(),
+        by_line(&first).keys().collect::<Vec<_>>(),
+        "the same line numbers"
+    );
+    for row in &second {
+        let schedule_id = row["schedule_id"].as_str().unwrap();
+        if deleted_first.contains(schedule_id) {
+            assert_eq!(row["outcome"], "skipped", "{row}");
+            assert_eq!(
+                row["message"],
+                "already deleted (recorded in the --resume report)"
+            );
+        } else {
+            assert_eq!(row["outcome"], "deleted", "{row}");
+        }
+    }
+    assert!(server.schedules().is_empty(), "everything is deleted");
+    // Nothing was deleted twice: each schedule got exactly one 200, none a 404, and the
+    // second run sent only the rows the first had not deleted.
+    let mut deletes: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, request) in server.requests().iter().enumerate() {
+        assert_ne!(request.status, Some(404), "a delete of a deleted schedule");
+        let body = request
+            .body
+            .as_ref()
+            .and_then(|b| b.json())
+            .cloned()
+            .unwrap();
+        let schedule_id = body["schedule_id"].as_str().unwrap().to_owned();
+        if i >= server_requests_before {
+            assert!(
+                !deleted_first.contains(&schedule_id),
+                "{schedule_id} sent again"
+            );
+        }
+        if request.status == Some(200) {
+            *deletes.entry(schedule_id).or_default() += 1;
+        }
+    }
+    assert_eq!(deletes.len(), 600);
+    assert!(
+        deletes.values().all(|count| *count == 1),
+        "a schedule was deleted twice"
+    );
+
+    // Chaining: resuming from the second report skips every row.
+    let third_report = dir.path().join("third.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--resume",
+            second_report.to_str().unwrap(),
+            "--resume",
+            first_report.to_str().unwrap(),
+            "--report",
+            third_report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        report_lines(&third_report)
+            .iter()
+            .all(|row| row["outcome"] == "skipped")
+    );
+}
+
+#[test]
+fn a_second_interrupt_abandons_requests_in_flight() {
+    let server = fake(|c| c);
+    // Every delete hangs longer than the test waits: only abandoning ends the run.
+    server.inject(FaultRule::new(Fault::Delay(Duration::from_secs(120))).on_path(DELETE_PATH));
+    let mut csv = String::from("campaign_id,schedule_id\n");
+    for _ in 0..20 {
+        let schedule_id = add_campaign_schedule(&server, "camp-1");
+        writeln!(csv, "camp-1,{schedule_id}").unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let child = braze_at(&server, KEY)
+        .args([
+            "--timeout",
+            "300s",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--concurrency",
+            "4",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The SDK's pacer sends one request alone to learn the rate-limit window; the other
+    // workers' requests wait for its answer inside the SDK. All four are in flight as far
+    // as the command can tell.
+    assert!(
+        wait_until(Duration::from_secs(20), || !server.requests().is_empty()),
+        "requests never went out"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    interrupt(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    interrupt(&child);
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(out.code, Some(130), "{out:?}");
+    let lines = report_lines(&report);
+    assert_eq!(lines.len(), 20, "{lines:?}");
+    let abandoned: Vec<&Value> = lines
+        .iter()
+        .filter(|row| row["outcome"] == "failed")
+        .collect();
+    assert_eq!(abandoned.len(), 4, "the four in flight: {lines:?}");
+    for row in abandoned {
+        assert_eq!(
+            row["message"],
+            "interrupted while in flight; it may or may not have been applied"
+        );
+    }
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|row| row["outcome"] == "skipped")
+            .count(),
+        16
+    );
+}
+
+#[test]
+fn malformed_rows_are_reported_invalid_with_their_lines() {
+    let server = fake(|c| c);
+    let good = add_canvas_schedule(&server, "canvas-1");
+    let dir = tempfile::tempdir().unwrap();
+
+    let mut csv = b"canvas_id,schedule_id\n".to_vec();
+    csv.extend_from_slice(format!("canvas-1,{good}\n").as_bytes());
+    csv.extend_from_slice(b"canvas-\xff,s2\n"); // invalid UTF-8
+    csv.extend_from_slice(b"canvas-3\n"); // missing column
+    csv.extend_from_slice(b"canvas-4,  \n"); // blank id
+    let csv_path = dir.path().join("rows.csv");
+    std::fs::write(&csv_path, &csv).unwrap();
+    let report = dir.path().join("csv-report.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "canvas",
+            "schedule",
+            "delete",
+            "--from",
+            csv_path.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let lines = report_lines(&report);
+    let lines = by_line(&lines);
+    assert_eq!(lines[&2]["outcome"], "deleted");
+    assert_eq!(lines[&2]["canvas_id"], "canvas-1");
+    assert_eq!(lines[&3]["outcome"], "invalid");
+    assert_eq!(lines[&3]["message"], "canvas_id is not valid UTF-8");
+    assert_eq!(lines[&4]["message"], "missing schedule_id column");
+    assert_eq!(lines[&5]["message"], "schedule_id is blank");
+    assert!(server.schedules().is_empty());
+
+    let jsonl = "{\"canvas_id\":\"canvas-1\",\"schedule_id\":\"gone\"}\n\
+                 [\"not\",\"an\",\"object\"]\n\
+                 {\"canvas_id\":7,\"schedule_id\":\"s\"}\n\
+                 {\"schedule_id\":\"s\"}\n\
+                 {broken json\n";
+    let jsonl_path = dir.path().join("rows.txt");
+    std::fs::write(&jsonl_path, jsonl).unwrap();
+    // Without --report, problem rows are listed on stderr; the format is sniffed.
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "canvas",
+            "schedule",
+            "delete",
+            "--from",
+            jsonl_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    for expected in [
+        "line 1: canvas_id=canvas-1 schedule_id=gone: failed (404)",
+        "line 2: canvas_id=? schedule_id=?: invalid: not a JSON object (found an array)",
+        "line 3: canvas_id=7 schedule_id=s: invalid: canvas_id must be a string, not a number",
+        "line 4: canvas_id=? schedule_id=s: invalid: missing canvas_id",
+        "line 5: canvas_id=? schedule_id=?: invalid: not valid JSON",
+    ] {
+        assert!(
+            out.stderr.contains(expected),
+            "missing {expected:?} in {}",
+            out.stderr
+        );
+    }
+    assert!(out.stderr.contains("1 failed, 4 invalid"), "{}", out.stderr);
+}
+
+#[test]
+fn stdin_input_and_json_output() {
+    let server = fake(|c| c);
+    let mut csv = String::from("campaign_id,schedule_id\n");
+    for _ in 0..5 {
+        let schedule_id = add_campaign_schedule(&server, "camp-1");
+        writeln!(csv, "camp-1,{schedule_id}").unwrap();
+    }
+    let mut child = braze_at(&server, KEY)
+        .args([
+            "--output",
+            "json",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            "-",
+            "--report",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(csv.as_bytes()).unwrap();
+    }
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let documents: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(documents.len(), 6, "five report lines, then the summary");
+    assert!(documents[..5].iter().all(|row| row["outcome"] == "deleted"));
+    let summary = &documents[5];
+    assert_eq!(summary["rows"], 5);
+    assert_eq!(summary["deleted"], 5);
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(summary["exit_code"], 0);
+    assert!(summary["rows_per_s"].as_f64().is_some());
+    assert!(server.schedules().is_empty());
+}
+
+#[test]
+fn a_bulk_dry_run_checks_rows_and_sends_nothing() {
+    let server = fake(|c| c);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    std::fs::write(&input, "campaign_id,schedule_id\nc1,s1\nc2,\nc3,s3\n").unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(
+        braze().env("BRAZE_REST_ENDPOINT", server.url()),
+        &[
+            "--dry-run",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(1), "an invalid row: {out:?}");
+    assert!(
+        out.stdout.contains("\"schedule_id\": \"s1\""),
+        "the first request: {out:?}"
+    );
+    let lines = report_lines(&report);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|row| row["outcome"] == "skipped")
+            .count(),
+        2,
+        "{lines:?}"
+    );
+    assert!(server.requests().is_empty(), "a dry run sent a request");
+}
+
+#[test]
+fn a_refused_key_stops_the_run() {
+    let server = fake(|c| c);
+    let mut csv = String::from("campaign_id,schedule_id\n");
+    for i in 0..200 {
+        writeln!(csv, "camp-1,sched-{i}").unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let wrong = "wrong-key-never-printed-5551";
+    let out = run(
+        &mut braze_at(&server, wrong),
+        &[
+            "-vv",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--concurrency",
+            "2",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("refused the API key (401)"),
+        "{}",
+        out.stderr
+    );
+    let lines = report_lines(&report);
+    assert_eq!(lines.len(), 200);
+    let failed = lines
+        .iter()
+        .filter(|row| row["outcome"] == "failed")
+        .count();
+    assert!(failed <= 4, "only the requests already under way: {failed}");
+    assert!(server.requests().len() < 10, "the run went on sending");
+    let report_text = std::fs::read_to_string(&report).unwrap();
+    assert!(!report_text.contains(wrong) && !out.all_output().contains(wrong));
+}
+
+#[test]
+fn input_errors_exit_2_before_anything_is_sent() {
+    let server = fake(|c| c);
+    let dir = tempfile::tempdir().unwrap();
+    let no_column = dir.path().join("rows.csv");
+    std::fs::write(&no_column, "campaign,schedule_id\nc,s\n").unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "campaign_id,schedule_id\nc,s\n").unwrap();
+    let bad_report = dir.path().join("bad-report.jsonl");
+    std::fs::write(
+        &bad_report,
+        "{\"line\":2,\"campaign_id\":\"c\",\"schedule_id\":\"s\",\"outcome\":\"deleted\"}\nnot json\n{}\n",
+    )
+    .unwrap();
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            no_column.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains("no `campaign_id` column"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            good.to_str().unwrap(),
+            "--resume",
+            bad_report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("line 2"), "{}", out.stderr);
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            good.to_str().unwrap(),
+            "--resume",
+            bad_report.to_str().unwrap(),
+            "--report",
+            bad_report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains("also a --resume report"),
+        "{}",
+        out.stderr
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_2xx_with_an_unreadable_body_counts_as_deleted() {
+    let server = fake(|c| c);
+    let mut csv = String::from("campaign_id,schedule_id\n");
+    for _ in 0..6 {
+        let schedule_id = add_campaign_schedule(&server, "camp-1");
+        writeln!(csv, "camp-1,{schedule_id}").unwrap();
+    }
+    // The fake deletes, then answers 200 with a body cut short or not JSON.
+    server.inject(FaultRule::new(Fault::Malformed).next(2));
+    server.inject(FaultRule::new(Fault::Truncated).next(2));
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--concurrency",
+            "1",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let lines = report_lines(&report);
+    assert!(
+        lines.iter().all(|row| row["outcome"] == "deleted"),
+        "{lines:?}"
+    );
+    let noted = lines
+        .iter()
+        .filter(|row| {
+            row["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("counted as deleted")
+        })
+        .count();
+    assert_eq!(noted, 4, "{lines:?}");
+    assert_eq!(server.fault_counts().total(), 4);
+    assert!(server.schedules().is_empty());
+}
+
+#[test]
+fn a_streak_of_rows_that_cannot_connect_stops_the_run() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut csv = String::from("campaign_id,schedule_id\n");
+    for i in 0..300 {
+        writeln!(csv, "camp-1,sched-{i}").unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(
+        braze()
+            .env("BRAZE_API_KEY", KEY)
+            .env("BRAZE_REST_ENDPOINT", format!("http://127.0.0.1:{port}")),
+        &[
+            "--retries",
+            "2",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--concurrency",
+            "4",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(
+        out.stderr.contains("could not connect to Braze"),
+        "{}",
+        out.stderr
+    );
+    let lines = report_lines(&report);
+    assert_eq!(lines.len(), 300);
+    let failed: Vec<&Value> = lines
+        .iter()
+        .filter(|row| row["outcome"] == "failed")
+        .collect();
+    assert!((10..=20).contains(&failed.len()), "{} failed", failed.len());
+    assert!(
+        failed.iter().all(|row| row["delivery"] == "not_sent"),
+        "{failed:?}"
+    );
+    let skipped = lines
+        .iter()
+        .filter(|row| row["outcome"] == "skipped")
+        .count();
+    assert_eq!(skipped, 300 - failed.len());
+}
+
+#[test]
+fn a_report_that_cannot_be_written_stops_the_run() {
+    // /dev/full refuses every write with "no space left on device".
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let server = fake(|c| c);
+    let mut csv = String::from("campaign_id,schedule_id\n");
+    for _ in 0..50 {
+        let schedule_id = add_campaign_schedule(&server, "camp-1");
+        writeln!(csv, "camp-1,{schedule_id}").unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("rows.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            input.to_str().unwrap(),
+            "--report",
+            "/dev/full",
+            "--concurrency",
+            "1",
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stderr.contains("the report could not be written"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        server.schedules().len() >= 45,
+        "the run went on without a report: {} left",
+        server.schedules().len()
+    );
+}

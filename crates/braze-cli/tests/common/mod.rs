@@ -1,0 +1,175 @@
+//! What the CLI tests share: an in-process fake Braze, and running the real `braze`
+//! binary against it with a bounded wait.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use braze_mock::{CampaignId, CanvasId, Config, MockServer, Schedule, ScheduleOwner};
+
+/// The key the fakes of these tests accept: distinctive, so a leak is easy to find.
+pub const KEY: &str = "test-key-0123456789-must-never-be-printed";
+
+/// The longest any single `braze` run may take in these tests.
+pub const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+/// Starts a fake Braze accepting [`KEY`], with `configure` applied to its config.
+pub fn fake(configure: impl FnOnce(Config) -> Config) -> MockServer {
+    let config = configure(
+        Config::new()
+            .key(KEY, braze_mock::Permissions::all())
+            .seed(7),
+    );
+    // The fake runs on its own runtime; this one only drives its start.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(MockServer::start(config))
+        .expect("the fake starts")
+}
+
+/// A schedule far in the future.
+pub fn schedule() -> Schedule {
+    Schedule {
+        at_optimal_time: None,
+        in_local_time: None,
+        time: "2030-05-24T21:30:00Z".parse().expect("a time"),
+    }
+}
+
+/// Stores a campaign schedule in the fake; returns its schedule id.
+pub fn add_campaign_schedule(server: &MockServer, campaign_id: &str) -> String {
+    server
+        .add_schedule(
+            ScheduleOwner::Campaign(CampaignId::from(campaign_id)),
+            schedule(),
+        )
+        .schedule_id
+        .as_str()
+        .to_owned()
+}
+
+/// Stores a Canvas schedule in the fake; returns its schedule id.
+pub fn add_canvas_schedule(server: &MockServer, canvas_id: &str) -> String {
+    server
+        .add_schedule(ScheduleOwner::Canvas(CanvasId::from(canvas_id)), schedule())
+        .schedule_id
+        .as_str()
+        .to_owned()
+}
+
+/// A finished `braze` run.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// Everything printed on stdout.
+    pub stdout: String,
+    /// Everything printed on stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout and stderr together, for "never printed" checks.
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// `braze` with no Braze variables from the environment of the test run.
+pub fn braze() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_braze"));
+    command
+        .env_remove("BRAZE_API_KEY")
+        .env_remove("BRAZE_REST_ENDPOINT")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    command
+}
+
+/// `braze` aimed at `server` with `key`.
+pub fn braze_at(server: &MockServer, key: &str) -> Command {
+    let mut command = braze();
+    command
+        .env("BRAZE_API_KEY", key)
+        .env("BRAZE_REST_ENDPOINT", server.url());
+    command
+}
+
+/// Runs `command` with `args` to its end, killing it past [`RUN_LIMIT`].
+pub fn run(command: &mut Command, args: &[&str]) -> Run {
+    let child = command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("braze starts");
+    finish(child, RUN_LIMIT)
+}
+
+/// Waits for a spawned `braze` (with piped output) to end, killing it past `limit`.
+pub fn finish(mut child: Child, limit: Duration) -> Run {
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waitable") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("braze ran longer than {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        code: status.code(),
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    }
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
+pub fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    condition()
+}
+
+/// The report's lines, parsed.
+pub fn report_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .expect("the report")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each report line is JSON"))
+        .collect()
+}
+
+/// Sends SIGINT to a child process.
+pub fn interrupt(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -INT failed");
+}

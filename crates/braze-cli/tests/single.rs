@@ -1,0 +1,682 @@
+//! The one-request commands, help, completions and the demo, through the real binary
+//! against an in-process fake Braze on loopback.
+
+mod common;
+
+use common::{KEY, add_campaign_schedule, braze, braze_at, fake, run};
+use serde_json::Value;
+
+#[test]
+fn delete_in_text_removes_the_schedule() {
+    let server = fake(|c| c);
+    let schedule_id = add_campaign_schedule(&server, "camp-1");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            &schedule_id,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains(&format!(
+            "Deleted schedule {schedule_id} of campaign camp-1"
+        )),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains("rate limit: 249,999 of 250,000 left"),
+        "{out:?}"
+    );
+    assert!(
+        server.schedule(&schedule_id).is_none(),
+        "the fake still has it"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].path, "/campaigns/trigger/schedule/delete");
+}
+
+#[test]
+fn delete_in_json_prints_the_body_status_and_rate_limit() {
+    let server = fake(|c| c);
+    let schedule_id = add_campaign_schedule(&server, "camp-1");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "--output",
+            "json",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            &schedule_id,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let answer: Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(answer["ok"], true);
+    assert_eq!(answer["status"], 200);
+    assert_eq!(answer["body"]["message"], "success");
+    assert_eq!(answer["rate_limit"]["limit"], 250_000);
+    assert_eq!(answer["attempts"], 1);
+    assert!(server.schedules().is_empty());
+}
+
+#[test]
+fn deleting_an_unknown_schedule_exits_1_with_brazes_message() {
+    let server = fake(|c| c);
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            "nope",
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.starts_with("error: "), "{out:?}");
+    assert!(out.stderr.contains("404"), "{out:?}");
+    assert!(out.stderr.contains("schedule_id nope not found"), "{out:?}");
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            "nope",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let error: Value = serde_json::from_str(&out.stdout).expect("the error as JSON on stdout");
+    assert_eq!(error["ok"], false);
+    assert_eq!(error["error"]["status"], 404);
+    assert_eq!(error["error"]["delivery"], "refused");
+    assert!(
+        error["error"]["braze_message"]
+            .as_str()
+            .unwrap()
+            .contains("not found")
+    );
+}
+
+#[test]
+fn a_wrong_key_exits_1_with_the_hint() {
+    let server = fake(|c| c);
+    let out = run(
+        &mut braze_at(&server, "not-the-right-key"),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "c",
+            "--schedule-id",
+            "s",
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(out.stderr.contains("401"), "{out:?}");
+    assert!(out.stderr.contains("hint: check the API key"), "{out:?}");
+    assert!(out.stderr.contains("instance"), "{out:?}");
+}
+
+#[test]
+fn the_key_can_come_from_a_file() {
+    let server = fake(|c| c);
+    let schedule_id = add_campaign_schedule(&server, "camp-1");
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("key");
+    std::fs::write(&key_file, format!("  {KEY}\n")).unwrap();
+    let out = run(
+        braze().env("BRAZE_REST_ENDPOINT", server.url()),
+        &[
+            "--api-key-file",
+            key_file.to_str().unwrap(),
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            &schedule_id,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(server.schedules().is_empty());
+}
+
+#[test]
+fn usage_and_input_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_json = dir.path().join("recipients.json");
+    std::fs::write(&bad_json, "[{").unwrap();
+    let missing = dir.path().join("missing.csv");
+    let cases: Vec<Vec<&str>> = vec![
+        vec![],
+        vec!["campaigns", "schedule", "delete", "--campaign-id", "c"],
+        vec![
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "c",
+            "--schedule-id",
+            "s",
+            "--no-such-flag",
+        ],
+        vec![
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "c",
+            "--schedule-id",
+            "s",
+            "--report",
+            "r.jsonl",
+        ],
+        vec![
+            "--timeout",
+            "soon",
+            "schedules",
+            "list",
+            "--end-time",
+            "2030-01-01",
+        ],
+        vec![
+            "campaigns",
+            "schedule",
+            "create",
+            "--campaign-id",
+            "c",
+            "--time",
+            "2030-01-01T00:00:00Z",
+            "--broadcast",
+            "--trigger-properties",
+            "{not json",
+        ],
+        vec![
+            "campaigns",
+            "schedule",
+            "create",
+            "--campaign-id",
+            "c",
+            "--time",
+            "2030-01-01T00:00:00Z",
+            "--recipients",
+            bad_json.to_str().unwrap(),
+        ],
+        vec![
+            "campaigns",
+            "schedule",
+            "delete",
+            "--from",
+            missing.to_str().unwrap(),
+        ],
+    ];
+    for args in cases {
+        let out = run(
+            braze()
+                .env("BRAZE_API_KEY", KEY)
+                .env("BRAZE_REST_ENDPOINT", "US-01"),
+            &args,
+        );
+        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}: says why");
+    }
+}
+
+#[test]
+fn missing_credentials_and_sdk_refusals_exit_2_before_sending() {
+    let server = fake(|c| c);
+    // No key at all.
+    let out = run(
+        braze().env("BRAZE_REST_ENDPOINT", server.url()),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "c",
+            "--schedule-id",
+            "s",
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("BRAZE_API_KEY"), "{out:?}");
+    // No endpoint.
+    let out = run(
+        braze().env("BRAZE_API_KEY", KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "c",
+            "--schedule-id",
+            "s",
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("BRAZE_REST_ENDPOINT"), "{out:?}");
+    // The SDK refuses a time that is not ISO 8601, and a blank id, before sending.
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "create",
+            "--campaign-id",
+            "c",
+            "--time",
+            "tomorrow",
+            "--broadcast",
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("schedule.time"), "{out:?}");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "canvas",
+            "schedule",
+            "delete",
+            "--canvas-id",
+            " ",
+            "--schedule-id",
+            "s",
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("canvas_id"), "{out:?}");
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn dry_runs_send_nothing_and_need_no_key() {
+    let server = fake(|c| c);
+    let out = run(
+        braze().env("BRAZE_REST_ENDPOINT", server.url()),
+        &[
+            "--dry-run",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            "sched-1",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.starts_with(&format!(
+            "POST {}/campaigns/trigger/schedule/delete",
+            server.url()
+        )),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains("authorization: Bearer [redacted]"),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains("\"schedule_id\": \"sched-1\""),
+        "{out:?}"
+    );
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "--dry-run",
+            "--output",
+            "json",
+            "canvas",
+            "schedule",
+            "create",
+            "--canvas-id",
+            "v",
+            "--time",
+            "2030-01-01T10:00:00",
+            "--in-local-time",
+            "--broadcast",
+            "--context",
+            r#"{"plan":"gold"}"#,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let preview: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["request"]["method"], "POST");
+    assert_eq!(preview["request"]["body"]["context"]["plan"], "gold");
+    assert_eq!(
+        preview["request"]["body"]["schedule"]["in_local_time"],
+        true
+    );
+    assert_eq!(
+        preview["request"]["headers"]["authorization"],
+        "Bearer [redacted]"
+    );
+    assert!(!out.all_output().contains(KEY));
+    assert!(server.requests().is_empty(), "a dry run sent a request");
+}
+
+#[test]
+fn create_update_list_round_trip() {
+    let server = fake(|c| c);
+    let dir = tempfile::tempdir().unwrap();
+    let recipients = dir.path().join("users.json");
+    std::fs::write(&recipients, r#"[{"external_user_id": "user-42"}]"#).unwrap();
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "--output",
+            "json",
+            "campaigns",
+            "schedule",
+            "create",
+            "--campaign-id",
+            "camp-1",
+            "--time",
+            "2030-05-24T21:30:00Z",
+            "--recipients",
+            recipients.to_str().unwrap(),
+            "--trigger-properties",
+            r#"{"coupon":"SPRING"}"#,
+            "--send-id",
+            "send-1",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let created: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(created["status"], 201);
+    let schedule_id = created["body"]["schedule_id"].as_str().unwrap().to_owned();
+    let stored = server.schedule(&schedule_id).expect("stored");
+    assert_eq!(stored.targeting.recipients, 1);
+    assert_eq!(stored.send_id.as_deref(), Some("send-1"));
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "update",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            &schedule_id,
+            "--time",
+            "2030-06-01T08:00:00Z",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("Rescheduled"), "{out:?}");
+    assert_eq!(
+        server
+            .schedule(&schedule_id)
+            .unwrap()
+            .schedule
+            .time
+            .as_str(),
+        "2030-06-01T08:00:00Z"
+    );
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &["schedules", "list", "--end-time", "2030-12-31"],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("camp-1"), "{out:?}");
+    assert!(out.stdout.contains("2030-06-01T08:00:00Z"), "{out:?}");
+
+    // A recipient without an identifier is refused by the SDK's checks: exit 2, unsent.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"[{"trigger_properties": {}}]"#).unwrap();
+    let before = server.requests().len();
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "create",
+            "--campaign-id",
+            "camp-1",
+            "--time",
+            "2030-05-24T21:30:00Z",
+            "--recipients",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("recipients[0]"), "{out:?}");
+    assert_eq!(server.requests().len(), before);
+}
+
+#[test]
+fn canvas_commands_reach_the_canvas_endpoints() {
+    let server = fake(|c| c);
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "--output",
+            "json",
+            "canvas",
+            "schedule",
+            "create",
+            "--canvas-id",
+            "canvas-1",
+            "--time",
+            "2030-05-24T21:30:00Z",
+            "--broadcast",
+            "--context",
+            r#"{"a":1}"#,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let created: Value = serde_json::from_str(&out.stdout).unwrap();
+    let schedule_id = created["body"]["schedule_id"].as_str().unwrap().to_owned();
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "canvas",
+            "schedule",
+            "delete",
+            "--canvas-id",
+            "canvas-1",
+            "--schedule-id",
+            &schedule_id,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(server.schedules().is_empty());
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/canvas/trigger/schedule/create",
+            "/canvas/trigger/schedule/delete"
+        ]
+    );
+}
+
+#[test]
+fn the_key_is_never_printed_even_at_trace_level() {
+    let server = fake(|c| c);
+    let schedule_id = add_campaign_schedule(&server, "camp-1");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "-vvv",
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            &schedule_id,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stderr.contains("TRACE") || out.stderr.contains("DEBUG"),
+        "tracing is on"
+    );
+    assert!(out.stderr.contains("braze.request"), "{}", out.stderr);
+    assert!(!out.all_output().contains(KEY), "the key leaked");
+    // A failing call (401, error paths) with the key wrong: the wrong key must not leak.
+    let wrong = "wrong-key-that-must-not-appear-0987";
+    let out = run(
+        &mut braze_at(&server, wrong),
+        &[
+            "-vvv",
+            "--output",
+            "json",
+            "schedules",
+            "list",
+            "--end-time",
+            "2030-01-01",
+        ],
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    assert!(!out.all_output().contains(wrong), "the key leaked");
+}
+
+#[test]
+fn mock_mode_says_it_is_a_fake() {
+    let out = run(
+        &mut braze(),
+        &["--mock", "schedules", "list", "--end-time", "2030-01-01"],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stderr.contains("fake Braze"), "{out:?}");
+    assert!(out.stdout.contains("Nothing scheduled"), "{out:?}");
+}
+
+#[test]
+fn demo_runs_every_step() {
+    let out = run(&mut braze(), &["demo"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    for step in [
+        "1. Schedule a send",
+        "2. List what is scheduled",
+        "3. Cancel it",
+        "4. Cancel it again",
+    ] {
+        assert!(
+            out.stdout.contains(step),
+            "missing {step:?}: {}",
+            out.stdout
+        );
+    }
+    assert!(
+        out.stdout
+            .contains("> POST /campaigns/trigger/schedule/delete")
+    );
+    assert!(out.stdout.contains("authorization: Bearer [redacted]"));
+    assert!(out.stdout.contains("< 404"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("rate limit: 249,996 of 250,000 left"),
+        "{}",
+        out.stdout
+    );
+
+    let out = run(&mut braze(), &["demo", "--output", "json"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let demo: Value = serde_json::from_str(&out.stdout).unwrap();
+    let steps = demo["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    assert_eq!(steps[2]["status"], 200);
+    assert_eq!(steps[3]["status"], 404);
+}
+
+#[test]
+fn help_renders_for_every_command() {
+    let out = run(&mut braze(), &["--help"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("Exit codes:"), "{}", out.stdout);
+    assert!(out.stdout.contains("BRAZE_API_KEY"), "{}", out.stdout);
+    let commands: &[&[&str]] = &[
+        &["campaigns"],
+        &["campaigns", "schedule"],
+        &["campaigns", "schedule", "create"],
+        &["campaigns", "schedule", "update"],
+        &["campaigns", "schedule", "delete"],
+        &["canvas", "schedule", "create"],
+        &["canvas", "schedule", "update"],
+        &["canvas", "schedule", "delete"],
+        &["schedules", "list"],
+        &["demo"],
+        &["completions"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = run(&mut braze(), &args);
+        assert_eq!(out.code, Some(0), "{args:?}: {out:?}");
+        assert!(
+            out.stdout.contains("Usage: braze"),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
+    let out = run(&mut braze(), &["campaigns", "schedule", "delete", "--help"]);
+    assert!(out.stdout.contains("--from <FILE>"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("130"),
+        "the bulk exit codes are documented"
+    );
+}
+
+#[test]
+fn completions_for_bash() {
+    let out = run(&mut braze(), &["completions", "bash"]);
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout.contains("_braze()"),
+        "{}",
+        &out.stdout[..out.stdout.len().min(500)]
+    );
+    assert!(out.stdout.contains("--schedule-id"));
+}
+
+#[test]
+fn a_delete_answered_2xx_with_an_unreadable_body_succeeds_with_a_warning() {
+    let server = fake(|c| c);
+    let schedule_id = add_campaign_schedule(&server, "camp-1");
+    server.inject(braze_mock::FaultRule::new(braze_mock::Fault::Malformed).next(1));
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "campaigns",
+            "schedule",
+            "delete",
+            "--campaign-id",
+            "camp-1",
+            "--schedule-id",
+            &schedule_id,
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("Deleted schedule"), "{out:?}");
+    assert!(out.stderr.contains("warning: "), "{out:?}");
+    assert!(out.stderr.contains("most likely taken effect"), "{out:?}");
+    assert!(server.schedules().is_empty());
+}
