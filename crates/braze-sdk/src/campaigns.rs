@@ -3,6 +3,9 @@
 use braze_api::types::{self, CampaignScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
+use crate::owner::{
+    DeleteCampaignSchedule, DeleteSchedule, UpdateCampaignSchedule, UpdateSchedule,
+};
 use crate::request::{RequestPreview, object, send_on_await, to_json};
 use crate::{CampaignId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
 
@@ -60,13 +63,12 @@ impl Client {
         schedule_id: impl Into<ScheduleId>,
         schedule: impl Into<Schedule>,
     ) -> UpdateCampaignSchedule<'_> {
-        UpdateCampaignSchedule {
-            client: self,
-            campaign_id: campaign_id.into(),
-            schedule_id: schedule_id.into(),
-            schedule: schedule.into(),
-            extra: Map::new(),
-        }
+        UpdateSchedule::new(
+            self,
+            campaign_id.into(),
+            schedule_id.into(),
+            schedule.into(),
+        )
     }
 
     /// Cancels a scheduled campaign send: `POST /campaigns/trigger/schedule/delete`
@@ -88,12 +90,7 @@ impl Client {
         campaign_id: impl Into<CampaignId>,
         schedule_id: impl Into<ScheduleId>,
     ) -> DeleteCampaignSchedule<'_> {
-        DeleteCampaignSchedule {
-            client: self,
-            campaign_id: campaign_id.into(),
-            schedule_id: schedule_id.into(),
-            extra: Map::new(),
-        }
+        DeleteSchedule::new(self, campaign_id.into(), schedule_id.into())
     }
 }
 
@@ -218,125 +215,3 @@ impl<'a> CreateCampaignSchedule<'a> {
 }
 
 send_on_await!(CreateCampaignSchedule, types::ScheduleCreateResponse);
-
-/// A campaign schedule update, built by [`Client::update_campaign_schedule`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent or awaited"]
-pub struct UpdateCampaignSchedule<'a> {
-    client: &'a Client,
-    campaign_id: CampaignId,
-    schedule_id: ScheduleId,
-    schedule: Schedule,
-    extra: Map<String, Value>,
-}
-
-impl<'a> UpdateCampaignSchedule<'a> {
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-
-    /// The checked wire body.
-    pub fn body(&self) -> Result<types::CampaignScheduleUpdateRequest, Error> {
-        self.clone().into_body()
-    }
-
-    fn into_body(self) -> Result<types::CampaignScheduleUpdateRequest, Error> {
-        validate::id(self.campaign_id.check())?;
-        validate::id(self.schedule_id.check())?;
-        validate::extra::<types::CampaignScheduleUpdateRequest>("", &self.extra)?;
-        Ok(types::CampaignScheduleUpdateRequest {
-            schedule: self.schedule.to_wire()?,
-            campaign_id: self.campaign_id,
-            schedule_id: self.schedule_id,
-            extra: self.extra,
-        })
-    }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            "update_campaign_schedule",
-            "POST",
-            "/campaigns/trigger/schedule/update",
-            Some(body),
-        ))
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let client = self.client;
-        let body = self.into_body()?;
-        let api = &client.api;
-        client
-            .call("update_campaign_schedule", || {
-                api.update_campaign_schedule().body(body).send()
-            })
-            .await
-    }
-}
-
-send_on_await!(UpdateCampaignSchedule, types::MessageResponse);
-
-/// A campaign schedule delete, built by [`Client::delete_campaign_schedule`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent or awaited"]
-pub struct DeleteCampaignSchedule<'a> {
-    client: &'a Client,
-    campaign_id: CampaignId,
-    schedule_id: ScheduleId,
-    extra: Map<String, Value>,
-}
-
-impl<'a> DeleteCampaignSchedule<'a> {
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-
-    /// The checked wire body.
-    pub fn body(&self) -> Result<types::CampaignScheduleDeleteRequest, Error> {
-        self.clone().into_body()
-    }
-
-    fn into_body(self) -> Result<types::CampaignScheduleDeleteRequest, Error> {
-        validate::id(self.campaign_id.check())?;
-        validate::id(self.schedule_id.check())?;
-        validate::extra::<types::CampaignScheduleDeleteRequest>("", &self.extra)?;
-        Ok(types::CampaignScheduleDeleteRequest {
-            campaign_id: self.campaign_id,
-            schedule_id: self.schedule_id,
-            extra: self.extra,
-        })
-    }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            "delete_campaign_schedule",
-            "POST",
-            "/campaigns/trigger/schedule/delete",
-            Some(body),
-        ))
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let client = self.client;
-        let body = self.into_body()?;
-        let api = &client.api;
-        client
-            .call("delete_campaign_schedule", || {
-                api.delete_campaign_schedule().body(body).send()
-            })
-            .await
-    }
-}
-
-send_on_await!(DeleteCampaignSchedule, types::MessageResponse);

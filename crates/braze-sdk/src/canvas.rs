@@ -3,6 +3,7 @@
 use braze_api::types::{self, CanvasScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
+use crate::owner::{DeleteCanvasSchedule, DeleteSchedule, UpdateCanvasSchedule, UpdateSchedule};
 use crate::request::{RequestPreview, object, send_on_await, to_json};
 use crate::{CanvasId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
 
@@ -55,13 +56,7 @@ impl Client {
         schedule_id: impl Into<ScheduleId>,
         schedule: impl Into<Schedule>,
     ) -> UpdateCanvasSchedule<'_> {
-        UpdateCanvasSchedule {
-            client: self,
-            canvas_id: canvas_id.into(),
-            schedule_id: schedule_id.into(),
-            schedule: schedule.into(),
-            extra: Map::new(),
-        }
+        UpdateSchedule::new(self, canvas_id.into(), schedule_id.into(), schedule.into())
     }
 
     /// Cancels a scheduled Canvas entry: `POST /canvas/trigger/schedule/delete`
@@ -75,12 +70,7 @@ impl Client {
         canvas_id: impl Into<CanvasId>,
         schedule_id: impl Into<ScheduleId>,
     ) -> DeleteCanvasSchedule<'_> {
-        DeleteCanvasSchedule {
-            client: self,
-            canvas_id: canvas_id.into(),
-            schedule_id: schedule_id.into(),
-            extra: Map::new(),
-        }
+        DeleteSchedule::new(self, canvas_id.into(), schedule_id.into())
     }
 }
 
@@ -213,125 +203,3 @@ impl<'a> CreateCanvasSchedule<'a> {
 }
 
 send_on_await!(CreateCanvasSchedule, types::ScheduleCreateResponse);
-
-/// A Canvas schedule update, built by [`Client::update_canvas_schedule`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent or awaited"]
-pub struct UpdateCanvasSchedule<'a> {
-    client: &'a Client,
-    canvas_id: CanvasId,
-    schedule_id: ScheduleId,
-    schedule: Schedule,
-    extra: Map<String, Value>,
-}
-
-impl<'a> UpdateCanvasSchedule<'a> {
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-
-    /// The checked wire body.
-    pub fn body(&self) -> Result<types::CanvasScheduleUpdateRequest, Error> {
-        self.clone().into_body()
-    }
-
-    fn into_body(self) -> Result<types::CanvasScheduleUpdateRequest, Error> {
-        validate::id(self.canvas_id.check())?;
-        validate::id(self.schedule_id.check())?;
-        validate::extra::<types::CanvasScheduleUpdateRequest>("", &self.extra)?;
-        Ok(types::CanvasScheduleUpdateRequest {
-            schedule: self.schedule.to_wire()?,
-            canvas_id: self.canvas_id,
-            schedule_id: self.schedule_id,
-            extra: self.extra,
-        })
-    }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            "update_canvas_schedule",
-            "POST",
-            "/canvas/trigger/schedule/update",
-            Some(body),
-        ))
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let client = self.client;
-        let body = self.into_body()?;
-        let api = &client.api;
-        client
-            .call("update_canvas_schedule", || {
-                api.update_canvas_schedule().body(body).send()
-            })
-            .await
-    }
-}
-
-send_on_await!(UpdateCanvasSchedule, types::MessageResponse);
-
-/// A Canvas schedule delete, built by [`Client::delete_canvas_schedule`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent or awaited"]
-pub struct DeleteCanvasSchedule<'a> {
-    client: &'a Client,
-    canvas_id: CanvasId,
-    schedule_id: ScheduleId,
-    extra: Map<String, Value>,
-}
-
-impl<'a> DeleteCanvasSchedule<'a> {
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-
-    /// The checked wire body.
-    pub fn body(&self) -> Result<types::CanvasScheduleDeleteRequest, Error> {
-        self.clone().into_body()
-    }
-
-    fn into_body(self) -> Result<types::CanvasScheduleDeleteRequest, Error> {
-        validate::id(self.canvas_id.check())?;
-        validate::id(self.schedule_id.check())?;
-        validate::extra::<types::CanvasScheduleDeleteRequest>("", &self.extra)?;
-        Ok(types::CanvasScheduleDeleteRequest {
-            canvas_id: self.canvas_id,
-            schedule_id: self.schedule_id,
-            extra: self.extra,
-        })
-    }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            "delete_canvas_schedule",
-            "POST",
-            "/canvas/trigger/schedule/delete",
-            Some(body),
-        ))
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let client = self.client;
-        let body = self.into_body()?;
-        let api = &client.api;
-        client
-            .call("delete_canvas_schedule", || {
-                api.delete_canvas_schedule().body(body).send()
-            })
-            .await
-    }
-}
-
-send_on_await!(DeleteCanvasSchedule, types::MessageResponse);

@@ -57,6 +57,7 @@ mod canvas;
 mod client;
 mod error;
 mod instance;
+mod owner;
 mod raw;
 mod request;
 mod response;
@@ -65,13 +66,17 @@ mod validate;
 
 pub use api_key::ApiKey;
 pub use broadcasts::ListScheduledBroadcasts;
-pub use campaigns::{CreateCampaignSchedule, DeleteCampaignSchedule, UpdateCampaignSchedule};
-pub use canvas::{CreateCanvasSchedule, DeleteCanvasSchedule, UpdateCanvasSchedule};
+pub use campaigns::CreateCampaignSchedule;
+pub use canvas::CreateCanvasSchedule;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_REST_ENDPOINT,
 };
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportKind};
 pub use instance::{Endpoint, Instance};
+pub use owner::{
+    Campaign, Canvas, DeleteCampaignSchedule, DeleteCanvasSchedule, DeleteSchedule, Owner, Route,
+    UpdateCampaignSchedule, UpdateCanvasSchedule, UpdateSchedule,
+};
 pub use raw::RawRequest;
 pub use request::RequestPreview;
 pub use response::{BrazeMessage, Response};
