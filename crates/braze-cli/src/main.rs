@@ -18,6 +18,7 @@ mod single;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use braze_sdk::{Campaign, Canvas};
 use clap::{CommandFactory, Parser};
 
 use crate::bulk::Kind;
@@ -67,12 +68,18 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
                 single::create_campaign_schedule(global, args).await
             }
             CampaignScheduleCommand::Update(args) => {
-                single::update_campaign_schedule(global, args).await
+                single::update_schedule::<Campaign>(
+                    global,
+                    &args.campaign_id,
+                    &args.schedule_id,
+                    &args.schedule,
+                )
+                .await
             }
             CampaignScheduleCommand::Delete(args) => match (&args.campaign_id, &args.schedule_id) {
                 (Some(campaign_id), Some(schedule_id)) => {
                     refuse_stray_bulk_options(&args.bulk)?;
-                    single::delete_campaign_schedule(global, campaign_id, schedule_id).await
+                    single::delete_schedule::<Campaign>(global, campaign_id, schedule_id).await
                 }
                 _ => bulk::run::run(global, Kind::Campaign, &args.bulk).await,
             },
@@ -84,12 +91,18 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
                 single::create_canvas_schedule(global, args).await
             }
             CanvasScheduleCommand::Update(args) => {
-                single::update_canvas_schedule(global, args).await
+                single::update_schedule::<Canvas>(
+                    global,
+                    &args.canvas_id,
+                    &args.schedule_id,
+                    &args.schedule,
+                )
+                .await
             }
             CanvasScheduleCommand::Delete(args) => match (&args.canvas_id, &args.schedule_id) {
                 (Some(canvas_id), Some(schedule_id)) => {
                     refuse_stray_bulk_options(&args.bulk)?;
-                    single::delete_canvas_schedule(global, canvas_id, schedule_id).await
+                    single::delete_schedule::<Canvas>(global, canvas_id, schedule_id).await
                 }
                 _ => bulk::run::run(global, Kind::Canvas, &args.bulk).await,
             },

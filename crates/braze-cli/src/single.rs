@@ -6,12 +6,11 @@ use std::fmt::Display;
 use std::path::Path;
 
 use braze_sdk::types::ScheduledBroadcastsResponse;
-use braze_sdk::{Recipient, RequestPreview, Response, Schedule};
+use braze_sdk::{Owner, Recipient, RequestPreview, Response, Schedule};
 use serde::Serialize;
 
 use crate::cli::{
-    CampaignCreateArgs, CampaignUpdateArgs, CanvasCreateArgs, CanvasUpdateArgs, GlobalArgs,
-    ListArgs, ScheduleArgs, TargetingArgs,
+    CampaignCreateArgs, CanvasCreateArgs, GlobalArgs, ListArgs, ScheduleArgs, TargetingArgs,
 };
 use crate::credentials::{Purpose, connect};
 use crate::error::{CliError, EXIT_SUCCESS};
@@ -235,126 +234,65 @@ pub async fn create_canvas_schedule(
     )
 }
 
-/// `braze campaigns schedule update`
-pub async fn update_campaign_schedule(
+/// `braze campaigns schedule update` and `braze canvas schedule update`.
+pub async fn update_schedule<O: Owner>(
     global: &GlobalArgs,
-    args: &CampaignUpdateArgs,
+    owner_id: &str,
+    schedule_id: &str,
+    schedule_args: &ScheduleArgs,
 ) -> Result<u8, CliError> {
     let connection = connect(global, Purpose::Single).await?;
-    let request = connection.client.update_campaign_schedule(
-        args.campaign_id.as_str(),
-        args.schedule_id.as_str(),
-        schedule(&args.schedule),
-    );
+    let request =
+        connection
+            .client
+            .update_schedule::<O>(owner_id, schedule_id, schedule(schedule_args));
     let outcome = accept_unreadable(
         send_or_preview(global, request, |r| r.preview()).await,
         || {
             format!(
-                "Rescheduled schedule {} of campaign {}",
-                args.schedule_id, args.campaign_id
+                "Rescheduled schedule {schedule_id} of {} {owner_id}",
+                O::NOUN
             )
         },
     )?;
     finish(
         Output::new(global.output),
-        "update_campaign_schedule",
+        O::UPDATE.operation,
         outcome,
         |answer| {
             format!(
-                "Rescheduled schedule {} of campaign {} to {} ({})",
-                args.schedule_id,
-                args.campaign_id,
-                args.schedule.time.trim(),
+                "Rescheduled schedule {schedule_id} of {} {owner_id} to {} ({})",
+                O::NOUN,
+                schedule_args.time.trim(),
                 braze_said(answer.status(), answer.message()),
             )
         },
     )
 }
 
-/// `braze canvas schedule update`
-pub async fn update_canvas_schedule(
+/// `braze campaigns schedule delete --campaign-id ID --schedule-id ID` (the seed
+/// endpoint) and `braze canvas schedule delete --canvas-id ID --schedule-id ID`.
+pub async fn delete_schedule<O: Owner>(
     global: &GlobalArgs,
-    args: &CanvasUpdateArgs,
-) -> Result<u8, CliError> {
-    let connection = connect(global, Purpose::Single).await?;
-    let request = connection.client.update_canvas_schedule(
-        args.canvas_id.as_str(),
-        args.schedule_id.as_str(),
-        schedule(&args.schedule),
-    );
-    let outcome = accept_unreadable(
-        send_or_preview(global, request, |r| r.preview()).await,
-        || {
-            format!(
-                "Rescheduled schedule {} of Canvas {}",
-                args.schedule_id, args.canvas_id
-            )
-        },
-    )?;
-    finish(
-        Output::new(global.output),
-        "update_canvas_schedule",
-        outcome,
-        |answer| {
-            format!(
-                "Rescheduled schedule {} of Canvas {} to {} ({})",
-                args.schedule_id,
-                args.canvas_id,
-                args.schedule.time.trim(),
-                braze_said(answer.status(), answer.message()),
-            )
-        },
-    )
-}
-
-/// `braze campaigns schedule delete --campaign-id ID --schedule-id ID`
-pub async fn delete_campaign_schedule(
-    global: &GlobalArgs,
-    campaign_id: &str,
+    owner_id: &str,
     schedule_id: &str,
 ) -> Result<u8, CliError> {
     let connection = connect(global, Purpose::Single).await?;
     let request = connection
         .client
-        .delete_campaign_schedule(campaign_id, schedule_id);
+        .delete_schedule::<O>(owner_id, schedule_id);
     let outcome = accept_unreadable(
         send_or_preview(global, request, |r| r.preview()).await,
-        || format!("Deleted schedule {schedule_id} of campaign {campaign_id}"),
+        || format!("Deleted schedule {schedule_id} of {} {owner_id}", O::NOUN),
     )?;
     finish(
         Output::new(global.output),
-        "delete_campaign_schedule",
+        O::DELETE.operation,
         outcome,
         |answer| {
             format!(
-                "Deleted schedule {schedule_id} of campaign {campaign_id} ({})",
-                braze_said(answer.status(), answer.message()),
-            )
-        },
-    )
-}
-
-/// `braze canvas schedule delete --canvas-id ID --schedule-id ID`
-pub async fn delete_canvas_schedule(
-    global: &GlobalArgs,
-    canvas_id: &str,
-    schedule_id: &str,
-) -> Result<u8, CliError> {
-    let connection = connect(global, Purpose::Single).await?;
-    let request = connection
-        .client
-        .delete_canvas_schedule(canvas_id, schedule_id);
-    let outcome = accept_unreadable(
-        send_or_preview(global, request, |r| r.preview()).await,
-        || format!("Deleted schedule {schedule_id} of Canvas {canvas_id}"),
-    )?;
-    finish(
-        Output::new(global.output),
-        "delete_canvas_schedule",
-        outcome,
-        |answer| {
-            format!(
-                "Deleted schedule {schedule_id} of Canvas {canvas_id} ({})",
+                "Deleted schedule {schedule_id} of {} {owner_id} ({})",
+                O::NOUN,
                 braze_said(answer.status(), answer.message()),
             )
         },

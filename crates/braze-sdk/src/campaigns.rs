@@ -3,9 +3,7 @@
 use braze_api::types::{self, CampaignScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
-use crate::owner::{
-    DeleteCampaignSchedule, DeleteSchedule, UpdateCampaignSchedule, UpdateSchedule,
-};
+use crate::owner::{Campaign, DeleteCampaignSchedule, UpdateCampaignSchedule};
 use crate::request::{RequestPreview, object, send_on_await, to_json};
 use crate::{CampaignId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
 
@@ -63,12 +61,7 @@ impl Client {
         schedule_id: impl Into<ScheduleId>,
         schedule: impl Into<Schedule>,
     ) -> UpdateCampaignSchedule<'_> {
-        UpdateSchedule::new(
-            self,
-            campaign_id.into(),
-            schedule_id.into(),
-            schedule.into(),
-        )
+        self.update_schedule::<Campaign>(campaign_id, schedule_id, schedule)
     }
 
     /// Cancels a scheduled campaign send: `POST /campaigns/trigger/schedule/delete`
@@ -90,7 +83,7 @@ impl Client {
         campaign_id: impl Into<CampaignId>,
         schedule_id: impl Into<ScheduleId>,
     ) -> DeleteCampaignSchedule<'_> {
-        DeleteSchedule::new(self, campaign_id.into(), schedule_id.into())
+        self.delete_schedule::<Campaign>(campaign_id, schedule_id)
     }
 }
 

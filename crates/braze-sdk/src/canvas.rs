@@ -3,7 +3,7 @@
 use braze_api::types::{self, CanvasScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
-use crate::owner::{DeleteCanvasSchedule, DeleteSchedule, UpdateCanvasSchedule, UpdateSchedule};
+use crate::owner::{Canvas, DeleteCanvasSchedule, UpdateCanvasSchedule};
 use crate::request::{RequestPreview, object, send_on_await, to_json};
 use crate::{CanvasId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
 
@@ -56,7 +56,7 @@ impl Client {
         schedule_id: impl Into<ScheduleId>,
         schedule: impl Into<Schedule>,
     ) -> UpdateCanvasSchedule<'_> {
-        UpdateSchedule::new(self, canvas_id.into(), schedule_id.into(), schedule.into())
+        self.update_schedule::<Canvas>(canvas_id, schedule_id, schedule)
     }
 
     /// Cancels a scheduled Canvas entry: `POST /canvas/trigger/schedule/delete`
@@ -70,7 +70,7 @@ impl Client {
         canvas_id: impl Into<CanvasId>,
         schedule_id: impl Into<ScheduleId>,
     ) -> DeleteCanvasSchedule<'_> {
-        DeleteSchedule::new(self, canvas_id.into(), schedule_id.into())
+        self.delete_schedule::<Canvas>(canvas_id, schedule_id)
     }
 }
 

@@ -28,7 +28,9 @@ pub struct Route {
 /// [`Canvas`] are the two.
 pub trait Owner: private::Sealed + Clone + fmt::Debug + Send + Sync + 'static {
     /// Its identifier.
-    type Id: Clone + fmt::Debug + Send + Sync;
+    type Id: Clone + fmt::Debug + Send + Sync + for<'s> From<&'s str>;
+    /// What it is called in messages: `campaign` or `Canvas`.
+    const NOUN: &'static str;
     /// The update body.
     type UpdateBody: serde::Serialize + schemars::JsonSchema + Send;
     /// The delete body.
@@ -75,6 +77,7 @@ pub enum Canvas {}
 
 impl Owner for Campaign {
     type Id = CampaignId;
+    const NOUN: &'static str = "campaign";
     type UpdateBody = types::CampaignScheduleUpdateRequest;
     type DeleteBody = types::CampaignScheduleDeleteRequest;
     const UPDATE: Route = Route {
@@ -133,6 +136,7 @@ impl Owner for Campaign {
 
 impl Owner for Canvas {
     type Id = CanvasId;
+    const NOUN: &'static str = "Canvas";
     type UpdateBody = types::CanvasScheduleUpdateRequest;
     type DeleteBody = types::CanvasScheduleDeleteRequest;
     const UPDATE: Route = Route {
@@ -186,6 +190,29 @@ impl Owner for Canvas {
         body: Self::DeleteBody,
     ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
         api.delete_canvas_schedule().body(body).send()
+    }
+}
+
+impl Client {
+    /// Replaces the schedule of a campaign send or Canvas entry, by owner type:
+    /// `client.update_schedule::<Campaign>(..)` is [`Client::update_campaign_schedule`].
+    pub fn update_schedule<O: Owner>(
+        &self,
+        owner_id: impl Into<O::Id>,
+        schedule_id: impl Into<ScheduleId>,
+        schedule: impl Into<Schedule>,
+    ) -> UpdateSchedule<'_, O> {
+        UpdateSchedule::new(self, owner_id.into(), schedule_id.into(), schedule.into())
+    }
+
+    /// Cancels a scheduled campaign send or Canvas entry, by owner type:
+    /// `client.delete_schedule::<Campaign>(..)` is [`Client::delete_campaign_schedule`].
+    pub fn delete_schedule<O: Owner>(
+        &self,
+        owner_id: impl Into<O::Id>,
+        schedule_id: impl Into<ScheduleId>,
+    ) -> DeleteSchedule<'_, O> {
+        DeleteSchedule::new(self, owner_id.into(), schedule_id.into())
     }
 }
 
