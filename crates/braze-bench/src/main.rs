@@ -81,6 +81,16 @@ fn main() -> std::io::Result<()> {
             .enable_all()
             .build()?
             .block_on(static_server::serve(port)),
+        // Sequential requests from one task: a single-threaded runtime for both sides, so
+        // that neither pays for hand-offs between worker threads.
+        Command::Overhead {
+            requests,
+            pairs,
+            only,
+        } => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(overhead::run(requests, pairs, only)),
         command => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
@@ -100,11 +110,6 @@ fn main() -> std::io::Result<()> {
                         requests,
                         concurrency,
                     } => load::run(&url, &key, requests, concurrency).await,
-                    Command::Overhead {
-                        requests,
-                        pairs,
-                        only,
-                    } => overhead::run(requests, pairs, only).await,
                     Command::ServeMock {
                         rate_limit,
                         window_secs,
@@ -125,7 +130,9 @@ fn main() -> std::io::Result<()> {
                         })
                         .await
                     }
-                    Command::StaticServer { .. } => unreachable!("handled above"),
+                    Command::StaticServer { .. } | Command::Overhead { .. } => {
+                        unreachable!("run on their own runtimes above")
+                    }
                 }
             }),
     }

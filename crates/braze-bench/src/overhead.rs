@@ -36,6 +36,7 @@ pub async fn run(requests: usize, pairs: usize, side: Side) -> std::io::Result<(
     let server = MockServer::start(
         Config::new()
             .log_capacity(0)
+            .worker_threads(1)
             .rate_limit(u64::MAX / 2, Duration::from_secs(3600)),
     )
     .await?;
