@@ -76,64 +76,59 @@ enum Command {
 
 fn main() -> std::io::Result<()> {
     let cli = Cli::parse();
-    match cli.command {
-        Command::StaticServer { port } => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(static_server::serve(port)),
-        // Sequential requests from one task: a single-threaded runtime for both sides, so
-        // that neither pays for hand-offs between worker threads.
-        Command::Overhead {
-            requests,
-            pairs,
-            only,
-        } => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(overhead::run(requests, pairs, only)),
-        command => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?
-            .block_on(async move {
-                match command {
-                    Command::RawBulk {
-                        url,
-                        from,
-                        concurrency,
-                    } => {
-                        let key = std::env::var("BRAZE_API_KEY").unwrap_or_default();
-                        raw_bulk::run(&url, &key, &from, concurrency).await
-                    }
-                    Command::Load {
-                        url,
-                        key,
-                        requests,
-                        concurrency,
-                    } => load::run(&url, &key, requests, concurrency).await,
-                    Command::ServeMock {
-                        rate_limit,
-                        window_secs,
-                        preload,
-                        campaign,
-                        csv,
-                        fault,
-                        seed,
-                    } => {
-                        serve_mock::run(serve_mock::Options {
-                            rate_limit,
-                            window: Duration::from_secs(window_secs),
-                            preload,
-                            campaign,
-                            csv,
-                            faults: fault,
-                            seed,
-                        })
-                        .await
-                    }
-                    Command::StaticServer { .. } | Command::Overhead { .. } => {
-                        unreachable!("run on their own runtimes above")
-                    }
-                }
-            }),
+    // The static responder runs on one thread, like a one-worker nginx; the overhead
+    // pairs send sequentially from one task, so neither side pays for hand-offs between
+    // worker threads. The rest drive concurrent load.
+    let runtime = match cli.command {
+        Command::StaticServer { .. } | Command::Overhead { .. } => {
+            tokio::runtime::Builder::new_current_thread()
+        }
+        _ => tokio::runtime::Builder::new_multi_thread(),
     }
+    .enable_all()
+    .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::StaticServer { port } => static_server::serve(port).await,
+            Command::RawBulk {
+                url,
+                from,
+                concurrency,
+            } => {
+                let key = std::env::var("BRAZE_API_KEY").unwrap_or_default();
+                raw_bulk::run(&url, &key, &from, concurrency).await
+            }
+            Command::Load {
+                url,
+                key,
+                requests,
+                concurrency,
+            } => load::run(&url, &key, requests, concurrency).await,
+            Command::Overhead {
+                requests,
+                pairs,
+                only,
+            } => overhead::run(requests, pairs, only).await,
+            Command::ServeMock {
+                rate_limit,
+                window_secs,
+                preload,
+                campaign,
+                csv,
+                fault,
+                seed,
+            } => {
+                serve_mock::run(serve_mock::Options {
+                    rate_limit,
+                    window: Duration::from_secs(window_secs),
+                    preload,
+                    campaign,
+                    csv,
+                    faults: fault,
+                    seed,
+                })
+                .await
+            }
+        }
+    })
 }
