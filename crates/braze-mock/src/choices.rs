@@ -73,6 +73,12 @@ pub const ACCEPT_OFFSET_WITH_LOCAL_TIME: bool = true;
 /// local-time sends, so the fake accepts past UTC times.
 pub const ACCEPT_PAST_UTC_TIMES: bool = true;
 
+/// Whether `null` is refused for a field the spec declares (`"at_optimal_time": null`).
+/// The spec declares none of them nullable and Braze documents nothing about `null`; the
+/// generated types would read it as "left out", so the fake refuses it explicitly, as the
+/// spec does (found by Schemathesis's negative tests, see RELIABILITY.md).
+pub const REFUSE_NULL_FOR_DECLARED_FIELDS: bool = true;
+
 /// 401 message when no key was sent. Braze's text is not documented; this one says how to
 /// send the key.
 pub fn missing_key_message() -> &'static str {

@@ -19,7 +19,7 @@ use crate::routes::Operation;
 use crate::server::Shared;
 use crate::state::{NewSchedule, Refusal, ScheduleOwner, StoredSchedule};
 use crate::time::{SendTime, parse_end_time, parse_send_time, passed_in_some_time_zone};
-use crate::validation::{check_schedule, check_targeting};
+use crate::validation::{DeclaredFields, check_schedule, check_targeting, refuse_declared_nulls};
 
 /// An answer either way: `Err` holds the refusal.
 type Outcome = Result<Reply, Reply>;
@@ -114,14 +114,74 @@ fn bad_request(message: impl Into<String>) -> Reply {
     Reply::error(StatusCode::BAD_REQUEST, message)
 }
 
-/// Reads a body with the spec's generated type: bad JSON, a wrong type, a missing field
-/// or a blank id is a 400 naming the problem and where it is.
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
+/// A request body type and the properties the spec declares on it (see
+/// [`refuse_declared_nulls`]).
+trait Declared {
+    const FIELDS: DeclaredFields;
+}
+
+impl Declared for CampaignScheduleCreateRequest {
+    const FIELDS: DeclaredFields = DeclaredFields {
+        top: &[
+            "campaign_id",
+            "send_id",
+            "recipients",
+            "audience",
+            "broadcast",
+            "trigger_properties",
+            "schedule",
+        ],
+    };
+}
+
+impl Declared for CanvasScheduleCreateRequest {
+    const FIELDS: DeclaredFields = DeclaredFields {
+        top: &[
+            "canvas_id",
+            "recipients",
+            "audience",
+            "broadcast",
+            "context",
+            "canvas_entry_properties",
+            "schedule",
+        ],
+    };
+}
+
+impl Declared for CampaignScheduleUpdateRequest {
+    const FIELDS: DeclaredFields = DeclaredFields {
+        top: &["campaign_id", "schedule_id", "schedule"],
+    };
+}
+
+impl Declared for CanvasScheduleUpdateRequest {
+    const FIELDS: DeclaredFields = DeclaredFields {
+        top: &["canvas_id", "schedule_id", "schedule"],
+    };
+}
+
+impl Declared for CampaignScheduleDeleteRequest {
+    const FIELDS: DeclaredFields = DeclaredFields {
+        top: &["campaign_id", "schedule_id"],
+    };
+}
+
+impl Declared for CanvasScheduleDeleteRequest {
+    const FIELDS: DeclaredFields = DeclaredFields {
+        top: &["canvas_id", "schedule_id"],
+    };
+}
+
+/// Reads a body with the spec's generated type: bad JSON, a wrong type, a missing field,
+/// a blank id or a `null` the spec does not allow is a 400 naming the problem and where
+/// it is.
+fn parse<T: DeserializeOwned + Declared>(body: &[u8]) -> Result<T, Reply> {
     if body.trim_ascii().is_empty() {
         return Err(bad_request(
             "the request body is empty; a JSON object is expected",
         ));
     }
+    refuse_declared_nulls(body, &T::FIELDS).map_err(bad_request)?;
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| bad_request(describe(&error)))?;

@@ -286,6 +286,17 @@ async fn each_rule_is_a_400_naming_the_field() {
             json!({"campaign_id": "c", "schedule_id": 42}),
             "schedule_id: invalid type: integer `42`, expected a string",
         ),
+        // The spec declares no property nullable (found by Schemathesis, RELIABILITY.md).
+        (
+            CREATE_CAMPAIGN,
+            json!({"campaign_id": "c", "broadcast": true, "schedule": {"time": LATER, "at_optimal_time": null}}),
+            "schedule.at_optimal_time: null is not allowed",
+        ),
+        (
+            CREATE_CANVAS,
+            json!({"canvas_id": "v", "broadcast": null, "audience": {}, "schedule": schedule}),
+            "broadcast: null is not allowed",
+        ),
     ];
     for (path, body, expected) in cases {
         let (status, text) = status_and_message(h.post(path, body.clone()).await).await;
