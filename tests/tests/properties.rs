@@ -101,6 +101,10 @@ proptest! {
             Just(br#"{"message":"success"}"#.to_vec()),
             Just(br#"{"message":"x","errors":[1,{"a":null},"s"]}"#.to_vec()),
             Just(br#"{"errors":"not a list"}"#.to_vec()),
+            Just(br#"{"schedule_id":"s-9","dispatch_id":"d"}"#.to_vec()),
+            Just(br#"{"schedule_id":"  "}"#.to_vec()),
+            Just(br#"{"scheduled_broadcasts":[{"name":"n","tags":null}]}"#.to_vec()),
+            Just(br#"{"scheduled_broadcasts":{}}"#.to_vec()),
         ],
         limit in header_value(),
         reset in header_value(),
@@ -110,7 +114,8 @@ proptest! {
             let reply = Reply::raw(status, "application/json", body.clone())
                 .header("x-ratelimit-limit", &limit)
                 .header("x-ratelimit-reset", &reset);
-            let server = ScriptedServer::start([reply]).await;
+            // The same answer to a delete, a create and a list: each decodes its own type.
+            let server = ScriptedServer::start([reply.clone(), reply.clone(), reply]).await;
             let client = Client::builder()
                 .api_key("property-key")
                 .endpoint_str(server.url())
@@ -118,19 +123,39 @@ proptest! {
                 .timeout(Duration::from_secs(5))
                 .build()
                 .expect("client");
+            let check_error = |error: Error| {
+                let text = error.to_string();
+                assert!(!text.is_empty());
+                assert!(!text.contains("property-key"));
+                if let Some(got) = error.status() {
+                    assert_eq!(got.as_u16(), status);
+                }
+                // A 2xx with an unreadable body is accepted, never "not sent".
+                if (200..300).contains(&status) {
+                    assert_eq!(error.delivery(), braze_sdk::Delivery::Accepted, "{error}");
+                }
+            };
             match client.delete_campaign_schedule("c-1", "s-1").await {
                 Ok(answer) => {
                     assert!((200..300).contains(&status));
                     assert_eq!(answer.status().as_u16(), status);
                 }
-                Err(error) => {
-                    let text = error.to_string();
-                    assert!(!text.is_empty());
-                    assert!(!text.contains("property-key"));
-                    if let Some(got) = error.status() {
-                        assert_eq!(got.as_u16(), status);
-                    }
+                Err(error) => check_error(error),
+            }
+            match client
+                .create_campaign_schedule("c-1", Schedule::at("2030-05-24T21:30:00Z"))
+                .broadcast(true)
+                .await
+            {
+                Ok(created) => {
+                    assert!((200..300).contains(&status));
+                    assert!(!created.schedule_id.as_str().trim().is_empty());
                 }
+                Err(error) => check_error(error),
+            }
+            match client.list_scheduled_broadcasts("2030-01-01").send().await {
+                Ok(_) => assert!((200..300).contains(&status)),
+                Err(error) => check_error(error),
             }
         });
     }

@@ -20,7 +20,7 @@ Credentials and target:
 
 Exit codes:
   0    success (bulk: every row deleted, or skipped because --resume found it deleted)
-  1    Braze refused the request or it failed (bulk: some rows failed or were invalid)
+  1    Braze refused the request or it failed (bulk: some rows failed, were invalid or gone)
   2    usage or input error: bad flags, an unreadable file, invalid JSON, a request
        the SDK refuses before sending, bad configuration (key, endpoint)
   130  a bulk run was interrupted (Ctrl-C, SIGTERM); its report still has every row";
@@ -251,7 +251,8 @@ Bulk deletes (--from FILE):
 
 Exit codes:
   0    every row deleted (or skipped because --resume found it deleted)
-  1    some rows failed or were invalid, or the run stopped (key refused, unreachable)
+  1    some rows failed, were invalid or gone (404 after a doubtful attempt), or the
+       run stopped (key refused, unreachable)
   2    usage or input error (unreadable file, missing header column, bad --resume report)
   130  interrupted";
 

@@ -77,6 +77,18 @@ impl RowReader {
                     .map_err(|e| CliError::Input(format!("cannot open {}: {e}", path.display())))?,
             )
         };
+        Self::from_reader(source, path, format, kind)
+    }
+
+    /// Reads rows from `source`, as [`RowReader::open`] does from the file `path` (whose
+    /// name decides the format when `format` is `None`, and names it in messages). The
+    /// property tests and the fuzz targets (`fuzz/`) feed bytes through here.
+    pub fn from_reader(
+        source: Box<dyn Read + Send>,
+        path: &Path,
+        format: Option<InputFormat>,
+        kind: Kind,
+    ) -> Result<Self, CliError> {
         let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, source);
         let format = match format.or_else(|| format_from_extension(path)) {
             Some(format) => format,
@@ -182,6 +194,8 @@ pub struct CsvRows {
     owner_column: usize,
     schedule_column: usize,
     kind: Kind,
+    /// The line after the previous record (or the header): where the next may start.
+    next_line: u64,
 }
 
 impl CsvRows {
@@ -235,12 +249,14 @@ impl CsvRows {
         };
         let owner_column = column(kind.owner_field())?;
         let schedule_column = column("schedule_id")?;
+        let next_line = reader.position().line();
         Ok(Self {
             reader,
             record: csv::ByteRecord::new(),
             owner_column,
             schedule_column,
             kind,
+            next_line,
         })
     }
 
@@ -250,8 +266,10 @@ impl CsvRows {
                 Ok(false) => return None,
                 Ok(true) if self.record.iter().all(|f| f.trim_ascii().is_empty()) => continue,
                 Ok(true) => {
+                    let line = self.start_line();
+                    self.next_line = self.reader.position().line();
                     return Some(Ok(Row {
-                        line: self.start_line(),
+                        line,
                         content: self.ids(),
                     }));
                 }
@@ -267,7 +285,11 @@ impl CsvRows {
     /// The line the record just read starts on. The csv crate's record position is where
     /// the previous record ended, before any blank lines, so it is worked out backwards
     /// from where this record ends: less its own newline, less the newlines inside its
-    /// quoted fields.
+    /// quoted fields. A record that ends the input has no newline of its own when the input
+    /// does not end in one, or when its last newline lies inside a quote left open (the
+    /// last field then ends in that newline, not followed by a closing `"`). Never before
+    /// the end of the previous record (found by fuzzing: an open quote at the end once gave
+    /// a row the line of the row before it).
     fn start_line(&self) -> u64 {
         let end = self.reader.position();
         let embedded: usize = self
@@ -276,11 +298,18 @@ impl CsvRows {
             .map(|field| field.iter().filter(|b| **b == b'\n').count())
             .sum();
         let source = self.reader.get_ref();
-        let unterminated =
-            source.at_end && end.byte() == source.bytes && source.last_byte != Some(b'\n');
+        let at_end = source.at_end && end.byte() == source.bytes;
+        let newline_in_open_quote = self
+            .record
+            .iter()
+            .next_back()
+            .is_some_and(|field| field.ends_with(b"\n"))
+            && source.byte_before_last != Some(b'"');
+        let terminated = !at_end || (source.last_byte == Some(b'\n') && !newline_in_open_quote);
         end.line()
             .saturating_sub(embedded as u64)
-            .saturating_sub(u64::from(!unterminated))
+            .saturating_sub(u64::from(terminated))
+            .max(self.next_line)
             .max(1)
     }
 
@@ -297,6 +326,7 @@ struct Tracked<R> {
     inner: R,
     bytes: u64,
     last_byte: Option<u8>,
+    byte_before_last: Option<u8>,
     at_end: bool,
 }
 
@@ -306,6 +336,7 @@ impl<R> Tracked<R> {
             inner,
             bytes: 0,
             last_byte: None,
+            byte_before_last: None,
             at_end: false,
         }
     }
@@ -318,6 +349,11 @@ impl<R: Read> Read for Tracked<R> {
             self.at_end = !buffer.is_empty();
         } else {
             self.bytes += read as u64;
+            self.byte_before_last = if read >= 2 {
+                Some(buffer[read - 2])
+            } else {
+                self.last_byte
+            };
             self.last_byte = Some(buffer[read - 1]);
         }
         Ok(read)
@@ -331,11 +367,13 @@ type Field = Result<String, (Option<String>, String)>;
 fn field(record: &csv::ByteRecord, column: usize, name: &str) -> Field {
     match record.get(column).map(<[u8]>::trim_ascii) {
         None => Err((None, format!("missing {name} column"))),
-        Some(bytes) => match std::str::from_utf8(bytes) {
+        Some(bytes) => match std::str::from_utf8(bytes).map(str::trim) {
             Err(_) => Err((
                 Some(String::from_utf8_lossy(bytes).into_owned()),
                 format!("{name} is not valid UTF-8"),
             )),
+            // Trimmed like JSON Lines ids: Unicode spaces too (a spreadsheet's no-break
+            // space), so that the two formats read the same ids.
             Ok("") => Err((Some(String::new()), format!("{name} is blank"))),
             Ok(text) => Ok(text.to_owned()),
         },
@@ -582,6 +620,19 @@ mod tests {
     }
 
     #[test]
+    fn csv_line_numbers_survive_a_quote_left_open_at_the_end() {
+        // Found by the `rows` fuzz target: the last row's newline inside the open quote was
+        // taken for its terminator, giving it the line of the row before.
+        let open = b"campaign_id,schedule_id\nc1,s1\nc3\n\"c,4\",\"s\n4B\n";
+        let all = rows(open, "in.csv", Kind::Campaign).unwrap();
+        assert_eq!(all.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4]);
+        assert_eq!(all[2], ids(4, "c,4", "s\n4B"));
+        let closed = b"campaign_id,schedule_id\nc1,s1\n\"c,4\",\"s\n\"\nc5,s5\n";
+        let all = rows(closed, "in.csv", Kind::Campaign).unwrap();
+        assert_eq!(all.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 5]);
+    }
+
+    #[test]
     fn csv_without_the_columns_is_an_input_error() {
         let error = match rows(b"campaign_id,schedule\nc,s\n", "in.csv", Kind::Campaign) {
             Err(e) => e,
@@ -640,5 +691,179 @@ mod tests {
         assert_eq!(estimate_rows(&path, InputFormat::Csv), Some(2));
         assert_eq!(estimate_rows(&path, InputFormat::Jsonl), Some(3));
         assert_eq!(estimate_rows(Path::new("-"), InputFormat::Csv), None);
+    }
+
+    /// Every row of `bytes` read as `format` (sniffed when `None`), or the error that
+    /// stopped the reading; panics are what the properties below look for.
+    fn read_all(
+        bytes: &[u8],
+        format: Option<InputFormat>,
+        kind: Kind,
+    ) -> Result<Vec<Row>, CliError> {
+        let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let mut reader = RowReader::from_reader(source, Path::new("input"), format, kind)?;
+        let mut all = Vec::new();
+        while let Some(row) = reader.next_row() {
+            all.push(row?);
+        }
+        Ok(all)
+    }
+
+    /// What holds for the rows of any input: lines increase and lie within the input,
+    /// ids are trimmed and not blank, every invalid row says why.
+    fn check_rows(bytes: &[u8], rows: &[Row]) {
+        let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        let mut previous = 0;
+        for row in rows {
+            assert!(row.line > previous, "lines increase: {rows:?}");
+            assert!(row.line <= lines, "line {} of {lines}", row.line);
+            previous = row.line;
+            match &row.content {
+                RowContent::Ids {
+                    owner_id,
+                    schedule_id,
+                } => {
+                    for id in [owner_id, schedule_id] {
+                        assert!(!id.trim().is_empty(), "{row:?}");
+                        assert_eq!(id.trim(), id, "ids are trimmed");
+                    }
+                }
+                RowContent::Invalid { reason, .. } => assert!(!reason.is_empty(), "{row:?}"),
+            }
+        }
+    }
+
+    /// Ids as operators' files hold them, and worse.
+    fn any_id() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[a-z0-9-]{1,12}",
+            Just(String::new()),
+            Just("  ".to_owned()),
+            ".{0,8}",
+            any::<String>(),
+        ]
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_bytes_as_csv_give_rows_or_a_clear_error(
+                bytes in proptest::collection::vec(any::<u8>(), 0..400),
+            ) {
+                let with_header = [b"campaign_id,schedule_id\n".as_slice(), &bytes].concat();
+                for input in [&bytes, &with_header] {
+                    match read_all(input, Some(InputFormat::Csv), Kind::Campaign) {
+                        Ok(rows) => check_rows(input, &rows),
+                        Err(error) => prop_assert!(!error.to_string().is_empty()),
+                    }
+                }
+            }
+
+            #[test]
+            fn any_bytes_as_json_lines_give_rows_or_a_clear_error(
+                bytes in proptest::collection::vec(any::<u8>(), 0..400),
+            ) {
+                match read_all(&bytes, Some(InputFormat::Jsonl), Kind::Canvas) {
+                    Ok(rows) => check_rows(&bytes, &rows),
+                    Err(error) => prop_assert!(!error.to_string().is_empty()),
+                }
+                // Sniffed: CSV, JSON Lines, or the JSON-array refusal.
+                if let Ok(rows) = read_all(&bytes, None, Kind::Campaign) {
+                    check_rows(&bytes, &rows);
+                }
+            }
+
+            #[test]
+            fn json_lines_made_of_fragments_of_rows(
+                pieces in proptest::collection::vec(prop_oneof![
+                    Just("{\"campaign_id\":\"c\",\"schedule_id\":\"s\"}".to_owned()),
+                    Just("{\"campaign_id\":".to_owned()),
+                    Just("\"schedule_id\":null}".to_owned()),
+                    Just("\n".to_owned()),
+                    Just("\r\n".to_owned()),
+                    Just("[1]".to_owned()),
+                    Just("\u{feff}".to_owned()),
+                    Just(" ".to_owned()),
+                    any::<String>(),
+                ], 0..20),
+            ) {
+                let bytes = pieces.concat().into_bytes();
+                let rows = read_all(&bytes, Some(InputFormat::Jsonl), Kind::Campaign)
+                    .expect("JSON Lines never fail as a whole");
+                check_rows(&bytes, &rows);
+            }
+
+            #[test]
+            fn csv_written_by_a_csv_writer_reads_back(
+                ids in proptest::collection::vec((any_id(), any_id()), 0..30),
+                crlf in any::<bool>(),
+            ) {
+                let mut writer = csv::WriterBuilder::new()
+                    .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                    .from_writer(Vec::new());
+                writer.write_record(["campaign_id", "schedule_id"]).unwrap();
+                for (owner, schedule) in &ids {
+                    writer.write_record([owner, schedule]).unwrap();
+                }
+                let bytes = writer.into_inner().unwrap();
+                let rows = read_all(&bytes, Some(InputFormat::Csv), Kind::Campaign).unwrap();
+                check_rows(&bytes, &rows);
+                // Rows whose fields are all blank are not rows; the others come back in order.
+                let kept: Vec<&(String, String)> = ids
+                    .iter()
+                    .filter(|(o, s)| !(o.trim_ascii().is_empty() && s.trim_ascii().is_empty()))
+                    .collect();
+                prop_assert_eq!(rows.len(), kept.len());
+                for (row, (owner, schedule)) in rows.iter().zip(kept) {
+                    let usable = |id: &str| !id.trim().is_empty();
+                    match &row.content {
+                        RowContent::Ids { owner_id, schedule_id } => {
+                            prop_assert_eq!(owner_id.as_str(), owner.trim());
+                            prop_assert_eq!(schedule_id.as_str(), schedule.trim());
+                        }
+                        RowContent::Invalid { .. } => {
+                            prop_assert!(!usable(owner) || !usable(schedule), "{:?}", row);
+                        }
+                    }
+                }
+            }
+
+            #[test]
+            fn json_lines_written_by_serde_read_back(
+                ids in proptest::collection::vec((any_id(), any_id()), 0..30),
+            ) {
+                let mut bytes = Vec::new();
+                for (owner, schedule) in &ids {
+                    serde_json::to_writer(
+                        &mut bytes,
+                        &serde_json::json!({"canvas_id": owner, "schedule_id": schedule}),
+                    )
+                    .unwrap();
+                    bytes.push(b'\n');
+                }
+                let format = if ids.is_empty() { Some(InputFormat::Jsonl) } else { None };
+                let rows = read_all(&bytes, format, Kind::Canvas).unwrap();
+                check_rows(&bytes, &rows);
+                prop_assert_eq!(rows.len(), ids.len());
+                for (n, (row, (owner, schedule))) in rows.iter().zip(&ids).enumerate() {
+                    prop_assert_eq!(row.line, n as u64 + 1);
+                    match &row.content {
+                        RowContent::Ids { owner_id, schedule_id } => {
+                            prop_assert_eq!(owner_id.as_str(), owner.trim());
+                            prop_assert_eq!(schedule_id.as_str(), schedule.trim());
+                        }
+                        RowContent::Invalid { .. } => {
+                            prop_assert!(owner.trim().is_empty() || schedule.trim().is_empty());
+                        }
+                    }
+                }
+            }
+        }
     }
 }

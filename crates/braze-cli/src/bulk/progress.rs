@@ -41,6 +41,8 @@ pub struct Counters {
     pub rate_limited: AtomicU64,
     /// Rows that took more than one attempt.
     pub retried: AtomicU64,
+    /// Rows gone: 404 for a row this tool may have deleted earlier (see `Outcome::Gone`).
+    pub gone: AtomicU64,
     rate_remaining: AtomicU64,
     rate_reset: AtomicU64,
 }
@@ -55,6 +57,7 @@ impl Default for Counters {
             skipped: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
             retried: AtomicU64::new(0),
+            gone: AtomicU64::new(0),
             rate_remaining: AtomicU64::new(UNKNOWN),
             rate_reset: AtomicU64::new(UNKNOWN),
         }
@@ -66,6 +69,7 @@ impl Counters {
     pub fn record(&self, row: &RowResult) {
         let counter = match row.outcome {
             Outcome::Deleted => &self.deleted,
+            Outcome::Gone => &self.gone,
             Outcome::Failed => &self.failed,
             Outcome::Invalid => &self.invalid,
             Outcome::Skipped => &self.skipped,

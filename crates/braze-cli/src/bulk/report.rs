@@ -23,6 +23,16 @@ pub const SKIPPED_INTERRUPTED: &str = "not attempted: interrupted";
 /// The message of a row in flight when a second Ctrl-C abandoned it.
 pub const FAILED_ABANDONED: &str =
     "interrupted while in flight; it may or may not have been applied";
+/// The start of the message of a `gone` row: Braze answered 404 to a retry whose earlier
+/// attempt got no clear answer (that attempt may have deleted it).
+pub const ALREADY_GONE_AFTER_RETRY: &str = "already gone: an earlier attempt got no clear \
+     answer and may have deleted it; the retry was answered 404";
+/// The start of the message of a `gone` row in a `--resume` run: Braze answered 404 and no
+/// earlier report rules out that the interrupted run deleted it.
+pub const ALREADY_GONE_RESUMED: &str = "already gone: answered 404; the interrupted run \
+     may have deleted it (the --resume reports do not show it was left alone)";
+/// Braze's message for a 404 on an unknown path: the endpoint is wrong, not the row.
+pub const INVALID_URL_MESSAGE: &str = "Invalid URL";
 /// The message of a row checked but not sent by a dry run.
 pub const SKIPPED_DRY_RUN: &str = "dry run: checked, not sent";
 
@@ -31,6 +41,12 @@ pub const SKIPPED_DRY_RUN: &str = "dry run: checked, not sent";
 pub enum Outcome {
     /// Braze answered 2xx (or 2xx with an unreadable body).
     Deleted,
+    /// Braze answered 404 for a row this tool may have deleted earlier: an earlier attempt
+    /// of the request got no clear answer, or an interrupted run resumed from may have sent
+    /// it (see `run::classify`). The schedule is not there; but the id may as well be wrong,
+    /// which the tool cannot tell apart, so such rows are not counted deleted and make the
+    /// exit code 1: someone should look at them.
+    Gone,
     /// The request failed: an error status, no answer, or abandoned in flight.
     Failed,
     /// The row cannot be sent: malformed, or refused by the SDK's checks.
@@ -44,6 +60,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Deleted => "deleted",
+            Self::Gone => "gone",
             Self::Failed => "failed",
             Self::Invalid => "invalid",
             Self::Skipped => "skipped",

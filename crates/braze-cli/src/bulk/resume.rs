@@ -1,10 +1,13 @@
-//! `--resume REPORT`: which rows an earlier run already deleted, so they are skipped.
+//! `--resume REPORT`: which rows an earlier run already deleted, so they are skipped, and
+//! which an interrupted run may have sent without recording it, so that a 404 for such a
+//! row can be read as "the interrupted run deleted it" (see
+//! [`AlreadyDeleted::may_have_sent`]).
 //!
-//! Only what is needed is kept: a sorted `Vec<u64>` of 64-bit hashes of
-//! `owner_id \0 schedule_id` for the deleted rows, 8 bytes per row, not the report. A
-//! false match needs a 64-bit collision (odds around 1 in 10^7 for a million rows
-//! against a million); the hash is computed in this process only, so its stability
-//! across Rust versions does not matter.
+//! Only what is needed is kept: sorted `Vec<u64>`s of 64-bit hashes of
+//! `owner_id \0 schedule_id`, 8 bytes per row, not the report. A false match needs a
+//! 64-bit collision (odds around 1 in 10^7 for a million rows against a million); the
+//! hash is computed in this process only, so its stability across Rust versions does not
+//! matter.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -27,11 +30,34 @@ pub fn row_key(owner_id: &str, schedule_id: &str) -> u64 {
     hasher.finish()
 }
 
-/// The rows earlier runs deleted.
+/// The most rows one run has in flight (`--concurrency` is at most 256): a killed run can
+/// have sent, without recording them, only rows before its last attempted row and at most
+/// this many after it.
+pub const MAX_IN_FLIGHT_ROWS: u64 = 256;
+
+/// The rows earlier runs deleted, and what each report says about the rest.
 #[derive(Debug, Default)]
 pub struct AlreadyDeleted {
     keys: Vec<u64>,
+    /// Rows a report records as failed with doubt (delivery `uncertain` or unknown).
+    maybe_applied: Vec<u64>,
+    /// Each report: the rows it has a line for, and how far its run got.
+    reports: Vec<ReportRows>,
 }
+
+#[derive(Debug, Default)]
+struct ReportRows {
+    /// Keys of every row with ids the report has a line for (sorted).
+    mentioned: Vec<u64>,
+    /// The input line of the last row its run sent and recorded (deleted or failed).
+    last_attempted_line: u64,
+}
+
+/// What the reader of a resumed run counts, per `--resume` report: the rows past the
+/// report's last attempted row that it has no line for (see
+/// [`AlreadyDeleted::may_have_sent`]).
+#[derive(Debug)]
+pub struct Horizons(Vec<u64>);
 
 /// The fields of a report line that resuming reads; the rest is ignored.
 #[derive(Deserialize)]
@@ -46,6 +72,10 @@ struct PastRow<'a> {
     schedule_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     message: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    delivery: Option<Cow<'a, str>>,
+    #[serde(default)]
+    line: Option<u64>,
     /// Present on the summary object (`--report - --output json` puts it last).
     #[serde(default)]
     rows: Option<serde::de::IgnoredAny>,
@@ -57,14 +87,28 @@ impl AlreadyDeleted {
     /// without its newline: the earlier run was killed while writing it), which is skipped
     /// with a warning.
     pub fn load(paths: &[PathBuf], kind: Kind) -> Result<Self, CliError> {
-        let mut keys = Vec::new();
+        let mut found = Found::default();
         for path in paths {
-            load_one(path, kind, &mut keys)?;
+            let file = File::open(path).map_err(|e| {
+                CliError::Input(format!(
+                    "cannot open the --resume report {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let reader = BufReader::with_capacity(64 * 1024, file);
+            load_one(reader, path, kind, &mut found)?;
+            found.end_report();
         }
-        keys.sort_unstable();
-        keys.dedup();
-        keys.shrink_to_fit();
-        Ok(Self { keys })
+        Ok(found.finish())
+    }
+
+    /// Reads one report from `reader` (`name` is how messages refer to it).
+    #[allow(dead_code)] // for the unit tests and the fuzz targets (`fuzz/`)
+    pub fn from_reader(reader: impl BufRead, name: &Path, kind: Kind) -> Result<Self, CliError> {
+        let mut found = Found::default();
+        load_one(reader, name, kind, &mut found)?;
+        found.end_report();
+        Ok(found.finish())
     }
 
     /// Whether an earlier run deleted this row.
@@ -80,16 +124,89 @@ impl AlreadyDeleted {
     pub fn len(&self) -> usize {
         self.keys.len()
     }
+
+    /// The counters [`Self::may_have_sent`] keeps, one per report.
+    pub fn horizons(&self) -> Horizons {
+        Horizons(vec![0; self.reports.len()])
+    }
+
+    /// Whether the run that wrote a `--resume` report may have sent this row (at input
+    /// `line`) and had it applied without recording it. Called by the reader for every row
+    /// with ids, in input order (it counts rows in `horizons`).
+    ///
+    /// Yes when a report records it as failed with doubt (e.g. abandoned on a second
+    /// Ctrl-C), or when a report has no line for it (its run was killed) and the row lies
+    /// before that report's last attempted row, or among the first
+    /// [`MAX_IN_FLIGHT_ROWS`] rows after it that the report has no line for: rows a killed
+    /// run took but did not finish come right after those it finished, in input order.
+    /// No without `--resume`, and for rows every report has a line for. The input must be
+    /// the one the reports were made from, for their line numbers to mean the same rows.
+    pub fn may_have_sent(
+        &self,
+        line: u64,
+        owner_id: &str,
+        schedule_id: &str,
+        horizons: &mut Horizons,
+    ) -> bool {
+        if self.reports.is_empty() {
+            return false;
+        }
+        let key = row_key(owner_id, schedule_id);
+        let mut may = self.maybe_applied.binary_search(&key).is_ok();
+        for (report, past) in self.reports.iter().zip(&mut horizons.0) {
+            if report.mentioned.binary_search(&key).is_ok() {
+                continue;
+            }
+            if line <= report.last_attempted_line {
+                may = true;
+            } else {
+                *past += 1;
+                may |= *past <= MAX_IN_FLIGHT_ROWS;
+            }
+        }
+        may
+    }
 }
 
-fn load_one(path: &Path, kind: Kind, keys: &mut Vec<u64>) -> Result<(), CliError> {
-    let file = File::open(path).map_err(|e| {
-        CliError::Input(format!(
-            "cannot open the --resume report {}: {e}",
-            path.display()
-        ))
-    })?;
-    let mut reader = BufReader::with_capacity(64 * 1024, file);
+/// Keys gathered from the reports, before they are sorted.
+#[derive(Default)]
+struct Found {
+    deleted: Vec<u64>,
+    maybe_applied: Vec<u64>,
+    /// The report being read.
+    current: ReportRows,
+    reports: Vec<ReportRows>,
+}
+
+fn tidy(mut keys: Vec<u64>) -> Vec<u64> {
+    keys.sort_unstable();
+    keys.dedup();
+    keys.shrink_to_fit();
+    keys
+}
+
+impl Found {
+    fn end_report(&mut self) {
+        let mut report = std::mem::take(&mut self.current);
+        report.mentioned = tidy(report.mentioned);
+        self.reports.push(report);
+    }
+
+    fn finish(self) -> AlreadyDeleted {
+        AlreadyDeleted {
+            keys: tidy(self.deleted),
+            maybe_applied: tidy(self.maybe_applied),
+            reports: self.reports,
+        }
+    }
+}
+
+fn load_one(
+    mut reader: impl BufRead,
+    path: &Path,
+    kind: Kind,
+    found: &mut Found,
+) -> Result<(), CliError> {
     let mut buffer = Vec::with_capacity(256);
     let mut line = 0u64;
     loop {
@@ -135,16 +252,17 @@ fn load_one(path: &Path, kind: Kind, keys: &mut Vec<u64>) -> Result<(), CliError
             return Err(invalid("not a report line: it has no `outcome`".to_owned()));
         };
         let done = outcome == Outcome::Deleted.as_str()
+            || outcome == Outcome::Gone.as_str()
             || (outcome == Outcome::Skipped.as_str()
                 && row.message.as_deref() == Some(SKIPPED_ALREADY_DELETED));
-        if !done {
-            continue;
-        }
         let owner = match kind {
             Kind::Campaign => row.campaign_id,
             Kind::Canvas => row.canvas_id,
         };
         let (Some(owner), Some(schedule)) = (owner, row.schedule_id) else {
+            if !done {
+                continue; // an invalid row without ids: nothing to remember
+            }
             return Err(invalid(format!(
                 "a {outcome} row without `{}` and `schedule_id` (is it the report of a {} \
                  run?)",
@@ -152,13 +270,26 @@ fn load_one(path: &Path, kind: Kind, keys: &mut Vec<u64>) -> Result<(), CliError
                 kind.other().noun()
             )));
         };
-        keys.push(row_key(&owner, &schedule));
+        let key = row_key(&owner, &schedule);
+        found.current.mentioned.push(key);
+        let failed = outcome == Outcome::Failed.as_str();
+        if failed || outcome == Outcome::Deleted.as_str() || outcome == Outcome::Gone.as_str() {
+            let attempted = row.line.unwrap_or(0);
+            let last = &mut found.current.last_attempted_line;
+            *last = (*last).max(attempted);
+        }
+        if done {
+            found.deleted.push(key);
+        } else if failed && !matches!(row.delivery.as_deref(), Some("not_sent" | "refused")) {
+            found.maybe_applied.push(key);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bulk::report::SKIPPED_INTERRUPTED;
 
     fn load(content: &str, kind: Kind) -> Result<AlreadyDeleted, CliError> {
         let dir = tempfile::tempdir().unwrap();
@@ -185,6 +316,66 @@ mod tests {
         assert!(!done.contains("c", "s2"));
         assert!(!done.contains("c", "s4"));
         assert!(!done.contains("cs", "1"), "the separator keeps ids apart");
+    }
+
+    #[test]
+    fn rows_an_earlier_run_may_have_sent() {
+        // A run killed after it recorded rows 2-7 and 9 (its last attempted row is line 9).
+        let report = format!(
+            "{{\"line\":2,\"campaign_id\":\"c\",\"schedule_id\":\"deleted\",\"outcome\":\"deleted\",\"delivery\":\"accepted\"}}\n\
+             {{\"line\":3,\"campaign_id\":\"c\",\"schedule_id\":\"refused\",\"outcome\":\"failed\",\"delivery\":\"refused\"}}\n\
+             {{\"line\":4,\"campaign_id\":\"c\",\"schedule_id\":\"unsent\",\"outcome\":\"failed\",\"delivery\":\"not_sent\"}}\n\
+             {{\"line\":5,\"campaign_id\":\"c\",\"schedule_id\":\"abandoned\",\"outcome\":\"failed\",\"delivery\":\"uncertain\"}}\n\
+             {{\"line\":6,\"campaign_id\":\"c\",\"schedule_id\":\"skipped\",\"outcome\":\"skipped\",\"message\":\"{SKIPPED_INTERRUPTED}\"}}\n\
+             {{\"line\":7,\"campaign_id\":\"c\",\"schedule_id\":\"invalid\",\"outcome\":\"invalid\"}}\n\
+             {{\"line\":9,\"campaign_id\":\"c\",\"schedule_id\":\"last\",\"outcome\":\"deleted\"}}\n\
+             {{\"line\":11,\"campaign_id\":null,\"schedule_id\":null,\"outcome\":\"invalid\"}}\n\
+             {{\"line\":12,\"campaign_id\":\"c\",\"schedule_id\":\"cut\",\"outcome\":\"del"
+        );
+        let earlier = load(&report, Kind::Campaign).unwrap();
+        let mut horizons = earlier.horizons();
+        for (line, schedule, may) in [
+            (3, "refused", false),
+            (4, "unsent", false),
+            (5, "abandoned", true),
+            (6, "skipped", false),
+            (7, "invalid", false),
+            (8, "in-flight-before-the-last", true),
+            (10, "in-flight-after-the-last", true),
+            (12, "cut", true),
+        ] {
+            assert_eq!(
+                earlier.may_have_sent(line, "c", schedule, &mut horizons),
+                may,
+                "{schedule}"
+            );
+        }
+        // Past the most rows a run can have in flight after its last attempted row, the
+        // rows were never taken.
+        let sent: Vec<bool> = (0..MAX_IN_FLIGHT_ROWS + 5)
+            .map(|n| earlier.may_have_sent(100 + n, "c", &format!("later-{n}"), &mut horizons))
+            .collect();
+        let taken = MAX_IN_FLIGHT_ROWS as usize - 2; // lines 10 and 12 counted already
+        assert!(sent[..taken].iter().all(|may| *may));
+        assert!(sent[taken..].iter().all(|may| !*may));
+
+        // A second report (a resumed run, killed at once) that lacks a row the first left
+        // alone: that run may have sent it.
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("1.jsonl"), dir.path().join("2.jsonl"));
+        std::fs::write(&first, &report).unwrap();
+        std::fs::write(
+            &second,
+            "{\"line\":3,\"campaign_id\":\"c\",\"schedule_id\":\"refused\",\"outcome\":\"failed\",\"delivery\":\"refused\"}\n",
+        )
+        .unwrap();
+        let both = AlreadyDeleted::load(&[first, second], Kind::Campaign).unwrap();
+        let mut horizons = both.horizons();
+        assert!(!both.may_have_sent(3, "c", "refused", &mut horizons));
+        assert!(both.may_have_sent(4, "c", "unsent", &mut horizons));
+        // Without --resume, no row can have been sent by an earlier run.
+        let none = AlreadyDeleted::load(&[], Kind::Campaign).unwrap();
+        assert!(!none.may_have_sent(2, "c", "never-mentioned", &mut none.horizons()));
     }
 
     #[test]
@@ -225,5 +416,111 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.to_string().contains("campaign run"), "{error}");
+    }
+
+    mod properties {
+        use super::*;
+        use crate::bulk::report::{Outcome, RowResult, encode};
+        use braze_sdk::Delivery;
+        use proptest::prelude::*;
+
+        fn read(bytes: &[u8], kind: Kind) -> Result<AlreadyDeleted, CliError> {
+            AlreadyDeleted::from_reader(bytes, Path::new("report.jsonl"), kind)
+        }
+
+        fn outcome() -> impl Strategy<Value = (Outcome, Option<Delivery>, &'static str)> {
+            prop_oneof![
+                Just((Outcome::Deleted, Some(Delivery::Accepted), "success")),
+                Just((Outcome::Failed, Some(Delivery::Refused), "not found")),
+                Just((Outcome::Failed, Some(Delivery::NotSent), "no connection")),
+                Just((Outcome::Failed, Some(Delivery::Uncertain), "503")),
+                Just((Outcome::Invalid, None, "campaign_id is blank")),
+                Just((Outcome::Skipped, None, SKIPPED_INTERRUPTED)),
+                Just((Outcome::Skipped, None, SKIPPED_ALREADY_DELETED)),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_bytes_load_or_name_the_bad_line(
+                bytes in proptest::collection::vec(any::<u8>(), 0..400),
+            ) {
+                match read(&bytes, Kind::Campaign) {
+                    Ok(_) => {}
+                    Err(error) => {
+                        let text = error.to_string();
+                        prop_assert!(text.contains(" line "), "{}", text);
+                        prop_assert_eq!(error.exit_code(), 2);
+                    }
+                }
+            }
+
+            #[test]
+            fn report_lines_with_damage_load_or_name_the_bad_line(
+                pieces in proptest::collection::vec(prop_oneof![
+                    Just("{\"outcome\":\"deleted\",\"campaign_id\":\"c\",\"schedule_id\":\"s\"}\n".to_owned()),
+                    Just("{\"outcome\":\"failed\",\"delivery\":\"uncertain\",\"campaign_id\":\"c\",\"schedule_id\":\"t\"}\n".to_owned()),
+                    Just("{\"rows\":3}\n".to_owned()),
+                    Just("{\"outcome\":".to_owned()),
+                    Just("\n".to_owned()),
+                    Just("{\"outcome\":\"deleted\"}\n".to_owned()),
+                    Just("{\"outcome\":5}\n".to_owned()),
+                    any::<String>(),
+                ], 0..12),
+            ) {
+                let bytes = pieces.concat().into_bytes();
+                if let Err(error) = read(&bytes, Kind::Campaign) {
+                    prop_assert!(error.to_string().contains(" line "), "{}", error);
+                }
+            }
+
+            #[test]
+            fn reports_the_cli_writes_read_back(
+                rows in proptest::collection::vec((any_id(), any_id(), outcome()), 0..40),
+                cut in any::<bool>(),
+            ) {
+                let mut report = Vec::new();
+                let mut line = Vec::new();
+                for (n, (owner, schedule, (outcome, delivery, message))) in rows.iter().enumerate() {
+                    let mut row = RowResult::skipped(
+                        n as u64 + 2,
+                        Some(owner.clone()),
+                        Some(schedule.clone()),
+                        *message,
+                    );
+                    row.outcome = *outcome;
+                    row.delivery = *delivery;
+                    encode(Kind::Campaign, &row, &mut line);
+                    report.extend_from_slice(&line);
+                }
+                // A run killed while writing leaves its last line unfinished.
+                let mut kept = rows.len();
+                if cut && !rows.is_empty() {
+                    report.truncate(report.len() - line.len() / 2 - 1);
+                    kept -= 1;
+                }
+                let earlier = read(&report, Kind::Campaign).unwrap();
+                let mut horizons = earlier.horizons();
+                for (owner, schedule, (outcome, delivery, message)) in &rows[..kept] {
+                    let deleted = rows[..kept].iter().any(|(o, s, (out, _, msg))| {
+                        o == owner && s == schedule
+                            && (*out == Outcome::Deleted || *msg == SKIPPED_ALREADY_DELETED)
+                    });
+                    prop_assert_eq!(earlier.contains(owner, schedule), deleted);
+                    let doubtful = *outcome == Outcome::Failed
+                        && *delivery == Some(Delivery::Uncertain);
+                    if doubtful {
+                        prop_assert!(earlier.may_have_sent(1, owner, schedule, &mut horizons));
+                    }
+                    let _ = message;
+                }
+            }
+        }
+
+        fn any_id() -> impl Strategy<Value = String> {
+            prop_oneof!["[a-z0-9]{1,6}", Just(String::new()), any::<String>()]
+        }
     }
 }

@@ -27,7 +27,8 @@ use crate::bulk::progress::{Counters, Display, Style};
 use crate::bulk::queue::JobQueue;
 use crate::bulk::recorder::{MAX_LISTED_PROBLEMS, Recorded, Recorder};
 use crate::bulk::report::{
-    FAILED_ABANDONED, Outcome, ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN,
+    ALREADY_GONE_AFTER_RETRY, ALREADY_GONE_RESUMED, FAILED_ABANDONED, INVALID_URL_MESSAGE, Outcome,
+    ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN,
 };
 use crate::bulk::resume::AlreadyDeleted;
 use crate::cli::{BulkArgs, DEFAULT_CONCURRENCY, GlobalArgs};
@@ -44,6 +45,9 @@ struct Job {
     line: u64,
     owner_id: String,
     schedule_id: String,
+    /// Whether a run resumed from may have sent it without recording it (see
+    /// [`AlreadyDeleted::may_have_sent`]).
+    earlier_may_have_sent: bool,
 }
 
 /// Runs `... schedule delete --from FILE`; returns the exit code.
@@ -259,6 +263,7 @@ fn read_rows(
         first_request: None,
     };
     let mut line = Vec::with_capacity(256);
+    let mut horizons = already_deleted.horizons();
     while let Some(row) = rows.next_row() {
         let row = row?;
         let (owner_id, schedule_id) = match row.content {
@@ -276,6 +281,9 @@ fn read_rows(
                 schedule_id,
             } => (owner_id, schedule_id),
         };
+        // For every row with ids, in input order: it counts rows for the reports.
+        let earlier_may_have_sent =
+            already_deleted.may_have_sent(row.line, &owner_id, &schedule_id, &mut horizons);
         let settled = if already_deleted.contains(&owner_id, &schedule_id) {
             Some(RowResult::skipped(
                 row.line,
@@ -304,6 +312,7 @@ fn read_rows(
                 line: row.line,
                 owner_id,
                 schedule_id,
+                earlier_may_have_sent,
             };
             match queue.push(job) {
                 Ok(()) => None,
@@ -446,11 +455,20 @@ fn abandon(job: Job) -> RowResult {
 }
 
 /// Turns the SDK's answer into the row's outcome.
+///
+/// A 404 from Braze (its JSON `message`, not "Invalid URL") says the schedule is not
+/// there. The row is `gone` when this run or an earlier one may have deleted it: an
+/// earlier attempt of this request got no clear answer (a timeout, a 5xx), or a
+/// `--resume` report does not rule out that the interrupted run deleted it (the row was in
+/// flight when that run was killed). Then the report and Braze agree that it is not there,
+/// without claiming a deletion the tool cannot prove (the id may also be wrong). Any other
+/// 404 is a failure (a wrong id).
 fn classify(
     job: Job,
     answer: Result<Response<MessageResponse>, braze_sdk::Error>,
     control: &Control,
 ) -> RowResult {
+    let earlier_may_have_sent = job.earlier_may_have_sent;
     let mut result = RowResult {
         line: job.line,
         owner_id: Some(job.owner_id),
@@ -486,6 +504,16 @@ fn classify(
     result.attempts = error.attempts();
     result.delivery = Some(error.delivery());
     result.rate_limit = error.rate_limit();
+    let already_gone = not_found(&error).and_then(|message| {
+        let why = if error.delivery() == Delivery::Uncertain {
+            ALREADY_GONE_AFTER_RETRY
+        } else if earlier_may_have_sent {
+            ALREADY_GONE_RESUMED
+        } else {
+            return None;
+        };
+        Some(format!("{why} ({message})"))
+    });
     match &error {
         braze_sdk::Error::InvalidRequest { .. } | braze_sdk::Error::Config(_) => {
             result.outcome = Outcome::Invalid;
@@ -495,6 +523,10 @@ fn classify(
         // A 2xx whose body could not be read: Braze took the delete.
         _ if error.delivery() == Delivery::Accepted => {
             result.message = Cow::Owned(format!("counted as deleted: {error}"));
+        }
+        _ if already_gone.is_some() => {
+            result.outcome = Outcome::Gone;
+            result.message = Cow::Owned(already_gone.unwrap_or_default());
         }
         _ => {
             result.outcome = Outcome::Failed;
@@ -519,6 +551,17 @@ fn classify(
         }
     }
     result
+}
+
+/// Braze's message of a 404 that says a schedule is not there: a JSON answer from Braze,
+/// not its "Invalid URL" (a wrong endpoint) nor a proxy's page.
+fn not_found(error: &braze_sdk::Error) -> Option<&str> {
+    if error.status()? != 404 {
+        return None;
+    }
+    error
+        .braze_message()
+        .filter(|message| *message != INVALID_URL_MESSAGE)
 }
 
 /// Braze's `message`, without an allocation for the usual `success`.
@@ -552,7 +595,9 @@ impl Summary<'_> {
             Some(StopReason::Interrupted) => EXIT_INTERRUPTED,
             Some(StopReason::ReportFailed) => EXIT_USAGE,
             Some(StopReason::KeyRefused { .. } | StopReason::Unreachable { .. }) => EXIT_REFUSED,
-            None if Self::get(&c.failed) + Self::get(&c.invalid) > 0 => EXIT_REFUSED,
+            None if Self::get(&c.failed) + Self::get(&c.invalid) + Self::get(&c.gone) > 0 => {
+                EXIT_REFUSED
+            }
             None => EXIT_SUCCESS,
         }
     }
@@ -579,6 +624,7 @@ impl Summary<'_> {
                 "rows_per_s": self.rows_per_second().round(),
                 "rate_limited": Self::get(&c.rate_limited),
                 "retried": Self::get(&c.retried),
+                "gone": Self::get(&c.gone),
                 "interrupted": self.reason == Some(&StopReason::Interrupted),
                 "stopped": self.reason.map(stop_text),
                 "first_failure": self.written.first_failure.as_ref().map(|(line, text)| {
@@ -603,8 +649,13 @@ impl Summary<'_> {
                 count(self.written.unlisted_problems)
             );
         }
+        let gone = match Self::get(&c.gone) {
+            0 => String::new(),
+            gone => format!("{} gone, ", count(gone)),
+        };
         eprintln!(
-            "{}: {} rows in {:.1}s ({} rows/s): {} deleted, {} failed, {} invalid, {} skipped",
+            "{}: {} rows in {:.1}s ({} rows/s): {} deleted, {gone}{} failed, {} invalid, {} \
+             skipped",
             if self.dry_run { "dry run" } else { "summary" },
             count(Self::get(&c.done)),
             self.elapsed.as_secs_f64(),
@@ -621,6 +672,15 @@ impl Summary<'_> {
                 "  {} rows needed retries; {} ended rate-limited (429)",
                 count(retried),
                 count(rate_limited)
+            );
+        }
+        let gone = Self::get(&c.gone);
+        if gone > 0 {
+            eprintln!(
+                "  {} rows gone: Braze answered 404 after a request that may have deleted them \
+                 (an attempt without a clear answer, or an interrupted run); their ids may also \
+                 be wrong: check them (their report lines say which)",
+                count(gone)
             );
         }
         if let Some(reason) = self.reason {
