@@ -5,12 +5,14 @@
 //! * `cargo xtask generate --check` regenerates in memory and fails, with a diff summary,
 //!   when the checked-in file differs (CI runs it).
 //! * `cargo xtask bench [--smoke]` runs the benchmarks and writes BENCHMARKS.md.
+//! * `cargo xtask reliability [--full] [PART...]` runs the evidence of RELIABILITY.md.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
 mod generate;
+mod reliability;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
@@ -22,6 +24,9 @@ tasks:
                       BENCHMARKS.md
   bench --smoke       the same with tiny sizes and debug builds, to prove the harness
                       runs (writes target/BENCHMARKS.smoke.md)
+  reliability [--full] [campaigns] [schemathesis] [fuzz]
+                      the fault campaigns, Schemathesis against the fake, and the AFL++
+                      fuzz targets (RELIABILITY.md); --full for the full sizes
 ";
 
 fn main() -> ExitCode {
@@ -32,6 +37,7 @@ fn main() -> ExitCode {
         ["generate", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
         ["bench"] => bench::run(&workspace_root(), false),
         ["bench", "--smoke"] => bench::run(&workspace_root(), true),
+        ["reliability", rest @ ..] => reliability::run(&workspace_root(), rest),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
