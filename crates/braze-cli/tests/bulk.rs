@@ -284,7 +284,7 @@ fn an_interrupted_run_is_finished_by_resume_without_deleting_twice() {
             assert_eq!(row["outcome"], "skipped", "{row}");
             assert_eq!(
                 row["message"],
-                "already deleted (recorded in the --resume report)"
+                "already deleted or gone (recorded in the --resume report)"
             );
         } else {
             assert_eq!(row["outcome"], "deleted", "{row}");

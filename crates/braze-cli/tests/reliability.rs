@@ -250,7 +250,7 @@ fn campaign(rows: usize, concurrency: usize, seed: u64) {
         match outcome {
             "skipped" => {
                 assert_eq!(
-                    message, "already deleted (recorded in the --resume report)",
+                    message, "already deleted or gone (recorded in the --resume report)",
                     "{row}"
                 );
                 assert!(earlier_deleted.contains(id.as_str()), "{row}");
