@@ -17,7 +17,8 @@ use crate::error::{CliError, delivery_name};
 
 /// The message of a row skipped because a `--resume` report records it deleted. Resuming
 /// from a report that says so treats the row as deleted too, so reports can be chained.
-pub const SKIPPED_ALREADY_DELETED: &str = "already deleted or gone (recorded in the --resume report)";
+pub const SKIPPED_ALREADY_DELETED: &str =
+    "already deleted or gone (recorded in the --resume report)";
 /// The message of a row not attempted because of Ctrl-C or SIGTERM.
 pub const SKIPPED_INTERRUPTED: &str = "not attempted: interrupted";
 /// The message of a row in flight when a second Ctrl-C abandoned it.
