@@ -5,7 +5,7 @@
 use std::fmt::Display;
 use std::path::Path;
 
-use braze_sdk::types::ScheduledBroadcastsResponse;
+use braze_sdk::types::{ScheduleCreateResponse, ScheduledBroadcastsResponse};
 use braze_sdk::{Owner, Recipient, RequestPreview, Response, Schedule};
 use serde::Serialize;
 
@@ -149,6 +149,20 @@ fn targeting(args: &TargetingArgs) -> Result<Targeting, CliError> {
     })
 }
 
+/// The line a successful create prints: the ids Braze answered and what it said.
+fn scheduled(noun: &str, owner_id: &str, answer: &Response<ScheduleCreateResponse>) -> String {
+    let dispatch = answer
+        .dispatch_id
+        .as_deref()
+        .map(|d| format!(", dispatch_id {d}"))
+        .unwrap_or_default();
+    format!(
+        "Scheduled {noun} {owner_id}: schedule_id {}{dispatch} ({})",
+        answer.schedule_id,
+        braze_said(answer.status(), answer.message()),
+    )
+}
+
 /// `braze campaigns schedule create`
 pub async fn create_campaign_schedule(
     global: &GlobalArgs,
@@ -177,19 +191,7 @@ pub async fn create_campaign_schedule(
         Output::new(global.output),
         "create_campaign_schedule",
         outcome,
-        |answer| {
-            format!(
-                "Scheduled campaign {}: schedule_id {}{} ({})",
-                args.campaign_id,
-                answer.schedule_id,
-                answer
-                    .dispatch_id
-                    .as_deref()
-                    .map(|d| format!(", dispatch_id {d}"))
-                    .unwrap_or_default(),
-                braze_said(answer.status(), answer.message()),
-            )
-        },
+        |answer| scheduled("campaign", &args.campaign_id, answer),
     )
 }
 
@@ -218,19 +220,7 @@ pub async fn create_canvas_schedule(
         Output::new(global.output),
         "create_canvas_schedule",
         outcome,
-        |answer| {
-            format!(
-                "Scheduled Canvas {}: schedule_id {}{} ({})",
-                args.canvas_id,
-                answer.schedule_id,
-                answer
-                    .dispatch_id
-                    .as_deref()
-                    .map(|d| format!(", dispatch_id {d}"))
-                    .unwrap_or_default(),
-                braze_said(answer.status(), answer.message()),
-            )
-        },
+        |answer| scheduled("Canvas", &args.canvas_id, answer),
     )
 }
 

@@ -75,123 +75,86 @@ pub enum Campaign {}
 #[derive(Debug, Clone, Copy)]
 pub enum Canvas {}
 
-impl Owner for Campaign {
-    type Id = CampaignId;
-    const NOUN: &'static str = "campaign";
-    type UpdateBody = types::CampaignScheduleUpdateRequest;
-    type DeleteBody = types::CampaignScheduleDeleteRequest;
-    const UPDATE: Route = Route {
-        operation: "update_campaign_schedule",
-        path: "/campaigns/trigger/schedule/update",
-    };
-    const DELETE: Route = Route {
-        operation: "delete_campaign_schedule",
-        path: "/campaigns/trigger/schedule/delete",
-    };
+/// Implements [`Owner`] from what differs between the two owners: the type, its id and
+/// the id's field name, the noun, the path prefix and the generated operations and bodies.
+macro_rules! impl_owner {
+    (
+        $owner:ident, $id:ident, $id_field:ident, $noun:literal, $prefix:literal,
+        update: $update:ident($update_body:ident),
+        delete: $delete:ident($delete_body:ident) $(,)?
+    ) => {
+        impl Owner for $owner {
+            type Id = $id;
+            const NOUN: &'static str = $noun;
+            type UpdateBody = types::$update_body;
+            type DeleteBody = types::$delete_body;
+            const UPDATE: Route = Route {
+                operation: stringify!($update),
+                path: concat!($prefix, "/update"),
+            };
+            const DELETE: Route = Route {
+                operation: stringify!($delete),
+                path: concat!($prefix, "/delete"),
+            };
 
-    fn check(id: &CampaignId) -> Result<(), InvalidId> {
-        id.check()
-    }
+            fn check(id: &$id) -> Result<(), InvalidId> {
+                id.check()
+            }
 
-    fn update_body(
-        campaign_id: CampaignId,
-        schedule_id: ScheduleId,
-        schedule: types::Schedule,
-        extra: Map<String, Value>,
-    ) -> Self::UpdateBody {
-        types::CampaignScheduleUpdateRequest {
-            campaign_id,
-            schedule_id,
-            schedule,
-            extra,
+            fn update_body(
+                $id_field: $id,
+                schedule_id: ScheduleId,
+                schedule: types::Schedule,
+                extra: Map<String, Value>,
+            ) -> Self::UpdateBody {
+                types::$update_body {
+                    $id_field,
+                    schedule_id,
+                    schedule,
+                    extra,
+                }
+            }
+
+            fn delete_body(
+                $id_field: $id,
+                schedule_id: ScheduleId,
+                extra: Map<String, Value>,
+            ) -> Self::DeleteBody {
+                types::$delete_body {
+                    $id_field,
+                    schedule_id,
+                    extra,
+                }
+            }
+
+            fn send_update(
+                api: &braze_api::Client,
+                body: Self::UpdateBody,
+            ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
+                api.$update().body(body).send()
+            }
+
+            fn send_delete(
+                api: &braze_api::Client,
+                body: Self::DeleteBody,
+            ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
+                api.$delete().body(body).send()
+            }
         }
-    }
-
-    fn delete_body(
-        campaign_id: CampaignId,
-        schedule_id: ScheduleId,
-        extra: Map<String, Value>,
-    ) -> Self::DeleteBody {
-        types::CampaignScheduleDeleteRequest {
-            campaign_id,
-            schedule_id,
-            extra,
-        }
-    }
-
-    fn send_update(
-        api: &braze_api::Client,
-        body: Self::UpdateBody,
-    ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
-        api.update_campaign_schedule().body(body).send()
-    }
-
-    fn send_delete(
-        api: &braze_api::Client,
-        body: Self::DeleteBody,
-    ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
-        api.delete_campaign_schedule().body(body).send()
-    }
+    };
 }
 
-impl Owner for Canvas {
-    type Id = CanvasId;
-    const NOUN: &'static str = "Canvas";
-    type UpdateBody = types::CanvasScheduleUpdateRequest;
-    type DeleteBody = types::CanvasScheduleDeleteRequest;
-    const UPDATE: Route = Route {
-        operation: "update_canvas_schedule",
-        path: "/canvas/trigger/schedule/update",
-    };
-    const DELETE: Route = Route {
-        operation: "delete_canvas_schedule",
-        path: "/canvas/trigger/schedule/delete",
-    };
+impl_owner!(
+    Campaign, CampaignId, campaign_id, "campaign", "/campaigns/trigger/schedule",
+    update: update_campaign_schedule(CampaignScheduleUpdateRequest),
+    delete: delete_campaign_schedule(CampaignScheduleDeleteRequest),
+);
 
-    fn check(id: &CanvasId) -> Result<(), InvalidId> {
-        id.check()
-    }
-
-    fn update_body(
-        canvas_id: CanvasId,
-        schedule_id: ScheduleId,
-        schedule: types::Schedule,
-        extra: Map<String, Value>,
-    ) -> Self::UpdateBody {
-        types::CanvasScheduleUpdateRequest {
-            canvas_id,
-            schedule_id,
-            schedule,
-            extra,
-        }
-    }
-
-    fn delete_body(
-        canvas_id: CanvasId,
-        schedule_id: ScheduleId,
-        extra: Map<String, Value>,
-    ) -> Self::DeleteBody {
-        types::CanvasScheduleDeleteRequest {
-            canvas_id,
-            schedule_id,
-            extra,
-        }
-    }
-
-    fn send_update(
-        api: &braze_api::Client,
-        body: Self::UpdateBody,
-    ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
-        api.update_canvas_schedule().body(body).send()
-    }
-
-    fn send_delete(
-        api: &braze_api::Client,
-        body: Self::DeleteBody,
-    ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
-        api.delete_canvas_schedule().body(body).send()
-    }
-}
+impl_owner!(
+    Canvas, CanvasId, canvas_id, "Canvas", "/canvas/trigger/schedule",
+    update: update_canvas_schedule(CanvasScheduleUpdateRequest),
+    delete: delete_canvas_schedule(CanvasScheduleDeleteRequest),
+);
 
 impl Client {
     /// Replaces the schedule of a campaign send or Canvas entry, by owner type:
@@ -384,5 +347,27 @@ impl<'a, O: Owner> std::future::IntoFuture for DeleteSchedule<'a, O> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The routes the macro builds agree with the spec's operation table.
+    #[test]
+    fn routes_match_the_spec() {
+        for route in [
+            Campaign::UPDATE,
+            Campaign::DELETE,
+            Canvas::UPDATE,
+            Canvas::DELETE,
+        ] {
+            let spec = braze_api::operations::find(route.operation)
+                .unwrap_or_else(|| panic!("{} is not in the spec", route.operation));
+            assert_eq!(route.path, spec.path, "{}", route.operation);
+        }
+        assert_eq!(Campaign::DELETE.path, "/campaigns/trigger/schedule/delete");
+        assert_eq!(Canvas::UPDATE.operation, "update_canvas_schedule");
     }
 }

@@ -166,17 +166,23 @@ mod tests {
         assert_eq!(queue.push(3), Err(3));
     }
 
-    #[test]
-    fn waiting_workers_each_get_an_item() {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .unwrap();
-        let queue = Arc::new(JobQueue::new(1024));
+            .unwrap()
+    }
+
+    /// Spawns `n` workers that each take one item and then hold on to it; counts them.
+    fn spawn_takers(
+        runtime: &tokio::runtime::Runtime,
+        queue: &Arc<JobQueue<i32>>,
+        n: usize,
+    ) -> Arc<AtomicUsize> {
         let taken = Arc::new(AtomicUsize::new(0));
-        for _ in 0..4 {
-            let (queue, taken) = (Arc::clone(&queue), Arc::clone(&taken));
+        for _ in 0..n {
+            let (queue, taken) = (Arc::clone(queue), Arc::clone(&taken));
             runtime.spawn(async move {
                 if queue.pop().await.is_some() {
                     taken.fetch_add(1, Ordering::SeqCst);
@@ -184,38 +190,41 @@ mod tests {
                 }
             });
         }
+        taken
+    }
+
+    /// Waits (at most 10 s) until `taken` reaches `n`, and returns what it reached.
+    fn wait_for(taken: &AtomicUsize, n: usize) -> usize {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while taken.load(Ordering::SeqCst) < n && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        taken.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn waiting_workers_each_get_an_item() {
+        let runtime = runtime();
+        let queue = Arc::new(JobQueue::new(1024));
+        let taken = spawn_takers(&runtime, &queue, 4);
+        // Give the workers time to start waiting before anything is pushed.
         std::thread::sleep(std::time::Duration::from_millis(50));
         for i in 0..6 {
             queue.push(i).unwrap();
         }
         queue.close();
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        assert_eq!(taken.load(Ordering::SeqCst), 4);
+        assert_eq!(wait_for(&taken, 4), 4);
     }
 
     #[test]
     fn workers_arriving_late_each_get_an_item() {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = runtime();
         let queue = Arc::new(JobQueue::new(1024));
         for i in 0..6 {
             queue.push(i).unwrap();
         }
         queue.close();
-        let taken = Arc::new(AtomicUsize::new(0));
-        for _ in 0..4 {
-            let (queue, taken) = (Arc::clone(&queue), Arc::clone(&taken));
-            runtime.spawn(async move {
-                if queue.pop().await.is_some() {
-                    taken.fetch_add(1, Ordering::SeqCst);
-                    std::future::pending::<()>().await;
-                }
-            });
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        assert_eq!(taken.load(Ordering::SeqCst), 4);
+        let taken = spawn_takers(&runtime, &queue, 4);
+        assert_eq!(wait_for(&taken, 4), 4);
     }
 }
