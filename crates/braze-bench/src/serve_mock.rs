@@ -59,21 +59,32 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let window = options.window.as_secs().max(1);
     let mut per_window = BTreeMap::<u64, u64>::new();
     let mut requests = 0u64;
+    let (mut first_window, mut last_window) = (u64::MAX, 0u64);
     for request in server.requests() {
         requests += 1;
+        let at = request
+            .received_at
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+            / window;
+        first_window = first_window.min(at);
+        last_window = last_window.max(at);
         if request.status == Some(429) {
-            let at = request
-                .received_at
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs();
-            *per_window.entry(at / window).or_default() += 1;
+            *per_window.entry(at).or_default() += 1;
         }
     }
+    // Windows from the first request's to the last one's, idle ones included.
+    let windows_spanned = if requests == 0 {
+        0
+    } else {
+        last_window - first_window + 1
+    };
     println!(
         "{}",
         json!({
             "requests": requests,
+            "windows_spanned": windows_spanned,
             "rate_limited": per_window.values().sum::<u64>(),
             "windows_with_429": per_window.len(),
             "max_429_per_window": per_window.values().max().copied().unwrap_or(0),
