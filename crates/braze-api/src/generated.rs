@@ -461,7 +461,9 @@ time zone). Defaults to false.
         /**ISO 8601 date-time, in UTC unless a designator says otherwise, e.g.
 `2017-05-24T21:30:00Z`. With `in_local_time` or `at_optimal_time`, give no
 time-zone designator (`2015-02-20T13:14:47`). Kept as a string because such
-local times are not RFC 3339 date-times.
+local times are not RFC 3339 date-times; the pattern gives the shape (date,
+`T`, hours and minutes, optional seconds and fraction, optional `Z` or
+offset), and a server still refuses a date that does not exist (February 30).
 */
         pub time: ScheduleTime,
     }
@@ -500,7 +502,9 @@ schedule cannot be updated or cancelled, while a missing `dispatch_id` or
     /**ISO 8601 date-time, in UTC unless a designator says otherwise, e.g.
 `2017-05-24T21:30:00Z`. With `in_local_time` or `at_optimal_time`, give no
 time-zone designator (`2015-02-20T13:14:47`). Kept as a string because such
-local times are not RFC 3339 date-times.
+local times are not RFC 3339 date-times; the pattern gives the shape (date,
+`T`, hours and minutes, optional seconds and fraction, optional `Z` or
+offset), and a server still refuses a date that does not exist (February 30).
 */
     #[derive(
         ::serde::Serialize,
@@ -533,6 +537,19 @@ local times are not RFC 3339 date-times.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$\""
+                        .into(),
+                );
             }
             Ok(Self(value.to_string()))
         }

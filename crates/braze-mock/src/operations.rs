@@ -192,10 +192,14 @@ fn parse<T: DeserializeOwned + Declared>(body: &[u8]) -> Result<T, Reply> {
 }
 
 /// serde's message, prefixed by the field's path (`schedule.in_local_time: invalid type:
-/// ...`) unless the message names it already.
+/// ...`) unless the message names it already; a `schedule.time` that does not fit the
+/// spec's pattern gets the same message as one that fits it but is no date.
 fn describe(error: &serde_path_to_error::Error<serde_json::Error>) -> String {
     let path = error.path().to_string();
     let message = error.inner().to_string();
+    if path.ends_with("schedule.time") && message.contains("doesn't match pattern") {
+        return crate::validation::not_a_schedule_time(None);
+    }
     if path == "." || path == "?" || message.contains(&path) {
         message
     } else {

@@ -16,7 +16,7 @@ pub(crate) struct SendTime {
 }
 
 /// Reads an RFC 3339 date-time (`2017-05-24T21:30:00Z`, `...+02:00`) or a naive one
-/// (`2015-02-20T13:14:47`, optionally with fractional seconds).
+/// (`2015-02-20T13:14:47`, optionally with fractional seconds, or `2015-02-20T13:14`).
 pub(crate) fn parse_send_time(text: &str) -> Option<SendTime> {
     if let Ok(with_offset) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
         return Some(SendTime {
@@ -25,7 +25,9 @@ pub(crate) fn parse_send_time(text: &str) -> Option<SendTime> {
             has_offset: true,
         });
     }
-    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())?;
     Some(SendTime {
         wall_clock: naive,
         instant: naive.and_utc(),
@@ -84,10 +86,12 @@ mod tests {
             "2017-05-24",
             "2017-13-01T00:00:00Z",
             "21:30:00",
-            "2017-05-24T21:30",
         ] {
             assert_eq!(parse_send_time(bad), None, "{bad}");
         }
+        // Seconds may be left out, as the SDK allows.
+        let minutes = parse_send_time("2017-05-24T21:30").unwrap();
+        assert_eq!(minutes.instant, utc("2017-05-24T21:30:00Z"));
     }
 
     #[test]

@@ -88,15 +88,24 @@ fn check_recipient(index: usize, recipient: &Recipient) -> Result<(), String> {
     Ok(())
 }
 
+/// The message for a `schedule.time` that is not an ISO 8601 date-time, with the text
+/// when it is known (a text that does not even fit the spec's pattern is refused while
+/// the body is read, where serde does not give it back).
+pub(crate) fn not_a_schedule_time(text: Option<&str>) -> String {
+    let message = "schedule.time must be an ISO 8601 date-time such as 2017-05-24T21:30:00Z (or \
+                   2017-05-24T21:30:00 for local-time sends)";
+    match text {
+        Some(text) => format!("{message}, not {text:?}"),
+        None => message.to_owned(),
+    }
+}
+
 /// Checks a schedule object: an ISO 8601 `time`, not already past everywhere for a
 /// local-time send (Braze "schedule object").
 pub(crate) fn check_schedule(schedule: &Schedule, now: DateTime<Utc>) -> Result<SendTime, String> {
     let text = schedule.time.as_str();
     let Some(time) = parse_send_time(text) else {
-        return Err(format!(
-            "schedule.time must be an ISO 8601 date-time such as 2017-05-24T21:30:00Z (or \
-             2017-05-24T21:30:00 for local-time sends), not {text:?}"
-        ));
+        return Err(not_a_schedule_time(Some(text)));
     };
     let in_local_time = schedule.in_local_time.unwrap_or(false);
     let local_or_optimal = in_local_time || schedule.at_optimal_time.unwrap_or(false);
@@ -307,11 +316,16 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2030-06-01T12:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        let err = check_schedule(&schedule(json!({"time": "next tuesday"})), now).unwrap_err();
+        // The shape of a date-time (the spec's pattern), but no such date.
+        let err =
+            check_schedule(&schedule(json!({"time": "2030-02-30T12:00:00Z"})), now).unwrap_err();
         assert!(
             err.starts_with("schedule.time must be an ISO 8601"),
             "{err}"
         );
+        assert!(err.ends_with("not \"2030-02-30T12:00:00Z\""), "{err}");
+        // Not even the shape: the generated type refuses it.
+        assert!(serde_json::from_value::<Schedule>(json!({"time": "next tuesday"})).is_err());
         let err = check_schedule(
             &schedule(json!({"time": "2030-05-30T12:00:00", "in_local_time": true})),
             now,

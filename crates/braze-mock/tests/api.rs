@@ -232,6 +232,11 @@ async fn each_rule_is_a_400_naming_the_field() {
             "schedule.time must be an ISO 8601 date-time",
         ),
         (
+            UPDATE_CANVAS,
+            json!({"canvas_id": "v", "schedule_id": "s", "schedule": {"time": "2031-02-30T21:30:00Z"}}),
+            "schedule.time must be an ISO 8601 date-time such as 2017-05-24T21:30:00Z (or 2017-05-24T21:30:00 for local-time sends), not \"2031-02-30T21:30:00Z\"",
+        ),
+        (
             CREATE_CAMPAIGN,
             json!({"campaign_id": "c", "broadcast": true}),
             "missing field `schedule`",

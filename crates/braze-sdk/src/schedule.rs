@@ -47,10 +47,16 @@ impl Schedule {
 
     /// At an ISO 8601 time given as text: with a designator (`2030-05-24T21:30:00Z`,
     /// `...+02:00`) or, for local and optimal-time sends, without one. Checked when the
-    /// request is sent.
+    /// request is sent. Surrounding whitespace is dropped.
     pub fn at(time: impl Into<String>) -> Self {
+        let time = time.into();
+        let time = if time.trim().len() == time.len() {
+            time
+        } else {
+            time.trim().to_owned()
+        };
         Self {
-            time: time.into(),
+            time,
             in_local_time: None,
             at_optimal_time: None,
         }
@@ -224,5 +230,33 @@ impl From<types::Recipient> for Recipient {
             wire: recipient,
             problem: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_times_are_sent_trimmed() {
+        let schedule = Schedule::at(" 2030-05-24T21:30:00Z\n");
+        assert_eq!(schedule.time(), "2030-05-24T21:30:00Z");
+        let wire = schedule.to_wire().unwrap();
+        assert_eq!(wire.time.as_str(), "2030-05-24T21:30:00Z");
+        // Already trimmed text is kept as given.
+        assert_eq!(
+            Schedule::at("2030-05-24T21:30")
+                .to_wire()
+                .unwrap()
+                .time
+                .as_str(),
+            "2030-05-24T21:30"
+        );
+    }
+
+    #[test]
+    fn a_time_the_checks_refuse_never_reaches_the_generated_type() {
+        let err = Schedule::at("24/05/2030").to_wire().unwrap_err();
+        assert!(err.to_string().contains("schedule.time"), "{err}");
     }
 }

@@ -287,6 +287,36 @@ mod tests {
         assert!(err.to_string().contains("designator"), "{err}");
     }
 
+    /// Whatever the SDK lets through also fits the spec's pattern for `schedule.time`, so
+    /// that the generated type never refuses a time the checks accepted.
+    #[test]
+    fn accepted_schedule_times_fit_the_spec_pattern() {
+        let mut accepted = 0;
+        for separator in ["T", "t", " "] {
+            for clock in [
+                "21:30",
+                "21:30:00",
+                "21:30:00.5",
+                "23:59:60",
+                "21:30:00.123456789",
+            ] {
+                for zone in ["", "Z", "z", "+02:00", "-04:30", "+0200", "UTC"] {
+                    let time = format!("2030-05-24{separator}{clock}{zone}");
+                    for local in [false, true] {
+                        if schedule_time("schedule.time", &time, local).is_ok() {
+                            accepted += 1;
+                            assert!(
+                                time.parse::<braze_api::types::ScheduleTime>().is_ok(),
+                                "{time:?} passed the checks but not the spec's pattern"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(accepted >= 20, "only {accepted} accepted");
+    }
+
     #[test]
     fn end_times() {
         for ok in [
