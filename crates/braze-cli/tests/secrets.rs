@@ -11,7 +11,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use braze_mock::{Fault, FaultRule, Permission};
-use common::{KEY, Run, add_campaign_schedule, add_canvas_schedule, braze, braze_at, fake, run};
+use common::{
+    KEY, Run, add_campaign_schedule, add_canvas_schedule, braze, braze_at, fake, run, words,
+};
 
 /// A key the fake refuses (401).
 const WRONG_KEY: &str = "wrong-key-never-printed-93c1d7";
@@ -102,13 +104,13 @@ fn no_command_path_prints_a_key() {
         );
         add(
             KEY,
-            &[&o[..], &["schedules", "list", "--end-time", "2031-01-01"]].concat(),
+            &[&o[..], &words("schedules list --end-time 2031-01-01")].concat(),
             0,
         );
         // 401 and 403.
         add(
             WRONG_KEY,
-            &[&o[..], &["schedules", "list", "--end-time", "2031-01-01"]].concat(),
+            &[&o[..], &words("schedules list --end-time 2031-01-01")].concat(),
             1,
         );
         add(
@@ -133,15 +135,7 @@ fn no_command_path_prints_a_key() {
             LIMITED_KEY,
             &[
                 &o[..],
-                &[
-                    "canvas",
-                    "schedule",
-                    "delete",
-                    "--canvas-id",
-                    "canvas-1",
-                    "--schedule-id",
-                    "x",
-                ],
+                &words("canvas schedule delete --canvas-id canvas-1 --schedule-id x"),
             ]
             .concat(),
             1,
@@ -151,15 +145,7 @@ fn no_command_path_prints_a_key() {
             KEY,
             &[
                 &o[..],
-                &[
-                    "campaigns",
-                    "schedule",
-                    "delete",
-                    "--campaign-id",
-                    "camp-2",
-                    "--schedule-id",
-                    "nope",
-                ],
+                &words("campaigns schedule delete --campaign-id camp-2 --schedule-id nope"),
             ]
             .concat(),
             1,
@@ -339,7 +325,7 @@ fn no_command_path_prints_a_key() {
         ],
         2,
     );
-    add(KEY, &["--output", "json", "schedules", "list"], 2);
+    add(KEY, &words("--output json schedules list"), 2);
 
     let mut outputs: Vec<Run> = Vec::new();
     for (i, (key, args, code)) in cases.iter().enumerate() {
@@ -359,15 +345,7 @@ fn no_command_path_prints_a_key() {
     server.inject(FaultRule::new(Fault::Status(503)).next(2));
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "-vvv",
-            "--retries",
-            "4",
-            "schedules",
-            "list",
-            "--end-time",
-            "2031-01-01",
-        ],
+        &words("-vvv --retries 4 schedules list --end-time 2031-01-01"),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     outputs.push(out);
@@ -400,30 +378,10 @@ fn no_command_path_prints_a_key() {
             time,
             "--broadcast",
         ][..],
-        &[
-            "-vvv",
-            "--mock",
-            "--output",
-            "json",
-            "schedules",
-            "list",
-            "--end-time",
-            "2031-01-01",
-        ][..],
-        &[
-            "-vvv",
-            "--mock",
-            "--dry-run",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "c",
-            "--schedule-id",
-            "s",
-        ][..],
-        &["-vvv", "demo"][..],
-        &["--output", "json", "demo"][..],
+        &words("-vvv --mock --output json schedules list --end-time 2031-01-01")[..],
+        &words("-vvv --mock --dry-run campaigns schedule delete --campaign-id c --schedule-id s")[..],
+        &words("-vvv demo")[..],
+        &words("--output json demo")[..],
     ] {
         let out = run(braze().env("RUST_LOG", "trace"), args);
         assert_eq!(out.code, Some(0), "{args:?}: {out:?}");

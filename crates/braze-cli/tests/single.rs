@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{KEY, add_campaign_schedule, braze, braze_at, fake, run};
+use common::{KEY, add_campaign_schedule, braze, braze_at, fake, run, words};
 use serde_json::Value;
 
 #[test]
@@ -75,15 +75,7 @@ fn deleting_an_unknown_schedule_exits_1_with_brazes_message() {
     let server = fake(|c| c);
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "camp-1",
-            "--schedule-id",
-            "nope",
-        ],
+        &words("campaigns schedule delete --campaign-id camp-1 --schedule-id nope"),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(out.stderr.starts_with("error: "), "{out:?}");
@@ -92,17 +84,7 @@ fn deleting_an_unknown_schedule_exits_1_with_brazes_message() {
 
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "camp-1",
-            "--schedule-id",
-            "nope",
-            "--output",
-            "json",
-        ],
+        &words("campaigns schedule delete --campaign-id camp-1 --schedule-id nope --output json"),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     let error: Value = serde_json::from_str(&out.stdout).expect("the error as JSON on stdout");
@@ -122,15 +104,7 @@ fn a_wrong_key_exits_1_with_the_hint() {
     let server = fake(|c| c);
     let out = run(
         &mut braze_at(&server, "not-the-right-key"),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "c",
-            "--schedule-id",
-            "s",
-        ],
+        &words("campaigns schedule delete --campaign-id c --schedule-id s"),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(out.stderr.contains("401"), "{out:?}");
@@ -250,46 +224,21 @@ fn missing_credentials_and_sdk_refusals_exit_2_before_sending() {
     // No key at all.
     let out = run(
         braze().env("BRAZE_REST_ENDPOINT", server.url()),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "c",
-            "--schedule-id",
-            "s",
-        ],
+        &words("campaigns schedule delete --campaign-id c --schedule-id s"),
     );
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("BRAZE_API_KEY"), "{out:?}");
     // No endpoint.
     let out = run(
         braze().env("BRAZE_API_KEY", KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "c",
-            "--schedule-id",
-            "s",
-        ],
+        &words("campaigns schedule delete --campaign-id c --schedule-id s"),
     );
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("BRAZE_REST_ENDPOINT"), "{out:?}");
     // The SDK refuses a time that is not ISO 8601, and a blank id, before sending.
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "create",
-            "--campaign-id",
-            "c",
-            "--time",
-            "tomorrow",
-            "--broadcast",
-        ],
+        &words("campaigns schedule create --campaign-id c --time tomorrow --broadcast"),
     );
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("schedule.time"), "{out:?}");
@@ -315,16 +264,7 @@ fn dry_runs_send_nothing_and_need_no_key() {
     let server = fake(|c| c);
     let out = run(
         braze().env("BRAZE_REST_ENDPOINT", server.url()),
-        &[
-            "--dry-run",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "camp-1",
-            "--schedule-id",
-            "sched-1",
-        ],
+        &words("--dry-run campaigns schedule delete --campaign-id camp-1 --schedule-id sched-1"),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(
@@ -441,7 +381,7 @@ fn create_update_list_round_trip() {
 
     let out = run(
         &mut braze_at(&server, KEY),
-        &["schedules", "list", "--end-time", "2030-12-31"],
+        &words("schedules list --end-time 2030-12-31"),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(out.stdout.contains("camp-1"), "{out:?}");
@@ -545,15 +485,7 @@ fn the_key_is_never_printed_even_at_trace_level() {
     let wrong = "wrong-key-that-must-not-appear-0987";
     let out = run(
         &mut braze_at(&server, wrong),
-        &[
-            "-vvv",
-            "--output",
-            "json",
-            "schedules",
-            "list",
-            "--end-time",
-            "2030-01-01",
-        ],
+        &words("-vvv --output json schedules list --end-time 2030-01-01"),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(!out.all_output().contains(wrong), "the key leaked");
@@ -563,7 +495,7 @@ fn the_key_is_never_printed_even_at_trace_level() {
 fn mock_mode_says_it_is_a_fake() {
     let out = run(
         &mut braze(),
-        &["--mock", "schedules", "list", "--end-time", "2030-01-01"],
+        &words("--mock schedules list --end-time 2030-01-01"),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(out.stderr.contains("fake Braze"), "{out:?}");
@@ -598,7 +530,7 @@ fn demo_runs_every_step() {
         out.stdout
     );
 
-    let out = run(&mut braze(), &["demo", "--output", "json"]);
+    let out = run(&mut braze(), &words("demo --output json"));
     assert_eq!(out.code, Some(0), "{out:?}");
     let demo: Value = serde_json::from_str(&out.stdout).unwrap();
     let steps = demo["steps"].as_array().unwrap();
@@ -615,14 +547,14 @@ fn help_renders_for_every_command() {
     assert!(out.stdout.contains("BRAZE_API_KEY"), "{}", out.stdout);
     let commands: &[&[&str]] = &[
         &["campaigns"],
-        &["campaigns", "schedule"],
-        &["campaigns", "schedule", "create"],
-        &["campaigns", "schedule", "update"],
-        &["campaigns", "schedule", "delete"],
-        &["canvas", "schedule", "create"],
-        &["canvas", "schedule", "update"],
-        &["canvas", "schedule", "delete"],
-        &["schedules", "list"],
+        &words("campaigns schedule"),
+        &words("campaigns schedule create"),
+        &words("campaigns schedule update"),
+        &words("campaigns schedule delete"),
+        &words("canvas schedule create"),
+        &words("canvas schedule update"),
+        &words("canvas schedule delete"),
+        &words("schedules list"),
         &["demo"],
         &["completions"],
     ];
@@ -637,7 +569,7 @@ fn help_renders_for_every_command() {
             out.stdout
         );
     }
-    let out = run(&mut braze(), &["campaigns", "schedule", "delete", "--help"]);
+    let out = run(&mut braze(), &words("campaigns schedule delete --help"));
     assert!(out.stdout.contains("--from <FILE>"), "{}", out.stdout);
     assert!(
         out.stdout.contains("130"),
@@ -647,7 +579,7 @@ fn help_renders_for_every_command() {
 
 #[test]
 fn completions_for_bash() {
-    let out = run(&mut braze(), &["completions", "bash"]);
+    let out = run(&mut braze(), &words("completions bash"));
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(
         out.stdout.contains("_braze()"),

@@ -111,6 +111,13 @@ pub fn run(command: &mut Command, args: &[&str]) -> Run {
     finish(child, RUN_LIMIT)
 }
 
+/// A command line's words, split on whitespace: `run(cmd, &words("schedules list
+/// --end-time 2030-01-01"))`. Arguments that hold spaces or come from variables go in an
+/// array instead.
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 /// Waits for a spawned `braze` (with piped output) to end, killing it past `limit`.
 pub fn finish(mut child: Child, limit: Duration) -> Run {
     let mut stdout = child.stdout.take().expect("piped stdout");
