@@ -15,6 +15,8 @@ use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode};
 
+use braze_api::operations::OperationSpec;
+
 use crate::auth::{AuthOutcome, Authentication, Permission};
 use crate::choices;
 use crate::connection::{ConnectionHandle, Severance};
@@ -48,43 +50,49 @@ impl Operation {
         Operation::ListScheduledBroadcasts,
     ];
 
-    fn path(self) -> &'static str {
+    /// Its `operationId` in the spec.
+    fn id(self) -> &'static str {
         match self {
-            Operation::CreateCampaignSchedule => "/campaigns/trigger/schedule/create",
-            Operation::UpdateCampaignSchedule => "/campaigns/trigger/schedule/update",
-            Operation::DeleteCampaignSchedule => "/campaigns/trigger/schedule/delete",
-            Operation::CreateCanvasSchedule => "/canvas/trigger/schedule/create",
-            Operation::UpdateCanvasSchedule => "/canvas/trigger/schedule/update",
-            Operation::DeleteCanvasSchedule => "/canvas/trigger/schedule/delete",
-            Operation::ListScheduledBroadcasts => "/messages/scheduled_broadcasts",
+            Operation::CreateCampaignSchedule => "create_campaign_schedule",
+            Operation::UpdateCampaignSchedule => "update_campaign_schedule",
+            Operation::DeleteCampaignSchedule => "delete_campaign_schedule",
+            Operation::CreateCanvasSchedule => "create_canvas_schedule",
+            Operation::UpdateCanvasSchedule => "update_canvas_schedule",
+            Operation::DeleteCanvasSchedule => "delete_canvas_schedule",
+            Operation::ListScheduledBroadcasts => "list_scheduled_broadcasts",
         }
     }
 
+    /// What the spec says of it (path, method, permission), from the table generated
+    /// from `openapi/braze.yaml`, the one the client reads too. Every operation is in it
+    /// (`every_operation_is_in_the_spec_table` below).
+    fn spec(self) -> &'static OperationSpec {
+        braze_api::operations::find(self.id())
+            .expect("every Operation is in the spec's table (tested)")
+    }
+
+    fn path(self) -> &'static str {
+        self.spec().path
+    }
+
     fn method(self) -> Method {
-        match self {
-            Operation::ListScheduledBroadcasts => Method::GET,
-            _ => Method::POST,
+        if self.spec().method == "GET" {
+            Method::GET
+        } else {
+            Method::POST
         }
     }
 
     fn method_name(self) -> &'static str {
-        match self {
-            Operation::ListScheduledBroadcasts => "GET",
-            _ => "POST",
-        }
+        self.spec().method
     }
 
-    /// The permission Braze requires (Braze API basics, permission per endpoint).
+    /// The permission Braze requires (the spec's `x-braze-permission`).
     fn permission(self) -> Permission {
-        match self {
-            Operation::CreateCampaignSchedule => Permission::CampaignsTriggerScheduleCreate,
-            Operation::UpdateCampaignSchedule => Permission::CampaignsTriggerScheduleUpdate,
-            Operation::DeleteCampaignSchedule => Permission::CampaignsTriggerScheduleDelete,
-            Operation::CreateCanvasSchedule => Permission::CanvasTriggerScheduleCreate,
-            Operation::UpdateCanvasSchedule => Permission::CanvasTriggerScheduleUpdate,
-            Operation::DeleteCanvasSchedule => Permission::CanvasTriggerScheduleDelete,
-            Operation::ListScheduledBroadcasts => Permission::MessagesScheduleBroadcasts,
-        }
+        self.spec()
+            .permission
+            .parse()
+            .expect("every permission of the spec is a Permission (tested)")
     }
 }
 
@@ -372,5 +380,31 @@ impl Exchange {
                 None => self.respond(malform(reply)),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fake serves exactly the spec's operations, and knows each one's permission.
+    #[test]
+    fn every_operation_is_in_the_spec_table() {
+        for operation in Operation::ALL {
+            let spec = braze_api::operations::find(operation.id())
+                .unwrap_or_else(|| panic!("{} is not in the spec", operation.id()));
+            assert_eq!(operation.path(), spec.path);
+            assert!(matches!(spec.method, "GET" | "POST"), "{}", spec.method);
+            assert_eq!(operation.method().as_str(), spec.method);
+            assert_eq!(operation.permission().as_str(), spec.permission);
+        }
+        assert_eq!(
+            Operation::ALL.len(),
+            braze_api::operations::OPERATIONS.len()
+        );
+        assert_eq!(
+            Operation::DeleteCampaignSchedule.permission(),
+            Permission::CampaignsTriggerScheduleDelete
+        );
     }
 }
