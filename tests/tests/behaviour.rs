@@ -308,6 +308,28 @@ async fn non_fatal_errors_come_with_a_success() {
     );
 }
 
+/// Braze answers `202 {"message": "queued"}` during maintenance: accepted, to be applied
+/// later. It is a success, not retried; object-shaped `errors` (as `/users/track` gives)
+/// come through as they are.
+#[tokio::test]
+async fn a_queued_202_is_a_success_and_object_errors_are_kept() {
+    let error = json!({"type": "not in segment", "input_array": "recipients", "index": 0});
+    let server = ScriptedServer::start([Reply::json(
+        202,
+        json!({"message": "queued", "errors": [error.clone()]}),
+    )])
+    .await;
+    let answer = client(server.url())
+        .delete_campaign_schedule("c-1", "s-1")
+        .await
+        .expect("a queued answer is a success");
+    assert_eq!(answer.status().as_u16(), 202);
+    assert_eq!(answer.message(), Some("queued"));
+    assert_eq!(answer.errors(), &[error]);
+    assert_eq!(answer.attempts(), 1);
+    assert_eq!(server.received().len(), 1);
+}
+
 #[tokio::test]
 async fn unknown_response_fields_are_tolerated() {
     let server = ScriptedServer::start([
