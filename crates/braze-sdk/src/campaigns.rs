@@ -4,7 +4,7 @@ use braze_api::types::{self, CampaignScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
 use crate::owner::{Campaign, DeleteCampaignSchedule, UpdateCampaignSchedule};
-use crate::request::{RequestPreview, object, send_on_await, to_json};
+use crate::request::{RequestPreview, properties, send_on_await, targeting, to_json};
 use crate::{CampaignId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
 
 impl Client {
@@ -150,34 +150,19 @@ impl<'a> CreateCampaignSchedule<'a> {
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<CreateBody, Error> {
         validate::id(self.campaign_id.check())?;
-        validate::targeting(&self.recipients, self.broadcast, self.audience.is_some())?;
-        let audience = self
-            .audience
-            .as_ref()
-            .map(|a| object("audience", a))
-            .transpose()?;
-        let trigger_properties = self
-            .trigger_properties
-            .as_ref()
-            .map(|p| object("trigger_properties", p))
-            .transpose()?;
-        if let Some(properties) = &trigger_properties {
-            validate::properties("trigger_properties", properties)?;
-        }
+        let (recipients, audience) =
+            targeting(&self.recipients, self.audience.as_ref(), self.broadcast)?;
+        let trigger_properties =
+            properties("trigger_properties", self.trigger_properties.as_ref())?;
         validate::extra::<CreateBody>("", &self.extra)?;
         CreateBody::builder()
             .campaign_id(self.campaign_id.clone())
             .schedule(self.schedule.to_wire()?)
             .send_id(self.send_id.clone())
-            .recipients(
-                self.recipients
-                    .iter()
-                    .map(|r| r.wire.clone())
-                    .collect::<Vec<_>>(),
-            )
-            .audience(audience.map(types::ConnectedAudience::from))
+            .recipients(recipients)
+            .audience(audience)
             .broadcast(self.broadcast)
-            .trigger_properties(trigger_properties.map(types::Properties::from))
+            .trigger_properties(trigger_properties)
             .extra(self.extra.clone())
             .try_into()
             .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))

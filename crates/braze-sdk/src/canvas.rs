@@ -4,7 +4,7 @@ use braze_api::types::{self, CanvasScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
 use crate::owner::{Canvas, DeleteCanvasSchedule, UpdateCanvasSchedule};
-use crate::request::{RequestPreview, object, send_on_await, to_json};
+use crate::request::{RequestPreview, properties, send_on_await, targeting, to_json};
 use crate::{CanvasId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
 
 impl Client {
@@ -138,41 +138,22 @@ impl<'a> CreateCanvasSchedule<'a> {
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<CreateBody, Error> {
         validate::id(self.canvas_id.check())?;
-        validate::targeting(&self.recipients, self.broadcast, self.audience.is_some())?;
-        let audience = self
-            .audience
-            .as_ref()
-            .map(|a| object("audience", a))
-            .transpose()?;
-        let context = self
-            .context
-            .as_ref()
-            .map(|p| object("context", p))
-            .transpose()?;
-        let legacy = self
-            .legacy_entry_properties
-            .as_ref()
-            .map(|p| object("canvas_entry_properties", p))
-            .transpose()?;
-        for (field, properties) in [("context", &context), ("canvas_entry_properties", &legacy)] {
-            if let Some(properties) = properties {
-                validate::properties(field, properties)?;
-            }
-        }
+        let (recipients, audience) =
+            targeting(&self.recipients, self.audience.as_ref(), self.broadcast)?;
+        let context = properties("context", self.context.as_ref())?;
+        let legacy = properties(
+            "canvas_entry_properties",
+            self.legacy_entry_properties.as_ref(),
+        )?;
         validate::extra::<CreateBody>("", &self.extra)?;
         CreateBody::builder()
             .canvas_id(self.canvas_id.clone())
             .schedule(self.schedule.to_wire()?)
-            .recipients(
-                self.recipients
-                    .iter()
-                    .map(|r| r.wire.clone())
-                    .collect::<Vec<_>>(),
-            )
-            .audience(audience.map(types::ConnectedAudience::from))
+            .recipients(recipients)
+            .audience(audience)
             .broadcast(self.broadcast)
-            .context(context.map(types::Properties::from))
-            .canvas_entry_properties(legacy.map(types::Properties::from))
+            .context(context)
+            .canvas_entry_properties(legacy)
             .extra(self.extra.clone())
             .try_into()
             .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))

@@ -1,10 +1,11 @@
-//! What every request builder shares: extra fields, JSON-object fields, the preview that
-//! a dry run prints, and awaiting a builder directly.
+//! What every request builder shares: extra fields, JSON-object fields, a create's
+//! targeting, the preview that a dry run prints, and awaiting a builder directly.
 
+use braze_api::types;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Client, Error};
+use crate::{Client, Error, Recipient, validate};
 
 /// A request as it would go on the wire, with the key redacted: what a dry run shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,6 +52,38 @@ pub(crate) fn object(field: &str, value: &Value) -> Result<Map<String, Value>, E
         Value::Object(map) => Ok(map.clone()),
         other => Err(Error::invalid(field, crate::validate::not_an_object(other))),
     }
+}
+
+/// An optional personalisation object (`trigger_properties`, `context`): checked to be
+/// a JSON object within Braze's size limit, ready for the wire.
+pub(crate) fn properties(
+    field: &str,
+    value: Option<&Value>,
+) -> Result<Option<types::Properties>, Error> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let properties = object(field, value)?;
+    validate::properties(field, &properties)?;
+    Ok(Some(types::Properties::from(properties)))
+}
+
+/// A create's targeting, checked against Braze's rules and ready for the wire: the
+/// recipients and the connected-audience object.
+pub(crate) fn targeting(
+    recipients: &[Recipient],
+    audience: Option<&Value>,
+    broadcast: Option<bool>,
+) -> Result<(Vec<types::Recipient>, Option<types::ConnectedAudience>), Error> {
+    validate::targeting(recipients, broadcast, audience.is_some())?;
+    let audience = audience
+        .map(|a| object("audience", a))
+        .transpose()?
+        .map(types::ConnectedAudience::from);
+    Ok((
+        recipients.iter().map(|r| r.wire.clone()).collect(),
+        audience,
+    ))
 }
 
 /// Serializes a wire body for a preview.
