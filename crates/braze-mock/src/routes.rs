@@ -1,7 +1,7 @@
 //! The endpoints, and the path every request takes through the fake: counted, perhaps
 //! faulted, checked layer by layer, answered (the order is set out in [`crate::choices`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -63,37 +63,58 @@ impl Operation {
         }
     }
 
-    /// What the spec says of it (path, method, permission), from the table generated
-    /// from `openapi/braze.yaml`, the one the client reads too. Every operation is in it
-    /// (`every_operation_is_in_the_spec_table` below).
-    fn spec(self) -> &'static OperationSpec {
-        braze_api::operations::find(self.id())
-            .expect("every Operation is in the spec's table (tested)")
+    /// What the spec says of it, from the table generated from `openapi/braze.yaml` (the
+    /// one the client reads too), looked up once for all operations: the router asks for
+    /// every path when the server starts, so a table that lacks one fails there, never in
+    /// a request (`every_operation_is_in_the_spec_table` below).
+    fn facts(self) -> &'static Facts {
+        static FACTS: LazyLock<Vec<Facts>> = LazyLock::new(|| {
+            Operation::ALL
+                .iter()
+                .map(|operation| {
+                    let spec = braze_api::operations::find(operation.id())
+                        .unwrap_or_else(|| panic!("{} is not in the spec", operation.id()));
+                    Facts {
+                        spec,
+                        method: if spec.method == "GET" {
+                            Method::GET
+                        } else {
+                            Method::POST
+                        },
+                        permission: spec.permission.parse().unwrap_or_else(|_| {
+                            panic!("{} is not a known permission", spec.permission)
+                        }),
+                    }
+                })
+                .collect()
+        });
+        // `ALL` lists the variants in declaration order.
+        &FACTS[self as usize]
     }
 
     fn path(self) -> &'static str {
-        self.spec().path
+        self.facts().spec.path
     }
 
-    fn method(self) -> Method {
-        if self.spec().method == "GET" {
-            Method::GET
-        } else {
-            Method::POST
-        }
+    fn method(self) -> &'static Method {
+        &self.facts().method
     }
 
     fn method_name(self) -> &'static str {
-        self.spec().method
+        self.facts().spec.method
     }
 
     /// The permission Braze requires (the spec's `x-braze-permission`).
     fn permission(self) -> Permission {
-        self.spec()
-            .permission
-            .parse()
-            .expect("every permission of the spec is a Permission (tested)")
+        self.facts().permission
     }
+}
+
+/// An operation's path, method and permission, as the spec gives them.
+struct Facts {
+    spec: &'static OperationSpec,
+    method: Method,
+    permission: Permission,
 }
 
 /// The router: each endpoint takes any method (a wrong one gets a Braze-style 405 rather
@@ -180,7 +201,7 @@ fn answer(
     let Some(operation) = operation else {
         return Reply::error(StatusCode::NOT_FOUND, choices::NOT_FOUND_MESSAGE);
     };
-    if parts.method != operation.method() {
+    if parts.method != *operation.method() {
         let mut reply = Reply::error(
             StatusCode::METHOD_NOT_ALLOWED,
             choices::method_not_allowed_message(
@@ -228,7 +249,7 @@ fn answer(
     if quota.exceeded {
         return Reply::error(StatusCode::TOO_MANY_REQUESTS, choices::RATE_LIMITED_MESSAGE);
     }
-    if operation.method() == Method::POST {
+    if *operation.method() == Method::POST {
         let content_type = parts.headers.get(CONTENT_TYPE);
         if !choices::is_json_content_type(content_type.map(|value| value.as_bytes())) {
             let found = content_type.map(|value| String::from_utf8_lossy(value.as_bytes()));
@@ -390,7 +411,8 @@ mod tests {
     /// The fake serves exactly the spec's operations, and knows each one's permission.
     #[test]
     fn every_operation_is_in_the_spec_table() {
-        for operation in Operation::ALL {
+        for (index, operation) in Operation::ALL.into_iter().enumerate() {
+            assert_eq!(operation as usize, index, "ALL lists the variants in order");
             let spec = braze_api::operations::find(operation.id())
                 .unwrap_or_else(|| panic!("{} is not in the spec", operation.id()));
             assert_eq!(operation.path(), spec.path);
