@@ -58,9 +58,9 @@ fn every_spec_operation_is_in_the_generated_table() {
         .map(|op| {
             (
                 op.id.to_owned(),
-                op.method.to_owned(),
+                op.method.to_string(),
                 op.path.to_owned(),
-                op.permission.to_owned(),
+                op.permission.as_str().to_owned(),
             )
         })
         .collect();

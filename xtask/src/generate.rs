@@ -88,7 +88,7 @@ fn generate(spec_path: &Path) -> Result<String, String> {
     let mut tokens = Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor could not generate a client from {SPEC}: {e}"))?;
-    tokens.extend(operation_table(&spec)?);
+    tokens.extend(crate::operation_table::tokens(&spec)?);
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
 
@@ -104,49 +104,6 @@ fn generate(spec_path: &Path) -> Result<String, String> {
     .expect("writing to a String cannot fail");
     code.push_str(&prettyplease::unparse(&file));
     Ok(code)
-}
-
-/// `OPERATIONS`: every operation with its method, path and what the spec's `x-braze-*`
-/// extensions say of it (permission, idempotency), which progenitor does not carry.
-fn operation_table(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
-    let mut entries = Vec::new();
-    for (path, item) in spec.paths.iter() {
-        let item = item
-            .as_item()
-            .ok_or_else(|| format!("path {path}: a $ref path item is not supported"))?;
-        for (method, operation) in item.iter() {
-            let id = operation
-                .operation_id
-                .as_deref()
-                .ok_or_else(|| format!("{method} {path} has no operationId"))?;
-            let permission = operation
-                .extensions
-                .get("x-braze-permission")
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| format!("{id}: x-braze-permission (a string) is missing"))?;
-            let idempotent = operation
-                .extensions
-                .get("x-braze-idempotent")
-                .and_then(|v| v.as_bool())
-                .ok_or_else(|| format!("{id}: x-braze-idempotent (true or false) is missing"))?;
-            let method = method.to_uppercase();
-            entries.push(quote::quote! {
-                crate::operations::OperationSpec {
-                    id: #id,
-                    method: #method,
-                    path: #path,
-                    permission: #permission,
-                    idempotent: #idempotent,
-                }
-            });
-        }
-    }
-    let count = entries.len();
-    Ok(quote::quote! {
-        /// Every operation of the spec, in spec order, with the permission and idempotency
-        /// that its `x-braze-permission` and `x-braze-idempotent` extensions give.
-        pub const OPERATIONS: [crate::operations::OperationSpec; #count] = [#(#entries),*];
-    })
 }
 
 /// A readable account of how `current` differs from `expected`: counts, then the first

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod generate;
+mod operation_table;
 mod reliability;
 
 const USAGE: &str = "\

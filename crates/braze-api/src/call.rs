@@ -12,14 +12,29 @@ use std::time::Duration;
 use http::StatusCode;
 
 use crate::rate_limit::RateLimit;
+use crate::retry::Attempt;
 
 tokio::task_local! {
     static CALL: RefCell<CallRecord>;
 }
 
 /// How far a call got, as far as its effect on Braze is concerned. Ordered: a call's
-/// record keeps the furthest point any of its attempts reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+/// record keeps the furthest point any of its attempts reached. Serialized by its
+/// [`as_str`](Delivery::as_str) name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Delivery {
     /// Nothing reached Braze: no attempt was made, or none could connect.
     #[default]
@@ -35,6 +50,9 @@ pub enum Delivery {
 /// The facts of one call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallRecord {
+    /// The name the hooks sent it under (the `operationId` of a generated operation),
+    /// once an attempt was made.
+    pub operation: Option<&'static str>,
     /// Attempts made (0 if none was).
     pub attempts: u32,
     /// Attempts Braze refused for the rate limit (429), retried ones included.
@@ -67,12 +85,55 @@ pub(crate) fn update(f: impl FnOnce(&mut CallRecord)) {
 }
 
 impl CallRecord {
-    pub(crate) fn note_delivery(&mut self, delivery: Delivery) {
+    fn note_delivery(&mut self, delivery: Delivery) {
         self.delivery = self.delivery.max(delivery);
+    }
+
+    /// Takes in attempt `number` of `operation`, ended as `attempt`, with the answer's
+    /// rate-limit figures and whether its body was refused for its size; `elapsed` is the
+    /// time since the call began.
+    pub(crate) fn note_attempt(
+        &mut self,
+        operation: &'static str,
+        number: u32,
+        attempt: Attempt,
+        figures: Option<RateLimit>,
+        body_limit_exceeded: Option<usize>,
+        elapsed: Duration,
+    ) {
+        self.operation = Some(operation);
+        self.attempts = number;
+        self.elapsed = elapsed;
+        self.body_limit_exceeded = body_limit_exceeded;
+        match attempt {
+            Attempt::Status(status) => {
+                self.status = Some(status);
+                self.note_delivery(Delivery::of_status(status));
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    self.rate_limited += 1;
+                }
+            }
+            Attempt::Interrupted => self.note_delivery(Delivery::Uncertain),
+            Attempt::NotConnected => self.note_delivery(Delivery::NotSent),
+        }
+        if figures.is_some() {
+            self.rate_limit = figures;
+        }
     }
 }
 
 impl Delivery {
+    /// Its name in reports and JSON output: `not_sent`, `refused`, `uncertain`,
+    /// `accepted`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotSent => "not_sent",
+            Self::Refused => "refused",
+            Self::Uncertain => "uncertain",
+            Self::Accepted => "accepted",
+        }
+    }
+
     /// What an answer with this status says about the request's effect.
     pub fn of_status(status: StatusCode) -> Self {
         if status.is_success() {
@@ -82,6 +143,25 @@ impl Delivery {
         } else {
             // 4xx, and 3xx: redirects are not followed, so the request went no further.
             Self::Refused
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialized_names_are_the_as_str_names() {
+        for delivery in [
+            Delivery::NotSent,
+            Delivery::Refused,
+            Delivery::Uncertain,
+            Delivery::Accepted,
+        ] {
+            let json = serde_json::to_value(delivery).unwrap();
+            assert_eq!(json, delivery.as_str());
+            assert_eq!(serde_json::from_value::<Delivery>(json).unwrap(), delivery);
         }
     }
 }

@@ -3238,56 +3238,492 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Every operation of the spec, in spec order, with the permission and idempotency
-/// that its `x-braze-permission` and `x-braze-idempotent` extensions give.
-pub const OPERATIONS: [crate::operations::OperationSpec; 7usize] = [
-    crate::operations::OperationSpec {
+/// What the spec says of each operation, generated from `openapi/braze.yaml` by
+/// `cargo xtask generate`: see [`crate::operations`].
+pub mod spec {
+    use crate::operations::{Field, FieldValue, OperationSpec, Shape};
+    /// `POST /campaigns/trigger/schedule/create`: Schedule an API-triggered campaign send.
+    pub static CREATE_CAMPAIGN_SCHEDULE: OperationSpec = OperationSpec {
+        operation: Operation::CreateCampaignSchedule,
         id: "create_campaign_schedule",
-        method: "POST",
+        method: http::Method::POST,
         path: "/campaigns/trigger/schedule/create",
-        permission: "campaigns.trigger.schedule.create",
+        permission: Permission::CampaignsTriggerScheduleCreate,
         idempotent: false,
-    },
-    crate::operations::OperationSpec {
+        request_body: Some(&shapes::CAMPAIGN_SCHEDULE_CREATE_REQUEST),
+    };
+    /// `POST /campaigns/trigger/schedule/update`: Replace the schedule of a scheduled API-triggered campaign send.
+    pub static UPDATE_CAMPAIGN_SCHEDULE: OperationSpec = OperationSpec {
+        operation: Operation::UpdateCampaignSchedule,
         id: "update_campaign_schedule",
-        method: "POST",
+        method: http::Method::POST,
         path: "/campaigns/trigger/schedule/update",
-        permission: "campaigns.trigger.schedule.update",
+        permission: Permission::CampaignsTriggerScheduleUpdate,
         idempotent: true,
-    },
-    crate::operations::OperationSpec {
+        request_body: Some(&shapes::CAMPAIGN_SCHEDULE_UPDATE_REQUEST),
+    };
+    /// `POST /campaigns/trigger/schedule/delete`: Cancel a scheduled API-triggered campaign send.
+    pub static DELETE_CAMPAIGN_SCHEDULE: OperationSpec = OperationSpec {
+        operation: Operation::DeleteCampaignSchedule,
         id: "delete_campaign_schedule",
-        method: "POST",
+        method: http::Method::POST,
         path: "/campaigns/trigger/schedule/delete",
-        permission: "campaigns.trigger.schedule.delete",
+        permission: Permission::CampaignsTriggerScheduleDelete,
         idempotent: true,
-    },
-    crate::operations::OperationSpec {
+        request_body: Some(&shapes::CAMPAIGN_SCHEDULE_DELETE_REQUEST),
+    };
+    /// `POST /canvas/trigger/schedule/create`: Schedule an API-triggered Canvas entry.
+    pub static CREATE_CANVAS_SCHEDULE: OperationSpec = OperationSpec {
+        operation: Operation::CreateCanvasSchedule,
         id: "create_canvas_schedule",
-        method: "POST",
+        method: http::Method::POST,
         path: "/canvas/trigger/schedule/create",
-        permission: "canvas.trigger.schedule.create",
+        permission: Permission::CanvasTriggerScheduleCreate,
         idempotent: false,
-    },
-    crate::operations::OperationSpec {
+        request_body: Some(&shapes::CANVAS_SCHEDULE_CREATE_REQUEST),
+    };
+    /// `POST /canvas/trigger/schedule/update`: Replace the schedule of a scheduled API-triggered Canvas entry.
+    pub static UPDATE_CANVAS_SCHEDULE: OperationSpec = OperationSpec {
+        operation: Operation::UpdateCanvasSchedule,
         id: "update_canvas_schedule",
-        method: "POST",
+        method: http::Method::POST,
         path: "/canvas/trigger/schedule/update",
-        permission: "canvas.trigger.schedule.update",
+        permission: Permission::CanvasTriggerScheduleUpdate,
         idempotent: true,
-    },
-    crate::operations::OperationSpec {
+        request_body: Some(&shapes::CANVAS_SCHEDULE_UPDATE_REQUEST),
+    };
+    /// `POST /canvas/trigger/schedule/delete`: Cancel a scheduled API-triggered Canvas entry.
+    pub static DELETE_CANVAS_SCHEDULE: OperationSpec = OperationSpec {
+        operation: Operation::DeleteCanvasSchedule,
         id: "delete_canvas_schedule",
-        method: "POST",
+        method: http::Method::POST,
         path: "/canvas/trigger/schedule/delete",
-        permission: "canvas.trigger.schedule.delete",
+        permission: Permission::CanvasTriggerScheduleDelete,
         idempotent: true,
-    },
-    crate::operations::OperationSpec {
+        request_body: Some(&shapes::CANVAS_SCHEDULE_DELETE_REQUEST),
+    };
+    /// `GET /messages/scheduled_broadcasts`: List scheduled campaigns and Canvases up to a time.
+    pub static LIST_SCHEDULED_BROADCASTS: OperationSpec = OperationSpec {
+        operation: Operation::ListScheduledBroadcasts,
         id: "list_scheduled_broadcasts",
-        method: "GET",
+        method: http::Method::GET,
         path: "/messages/scheduled_broadcasts",
-        permission: "messages.schedule_broadcasts",
+        permission: Permission::MessagesScheduleBroadcasts,
         idempotent: true,
-    },
-];
+        request_body: None,
+    };
+    /// Every operation, in spec order.
+    pub static OPERATIONS: [&OperationSpec; 7] = [
+        &CREATE_CAMPAIGN_SCHEDULE,
+        &UPDATE_CAMPAIGN_SCHEDULE,
+        &DELETE_CAMPAIGN_SCHEDULE,
+        &CREATE_CANVAS_SCHEDULE,
+        &UPDATE_CANVAS_SCHEDULE,
+        &DELETE_CANVAS_SCHEDULE,
+        &LIST_SCHEDULED_BROADCASTS,
+    ];
+    /// The operations of the spec. Deliberately not `#[non_exhaustive]`: code that
+    /// must handle every operation matches on it exhaustively, so that a new
+    /// operation in the spec stops the build there.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Operation {
+        /// `create_campaign_schedule`: `POST /campaigns/trigger/schedule/create`.
+        CreateCampaignSchedule,
+        /// `update_campaign_schedule`: `POST /campaigns/trigger/schedule/update`.
+        UpdateCampaignSchedule,
+        /// `delete_campaign_schedule`: `POST /campaigns/trigger/schedule/delete`.
+        DeleteCampaignSchedule,
+        /// `create_canvas_schedule`: `POST /canvas/trigger/schedule/create`.
+        CreateCanvasSchedule,
+        /// `update_canvas_schedule`: `POST /canvas/trigger/schedule/update`.
+        UpdateCanvasSchedule,
+        /// `delete_canvas_schedule`: `POST /canvas/trigger/schedule/delete`.
+        DeleteCanvasSchedule,
+        /// `list_scheduled_broadcasts`: `GET /messages/scheduled_broadcasts`.
+        ListScheduledBroadcasts,
+    }
+    impl Operation {
+        /// Every operation, in spec order.
+        pub const ALL: [Operation; 7] = [
+            Operation::CreateCampaignSchedule,
+            Operation::UpdateCampaignSchedule,
+            Operation::DeleteCampaignSchedule,
+            Operation::CreateCanvasSchedule,
+            Operation::UpdateCanvasSchedule,
+            Operation::DeleteCanvasSchedule,
+            Operation::ListScheduledBroadcasts,
+        ];
+        /// What the spec says of it.
+        pub const fn spec(self) -> &'static OperationSpec {
+            match self {
+                Operation::CreateCampaignSchedule => &CREATE_CAMPAIGN_SCHEDULE,
+                Operation::UpdateCampaignSchedule => &UPDATE_CAMPAIGN_SCHEDULE,
+                Operation::DeleteCampaignSchedule => &DELETE_CAMPAIGN_SCHEDULE,
+                Operation::CreateCanvasSchedule => &CREATE_CANVAS_SCHEDULE,
+                Operation::UpdateCanvasSchedule => &UPDATE_CANVAS_SCHEDULE,
+                Operation::DeleteCanvasSchedule => &DELETE_CANVAS_SCHEDULE,
+                Operation::ListScheduledBroadcasts => &LIST_SCHEDULED_BROADCASTS,
+            }
+        }
+    }
+    /// The API-key permissions the operations need (their `x-braze-permission`),
+    /// named as in Braze's dashboard.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Permission {
+        /// `campaigns.trigger.schedule.create`
+        CampaignsTriggerScheduleCreate,
+        /// `campaigns.trigger.schedule.update`
+        CampaignsTriggerScheduleUpdate,
+        /// `campaigns.trigger.schedule.delete`
+        CampaignsTriggerScheduleDelete,
+        /// `canvas.trigger.schedule.create`
+        CanvasTriggerScheduleCreate,
+        /// `canvas.trigger.schedule.update`
+        CanvasTriggerScheduleUpdate,
+        /// `canvas.trigger.schedule.delete`
+        CanvasTriggerScheduleDelete,
+        /// `messages.schedule_broadcasts`
+        MessagesScheduleBroadcasts,
+    }
+    impl Permission {
+        /// Every permission an operation of the spec needs.
+        pub const ALL: [Permission; 7] = [
+            Permission::CampaignsTriggerScheduleCreate,
+            Permission::CampaignsTriggerScheduleUpdate,
+            Permission::CampaignsTriggerScheduleDelete,
+            Permission::CanvasTriggerScheduleCreate,
+            Permission::CanvasTriggerScheduleUpdate,
+            Permission::CanvasTriggerScheduleDelete,
+            Permission::MessagesScheduleBroadcasts,
+        ];
+        /// The name Braze gives it, e.g. `campaigns.trigger.schedule.delete`.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Permission::CampaignsTriggerScheduleCreate => {
+                    "campaigns.trigger.schedule.create"
+                }
+                Permission::CampaignsTriggerScheduleUpdate => {
+                    "campaigns.trigger.schedule.update"
+                }
+                Permission::CampaignsTriggerScheduleDelete => {
+                    "campaigns.trigger.schedule.delete"
+                }
+                Permission::CanvasTriggerScheduleCreate => {
+                    "canvas.trigger.schedule.create"
+                }
+                Permission::CanvasTriggerScheduleUpdate => {
+                    "canvas.trigger.schedule.update"
+                }
+                Permission::CanvasTriggerScheduleDelete => {
+                    "canvas.trigger.schedule.delete"
+                }
+                Permission::MessagesScheduleBroadcasts => "messages.schedule_broadcasts",
+            }
+        }
+    }
+    /// The declared properties of every object schema of the spec, with the
+    /// schemas of those that are objects or lists of objects themselves.
+    pub mod shapes {
+        use crate::operations::{Field, FieldValue, Shape};
+        /// The properties the spec declares on `Schedule`.
+        pub static SCHEDULE: Shape = Shape {
+            schema: "Schedule",
+            fields: &[
+                Field {
+                    name: "time",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "in_local_time",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "at_optimal_time",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `UserAlias`.
+        pub static USER_ALIAS: Shape = Shape {
+            schema: "UserAlias",
+            fields: &[
+                Field {
+                    name: "alias_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "alias_label",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `Recipient`.
+        pub static RECIPIENT: Shape = Shape {
+            schema: "Recipient",
+            fields: &[
+                Field {
+                    name: "external_user_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "user_alias",
+                    value: FieldValue::Object(&USER_ALIAS),
+                },
+                Field {
+                    name: "braze_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "email",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "prioritization",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "trigger_properties",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "context",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "canvas_entry_properties",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "send_to_existing_only",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "attributes",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `CampaignScheduleCreateRequest`.
+        pub static CAMPAIGN_SCHEDULE_CREATE_REQUEST: Shape = Shape {
+            schema: "CampaignScheduleCreateRequest",
+            fields: &[
+                Field {
+                    name: "campaign_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "send_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "recipients",
+                    value: FieldValue::List(&RECIPIENT),
+                },
+                Field {
+                    name: "audience",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "broadcast",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "trigger_properties",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule",
+                    value: FieldValue::Object(&SCHEDULE),
+                },
+            ],
+        };
+        /// The properties the spec declares on `CanvasScheduleCreateRequest`.
+        pub static CANVAS_SCHEDULE_CREATE_REQUEST: Shape = Shape {
+            schema: "CanvasScheduleCreateRequest",
+            fields: &[
+                Field {
+                    name: "canvas_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "recipients",
+                    value: FieldValue::List(&RECIPIENT),
+                },
+                Field {
+                    name: "audience",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "broadcast",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "context",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "canvas_entry_properties",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule",
+                    value: FieldValue::Object(&SCHEDULE),
+                },
+            ],
+        };
+        /// The properties the spec declares on `CampaignScheduleUpdateRequest`.
+        pub static CAMPAIGN_SCHEDULE_UPDATE_REQUEST: Shape = Shape {
+            schema: "CampaignScheduleUpdateRequest",
+            fields: &[
+                Field {
+                    name: "campaign_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule",
+                    value: FieldValue::Object(&SCHEDULE),
+                },
+            ],
+        };
+        /// The properties the spec declares on `CanvasScheduleUpdateRequest`.
+        pub static CANVAS_SCHEDULE_UPDATE_REQUEST: Shape = Shape {
+            schema: "CanvasScheduleUpdateRequest",
+            fields: &[
+                Field {
+                    name: "canvas_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule",
+                    value: FieldValue::Object(&SCHEDULE),
+                },
+            ],
+        };
+        /// The properties the spec declares on `CampaignScheduleDeleteRequest`.
+        pub static CAMPAIGN_SCHEDULE_DELETE_REQUEST: Shape = Shape {
+            schema: "CampaignScheduleDeleteRequest",
+            fields: &[
+                Field {
+                    name: "campaign_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule_id",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `CanvasScheduleDeleteRequest`.
+        pub static CANVAS_SCHEDULE_DELETE_REQUEST: Shape = Shape {
+            schema: "CanvasScheduleDeleteRequest",
+            fields: &[
+                Field {
+                    name: "canvas_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule_id",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `ScheduleCreateResponse`.
+        pub static SCHEDULE_CREATE_RESPONSE: Shape = Shape {
+            schema: "ScheduleCreateResponse",
+            fields: &[
+                Field {
+                    name: "dispatch_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "message",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "errors",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `MessageResponse`.
+        pub static MESSAGE_RESPONSE: Shape = Shape {
+            schema: "MessageResponse",
+            fields: &[
+                Field {
+                    name: "message",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "errors",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `ApiError`.
+        pub static API_ERROR: Shape = Shape {
+            schema: "ApiError",
+            fields: &[
+                Field {
+                    name: "message",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "errors",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `ScheduledBroadcastsResponse`.
+        pub static SCHEDULED_BROADCASTS_RESPONSE: Shape = Shape {
+            schema: "ScheduledBroadcastsResponse",
+            fields: &[
+                Field {
+                    name: "scheduled_broadcasts",
+                    value: FieldValue::List(&SCHEDULED_BROADCAST),
+                },
+            ],
+        };
+        /// The properties the spec declares on `ScheduledBroadcast`.
+        pub static SCHEDULED_BROADCAST: Shape = Shape {
+            schema: "ScheduledBroadcast",
+            fields: &[
+                Field {
+                    name: "name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "type",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "tags",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "next_send_time",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "schedule_type",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+    }
+}

@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use http::header::{AUTHORIZATION, USER_AGENT};
@@ -16,9 +16,10 @@ use reqwest::ResponseBuilderExt;
 use tracing::Instrument;
 
 use crate::Client;
-use crate::call::{self, Delivery};
-use crate::rate_limit::{self, Pacer, RateLimit};
-use crate::retry::{self, Attempt, Idempotency, RetryPolicy, RetryReason};
+use crate::call;
+use crate::operations::{self, OperationSpec};
+use crate::rate_limit::{Pacer, RateLimit};
+use crate::retry::{self, Attempt, AttemptOutcome, Idempotency, RetryPolicy};
 
 /// The default cap on a response body: Braze's answers are a few hundred bytes, a long
 /// list of scheduled broadcasts a few hundred kilobytes.
@@ -156,19 +157,29 @@ impl ClientHooks<HookState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.send_raw(
-            request,
-            info.operation_id,
-            retry::idempotency_of(info.operation_id),
-        )
-        .await
+        // progenitor names the operation by its id; the table says whether it may be
+        // repeated (an id it lacks cannot occur, and would be treated as a create).
+        let idempotency = operations::find(info.operation_id)
+            .map_or(Idempotency::NotIdempotent, OperationSpec::idempotency);
+        self.send_raw(request, info.operation_id, idempotency).await
     }
+}
+
+/// What one attempt came to, with what the loop needs of it.
+struct Attempted {
+    /// The answer (its body already guarded), or the transport error.
+    result: reqwest::Result<reqwest::Response>,
+    attempt: Attempt,
+    figures: Option<RateLimit>,
+    /// Set when the body was refused for its size.
+    limit_exceeded: Option<usize>,
 }
 
 impl Client {
     /// Sends a request through the same hooks as the generated operations: credentials,
     /// `User-Agent`, pacing, retries (by `idempotency`), the response-body cap, tracing and
     /// the [`call::recorded`] record. The returned response's body is already read.
+    /// `operation` names the request in spans and in the record.
     ///
     /// This is the escape hatch for endpoints or fields the spec does not cover yet.
     pub async fn send_raw(
@@ -181,122 +192,122 @@ impl Client {
         let policy = &state.retry;
         let started = Instant::now();
         let mut next = Some(request);
-        let mut attempt: u32 = 0;
+        let mut number: u32 = 0;
         loop {
-            attempt += 1;
+            number += 1;
             let mut request = next.take().expect("a request is queued for every attempt");
             state.prepare(request.headers_mut());
             // Keep a copy for a retry; a streamed body cannot be copied and gets one attempt.
-            let spare = if attempt < policy.max_attempts {
+            let spare = if number < policy.max_attempts {
                 request.try_clone()
             } else {
                 None
             };
-            let ticket = if state.pacing {
-                Some(state.pacer.acquire(policy.max_rate_limit_wait).await)
-            } else {
-                None
-            };
-
-            let span = tracing::info_span!(
-                "braze.request",
-                operation,
-                attempt,
-                method = %request.method(),
-                path = request.url().path(),
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            let sent_at = Instant::now();
-            let outcome = async {
-                let response = self.client().execute(request).await?;
-                Ok::<_, reqwest::Error>(guard_body(response, state.max_response_bytes).await)
-            }
-            .instrument(span.clone())
-            .await;
-            span.record("duration_ms", sent_at.elapsed().as_millis() as u64);
-
-            let (kind, limit_exceeded) = match &outcome {
-                Ok((response, exceeded)) => {
-                    span.record("status", response.status().as_u16());
-                    (Attempt::Status(response.status()), *exceeded)
-                }
-                Err(error) if error.is_connect() => (Attempt::NotConnected, None),
-                Err(_) => (Attempt::Interrupted, None),
-            };
-            let figures = outcome
-                .as_ref()
-                .ok()
-                .and_then(|(response, _)| RateLimit::from_headers(response.headers()));
-            if let (Some(_), Ok((response, _))) = (&ticket, &outcome) {
-                state
-                    .pacer
-                    .observe(response.status().is_success(), figures.as_ref());
-            }
-            drop(ticket);
+            let attempted = self.attempt_once(request, operation, number).await;
             call::update(|record| {
-                record.attempts = attempt;
-                record.elapsed = started.elapsed();
-                record.body_limit_exceeded = limit_exceeded;
-                match kind {
-                    Attempt::Status(status) => {
-                        record.status = Some(status);
-                        record.note_delivery(Delivery::of_status(status));
-                        if status == http::StatusCode::TOO_MANY_REQUESTS {
-                            record.rate_limited += 1;
-                        }
-                    }
-                    Attempt::Interrupted => record.note_delivery(Delivery::Uncertain),
-                    Attempt::NotConnected => record.note_delivery(Delivery::NotSent),
-                }
-                if figures.is_some() {
-                    record.rate_limit = figures;
-                }
+                record.note_attempt(
+                    operation,
+                    number,
+                    attempted.attempt,
+                    attempted.figures,
+                    attempted.limit_exceeded,
+                    started.elapsed(),
+                )
             });
 
-            let wait = match retry::classify(idempotency, kind) {
-                None => None,
-                Some(RetryReason::Transient) => Some(policy.backoff(attempt)),
-                Some(RetryReason::RateLimited) => {
-                    let headers = outcome.as_ref().ok().map(|(r, _)| r.headers());
-                    let asked = headers
-                        .and_then(|h| rate_limit::retry_after(h, SystemTime::now()))
-                        .map(|wait| wait + Duration::from_millis(20));
-                    match asked {
-                        Some(wait) if wait > policy.max_rate_limit_wait => None,
-                        Some(wait) => Some(wait),
-                        None => Some(policy.backoff(attempt)),
-                    }
-                }
+            let outcome = AttemptOutcome {
+                number,
+                attempt: attempted.attempt,
+                headers: attempted.result.as_ref().ok().map(|r| r.headers()),
             };
-            let retry = match (wait, spare) {
-                (Some(wait), Some(spare)) if started.elapsed() + wait <= policy.budget => {
-                    Some((wait, spare))
-                }
-                _ => None,
+            let wait = retry::next_wait(
+                policy,
+                idempotency,
+                &outcome,
+                started.elapsed(),
+                SystemTime::now(),
+            );
+            let (Some(wait), Some(spare)) = (wait, spare) else {
+                return attempted.result;
             };
-            let Some((wait, spare)) = retry else {
-                return outcome.map(|(response, _)| response);
-            };
-            match &outcome {
-                Ok((response, _)) => tracing::debug!(
+            match &attempted.result {
+                Ok(response) => tracing::debug!(
                     operation,
-                    attempt,
+                    attempt = number,
                     status = response.status().as_u16(),
                     wait_ms = wait.as_millis() as u64,
                     "retrying after a retryable status"
                 ),
                 Err(error) => tracing::debug!(
                     operation,
-                    attempt,
+                    attempt = number,
                     error = %error,
                     wait_ms = wait.as_millis() as u64,
                     "retrying after a transport error"
                 ),
             }
-            drop(outcome);
+            drop(attempted);
             tokio::time::sleep(wait).await;
             next = Some(spare);
+        }
+    }
+
+    /// One attempt: waits for the pacer, sends inside a `braze.request` span, guards the
+    /// body, and tells the pacer what the answer said.
+    async fn attempt_once(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+        number: u32,
+    ) -> Attempted {
+        let state = self.inner();
+        let ticket = if state.pacing {
+            Some(state.pacer.acquire(state.retry.max_rate_limit_wait).await)
+        } else {
+            None
+        };
+        let span = tracing::info_span!(
+            "braze.request",
+            operation,
+            attempt = number,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let sent_at = Instant::now();
+        let answered = async {
+            let response = self.client().execute(request).await?;
+            Ok::<_, reqwest::Error>(guard_body(response, state.max_response_bytes).await)
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("duration_ms", sent_at.elapsed().as_millis() as u64);
+
+        let (result, attempt, limit_exceeded) = match answered {
+            Ok((response, exceeded)) => {
+                span.record("status", response.status().as_u16());
+                let attempt = Attempt::Status(response.status());
+                (Ok(response), attempt, exceeded)
+            }
+            Err(error) if error.is_connect() => (Err(error), Attempt::NotConnected, None),
+            Err(error) => (Err(error), Attempt::Interrupted, None),
+        };
+        let figures = result
+            .as_ref()
+            .ok()
+            .and_then(|response| RateLimit::from_headers(response.headers()));
+        if let (Some(_), Ok(response)) = (&ticket, &result) {
+            state
+                .pacer
+                .observe(response.status().is_success(), figures.as_ref());
+        }
+        drop(ticket);
+        Attempted {
+            result,
+            attempt,
+            figures,
+            limit_exceeded,
         }
     }
 }

@@ -11,14 +11,17 @@
 //!   `braze.request` (operation, attempt, status, duration), and the per-call record
 //!   ([`call`]);
 //! * the typed identifiers the generated types use ([`ids`]);
-//! * the operation table, with each operation's permission and idempotency
-//!   ([`operations`]).
+//! * what the spec says of each operation, generated: a named [`operations::OperationSpec`]
+//!   per operation with its method, path, permission, idempotency and body fields
+//!   ([`operations`]);
+//! * whose schedule an operation acts on, campaign or Canvas ([`ScheduleKind`]).
 
 #![deny(missing_docs)]
 
 pub mod call;
 mod hooks;
 pub mod ids;
+mod kind;
 pub mod operations;
 pub mod rate_limit;
 pub mod retry;
@@ -29,3 +32,4 @@ mod generated;
 
 pub use generated::*;
 pub use hooks::{DEFAULT_MAX_RESPONSE_BYTES, HookState, InvalidApiKey};
+pub use kind::ScheduleKind;

@@ -7,11 +7,10 @@
 //! `reset`.
 
 use std::sync::Mutex;
-
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::Notify;
 
 use http::{HeaderMap, HeaderName};
+use tokio::sync::Notify;
 
 /// The rate-limit figures of one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,6 +45,55 @@ impl RateLimit {
         self.reset_at()
             .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO))
     }
+
+    /// When the window resets, as ISO 8601 UTC: `2030-05-24T21:00:00Z`.
+    pub fn reset_utc(&self) -> Option<String> {
+        self.reset.map(utc_text)
+    }
+}
+
+/// Epoch seconds as ISO 8601 UTC, `2030-05-24T21:00:00Z`: how errors and the CLI show a
+/// window's reset.
+pub fn utc_text(epoch_secs: u64) -> String {
+    let (days, secs_of_day) = (epoch_secs / 86_400, epoch_secs % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs_of_day / 3_600,
+        secs_of_day / 60 % 60,
+        secs_of_day % 60
+    )
+}
+
+/// A wait in words, for people: `now`, `in 42s`, `in 23min`, `in 5h`.
+pub fn wait_text(wait: Duration) -> String {
+    match wait.as_secs() {
+        0 => "now".to_owned(),
+        secs @ 1..=119 => format!("in {secs}s"),
+        secs @ 120..=7_199 => format!("in {}min", secs / 60),
+        secs => format!("in {}h", secs / 3_600),
+    }
+}
+
+/// The proleptic Gregorian date of a count of days since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, for days on or after the epoch).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    // Shifted so that years start on March 1st (leap days end them), in 400-year eras.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = era * 400 + year_of_era + u64::from(month <= 2);
+    (year, month, day)
 }
 
 // Looked up as `HeaderName`s, not `&str`s, which `http` would parse and check each time.
@@ -80,9 +128,10 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     RateLimit::from_headers(headers)?.reset_in(now)
 }
 
-/// Margin added after a reset before sending again, so that a request never lands in the
-/// last instant of the old window.
-const RESET_MARGIN: Duration = Duration::from_millis(20);
+/// Margin added after a reset before sending again (by the pacer, and after a 429 that
+/// said when to come back), so that a request never lands in the last instant of the old
+/// window.
+pub(crate) const RESET_MARGIN: Duration = Duration::from_millis(20);
 
 /// Shares what the latest responses said about the window between every request of a
 /// client (and of all its clones), so that a spent window is waited out instead of
@@ -96,6 +145,9 @@ const RESET_MARGIN: Duration = Duration::from_millis(20);
 ///   workspace), and an answer from a newer window starts afresh.
 /// * When the window is spent, requests wait for its reset.
 /// * A server that answers a success without figures is not paced at all.
+///
+/// Make one with [`Pacer::new`] to share it between clients of the same workspace; the
+/// hooks are its only users.
 #[derive(Debug, Default)]
 pub struct Pacer {
     state: Mutex<Window>,
@@ -130,7 +182,7 @@ enum Decision {
 /// dropped without an answer (the request failed or was cancelled), another request may
 /// probe.
 #[derive(Debug)]
-pub struct Ticket<'a> {
+pub(crate) struct Ticket<'a> {
     pacer: &'a Pacer,
     probe: bool,
 }
@@ -167,7 +219,7 @@ impl Pacer {
     /// unknown window, or for the reset of a spent one. A reset further away than
     /// `max_wait` is not waited for: the request goes out and Braze answers 429 with the
     /// reset time.
-    pub async fn acquire(&self, max_wait: Duration) -> Ticket<'_> {
+    pub(crate) async fn acquire(&self, max_wait: Duration) -> Ticket<'_> {
         let mut waited = Duration::ZERO;
         loop {
             let mut decision = self.decide(SystemTime::now());
@@ -240,7 +292,7 @@ impl Pacer {
     }
 
     /// Takes in an answer: its status and its figures, if it had any.
-    pub fn observe(&self, success: bool, figures: Option<&RateLimit>) {
+    pub(crate) fn observe(&self, success: bool, figures: Option<&RateLimit>) {
         let known = figures.and_then(|f| Some((f.remaining?, f.reset?)));
         let mut state = self.lock();
         let next = match (known, *state) {
@@ -322,6 +374,49 @@ mod tests {
                 ..RateLimit::default()
             })
         );
+    }
+
+    #[test]
+    fn epoch_times_read_as_utc() {
+        assert_eq!(utc_text(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_text(1_592_427_600), "2020-06-17T21:00:00Z");
+        assert_eq!(utc_text(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_text(4_107_542_399), "2100-02-28T23:59:59Z");
+        // Every day over four centuries (leap years and their exceptions), checked
+        // against httpdate's own calendar.
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        for day in (0..146_097u64).step_by(7) {
+            let secs = day * 86_400 + 45_296;
+            let http = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs));
+            let ours = utc_text(secs);
+            let (y, rest) = ours.split_once('-').unwrap();
+            let (m, rest) = rest.split_once('-').unwrap();
+            let d = &rest[..2];
+            let month = MONTHS[m.parse::<usize>().unwrap() - 1];
+            assert_eq!(
+                http,
+                format!("{}, {d} {month} {y} 12:34:56 GMT", &http[..3])
+            );
+            assert_eq!(&ours[10..], "T12:34:56Z");
+        }
+        let reset = RateLimit {
+            reset: Some(1_592_427_600),
+            ..RateLimit::default()
+        };
+        assert_eq!(reset.reset_utc().as_deref(), Some("2020-06-17T21:00:00Z"));
+    }
+
+    #[test]
+    fn waits_read_in_words() {
+        let s = Duration::from_secs;
+        assert_eq!(wait_text(Duration::from_millis(400)), "now");
+        assert_eq!(wait_text(s(42)), "in 42s");
+        assert_eq!(wait_text(s(119)), "in 119s");
+        assert_eq!(wait_text(s(120)), "in 2min");
+        assert_eq!(wait_text(s(3_599)), "in 59min");
+        assert_eq!(wait_text(s(7_200)), "in 2h");
     }
 
     #[test]

@@ -12,9 +12,11 @@
 //! everything else backs off exponentially with jitter. All waits come out of one time
 //! budget per call.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
+
+use crate::rate_limit::{RESET_MARGIN, retry_after};
 
 /// Whether repeating a request after it may have reached Braze is harmless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,15 +25,6 @@ pub enum Idempotency {
     Idempotent,
     /// A repeat can act twice (create): retried only when it cannot have reached Braze.
     NotIdempotent,
-}
-
-/// The idempotency of an operation, by its `operationId`, as the spec's
-/// `x-braze-idempotent` says. Unknown operations are not idempotent, the safe default.
-pub fn idempotency_of(operation_id: &str) -> Idempotency {
-    match crate::operations::find(operation_id) {
-        Some(op) if op.idempotent => Idempotency::Idempotent,
-        _ => Idempotency::NotIdempotent,
-    }
 }
 
 /// How hard to try. The default: up to 5 attempts within 2 minutes, backing off from
@@ -121,6 +114,49 @@ pub fn classify(idempotency: Idempotency, attempt: Attempt) -> Option<RetryReaso
     }
 }
 
+/// What one attempt came to: everything [`next_wait`] decides from.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptOutcome<'a> {
+    /// Which attempt it was, from 1.
+    pub number: u32,
+    /// How it ended.
+    pub attempt: Attempt,
+    /// The headers of the answer, if one came (a 429's `Retry-After` and reset).
+    pub headers: Option<&'a HeaderMap>,
+}
+
+/// Whether to try again after `outcome`, and how long to wait first: `None` to stop. This
+/// is the whole retry decision, apart from the I/O around it (the hooks' loop), so that it
+/// can be tested case by case: the rule that keeps a create from being sent twice is here.
+///
+/// * The operation's [`classify`]cation says whether the attempt is worth repeating.
+/// * A 429 waits for what the answer asks (`Retry-After`, else the window's reset) plus
+///   [`RESET_MARGIN`]; a longer wait than `max_rate_limit_wait` is not made. A 429 that
+///   asks nothing backs off like the rest.
+/// * Everything else backs off exponentially with jitter ([`RetryPolicy::backoff`]).
+/// * No attempt past `max_attempts`, and no wait that would end the call past its
+///   `budget` (`elapsed` is the time spent so far).
+pub fn next_wait(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    outcome: &AttemptOutcome<'_>,
+    elapsed: Duration,
+    now: SystemTime,
+) -> Option<Duration> {
+    if outcome.number >= policy.max_attempts {
+        return None;
+    }
+    let wait = match classify(idempotency, outcome.attempt)? {
+        RetryReason::Transient => policy.backoff(outcome.number),
+        RetryReason::RateLimited => match outcome.headers.and_then(|h| retry_after(h, now)) {
+            Some(asked) if asked + RESET_MARGIN > policy.max_rate_limit_wait => return None,
+            Some(asked) => asked + RESET_MARGIN,
+            None => policy.backoff(outcome.number),
+        },
+    };
+    (elapsed + wait <= policy.budget).then_some(wait)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,9 +180,12 @@ mod tests {
 
     #[test]
     fn creates_retry_only_what_never_reached_braze() {
-        let create = idempotency_of("create_campaign_schedule");
+        let create = crate::operations::CREATE_CAMPAIGN_SCHEDULE.idempotency();
         assert_eq!(create, Idempotency::NotIdempotent);
-        assert_eq!(idempotency_of("create_canvas_schedule"), create);
+        assert_eq!(
+            crate::operations::CREATE_CANVAS_SCHEDULE.idempotency(),
+            create
+        );
         assert_eq!(
             classify(create, Attempt::Status(StatusCode::TOO_MANY_REQUESTS)),
             Some(RetryReason::RateLimited)
@@ -162,13 +201,121 @@ mod tests {
         }
     }
 
+    /// What the decision should come to.
+    #[derive(Debug)]
+    enum Expect {
+        Stop,
+        /// A backoff within this range (jittered).
+        Backoff(u64, u64),
+        /// Exactly this many milliseconds.
+        Wait(u64),
+    }
+
     #[test]
-    fn unknown_operations_are_not_idempotent() {
-        assert_eq!(
-            idempotency_of("delete_campaign_schedule"),
-            Idempotency::Idempotent
+    fn the_retry_decision_case_by_case() {
+        use Expect::{Backoff, Stop, Wait};
+        use Idempotency::{Idempotent as Idem, NotIdempotent as Create};
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            budget: Duration::from_secs(10),
+            max_rate_limit_wait: Duration::from_secs(5),
+        };
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let headers = |pairs: &[(&'static str, String)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, value.parse().unwrap());
+            }
+            map
+        };
+        let asks_2s = headers(&[("retry-after", "2".into())]);
+        let asks_0s = headers(&[("retry-after", "0".into())]);
+        let asks_a_minute = headers(&[("retry-after", "60".into())]);
+        let resets_in_3s = headers(&[("x-ratelimit-reset", "1003".into())]);
+        let date_in_4s = headers(&[(
+            "retry-after",
+            httpdate::fmt_http_date(now + Duration::from_secs(4)),
+        )]);
+        let nothing = HeaderMap::new();
+        let status = |code: u16| Attempt::Status(StatusCode::from_u16(code).unwrap());
+        let (ms, s) = (Duration::from_millis, Duration::from_secs);
+        let margin = RESET_MARGIN.as_millis() as u64;
+
+        // (idempotency, how the attempt ended, the answer's headers, attempt number,
+        // time spent so far, expected decision)
+        type Case<'h> = (
+            Idempotency,
+            Attempt,
+            Option<&'h HeaderMap>,
+            u32,
+            Duration,
+            Expect,
         );
-        assert_eq!(idempotency_of("something_new"), Idempotency::NotIdempotent);
+        #[rustfmt::skip]
+        let cases: Vec<Case<'_>> = vec![
+            // Transient failures: an update or delete backs off; a create stops, since
+            // Braze may have scheduled it.
+            (Idem,   status(503), Some(&nothing), 1, s(0), Backoff(50, 100)),
+            (Idem,   status(503), Some(&nothing), 2, s(0), Backoff(100, 200)),
+            (Idem,   status(500), None,           1, s(0), Backoff(50, 100)),
+            (Idem,   status(408), None,           1, s(0), Backoff(50, 100)),
+            (Idem,   Attempt::Interrupted,  None, 1, s(0), Backoff(50, 100)),
+            (Create, status(503), Some(&nothing), 1, s(0), Stop),
+            (Create, status(502), None,           1, s(0), Stop),
+            (Create, status(408), None,           1, s(0), Stop),
+            (Create, Attempt::Interrupted,  None, 1, s(0), Stop),
+            // Never connected: nothing reached Braze, so even a create is repeated.
+            (Create, Attempt::NotConnected, None, 1, s(0), Backoff(50, 100)),
+            (Idem,   Attempt::NotConnected, None, 1, s(0), Backoff(50, 100)),
+            // 429: Braze refused it unread; wait what it asks, plus the margin.
+            (Create, status(429), Some(&asks_2s),      1, s(0), Wait(2_000 + margin)),
+            (Idem,   status(429), Some(&resets_in_3s), 1, s(0), Wait(3_000 + margin)),
+            (Idem,   status(429), Some(&date_in_4s),   1, s(0), Wait(4_000 + margin)),
+            (Idem,   status(429), Some(&asks_0s),      1, s(0), Wait(margin)),
+            (Idem,   status(429), Some(&nothing),      1, s(0), Backoff(50, 100)),
+            // ... but not longer than max_rate_limit_wait: the 429 is returned instead.
+            (Idem,   status(429), Some(&asks_a_minute), 1, s(0), Stop),
+            (Create, status(429), Some(&asks_a_minute), 1, s(0), Stop),
+            // Answers that a repeat would not change.
+            (Idem,   status(200), None, 1, s(0), Stop),
+            (Idem,   status(201), None, 1, s(0), Stop),
+            (Idem,   status(400), None, 1, s(0), Stop),
+            (Idem,   status(401), None, 1, s(0), Stop),
+            (Idem,   status(403), None, 1, s(0), Stop),
+            (Idem,   status(404), None, 1, s(0), Stop),
+            (Idem,   status(501), None, 1, s(0), Stop),
+            // The attempt count and the time budget.
+            (Idem,   status(503), None,           3, s(0),      Stop),
+            (Idem,   status(429), Some(&asks_2s), 3, s(0),      Stop),
+            (Idem,   status(503), None,           2, ms(9_950), Stop),
+            (Idem,   status(503), None,           1, ms(9_000), Backoff(50, 100)),
+            // A wait that ends exactly at the budget is made; a millisecond later, not.
+            (Idem,   status(429), Some(&asks_2s), 1, s(10) - ms(2_000 + margin),          Wait(2_000 + margin)),
+            (Idem,   status(429), Some(&asks_2s), 1, s(10) - ms(2_000 + margin) + ms(1), Stop),
+        ];
+        for (idempotency, attempt, headers, number, elapsed, expect) in cases {
+            let outcome = AttemptOutcome {
+                number,
+                attempt,
+                headers,
+            };
+            for _ in 0..20 {
+                let got = next_wait(&policy, idempotency, &outcome, elapsed, now);
+                let context = format!(
+                    "{idempotency:?} {attempt:?} attempt {number} after {elapsed:?}: {got:?}, expected {expect:?}"
+                );
+                match expect {
+                    Stop => assert_eq!(got, None, "{context}"),
+                    Wait(wait) => assert_eq!(got, Some(ms(wait)), "{context}"),
+                    Backoff(low, high) => {
+                        let got = got.unwrap_or_else(|| panic!("{context}"));
+                        assert!(ms(low) <= got && got <= ms(high), "{context}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

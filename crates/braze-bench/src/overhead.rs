@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use braze_mock::{CampaignId, Config, MockServer, Schedule, ScheduleOwner};
+use braze_mock::{Config, MockServer, Schedule, ScheduleKind};
 use braze_sdk::{Client, RetryPolicy};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -64,10 +64,7 @@ pub async fn run(requests: usize, pairs: usize, side: Side) -> std::io::Result<(
                     .time("2030-05-24T21:30:00Z")
                     .try_into()
                     .expect("valid schedule");
-                let stored = server.add_schedule(
-                    ScheduleOwner::Campaign(CampaignId::from(CAMPAIGN)),
-                    schedule,
-                );
+                let stored = server.add_schedule(ScheduleKind::Campaign, CAMPAIGN, schedule);
                 stored.schedule_id.into_string()
             })
             .collect()

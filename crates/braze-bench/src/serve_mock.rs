@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
-use braze_mock::{CampaignId, Config, FaultRule, MockServer, Schedule, ScheduleOwner};
+use braze_mock::{Config, FaultRule, MockServer, Schedule, ScheduleKind};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
@@ -37,13 +37,12 @@ pub async fn run(options: Options) -> std::io::Result<()> {
 
     let mut csv = std::io::BufWriter::new(std::fs::File::create(&options.csv)?);
     writeln!(csv, "campaign_id,schedule_id")?;
-    let owner = ScheduleOwner::Campaign(CampaignId::from(options.campaign.as_str()));
     for _ in 0..options.preload {
         let schedule: Schedule = Schedule::builder()
             .time("2030-05-24T21:30:00Z")
             .try_into()
             .map_err(std::io::Error::other)?;
-        let stored = server.add_schedule(owner.clone(), schedule);
+        let stored = server.add_schedule(ScheduleKind::Campaign, &options.campaign, schedule);
         writeln!(csv, "{},{}", options.campaign, stored.schedule_id)?;
     }
     csv.flush()?;

@@ -112,6 +112,7 @@ pub struct TargetArgs {
     pub endpoint: Option<String>,
 
     /// Talk to an embedded fake Braze on loopback, with its own key: for trying the tool.
+    #[cfg(feature = "mock")]
     #[arg(long, global = true, conflicts_with_all = ["api_key_file", "instance", "endpoint"])]
     pub mock: bool,
 }
@@ -150,6 +151,7 @@ pub enum Command {
     ///
     /// Needs no credentials and no network: everything goes to a fake server on
     /// loopback, and what went on the wire is printed with the key redacted.
+    #[cfg(feature = "mock")]
     Demo,
     /// Print a shell completion script, e.g. `braze completions bash > /etc/bash_completion.d/braze`.
     Completions {

@@ -10,8 +10,16 @@ use std::time::Duration;
 use braze_sdk::{Client, ClientBuilder, ENV_API_KEY, ENV_REST_ENDPOINT, Instance, RetryPolicy};
 
 use crate::cli::GlobalArgs;
+#[cfg(feature = "mock")]
 use crate::embedded_mock::EmbeddedMock;
 use crate::error::CliError;
+
+/// How the messages about a missing key or endpoint end: `--mock` where it is built in.
+const MOCK_SUGGESTION: &str = if cfg!(feature = "mock") {
+    " (or --mock to try the tool against a fake)"
+} else {
+    ""
+};
 
 /// The key a dry run builds its client with. It is never sent: previews redact the
 /// `Authorization` header, and a dry run sends nothing.
@@ -37,14 +45,15 @@ pub struct Connection {
     pub client: Client,
     /// The embedded fake, when `--mock` was given: held only so that it runs as long as
     /// the client; dropping it stops the fake.
+    #[cfg(feature = "mock")]
     _mock: Option<EmbeddedMock>,
 }
 
 /// Builds the client the global options describe. Must run inside the tokio runtime
 /// (the embedded fake starts on it).
 pub async fn connect(global: &GlobalArgs, purpose: Purpose) -> Result<Connection, CliError> {
-    let target = &global.target;
-    if target.mock {
+    #[cfg(feature = "mock")]
+    if global.target.mock {
         let mock = EmbeddedMock::start(!global.dry_run).await?;
         let builder = configure(
             Client::builder()
@@ -77,8 +86,8 @@ pub async fn connect(global: &GlobalArgs, purpose: Purpose) -> Result<Connection
         None => {
             return Err(CliError::Usage(format!(
                 "no endpoint: set {ENV_REST_ENDPOINT} to your instance (e.g. US-01) or its \
-                 REST URL, or pass --instance NAME or --endpoint URL (or --mock to try the \
-                 tool against a fake)"
+                 REST URL, or pass --instance NAME or --endpoint URL{}",
+                MOCK_SUGGESTION
             )));
         }
     };
@@ -89,6 +98,7 @@ pub async fn connect(global: &GlobalArgs, purpose: Purpose) -> Result<Connection
     );
     Ok(Connection {
         client: builder.build()?,
+        #[cfg(feature = "mock")]
         _mock: None,
     })
 }
@@ -107,8 +117,8 @@ fn read_key(global: &GlobalArgs) -> Result<String, CliError> {
     match std::env::var(ENV_API_KEY) {
         Ok(key) if !key.trim().is_empty() => Ok(key),
         _ => Err(CliError::Usage(format!(
-            "no API key: set {ENV_API_KEY} or pass --api-key-file PATH (or --mock to try the \
-             tool against a fake, or --dry-run to see the request without sending it)"
+            "no API key: set {ENV_API_KEY} or pass --api-key-file PATH (or --dry-run to see \
+             the request without sending it){MOCK_SUGGESTION}"
         ))),
     }
 }

@@ -43,20 +43,8 @@ impl CliError {
         match self {
             Self::Usage(_) => "usage",
             Self::Input(_) => "input",
-            Self::Sdk(error) => sdk_error_kind(error),
+            Self::Sdk(error) => error.kind(),
         }
-    }
-}
-
-/// A short name for each kind of SDK error, for JSON output and reports.
-pub fn sdk_error_kind(error: &braze_sdk::Error) -> &'static str {
-    match error {
-        braze_sdk::Error::InvalidRequest { .. } => "invalid_request",
-        braze_sdk::Error::Config(_) => "config",
-        braze_sdk::Error::Api(_) => "api",
-        braze_sdk::Error::Transport(_) => "transport",
-        braze_sdk::Error::Decode(_) => "decode",
-        _ => "other",
     }
 }
 
@@ -74,16 +62,6 @@ impl std::error::Error for CliError {}
 impl From<braze_sdk::Error> for CliError {
     fn from(error: braze_sdk::Error) -> Self {
         Self::Sdk(error)
-    }
-}
-
-/// The lowercase name of a [`braze_sdk::Delivery`], as reports and JSON output spell it.
-pub fn delivery_name(delivery: braze_sdk::Delivery) -> &'static str {
-    match delivery {
-        braze_sdk::Delivery::NotSent => "not_sent",
-        braze_sdk::Delivery::Refused => "refused",
-        braze_sdk::Delivery::Uncertain => "uncertain",
-        braze_sdk::Delivery::Accepted => "accepted",
     }
 }
 

@@ -3,13 +3,14 @@
 //! stdout, errors included, so that a script reads one stream and the exit code).
 
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
+use braze_sdk::api::rate_limit::{utc_text, wait_text};
 use braze_sdk::{RateLimit, RequestPreview};
 use serde_json::{Map, Value, json};
 
 use crate::cli::OutputFormat;
-use crate::error::{CliError, delivery_name, sdk_error_kind};
+use crate::error::CliError;
 
 /// A successful answer, ready to print.
 pub struct Success {
@@ -145,13 +146,13 @@ pub fn error_json(error: &CliError) -> Value {
     });
     if let CliError::Sdk(sdk) = error {
         let fields = object.as_object_mut().expect("an object");
-        fields.insert("kind".into(), sdk_error_kind(sdk).into());
+        fields.insert("kind".into(), sdk.kind().into());
         fields.insert("status".into(), sdk.status().map(|s| s.as_u16()).into());
         fields.insert("braze_message".into(), sdk.braze_message().into());
         fields.insert("errors".into(), Value::Array(sdk.braze_errors().to_vec()));
         fields.insert("hint".into(), sdk.hint().into());
         fields.insert("attempts".into(), sdk.attempts().into());
-        fields.insert("delivery".into(), delivery_name(sdk.delivery()).into());
+        fields.insert("delivery".into(), sdk.delivery().as_str().into());
         fields.insert(
             "rate_limit".into(),
             sdk.rate_limit().map(|r| rate_limit_json(&r)).into(),
@@ -166,7 +167,7 @@ pub fn rate_limit_json(rate_limit: &RateLimit) -> Value {
         "limit": rate_limit.limit,
         "remaining": rate_limit.remaining,
         "reset": rate_limit.reset,
-        "reset_at": rate_limit.reset.map(format_epoch),
+        "reset_at": rate_limit.reset_utc(),
     })
 }
 
@@ -181,36 +182,14 @@ pub fn rate_limit_text(rate_limit: &RateLimit) -> String {
         (None, Some(limit)) => text.push_str(&format!("{} per window", count(limit))),
         (None, None) => text.push_str("no figures"),
     }
-    if let Some(reset) = rate_limit.reset {
+    if let (Some(reset), Some(wait)) = (rate_limit.reset, rate_limit.reset_in(SystemTime::now())) {
         text.push_str(&format!(
             "; window resets at {} ({})",
-            format_epoch(reset),
-            until(reset)
+            utc_text(reset),
+            wait_text(wait)
         ));
     }
     text
-}
-
-/// Epoch seconds as `2030-05-24T21:00:00Z`.
-pub fn format_epoch(secs: u64) -> String {
-    i64::try_from(secs)
-        .ok()
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| secs.to_string())
-}
-
-/// How far off an epoch time is: `in 42s`, `in 23min`, `now`.
-fn until(secs: u64) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    match secs.saturating_sub(now) {
-        0 => "now".to_owned(),
-        left @ 1..=119 => format!("in {left}s"),
-        left => format!("in {}min", left / 60),
-    }
 }
 
 /// A count with thousands separators: `250,000`.

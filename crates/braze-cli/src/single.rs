@@ -6,7 +6,7 @@ use std::fmt::Display;
 use std::path::Path;
 
 use braze_sdk::types::{ScheduleCreateResponse, ScheduledBroadcastsResponse};
-use braze_sdk::{Owner, Recipient, RequestPreview, Response, Schedule};
+use braze_sdk::{OperationSpec, Owner, Recipient, Request, RequestPreview, Response, Schedule};
 use serde::Serialize;
 
 use crate::cli::{
@@ -16,7 +16,13 @@ use crate::credentials::{Purpose, connect};
 use crate::error::{CliError, EXIT_SUCCESS};
 use crate::output::{Output, Success};
 
-/// What a single command produced: a preview (dry run) or an answer.
+/// What a single command produced: a preview (dry run) or an answer, of one operation.
+struct Done<T> {
+    spec: &'static OperationSpec,
+    outcome: Outcome<T>,
+}
+
+/// A preview (dry run) or an answer.
 enum Outcome<T> {
     Preview(RequestPreview),
     Sent(Response<T>),
@@ -28,46 +34,38 @@ enum Outcome<T> {
     },
 }
 
-/// Turns "2xx with an unreadable body" into success for updates and deletes, which
-/// answer nothing that is needed. (Not for creates: their `schedule_id` is in the body.)
-fn accept_unreadable<T>(
-    outcome: Result<Outcome<T>, CliError>,
-    done: impl FnOnce() -> String,
-) -> Result<Outcome<T>, CliError> {
-    match outcome {
-        Err(CliError::Sdk(error)) if error.delivery() == braze_sdk::Delivery::Accepted => {
-            Ok(Outcome::AcceptedUnreadable {
-                error,
-                done: done(),
-            })
-        }
-        other => other,
-    }
-}
-
-/// Sends `request`, or in a dry run returns its preview without sending anything.
-async fn send_or_preview<T, B>(
+/// Sends `request`, or in a dry run returns its preview without sending anything. With
+/// `unreadable_is_done`, a 2xx whose body cannot be read is a success saying that (for
+/// updates and deletes, which answer nothing that is needed; not for creates, whose
+/// `schedule_id` is in the body).
+async fn send_or_preview<R: Request>(
     global: &GlobalArgs,
-    request: B,
-    preview: impl FnOnce(&B) -> Result<RequestPreview, braze_sdk::Error>,
-) -> Result<Outcome<T>, CliError>
-where
-    B: std::future::IntoFuture<Output = Result<Response<T>, braze_sdk::Error>>,
-{
-    if global.dry_run {
-        return Ok(Outcome::Preview(preview(&request)?));
-    }
-    Ok(Outcome::Sent(request.await?))
+    request: R,
+    unreadable_is_done: Option<String>,
+) -> Result<Done<R::Body>, CliError> {
+    let spec = request.spec();
+    let outcome = if global.dry_run {
+        Outcome::Preview(request.preview()?)
+    } else {
+        match (request.send().await, unreadable_is_done) {
+            (Ok(response), _) => Outcome::Sent(response),
+            (Err(error), Some(done)) if error.delivery() == braze_sdk::Delivery::Accepted => {
+                Outcome::AcceptedUnreadable { error, done }
+            }
+            (Err(error), _) => return Err(error.into()),
+        }
+    };
+    Ok(Done { spec, outcome })
 }
 
 /// Prints a preview or an answer; `text` turns the answer into a sentence.
 fn finish<T: Serialize>(
     output: Output,
-    operation: &'static str,
-    outcome: Outcome<T>,
+    done: Done<T>,
     text: impl FnOnce(&Response<T>) -> String,
 ) -> Result<u8, CliError> {
-    match outcome {
+    let operation = done.spec.id;
+    match done.outcome {
         Outcome::Preview(preview) => output.preview(&preview),
         Outcome::Sent(response) => output.success(&Success {
             operation,
@@ -186,13 +184,10 @@ pub async fn create_campaign_schedule(
     if let Some(send_id) = &args.send_id {
         request = request.send_id(send_id);
     }
-    let outcome = send_or_preview(global, request, |r| r.preview()).await?;
-    finish(
-        Output::new(global.output),
-        "create_campaign_schedule",
-        outcome,
-        |answer| scheduled("campaign", &args.campaign_id, answer),
-    )
+    let done = send_or_preview(global, request, None).await?;
+    finish(Output::new(global.output), done, |answer| {
+        scheduled("campaign", &args.campaign_id, answer)
+    })
 }
 
 /// `braze canvas schedule create`
@@ -215,13 +210,10 @@ pub async fn create_canvas_schedule(
     if let Some(context) = &args.context {
         request = request.context(context.clone());
     }
-    let outcome = send_or_preview(global, request, |r| r.preview()).await?;
-    finish(
-        Output::new(global.output),
-        "create_canvas_schedule",
-        outcome,
-        |answer| scheduled("Canvas", &args.canvas_id, answer),
-    )
+    let done = send_or_preview(global, request, None).await?;
+    finish(Output::new(global.output), done, |answer| {
+        scheduled("Canvas", &args.canvas_id, answer)
+    })
 }
 
 /// `braze campaigns schedule update` and `braze canvas schedule update`.
@@ -236,28 +228,16 @@ pub async fn update_schedule<O: Owner>(
         connection
             .client
             .update_schedule::<O>(owner_id, schedule_id, schedule(schedule_args));
-    let outcome = accept_unreadable(
-        send_or_preview(global, request, |r| r.preview()).await,
-        || {
-            format!(
-                "Rescheduled schedule {schedule_id} of {} {owner_id}",
-                O::NOUN
-            )
-        },
-    )?;
-    finish(
-        Output::new(global.output),
-        O::UPDATE.operation,
-        outcome,
-        |answer| {
-            format!(
-                "Rescheduled schedule {schedule_id} of {} {owner_id} to {} ({})",
-                O::NOUN,
-                schedule_args.time.trim(),
-                braze_said(answer.status(), answer.message()),
-            )
-        },
-    )
+    let noun = O::KIND.noun();
+    let done = format!("Rescheduled schedule {schedule_id} of {noun} {owner_id}");
+    let done = send_or_preview(global, request, Some(done)).await?;
+    finish(Output::new(global.output), done, |answer| {
+        format!(
+            "Rescheduled schedule {schedule_id} of {noun} {owner_id} to {} ({})",
+            schedule_args.time.trim(),
+            braze_said(answer.status(), answer.message()),
+        )
+    })
 }
 
 /// `braze campaigns schedule delete --campaign-id ID --schedule-id ID` (the seed
@@ -271,22 +251,15 @@ pub async fn delete_schedule<O: Owner>(
     let request = connection
         .client
         .delete_schedule::<O>(owner_id, schedule_id);
-    let outcome = accept_unreadable(
-        send_or_preview(global, request, |r| r.preview()).await,
-        || format!("Deleted schedule {schedule_id} of {} {owner_id}", O::NOUN),
-    )?;
-    finish(
-        Output::new(global.output),
-        O::DELETE.operation,
-        outcome,
-        |answer| {
-            format!(
-                "Deleted schedule {schedule_id} of {} {owner_id} ({})",
-                O::NOUN,
-                braze_said(answer.status(), answer.message()),
-            )
-        },
-    )
+    let noun = O::KIND.noun();
+    let done = format!("Deleted schedule {schedule_id} of {noun} {owner_id}");
+    let done = send_or_preview(global, request, Some(done)).await?;
+    finish(Output::new(global.output), done, |answer| {
+        format!(
+            "Deleted schedule {schedule_id} of {noun} {owner_id} ({})",
+            braze_said(answer.status(), answer.message()),
+        )
+    })
 }
 
 /// `braze schedules list --end-time ISO8601`
@@ -298,13 +271,10 @@ pub async fn list_scheduled_broadcasts(
     let request = connection
         .client
         .list_scheduled_broadcasts(args.end_time.as_str());
-    let outcome = send_or_preview(global, request, |r| r.preview()).await?;
-    finish(
-        Output::new(global.output),
-        "list_scheduled_broadcasts",
-        outcome,
-        |answer| broadcasts_table(answer.body(), &args.end_time),
-    )
+    let done = send_or_preview(global, request, None).await?;
+    finish(Output::new(global.output), done, |answer| {
+        broadcasts_table(answer.body(), &args.end_time)
+    })
 }
 
 /// The scheduled broadcasts as an aligned table.

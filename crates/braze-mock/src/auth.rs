@@ -1,5 +1,7 @@
 //! API keys and their permissions, checked the way Braze does: `Authorization: Bearer <key>`,
-//! one permission per endpoint (Braze API basics, "REST API key permissions").
+//! one permission per endpoint (Braze API basics, "REST API key permissions"). The
+//! permissions are the spec's (`x-braze-permission`, generated into
+//! [`braze_api::operations::Permission`]), as many as it names.
 //!
 //! Keys are compared in constant time against every configured key, so that neither the
 //! position of a matching key nor the length of a matching prefix shows in the timing.
@@ -7,121 +9,55 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub use braze_api::operations::{Permission, UnknownPermission};
 use http::HeaderValue;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-/// One API-key permission, named as in Braze's dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Permission {
-    /// `campaigns.trigger.schedule.create`
-    CampaignsTriggerScheduleCreate,
-    /// `campaigns.trigger.schedule.update`
-    CampaignsTriggerScheduleUpdate,
-    /// `campaigns.trigger.schedule.delete`
-    CampaignsTriggerScheduleDelete,
-    /// `canvas.trigger.schedule.create`
-    CanvasTriggerScheduleCreate,
-    /// `canvas.trigger.schedule.update`
-    CanvasTriggerScheduleUpdate,
-    /// `canvas.trigger.schedule.delete`
-    CanvasTriggerScheduleDelete,
-    /// `messages.schedule_broadcasts`
-    MessagesScheduleBroadcasts,
+/// How many 64-bit words hold one bit per permission of the spec, however many there are.
+const WORDS: usize = Permission::ALL.len().div_ceil(64);
+
+/// A set of bits numbered from 0, `WORDS` words long.
+type Bits = [u64; WORDS];
+
+/// The word and the bit of permission number `index` (its place in [`Permission::ALL`]).
+const fn position(index: usize) -> (usize, u64) {
+    (index / 64, 1 << (index % 64))
 }
 
-impl Permission {
-    /// Every permission the fake knows, one per endpoint it serves.
-    pub const ALL: [Permission; 7] = [
-        Permission::CampaignsTriggerScheduleCreate,
-        Permission::CampaignsTriggerScheduleUpdate,
-        Permission::CampaignsTriggerScheduleDelete,
-        Permission::CanvasTriggerScheduleCreate,
-        Permission::CanvasTriggerScheduleUpdate,
-        Permission::CanvasTriggerScheduleDelete,
-        Permission::MessagesScheduleBroadcasts,
-    ];
-
-    /// The name Braze gives the permission, e.g. `campaigns.trigger.schedule.delete`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Permission::CampaignsTriggerScheduleCreate => "campaigns.trigger.schedule.create",
-            Permission::CampaignsTriggerScheduleUpdate => "campaigns.trigger.schedule.update",
-            Permission::CampaignsTriggerScheduleDelete => "campaigns.trigger.schedule.delete",
-            Permission::CanvasTriggerScheduleCreate => "canvas.trigger.schedule.create",
-            Permission::CanvasTriggerScheduleUpdate => "canvas.trigger.schedule.update",
-            Permission::CanvasTriggerScheduleDelete => "canvas.trigger.schedule.delete",
-            Permission::MessagesScheduleBroadcasts => "messages.schedule_broadcasts",
+/// The place of `permission` in [`Permission::ALL`].
+const fn index(permission: Permission) -> usize {
+    let mut i = 0;
+    while i < Permission::ALL.len() {
+        if Permission::ALL[i] as usize == permission as usize {
+            return i;
         }
+        i += 1;
     }
-
-    const fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
-
-impl fmt::Display for Permission {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A permission name the fake does not know.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownPermission {
-    /// The name as given.
-    pub name: String,
-}
-
-impl fmt::Display for UnknownPermission {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown permission `{}`; known: ", self.name)?;
-        for (i, permission) in Permission::ALL.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            f.write_str(permission.as_str())?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for UnknownPermission {}
-
-impl FromStr for Permission {
-    type Err = UnknownPermission;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Permission::ALL
-            .into_iter()
-            .find(|permission| permission.as_str() == name.trim())
-            .ok_or_else(|| UnknownPermission {
-                name: name.to_owned(),
-            })
-    }
+    // `ALL` lists every variant (the generated table and its test say so).
+    panic!("a permission missing from Permission::ALL")
 }
 
 /// The set of permissions an API key carries.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Permissions {
-    bits: u8,
+    bits: Bits,
 }
 
 impl Permissions {
     /// Every permission: the key may call every endpoint.
     pub const fn all() -> Self {
-        let mut bits = 0;
+        let mut set = Self::none();
         let mut i = 0;
         while i < Permission::ALL.len() {
-            bits |= Permission::ALL[i].bit();
+            set = set.with(Permission::ALL[i]);
             i += 1;
         }
-        Self { bits }
+        set
     }
 
     /// No permission: every call is refused with 403.
     pub const fn none() -> Self {
-        Self { bits: 0 }
+        Self { bits: [0; WORDS] }
     }
 
     /// Exactly these permissions.
@@ -130,15 +66,16 @@ impl Permissions {
     }
 
     /// These permissions and one more.
-    pub const fn with(self, permission: Permission) -> Self {
-        Self {
-            bits: self.bits | permission.bit(),
-        }
+    pub const fn with(mut self, permission: Permission) -> Self {
+        let (word, bit) = position(index(permission));
+        self.bits[word] |= bit;
+        self
     }
 
     /// Whether the key may do what `permission` allows.
     pub const fn allows(self, permission: Permission) -> bool {
-        self.bits & permission.bit() != 0
+        let (word, bit) = position(index(permission));
+        self.bits[word] & bit != 0
     }
 
     /// The permissions in the set, in [`Permission::ALL`] order.
@@ -264,10 +201,12 @@ impl Keyring {
         // tell which key matched. A length difference does end a single comparison early
         // (subtle compares lengths first); key lengths are not secret here.
         let mut found = Choice::from(0);
-        let mut bits = 0u8;
+        let mut bits: Bits = [0; WORDS];
         for (key, permissions) in &self.keys {
             let matches = key.as_ref().ct_eq(token);
-            bits.conditional_assign(&permissions.bits, matches);
+            for (word, theirs) in bits.iter_mut().zip(&permissions.bits) {
+                word.conditional_assign(theirs, matches);
+            }
             found |= matches;
         }
         if bool::from(found) {
@@ -343,6 +282,30 @@ mod tests {
             check("Bearer full").permissions.bits,
             Permissions::all().bits
         );
+    }
+
+    /// The set holds every permission of the spec, each on its own bit, including across
+    /// the boundary of a 64-bit word.
+    #[test]
+    fn every_permission_has_its_own_bit() {
+        for (i, permission) in Permission::ALL.into_iter().enumerate() {
+            assert_eq!(index(permission), i);
+            let alone = Permissions::from(permission);
+            assert!(alone.allows(permission));
+            assert_eq!(alone.iter().collect::<Vec<_>>(), [permission]);
+            let all_but = Permission::ALL
+                .into_iter()
+                .filter(|p| *p != permission)
+                .collect::<Permissions>();
+            assert!(!all_but.allows(permission));
+            assert_eq!(all_but.with(permission), Permissions::all());
+        }
+        // The word arithmetic itself, past the 64 permissions a word holds.
+        assert_eq!(position(0), (0, 1));
+        assert_eq!(position(63), (0, 1 << 63));
+        assert_eq!(position(64), (1, 1));
+        assert_eq!(position(130), (2, 1 << 2));
+        assert!(WORDS * 64 >= Permission::ALL.len());
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! 10. the operation itself (unknown schedule → [`UNKNOWN_SCHEDULE_STATUS`]);
 //! 11. a fault drawn for the request, if it strikes after processing.
 
+use braze_api::ScheduleKind;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use http::StatusCode;
 
@@ -45,10 +46,14 @@ pub const DELETE_STATUS: StatusCode = StatusCode::OK;
 /// answer; 404 says what happened and is what a client must not retry.
 pub const UNKNOWN_SCHEDULE_STATUS: StatusCode = StatusCode::NOT_FOUND;
 
-/// Message of [`UNKNOWN_SCHEDULE_STATUS`], naming both ids so that a mismatched pair is
-/// easy to spot: `schedule_id S not found for campaign_id C`.
-pub fn unknown_schedule_message(schedule_id: &str, owner_field: &str, owner_id: &str) -> String {
-    format!("schedule_id {schedule_id} not found for {owner_field} {owner_id}")
+/// Message of [`UNKNOWN_SCHEDULE_STATUS`], naming both ids (the owner's field and id, when
+/// the request names one) so that a mismatched pair is easy to spot: `schedule_id S not
+/// found for campaign_id C`.
+pub fn unknown_schedule_message(schedule_id: &str, owner: Option<(&str, &str)>) -> String {
+    match owner {
+        Some((field, id)) => format!("schedule_id {schedule_id} not found for {field} {id}"),
+        None => format!("schedule_id {schedule_id} not found"),
+    }
 }
 
 /// Status when an update targets a local-time schedule whose time has passed in some time
@@ -251,6 +256,14 @@ pub const INVALID_CAMPAIGN_ID_MESSAGE: &str = "Invalid Campaign ID";
 /// Canvas-side message of strict mode. Braze's errors page lists only the campaign one;
 /// the fake uses the same words for Canvases.
 pub const INVALID_CANVAS_ID_MESSAGE: &str = "Invalid Canvas ID";
+
+/// Strict mode's message for an unregistered campaign or Canvas.
+pub fn unknown_owner_message(kind: ScheduleKind) -> &'static str {
+    match kind {
+        ScheduleKind::Campaign => INVALID_CAMPAIGN_ID_MESSAGE,
+        ScheduleKind::Canvas => INVALID_CANVAS_ID_MESSAGE,
+    }
+}
 
 /// The form of a new `schedule_id` or `dispatch_id`: 32 lowercase hex digits, like the ids
 /// Braze shows in its dashboard, unique per server. Braze documents only that they are

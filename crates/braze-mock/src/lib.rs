@@ -66,8 +66,10 @@ mod time;
 mod validation;
 
 pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};
-/// The identifiers and schedule object of the spec, as the client uses them.
+/// The identifiers, kinds of schedule and schedule object of the spec, as the client uses
+/// them.
 pub use braze_api::{
+    ScheduleKind,
     ids::{CampaignId, CanvasId, ScheduleId},
     types::Schedule,
 };
@@ -79,4 +81,4 @@ pub use faults::{Fault, FaultCounts, FaultKind, FaultRule, FaultSpecError, Fault
 pub use rate_limit::RateLimitCounters;
 pub use request_log::{RecordedBody, RecordedRequest};
 pub use server::MockServer;
-pub use state::{ScheduleOwner, StoredSchedule, Targeting};
+pub use state::{StoredSchedule, Targeting};

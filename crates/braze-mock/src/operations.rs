@@ -3,6 +3,8 @@
 
 use std::time::SystemTime;
 
+use braze_api::ScheduleKind;
+use braze_api::operations::{Operation, OperationSpec};
 use braze_api::types::{
     CampaignScheduleCreateRequest, CampaignScheduleDeleteRequest, CampaignScheduleUpdateRequest,
     CanvasScheduleCreateRequest, CanvasScheduleDeleteRequest, CanvasScheduleUpdateRequest,
@@ -15,98 +17,97 @@ use serde::de::DeserializeOwned;
 
 use crate::choices;
 use crate::reply::Reply;
-use crate::routes::Operation;
 use crate::server::Shared;
-use crate::state::{NewSchedule, Refusal, ScheduleOwner, StoredSchedule};
+use crate::state::{NewSchedule, Owner, Refusal, StoredSchedule};
 use crate::time::{SendTime, parse_end_time, parse_send_time, passed_in_some_time_zone};
-use crate::validation::{DeclaredFields, check_schedule, check_targeting, refuse_declared_nulls};
+use crate::validation::{check_schedule, check_targeting, refuse_declared_nulls};
 
 /// An answer either way: `Err` holds the refusal.
 type Outcome = Result<Reply, Reply>;
 
 pub(crate) fn run(
     shared: &Shared,
-    operation: Operation,
+    operation: &'static OperationSpec,
     body: &[u8],
     query: Option<&str>,
     received_at: SystemTime,
 ) -> Reply {
     let now = DateTime::<Utc>::from(received_at);
-    let outcome =
-        match operation {
-            Operation::CreateCampaignSchedule => parse::<CampaignScheduleCreateRequest>(body)
-                .and_then(|request| {
-                    create(
-                        shared,
-                        Creation {
-                            owner: ScheduleOwner::Campaign(request.campaign_id),
-                            recipients: &request.recipients,
-                            audience: request.audience.as_ref(),
-                            broadcast: request.broadcast,
-                            schedule: request.schedule,
-                            send_id: request.send_id,
-                        },
-                        received_at,
-                        now,
-                    )
-                }),
-            Operation::CreateCanvasSchedule => {
-                parse::<CanvasScheduleCreateRequest>(body).and_then(|request| {
-                    create(
-                        shared,
-                        Creation {
-                            owner: ScheduleOwner::Canvas(request.canvas_id),
-                            recipients: &request.recipients,
-                            audience: request.audience.as_ref(),
-                            broadcast: request.broadcast,
-                            schedule: request.schedule,
-                            send_id: None,
-                        },
-                        received_at,
-                        now,
-                    )
+    let created = |creation: Creation<'_>| create(shared, creation, received_at, now);
+    let outcome = match operation.operation {
+        Operation::CreateCampaignSchedule => {
+            parse::<CampaignScheduleCreateRequest>(operation, body).and_then(|request| {
+                created(Creation {
+                    kind: ScheduleKind::Campaign,
+                    owner_id: request.campaign_id.into_string(),
+                    recipients: &request.recipients,
+                    audience: request.audience.as_ref(),
+                    broadcast: request.broadcast,
+                    schedule: request.schedule,
+                    send_id: request.send_id,
                 })
-            }
-            Operation::UpdateCampaignSchedule => parse::<CampaignScheduleUpdateRequest>(body)
-                .and_then(|request| {
-                    update(
-                        shared,
-                        ScheduleOwner::Campaign(request.campaign_id),
-                        request.schedule_id.as_str(),
-                        request.schedule,
-                        now,
-                    )
-                }),
-            Operation::UpdateCanvasSchedule => {
-                parse::<CanvasScheduleUpdateRequest>(body).and_then(|request| {
-                    update(
-                        shared,
-                        ScheduleOwner::Canvas(request.canvas_id),
-                        request.schedule_id.as_str(),
-                        request.schedule,
-                        now,
-                    )
+            })
+        }
+        Operation::CreateCanvasSchedule => parse::<CanvasScheduleCreateRequest>(operation, body)
+            .and_then(|request| {
+                created(Creation {
+                    kind: ScheduleKind::Canvas,
+                    owner_id: request.canvas_id.into_string(),
+                    recipients: &request.recipients,
+                    audience: request.audience.as_ref(),
+                    broadcast: request.broadcast,
+                    schedule: request.schedule,
+                    send_id: None,
                 })
-            }
-            Operation::DeleteCampaignSchedule => parse::<CampaignScheduleDeleteRequest>(body)
-                .and_then(|request| {
-                    delete(
-                        shared,
-                        ScheduleOwner::Campaign(request.campaign_id),
-                        request.schedule_id.as_str(),
-                    )
-                }),
-            Operation::DeleteCanvasSchedule => {
-                parse::<CanvasScheduleDeleteRequest>(body).and_then(|request| {
-                    delete(
-                        shared,
-                        ScheduleOwner::Canvas(request.canvas_id),
-                        request.schedule_id.as_str(),
-                    )
-                })
-            }
-            Operation::ListScheduledBroadcasts => list(shared, query),
-        };
+            }),
+        Operation::UpdateCampaignSchedule => {
+            parse::<CampaignScheduleUpdateRequest>(operation, body).and_then(|request| {
+                let owner = Owner {
+                    kind: ScheduleKind::Campaign,
+                    id: request.campaign_id.as_str(),
+                };
+                update(
+                    shared,
+                    owner,
+                    request.schedule_id.as_str(),
+                    request.schedule,
+                    now,
+                )
+            })
+        }
+        Operation::UpdateCanvasSchedule => parse::<CanvasScheduleUpdateRequest>(operation, body)
+            .and_then(|request| {
+                let owner = Owner {
+                    kind: ScheduleKind::Canvas,
+                    id: request.canvas_id.as_str(),
+                };
+                update(
+                    shared,
+                    owner,
+                    request.schedule_id.as_str(),
+                    request.schedule,
+                    now,
+                )
+            }),
+        Operation::DeleteCampaignSchedule => {
+            parse::<CampaignScheduleDeleteRequest>(operation, body).and_then(|request| {
+                let owner = Owner {
+                    kind: ScheduleKind::Campaign,
+                    id: request.campaign_id.as_str(),
+                };
+                delete(shared, owner, request.schedule_id.as_str())
+            })
+        }
+        Operation::DeleteCanvasSchedule => parse::<CanvasScheduleDeleteRequest>(operation, body)
+            .and_then(|request| {
+                let owner = Owner {
+                    kind: ScheduleKind::Canvas,
+                    id: request.canvas_id.as_str(),
+                };
+                delete(shared, owner, request.schedule_id.as_str())
+            }),
+        Operation::ListScheduledBroadcasts => list(shared, query),
+    };
     outcome.unwrap_or_else(|refusal| refusal)
 }
 
@@ -114,74 +115,18 @@ fn bad_request(message: impl Into<String>) -> Reply {
     Reply::error(StatusCode::BAD_REQUEST, message)
 }
 
-/// A request body type and the properties the spec declares on it (see
-/// [`refuse_declared_nulls`]).
-trait Declared {
-    const FIELDS: DeclaredFields;
-}
-
-impl Declared for CampaignScheduleCreateRequest {
-    const FIELDS: DeclaredFields = DeclaredFields {
-        top: &[
-            "campaign_id",
-            "send_id",
-            "recipients",
-            "audience",
-            "broadcast",
-            "trigger_properties",
-            "schedule",
-        ],
-    };
-}
-
-impl Declared for CanvasScheduleCreateRequest {
-    const FIELDS: DeclaredFields = DeclaredFields {
-        top: &[
-            "canvas_id",
-            "recipients",
-            "audience",
-            "broadcast",
-            "context",
-            "canvas_entry_properties",
-            "schedule",
-        ],
-    };
-}
-
-impl Declared for CampaignScheduleUpdateRequest {
-    const FIELDS: DeclaredFields = DeclaredFields {
-        top: &["campaign_id", "schedule_id", "schedule"],
-    };
-}
-
-impl Declared for CanvasScheduleUpdateRequest {
-    const FIELDS: DeclaredFields = DeclaredFields {
-        top: &["canvas_id", "schedule_id", "schedule"],
-    };
-}
-
-impl Declared for CampaignScheduleDeleteRequest {
-    const FIELDS: DeclaredFields = DeclaredFields {
-        top: &["campaign_id", "schedule_id"],
-    };
-}
-
-impl Declared for CanvasScheduleDeleteRequest {
-    const FIELDS: DeclaredFields = DeclaredFields {
-        top: &["canvas_id", "schedule_id"],
-    };
-}
-
 /// Reads a body with the spec's generated type: bad JSON, a wrong type, a missing field,
 /// a blank id or a `null` the spec does not allow is a 400 naming the problem and where
 /// it is.
-fn parse<T: DeserializeOwned + Declared>(body: &[u8]) -> Result<T, Reply> {
+fn parse<T: DeserializeOwned>(operation: &OperationSpec, body: &[u8]) -> Result<T, Reply> {
     if body.trim_ascii().is_empty() {
         return Err(bad_request(
             "the request body is empty; a JSON object is expected",
         ));
     }
-    refuse_declared_nulls(body, &T::FIELDS).map_err(bad_request)?;
+    if let Some(shape) = operation.request_body {
+        refuse_declared_nulls(body, shape).map_err(bad_request)?;
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| bad_request(describe(&error)))?;
@@ -208,18 +153,16 @@ fn describe(error: &serde_path_to_error::Error<serde_json::Error>) -> String {
 }
 
 /// In strict mode, only registered campaigns and Canvases exist.
-fn admit(shared: &Shared, owner: &ScheduleOwner) -> Result<(), Reply> {
+fn admit(shared: &Shared, owner: Owner<'_>) -> Result<(), Reply> {
     if shared.registry.admits(owner) {
         return Ok(());
     }
-    Err(bad_request(match owner {
-        ScheduleOwner::Campaign(_) => choices::INVALID_CAMPAIGN_ID_MESSAGE,
-        ScheduleOwner::Canvas(_) => choices::INVALID_CANVAS_ID_MESSAGE,
-    }))
+    Err(bad_request(choices::unknown_owner_message(owner.kind)))
 }
 
 struct Creation<'a> {
-    owner: ScheduleOwner,
+    kind: ScheduleKind,
+    owner_id: String,
     recipients: &'a [Recipient],
     audience: Option<&'a ConnectedAudience>,
     broadcast: Option<bool>,
@@ -236,10 +179,17 @@ fn create(
     let targeting = check_targeting(creation.recipients, creation.audience, creation.broadcast)
         .map_err(bad_request)?;
     check_schedule(&creation.schedule, now).map_err(bad_request)?;
-    admit(shared, &creation.owner)?;
+    admit(
+        shared,
+        Owner {
+            kind: creation.kind,
+            id: &creation.owner_id,
+        },
+    )?;
     let stored = shared.store.create(
         NewSchedule {
-            owner: creation.owner,
+            kind: creation.kind,
+            owner_id: creation.owner_id,
             schedule: creation.schedule,
             targeting,
             send_id: creation.send_id,
@@ -259,13 +209,13 @@ fn create(
 
 fn update(
     shared: &Shared,
-    owner: ScheduleOwner,
+    owner: Owner<'_>,
     schedule_id: &str,
     schedule: Schedule,
     now: DateTime<Utc>,
 ) -> Outcome {
     check_schedule(&schedule, now).map_err(bad_request)?;
-    admit(shared, &owner)?;
+    admit(shared, owner)?;
     // Braze: an update is not applied once the original local time has passed in any
     // time zone.
     let still_open = |stored: &StoredSchedule| {
@@ -279,25 +229,28 @@ fn update(
     };
     shared
         .store
-        .update(&owner, schedule_id, schedule, still_open)
-        .map_err(|refusal| refused(refusal, &owner, schedule_id))?;
+        .update(owner, schedule_id, schedule, still_open)
+        .map_err(|refusal| refused(refusal, owner, schedule_id))?;
     Ok(Reply::success(choices::UPDATE_STATUS))
 }
 
-fn delete(shared: &Shared, owner: ScheduleOwner, schedule_id: &str) -> Outcome {
-    admit(shared, &owner)?;
+fn delete(shared: &Shared, owner: Owner<'_>, schedule_id: &str) -> Outcome {
+    admit(shared, owner)?;
     shared
         .store
-        .delete(&owner, schedule_id)
-        .map_err(|refusal| refused(refusal, &owner, schedule_id))?;
+        .delete(owner, schedule_id)
+        .map_err(|refusal| refused(refusal, owner, schedule_id))?;
     Ok(Reply::success(choices::DELETE_STATUS))
 }
 
-fn refused(refusal: Refusal, owner: &ScheduleOwner, schedule_id: &str) -> Reply {
+fn refused(refusal: Refusal, owner: Owner<'_>, schedule_id: &str) -> Reply {
     match refusal {
         Refusal::NotFound => Reply::error(
             choices::UNKNOWN_SCHEDULE_STATUS,
-            choices::unknown_schedule_message(schedule_id, owner.id_field(), owner.id()),
+            choices::unknown_schedule_message(
+                schedule_id,
+                owner.kind.owner_field().map(|field| (field, owner.id)),
+            ),
         ),
         Refusal::Refused(message) => {
             Reply::error(choices::LOCAL_TIME_UPDATE_REFUSED_STATUS, message)
@@ -366,7 +319,7 @@ fn broadcast(time: SendTime, stored: StoredSchedule) -> ScheduledBroadcast {
     let in_local_time = stored.schedule.in_local_time.unwrap_or(false);
     let at_optimal_time = stored.schedule.at_optimal_time.unwrap_or(false);
     ScheduledBroadcast {
-        id: Some(stored.owner.id().to_owned()),
+        id: Some(stored.owner_id.clone()),
         name: Some(choices::broadcast_name(stored.schedule_id.as_str())),
         next_send_time: Some(choices::next_send_time(
             time.wall_clock,
@@ -375,6 +328,6 @@ fn broadcast(time: SendTime, stored: StoredSchedule) -> ScheduledBroadcast {
         )),
         schedule_type: Some(choices::schedule_type(in_local_time, at_optimal_time).to_owned()),
         tags: Vec::new(),
-        type_: Some(stored.owner.type_name().to_owned()),
+        type_: Some(stored.kind.broadcast_type().to_owned()),
     }
 }

@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
+use braze_api::ScheduleKind;
 use braze_api::ids::{CampaignId, CanvasId};
 use braze_api::types::Schedule;
 use tokio::net::TcpListener;
@@ -26,7 +27,7 @@ use crate::faults::{FaultCounts, FaultPlan, FaultRule};
 use crate::rate_limit::{RateLimitCounters, RateLimiter};
 use crate::request_log::{RecordedRequest, RequestLog};
 use crate::routes;
-use crate::state::{NewSchedule, Registry, ScheduleOwner, Store, StoredSchedule, Targeting};
+use crate::state::{NewSchedule, Registry, Store, StoredSchedule, Targeting};
 
 /// Everything the request handlers share.
 pub(crate) struct Shared {
@@ -99,7 +100,19 @@ impl MockServer {
             limiter: RateLimiter::new(config.rate_limit, config.window),
             faults: FaultPlan::new(seed, config.faults),
             store: Store::new(seed),
-            registry: Registry::new(config.strict, config.campaigns, config.canvases),
+            registry: Registry::new(
+                config.strict,
+                config
+                    .campaigns
+                    .into_iter()
+                    .map(|id| (ScheduleKind::Campaign, id.into_string()))
+                    .chain(
+                        config
+                            .canvases
+                            .into_iter()
+                            .map(|id| (ScheduleKind::Canvas, id.into_string())),
+                    ),
+            ),
             log: RequestLog::new(config.log_capacity),
             max_body_bytes: config.max_body_bytes,
         });
@@ -194,12 +207,19 @@ impl MockServer {
         self.shared.store.get(schedule_id)
     }
 
-    /// Stores a schedule as if a create had made it (broadcast targeting, no `send_id`),
-    /// without checking anything: to test updates and deletes of a given state.
-    pub fn add_schedule(&self, owner: ScheduleOwner, schedule: Schedule) -> StoredSchedule {
+    /// Stores a schedule of the campaign or Canvas `owner_id` as if a create had made it
+    /// (broadcast targeting, no `send_id`), without checking anything: to test updates and
+    /// deletes of a given state.
+    pub fn add_schedule(
+        &self,
+        kind: ScheduleKind,
+        owner_id: impl Into<String>,
+        schedule: Schedule,
+    ) -> StoredSchedule {
         self.shared.store.create(
             NewSchedule {
-                owner,
+                kind,
+                owner_id: owner_id.into(),
                 schedule,
                 targeting: Targeting {
                     recipients: 0,
@@ -236,14 +256,14 @@ impl MockServer {
     pub fn register_campaign(&self, id: impl Into<CampaignId>) {
         self.shared
             .registry
-            .register(ScheduleOwner::Campaign(id.into()));
+            .register(ScheduleKind::Campaign, id.into().into_string());
     }
 
     /// Registers a Canvas id, for strict mode.
     pub fn register_canvas(&self, id: impl Into<CanvasId>) {
         self.shared
             .registry
-            .register(ScheduleOwner::Canvas(id.into()));
+            .register(ScheduleKind::Canvas, id.into().into_string());
     }
 
     /// Stops the server and waits until its connections are closed and its port is free.

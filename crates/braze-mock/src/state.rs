@@ -10,45 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::SystemTime;
 
-use braze_api::ids::{CampaignId, CanvasId, ScheduleId};
+use braze_api::ScheduleKind;
+use braze_api::ids::ScheduleId;
 use braze_api::types::Schedule;
 
 use crate::choices;
-
-/// What a schedule sends: an API-triggered campaign or Canvas.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ScheduleOwner {
-    /// A campaign, by its API identifier.
-    Campaign(CampaignId),
-    /// A Canvas, by its API identifier.
-    Canvas(CanvasId),
-}
-
-impl ScheduleOwner {
-    /// The campaign or Canvas identifier.
-    pub fn id(&self) -> &str {
-        match self {
-            ScheduleOwner::Campaign(id) => id.as_str(),
-            ScheduleOwner::Canvas(id) => id.as_str(),
-        }
-    }
-
-    /// `Campaign` or `Canvas`, as the scheduled-broadcasts list spells the type.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            ScheduleOwner::Campaign(_) => "Campaign",
-            ScheduleOwner::Canvas(_) => "Canvas",
-        }
-    }
-
-    /// The JSON field that carries the identifier: `campaign_id` or `canvas_id`.
-    pub fn id_field(&self) -> &'static str {
-        match self {
-            ScheduleOwner::Campaign(_) => CampaignId::FIELD,
-            ScheduleOwner::Canvas(_) => CanvasId::FIELD,
-        }
-    }
-}
 
 /// Whom a schedule targets, in summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -68,8 +34,10 @@ pub struct StoredSchedule {
     pub schedule_id: ScheduleId,
     /// The dispatch id the create answered.
     pub dispatch_id: String,
-    /// The campaign or Canvas it sends.
-    pub owner: ScheduleOwner,
+    /// Whether it sends a campaign or a Canvas.
+    pub kind: ScheduleKind,
+    /// The campaign or Canvas id that its update and delete must name.
+    pub owner_id: String,
     /// When it sends: the create's schedule, or the last update's (which replaces it whole).
     pub schedule: Schedule,
     /// Whom it targets.
@@ -82,6 +50,19 @@ pub struct StoredSchedule {
     pub updates: u64,
     /// Creation order, from 1: schedules are listed in this order.
     pub sequence: u64,
+}
+
+/// The campaign or Canvas a request names, for the schedule it updates or deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Owner<'a> {
+    pub(crate) kind: ScheduleKind,
+    pub(crate) id: &'a str,
+}
+
+impl StoredSchedule {
+    fn belongs_to(&self, owner: Owner<'_>) -> bool {
+        self.kind == owner.kind && self.owner_id == owner.id
+    }
 }
 
 /// Why an update or delete was refused.
@@ -103,7 +84,8 @@ pub(crate) struct Store {
 
 /// What a new schedule is made of.
 pub(crate) struct NewSchedule {
-    pub(crate) owner: ScheduleOwner,
+    pub(crate) kind: ScheduleKind,
+    pub(crate) owner_id: String,
     pub(crate) schedule: Schedule,
     pub(crate) targeting: Targeting,
     pub(crate) send_id: Option<String>,
@@ -127,7 +109,8 @@ impl Store {
         let stored = StoredSchedule {
             schedule_id: ScheduleId::new(choices::new_id(self.schedule_salt, sequence)),
             dispatch_id: choices::new_id(self.dispatch_salt, sequence),
-            owner: new.owner,
+            kind: new.kind,
+            owner_id: new.owner_id,
             schedule: new.schedule,
             targeting: new.targeting,
             send_id: new.send_id,
@@ -143,7 +126,7 @@ impl Store {
     /// Replaces the schedule of `schedule_id` if it belongs to `owner` and `check` lets it.
     pub(crate) fn update(
         &self,
-        owner: &ScheduleOwner,
+        owner: Owner<'_>,
         schedule_id: &str,
         schedule: Schedule,
         check: impl FnOnce(&StoredSchedule) -> Result<(), String>,
@@ -151,7 +134,7 @@ impl Store {
         let mut schedules = self.lock();
         let stored = schedules
             .get_mut(schedule_id)
-            .filter(|stored| stored.owner == *owner)
+            .filter(|stored| stored.belongs_to(owner))
             .ok_or(Refusal::NotFound)?;
         check(stored).map_err(Refusal::Refused)?;
         stored.schedule = schedule;
@@ -160,10 +143,10 @@ impl Store {
     }
 
     /// Removes `schedule_id` if it belongs to `owner`.
-    pub(crate) fn delete(&self, owner: &ScheduleOwner, schedule_id: &str) -> Result<(), Refusal> {
+    pub(crate) fn delete(&self, owner: Owner<'_>, schedule_id: &str) -> Result<(), Refusal> {
         let mut schedules = self.lock();
         match schedules.get(schedule_id) {
-            Some(stored) if stored.owner == *owner => {
+            Some(stored) if stored.belongs_to(owner) => {
                 schedules.remove(schedule_id);
                 Ok(())
             }
@@ -190,43 +173,35 @@ impl Store {
 /// The campaigns and Canvases that exist, for strict mode.
 pub(crate) struct Registry {
     strict: bool,
-    campaigns: RwLock<HashSet<String>>,
-    canvases: RwLock<HashSet<String>>,
+    known: RwLock<HashSet<(ScheduleKind, String)>>,
 }
 
 impl Registry {
     pub(crate) fn new(
         strict: bool,
-        campaigns: impl IntoIterator<Item = CampaignId>,
-        canvases: impl IntoIterator<Item = CanvasId>,
+        known: impl IntoIterator<Item = (ScheduleKind, String)>,
     ) -> Self {
         Self {
             strict,
-            campaigns: RwLock::new(campaigns.into_iter().map(CampaignId::into_string).collect()),
-            canvases: RwLock::new(canvases.into_iter().map(CanvasId::into_string).collect()),
+            known: RwLock::new(known.into_iter().collect()),
         }
     }
 
-    pub(crate) fn register(&self, owner: ScheduleOwner) {
-        let (set, id) = match owner {
-            ScheduleOwner::Campaign(id) => (&self.campaigns, id.into_string()),
-            ScheduleOwner::Canvas(id) => (&self.canvases, id.into_string()),
-        };
-        set.write().unwrap_or_else(|e| e.into_inner()).insert(id);
+    pub(crate) fn register(&self, kind: ScheduleKind, id: String) {
+        self.known
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((kind, id));
     }
 
     /// Whether requests may name `owner`: always outside strict mode.
-    pub(crate) fn admits(&self, owner: &ScheduleOwner) -> bool {
-        if !self.strict {
-            return true;
-        }
-        let set = match owner {
-            ScheduleOwner::Campaign(_) => &self.campaigns,
-            ScheduleOwner::Canvas(_) => &self.canvases,
-        };
-        set.read()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(owner.id())
+    pub(crate) fn admits(&self, owner: Owner<'_>) -> bool {
+        !self.strict
+            || self
+                .known
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&(owner.kind, owner.id.to_owned()))
     }
 }
 
@@ -242,14 +217,18 @@ mod tests {
         }
     }
 
-    fn campaign(id: &str) -> ScheduleOwner {
-        ScheduleOwner::Campaign(CampaignId::from(id))
+    fn campaign(id: &str) -> Owner<'_> {
+        Owner {
+            kind: ScheduleKind::Campaign,
+            id,
+        }
     }
 
-    fn create(store: &Store, owner: ScheduleOwner) -> StoredSchedule {
+    fn create(store: &Store, owner: Owner<'_>) -> StoredSchedule {
         store.create(
             NewSchedule {
-                owner,
+                kind: owner.kind,
+                owner_id: owner.id.to_owned(),
                 schedule: schedule("2030-01-01T00:00:00Z"),
                 targeting: Targeting::default(),
                 send_id: None,
@@ -265,22 +244,25 @@ mod tests {
         let id = stored.schedule_id.as_str();
         let later = schedule("2031-01-01T00:00:00Z");
         assert_eq!(
-            store.update(&campaign("c2"), id, later.clone(), |_| Ok(())),
+            store.update(campaign("c2"), id, later.clone(), |_| Ok(())),
             Err(Refusal::NotFound)
         );
-        let canvas = ScheduleOwner::Canvas(CanvasId::from("c1"));
-        assert_eq!(store.delete(&canvas, id), Err(Refusal::NotFound));
+        let canvas = Owner {
+            kind: ScheduleKind::Canvas,
+            id: "c1",
+        };
+        assert_eq!(store.delete(canvas, id), Err(Refusal::NotFound));
         store
-            .update(&campaign("c1"), id, later.clone(), |_| Ok(()))
+            .update(campaign("c1"), id, later.clone(), |_| Ok(()))
             .unwrap();
         assert_eq!(store.get(id).unwrap().schedule, later);
         assert_eq!(store.get(id).unwrap().updates, 1);
         assert_eq!(
-            store.update(&campaign("c1"), id, later, |_| Err("no".into())),
+            store.update(campaign("c1"), id, later, |_| Err("no".into())),
             Err(Refusal::Refused("no".into()))
         );
-        store.delete(&campaign("c1"), id).unwrap();
-        assert_eq!(store.delete(&campaign("c1"), id), Err(Refusal::NotFound));
+        store.delete(campaign("c1"), id).unwrap();
+        assert_eq!(store.delete(campaign("c1"), id), Err(Refusal::NotFound));
         assert!(store.snapshot().is_empty());
     }
 
@@ -300,13 +282,16 @@ mod tests {
 
     #[test]
     fn strict_registry_admits_registered_ids_only() {
-        let registry = Registry::new(true, [CampaignId::from("known")], []);
-        assert!(registry.admits(&campaign("known")));
-        assert!(!registry.admits(&campaign("other")));
-        let canvas = ScheduleOwner::Canvas(CanvasId::from("known"));
-        assert!(!registry.admits(&canvas));
-        registry.register(canvas.clone());
-        assert!(registry.admits(&canvas));
-        assert!(Registry::new(false, [], []).admits(&campaign("any")));
+        let registry = Registry::new(true, [(ScheduleKind::Campaign, "known".to_owned())]);
+        assert!(registry.admits(campaign("known")));
+        assert!(!registry.admits(campaign("other")));
+        let canvas = Owner {
+            kind: ScheduleKind::Canvas,
+            id: "known",
+        };
+        assert!(!registry.admits(canvas));
+        registry.register(ScheduleKind::Canvas, "known".to_owned());
+        assert!(registry.admits(canvas));
+        assert!(Registry::new(false, []).admits(campaign("any")));
     }
 }

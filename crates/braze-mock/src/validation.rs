@@ -1,8 +1,10 @@
 //! Braze's documented rules that the spec's types cannot express: who a send targets, and
 //! when it may be scheduled. Each refusal names the field at fault.
 
+use braze_api::operations::{FieldValue, Shape};
 use braze_api::types::{ConnectedAudience, Recipient, Schedule};
 use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
 
 use crate::choices;
 use crate::state::Targeting;
@@ -127,83 +129,52 @@ pub(crate) fn check_schedule(schedule: &Schedule, now: DateTime<Utc>) -> Result<
     Ok(time)
 }
 
-/// The properties the spec declares on each object of a request body, where `null` is
-/// refused ([`choices::REFUSE_NULL_FOR_DECLARED_FIELDS`]). Free-form objects
-/// (`trigger_properties`, `context`, `audience`, `attributes`...) and properties the spec
-/// does not declare (`additionalProperties: {}`) may hold `null`.
-pub(crate) struct DeclaredFields {
-    /// Top-level properties of the operation's request body.
-    pub(crate) top: &'static [&'static str],
-}
-
-const SCHEDULE_FIELDS: [&str; 3] = ["time", "in_local_time", "at_optimal_time"];
-const RECIPIENT_FIELDS: [&str; 10] = [
-    "external_user_id",
-    "user_alias",
-    "braze_id",
-    "email",
-    "prioritization",
-    "trigger_properties",
-    "context",
-    "canvas_entry_properties",
-    "send_to_existing_only",
-    "attributes",
-];
-const USER_ALIAS_FIELDS: [&str; 2] = ["alias_name", "alias_label"];
-
-/// Refuses `null` for a declared property, naming its path (`schedule.at_optimal_time`).
-/// Bodies without the bytes `null`, and bodies that are not JSON objects (the typed parse
-/// reports those), pass untouched.
-pub(crate) fn refuse_declared_nulls(body: &[u8], fields: &DeclaredFields) -> Result<(), String> {
+/// Refuses `null` for a property the spec declares ([`choices::REFUSE_NULL_FOR_DECLARED_FIELDS`]),
+/// naming its path (`schedule.at_optimal_time`, `recipients[1].email`): the body is walked
+/// along the spec's declared fields (`shape`, generated from the spec), into objects and
+/// lists of objects that declare fields of their own. Free-form objects
+/// (`trigger_properties`, `context`, `attributes`...) and properties the spec does not
+/// declare (`additionalProperties: {}`) may hold `null`. Bodies without the bytes `null`,
+/// and bodies that are not JSON objects (the typed parse reports those), pass untouched.
+pub(crate) fn refuse_declared_nulls(body: &[u8], shape: &Shape) -> Result<(), String> {
     if !choices::REFUSE_NULL_FOR_DECLARED_FIELDS || !body.windows(4).any(|w| w == b"null") {
         return Ok(());
     }
-    let Ok(serde_json::Value::Object(top)) = serde_json::from_slice::<serde_json::Value>(body)
-    else {
+    let Ok(Value::Object(top)) = serde_json::from_slice::<Value>(body) else {
         return Ok(());
     };
-    let refuse = |path: String| {
-        Err(format!(
+    match first_declared_null(&top, shape) {
+        Some(path) => Err(format!(
             "{path}: null is not allowed (leave the field out instead)"
-        ))
-    };
-    for name in fields.top {
-        match top.get(*name) {
-            Some(serde_json::Value::Null) => return refuse((*name).to_owned()),
-            Some(serde_json::Value::Object(schedule)) if *name == "schedule" => {
-                if let Some(field) = null_field(schedule, &SCHEDULE_FIELDS) {
-                    return refuse(format!("schedule.{field}"));
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The path of the first declared property that holds `null`, in declaration order.
+fn first_declared_null(object: &Map<String, Value>, shape: &Shape) -> Option<String> {
+    for field in shape.fields {
+        let (name, value) = (field.name, object.get(field.name));
+        match (value, &field.value) {
+            (Some(Value::Null), _) => return Some(name.to_owned()),
+            (Some(Value::Object(inner)), FieldValue::Object(inner_shape)) => {
+                if let Some(path) = first_declared_null(inner, inner_shape) {
+                    return Some(format!("{name}.{path}"));
                 }
             }
-            Some(serde_json::Value::Array(recipients)) if *name == "recipients" => {
-                for (index, recipient) in recipients.iter().enumerate() {
-                    let serde_json::Value::Object(recipient) = recipient else {
-                        continue;
-                    };
-                    if let Some(field) = null_field(recipient, &RECIPIENT_FIELDS) {
-                        return refuse(format!("recipients[{index}].{field}"));
-                    }
-                    if let Some(serde_json::Value::Object(alias)) = recipient.get("user_alias")
-                        && let Some(field) = null_field(alias, &USER_ALIAS_FIELDS)
+            (Some(Value::Array(items)), FieldValue::List(item_shape)) => {
+                for (index, item) in items.iter().enumerate() {
+                    if let Value::Object(item) = item
+                        && let Some(path) = first_declared_null(item, item_shape)
                     {
-                        return refuse(format!("recipients[{index}].user_alias.{field}"));
+                        return Some(format!("{name}[{index}].{path}"));
                     }
                 }
             }
             _ => {}
         }
     }
-    Ok(())
-}
-
-fn null_field(
-    object: &serde_json::Map<String, serde_json::Value>,
-    declared: &[&'static str],
-) -> Option<&'static str> {
-    declared
-        .iter()
-        .copied()
-        .find(|name| object.get(*name).is_some_and(serde_json::Value::is_null))
+    None
 }
 
 #[cfg(test)]
@@ -278,9 +249,9 @@ mod tests {
 
     #[test]
     fn null_is_refused_for_declared_fields_only() {
-        let fields = DeclaredFields {
-            top: &["campaign_id", "recipients", "schedule", "broadcast"],
-        };
+        let fields = braze_api::operations::CREATE_CAMPAIGN_SCHEDULE
+            .request_body
+            .unwrap();
         for (body, path) in [
             (json!({"broadcast": null}), "broadcast"),
             (
@@ -296,19 +267,19 @@ mod tests {
                 "recipients[0].user_alias.alias_name",
             ),
         ] {
-            let err = refuse_declared_nulls(body.to_string().as_bytes(), &fields).unwrap_err();
+            let err = refuse_declared_nulls(body.to_string().as_bytes(), fields).unwrap_err();
             assert!(err.starts_with(&format!("{path}: null")), "{err}");
         }
         for body in [
             json!({"x-extra": null, "schedule": {"time": "t"}}),
             json!({"recipients": [{"braze_id": "b", "trigger_properties": {"a": null}}]}),
             json!({"recipients": [{"braze_id": "b", "attributes": {"a": null}}]}),
-            json!({"send_id": null}),
+            json!({"trigger_properties": {"a": null}}),
         ] {
-            assert!(refuse_declared_nulls(body.to_string().as_bytes(), &fields).is_ok());
+            assert!(refuse_declared_nulls(body.to_string().as_bytes(), fields).is_ok());
         }
-        assert!(refuse_declared_nulls(b"null", &fields).is_ok());
-        assert!(refuse_declared_nulls(b"{\"broadcast\": nul", &fields).is_ok());
+        assert!(refuse_declared_nulls(b"null", fields).is_ok());
+        assert!(refuse_declared_nulls(b"{\"broadcast\": nul", fields).is_ok());
     }
 
     #[test]

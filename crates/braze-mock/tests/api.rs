@@ -5,8 +5,7 @@ mod common;
 
 use braze_api::types::{ScheduleCreateResponse, ScheduledBroadcastsResponse};
 use braze_mock::{
-    AuthOutcome, CampaignId, Config, Permission, Permissions, RecordedBody, ScheduleOwner,
-    Targeting,
+    AuthOutcome, Config, Permission, Permissions, RecordedBody, ScheduleKind, Targeting,
 };
 use common::*;
 use serde_json::{Value, json};
@@ -36,10 +35,8 @@ async fn campaign_schedule_lifecycle() {
     assert_ne!(dispatch_id, schedule_id);
 
     let stored = h.server.schedule(&schedule_id).expect("stored");
-    assert_eq!(
-        stored.owner,
-        ScheduleOwner::Campaign(CampaignId::from("welcome"))
-    );
+    assert_eq!(stored.kind, ScheduleKind::Campaign);
+    assert_eq!(stored.owner_id, "welcome");
     assert_eq!(stored.dispatch_id, dispatch_id);
     assert_eq!(stored.send_id.as_deref(), Some("send-1"));
     assert_eq!(
@@ -699,7 +696,8 @@ async fn local_time_updates_close_once_the_time_passed_somewhere() {
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
     let stored = h.server.add_schedule(
-        ScheduleOwner::Campaign(CampaignId::from("c")),
+        ScheduleKind::Campaign,
+        "c",
         serde_json::from_value(json!({"time": soon, "in_local_time": true})).unwrap(),
     );
     let update =

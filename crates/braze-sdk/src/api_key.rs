@@ -6,18 +6,15 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;
 
-/// A Braze REST API key. It is zeroed from memory when dropped, never printed by `Debug`,
+/// A Braze REST API key, as [`ClientBuilder::api_key`](crate::ClientBuilder::api_key)
+/// takes and checks it. It is zeroed from memory when dropped, never printed by `Debug`,
 /// and sent only in the `Authorization` header (marked sensitive).
-///
-/// Surrounding whitespace is trimmed (keys read from files often end in a newline); an
-/// empty key, a key wrapped in quotes (Braze answers 401 to it) or one with spaces or
-/// control characters inside is refused, without the key in the message.
 #[derive(Clone)]
-pub struct ApiKey(SecretString);
+pub(crate) struct ApiKey(SecretString);
 
 impl ApiKey {
     /// Checks and wraps a key.
-    pub fn new(key: impl Into<String>) -> Result<Self, Error> {
+    pub(crate) fn new(key: impl Into<String>) -> Result<Self, Error> {
         let key: String = key.into();
         let trimmed = key.trim();
         if trimmed.is_empty() {
@@ -48,14 +45,6 @@ impl ApiKey {
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ApiKey([redacted])")
-    }
-}
-
-impl std::str::FromStr for ApiKey {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::new(s)
     }
 }
 

@@ -1,9 +1,10 @@
 //! What is scheduled: `GET /messages/scheduled_broadcasts`.
 
+use braze_api::operations::LIST_SCHEDULED_BROADCASTS;
 use braze_api::types;
 
-use crate::request::{RequestPreview, send_on_await};
-use crate::{Client, Error, Response, validate};
+use crate::request::impl_request;
+use crate::{Client, Error, Request, RequestPreview, Response, validate};
 
 impl Client {
     /// Lists the campaigns and entry Canvases scheduled between now and `end_time` (an
@@ -54,9 +55,8 @@ impl<'a> ListScheduledBroadcasts<'a> {
             .finish();
         Ok(RequestPreview::new(
             self.client,
-            "list_scheduled_broadcasts",
-            "GET",
-            &format!("/messages/scheduled_broadcasts?{query}"),
+            self.spec(),
+            &format!("?{query}"),
             None,
         ))
     }
@@ -66,11 +66,14 @@ impl<'a> ListScheduledBroadcasts<'a> {
         let end_time = self.end_time()?;
         let api = &self.client.api;
         self.client
-            .call("list_scheduled_broadcasts", || {
+            .call(self.spec(), || {
                 api.list_scheduled_broadcasts().end_time(end_time).send()
             })
             .await
     }
 }
 
-send_on_await!(ListScheduledBroadcasts, types::ScheduledBroadcastsResponse);
+impl_request!(
+    ListScheduledBroadcasts => types::ScheduledBroadcastsResponse,
+    &LIST_SCHEDULED_BROADCASTS
+);

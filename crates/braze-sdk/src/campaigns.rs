@@ -1,11 +1,15 @@
 //! Scheduled sends of API-triggered campaigns: create, update, delete.
 
+use braze_api::operations::CREATE_CAMPAIGN_SCHEDULE;
 use braze_api::types::{self, CampaignScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
-use crate::owner::{Campaign, DeleteCampaignSchedule, UpdateCampaignSchedule};
-use crate::request::{RequestPreview, properties, send_on_await, targeting, to_json};
-use crate::{CampaignId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
+use crate::request::impl_request;
+use crate::targeting::{Targeting, targeting_setters, wire_properties};
+use crate::trigger_schedules::{Campaign, DeleteCampaignSchedule, UpdateCampaignSchedule};
+use crate::{
+    CampaignId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId, validate,
+};
 
 impl Client {
     /// Schedules a send of an API-triggered campaign: `POST
@@ -42,9 +46,7 @@ impl Client {
             campaign_id: campaign_id.into(),
             schedule: schedule.into(),
             send_id: None,
-            recipients: Vec::new(),
-            audience: None,
-            broadcast: None,
+            targeting: Targeting::default(),
             trigger_properties: None,
             extra: Map::new(),
         }
@@ -96,9 +98,7 @@ pub struct CreateCampaignSchedule<'a> {
     campaign_id: CampaignId,
     schedule: Schedule,
     send_id: Option<String>,
-    recipients: Vec<Recipient>,
-    audience: Option<Value>,
-    broadcast: Option<bool>,
+    targeting: Targeting,
     trigger_properties: Option<Value>,
     extra: Map<String, Value>,
 }
@@ -110,30 +110,7 @@ impl<'a> CreateCampaignSchedule<'a> {
         self
     }
 
-    /// Adds a recipient.
-    pub fn recipient(mut self, recipient: Recipient) -> Self {
-        self.recipients.push(recipient);
-        self
-    }
-
-    /// Adds recipients (at most 50 in all).
-    pub fn recipients(mut self, recipients: impl IntoIterator<Item = Recipient>) -> Self {
-        self.recipients.extend(recipients);
-        self
-    }
-
-    /// A connected audience object (a JSON object), passed through as given.
-    pub fn audience(mut self, audience: Value) -> Self {
-        self.audience = Some(audience);
-        self
-    }
-
-    /// Sends to the whole campaign segment; required when there are no recipients or
-    /// audience, and not allowed with recipients.
-    pub fn broadcast(mut self, broadcast: bool) -> Self {
-        self.broadcast = Some(broadcast);
-        self
-    }
+    targeting_setters!();
 
     /// Personalisation for every user of the send (a JSON object, at most 50 KB).
     pub fn trigger_properties(mut self, properties: Value) -> Self {
@@ -150,34 +127,26 @@ impl<'a> CreateCampaignSchedule<'a> {
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<CreateBody, Error> {
         validate::id(self.campaign_id.check())?;
-        let (recipients, audience) =
-            targeting(&self.recipients, self.audience.as_ref(), self.broadcast)?;
+        let targeting = self.targeting.to_wire()?;
         let trigger_properties =
-            properties("trigger_properties", self.trigger_properties.as_ref())?;
-        validate::extra::<CreateBody>("", &self.extra)?;
+            wire_properties("trigger_properties", self.trigger_properties.as_ref())?;
+        validate::extra(self.spec().request_body, "", &self.extra)?;
         CreateBody::builder()
             .campaign_id(self.campaign_id.clone())
             .schedule(self.schedule.to_wire()?)
             .send_id(self.send_id.clone())
-            .recipients(recipients)
-            .audience(audience)
-            .broadcast(self.broadcast)
+            .recipients(targeting.recipients)
+            .audience(targeting.audience)
+            .broadcast(targeting.broadcast)
             .trigger_properties(trigger_properties)
             .extra(self.extra.clone())
             .try_into()
-            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+            .map_err(Error::conversion)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
     pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            "create_campaign_schedule",
-            "POST",
-            "/campaigns/trigger/schedule/create",
-            Some(body),
-        ))
+        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
     }
 
     /// Checks and sends the request.
@@ -185,11 +154,14 @@ impl<'a> CreateCampaignSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call("create_campaign_schedule", || {
+            .call(self.spec(), || {
                 api.create_campaign_schedule().body(body).send()
             })
             .await
     }
 }
 
-send_on_await!(CreateCampaignSchedule, types::ScheduleCreateResponse);
+impl_request!(
+    CreateCampaignSchedule => types::ScheduleCreateResponse,
+    &CREATE_CAMPAIGN_SCHEDULE
+);

@@ -1,11 +1,15 @@
 //! Scheduled entries of API-triggered Canvases: create, update, delete.
 
+use braze_api::operations::CREATE_CANVAS_SCHEDULE;
 use braze_api::types::{self, CanvasScheduleCreateRequest as CreateBody};
 use serde_json::{Map, Value};
 
-use crate::owner::{Canvas, DeleteCanvasSchedule, UpdateCanvasSchedule};
-use crate::request::{RequestPreview, properties, send_on_await, targeting, to_json};
-use crate::{CanvasId, Client, Error, Recipient, Response, Schedule, ScheduleId, validate};
+use crate::request::impl_request;
+use crate::targeting::{Targeting, targeting_setters, wire_properties};
+use crate::trigger_schedules::{Canvas, DeleteCanvasSchedule, UpdateCanvasSchedule};
+use crate::{
+    CanvasId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId, validate,
+};
 
 impl Client {
     /// Schedules users to enter an API-triggered Canvas: `POST
@@ -36,9 +40,7 @@ impl Client {
             client: self,
             canvas_id: canvas_id.into(),
             schedule: schedule.into(),
-            recipients: Vec::new(),
-            audience: None,
-            broadcast: None,
+            targeting: Targeting::default(),
             context: None,
             legacy_entry_properties: None,
             extra: Map::new(),
@@ -65,6 +67,13 @@ impl Client {
     /// Braze applies deletions made shortly before or during the send time on a
     /// best-effort basis: a late deletion may reach all, some or none of the users.
     ///
+    /// ```no_run
+    /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+    /// client
+    ///     .delete_canvas_schedule("canvas_identifier", "schedule_identifier")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete_canvas_schedule(
         &self,
         canvas_id: impl Into<CanvasId>,
@@ -82,39 +91,14 @@ pub struct CreateCanvasSchedule<'a> {
     client: &'a Client,
     canvas_id: CanvasId,
     schedule: Schedule,
-    recipients: Vec<Recipient>,
-    audience: Option<Value>,
-    broadcast: Option<bool>,
+    targeting: Targeting,
     context: Option<Value>,
     legacy_entry_properties: Option<Value>,
     extra: Map<String, Value>,
 }
 
 impl<'a> CreateCanvasSchedule<'a> {
-    /// Adds a recipient.
-    pub fn recipient(mut self, recipient: Recipient) -> Self {
-        self.recipients.push(recipient);
-        self
-    }
-
-    /// Adds recipients (at most 50 in all).
-    pub fn recipients(mut self, recipients: impl IntoIterator<Item = Recipient>) -> Self {
-        self.recipients.extend(recipients);
-        self
-    }
-
-    /// A connected audience object (a JSON object), passed through as given.
-    pub fn audience(mut self, audience: Value) -> Self {
-        self.audience = Some(audience);
-        self
-    }
-
-    /// Sends to the whole Canvas segment; required when there are no recipients or
-    /// audience, and not allowed with recipients.
-    pub fn broadcast(mut self, broadcast: bool) -> Self {
-        self.broadcast = Some(broadcast);
-        self
-    }
+    targeting_setters!();
 
     /// Context for every user entering the Canvas (a JSON object, at most 50 KB).
     pub fn context(mut self, context: Value) -> Self {
@@ -138,37 +122,29 @@ impl<'a> CreateCanvasSchedule<'a> {
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<CreateBody, Error> {
         validate::id(self.canvas_id.check())?;
-        let (recipients, audience) =
-            targeting(&self.recipients, self.audience.as_ref(), self.broadcast)?;
-        let context = properties("context", self.context.as_ref())?;
-        let legacy = properties(
+        let targeting = self.targeting.to_wire()?;
+        let context = wire_properties("context", self.context.as_ref())?;
+        let legacy = wire_properties(
             "canvas_entry_properties",
             self.legacy_entry_properties.as_ref(),
         )?;
-        validate::extra::<CreateBody>("", &self.extra)?;
+        validate::extra(self.spec().request_body, "", &self.extra)?;
         CreateBody::builder()
             .canvas_id(self.canvas_id.clone())
             .schedule(self.schedule.to_wire()?)
-            .recipients(recipients)
-            .audience(audience)
-            .broadcast(self.broadcast)
+            .recipients(targeting.recipients)
+            .audience(targeting.audience)
+            .broadcast(targeting.broadcast)
             .context(context)
             .canvas_entry_properties(legacy)
             .extra(self.extra.clone())
             .try_into()
-            .map_err(|e: types::error::ConversionError| Error::invalid("body", e.to_string()))
+            .map_err(Error::conversion)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
     pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            "create_canvas_schedule",
-            "POST",
-            "/canvas/trigger/schedule/create",
-            Some(body),
-        ))
+        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
     }
 
     /// Checks and sends the request.
@@ -176,11 +152,14 @@ impl<'a> CreateCanvasSchedule<'a> {
         let body = self.body()?;
         let api = &self.client.api;
         self.client
-            .call("create_canvas_schedule", || {
+            .call(self.spec(), || {
                 api.create_canvas_schedule().body(body).send()
             })
             .await
     }
 }
 
-send_on_await!(CreateCanvasSchedule, types::ScheduleCreateResponse);
+impl_request!(
+    CreateCanvasSchedule => types::ScheduleCreateResponse,
+    &CREATE_CANVAS_SCHEDULE
+);

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use braze_api::call;
-use braze_api::operations::{self, OperationSpec};
+use braze_api::operations::OperationSpec;
 use braze_api::rate_limit::Pacer;
 use braze_api::retry::RetryPolicy;
 use braze_api::{ClientInfo, HookState};
 
-use crate::{ApiKey, Endpoint, Error, Instance, Response};
+use crate::api_key::ApiKey;
+use crate::{Endpoint, Error, Instance, Response};
 
 /// The environment variable holding the API key.
 pub const ENV_API_KEY: &str = "BRAZE_API_KEY";
@@ -82,10 +83,10 @@ impl Client {
         &self.api
     }
 
-    /// Runs one generated call with its record, and maps the outcome.
+    /// Runs one generated call of `spec` with its record, and maps the outcome.
     pub(crate) async fn call<T, F>(
         &self,
-        operation_id: &'static str,
+        spec: &'static OperationSpec,
         make: impl FnOnce() -> F,
     ) -> Result<Response<T>, Error>
     where
@@ -99,11 +100,17 @@ impl Client {
         // The generated future is a few kilobytes. Boxed here, the futures around it stay
         // small, so moving them (into the box `.await` on a builder makes, say) is cheap.
         let call = Box::pin(make());
-        let spec: Option<&'static OperationSpec> = operations::find(operation_id);
         let (result, record) = call::recorded(call).await;
+        // The generated call names its operation to the hooks; it must be `spec`.
+        debug_assert!(
+            record.operation.is_none_or(|name| name == spec.id),
+            "{} was sent as {:?}",
+            spec.id,
+            record.operation
+        );
         match result {
             Ok(answer) => Ok(Response::new(answer, &record)),
-            Err(error) => Err(Error::from_parts(operation_id, spec, error, record)),
+            Err(error) => Err(Error::from_parts(spec.id, Some(spec), error, record)),
         }
     }
 }
@@ -188,7 +195,12 @@ impl ClientBuilder {
         Ok(Self::default().api_key(key).endpoint_str(&endpoint))
     }
 
-    /// The REST API key (see [`ApiKey`] for what is refused).
+    /// The REST API key. Surrounding whitespace is trimmed (keys read from files often
+    /// end in a newline); an empty key, a key wrapped in quotes (Braze answers 401 to it)
+    /// or one with spaces or control characters inside is refused by
+    /// [`build`](Self::build), without the key in the message. The key is held as a
+    /// secret: zeroed when dropped, never printed by `Debug`, sent only in the
+    /// `Authorization` header (marked sensitive).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(ApiKey::new(key));
         self

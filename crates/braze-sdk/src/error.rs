@@ -1,17 +1,19 @@
 //! The one error type, and how the generated client's errors map onto it.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use braze_api::call::{CallRecord, Delivery};
 use braze_api::operations::OperationSpec;
 use braze_api::rate_limit::RateLimit;
+use braze_api::retry::{self, Attempt, Idempotency};
 use braze_api::types;
 use http::StatusCode;
 use serde_json::Value;
 
 /// What went wrong with a call. Every variant says what to do about it where it can:
-/// see [`Error::hint`], which [`Display`](fmt::Display) includes.
+/// see [`Error::hint`], which [`Display`](fmt::Display) includes (without the part that
+/// depends on the clock, "in 3min").
 ///
 /// The API key never appears in an error, its `Debug` or its `Display`.
 #[derive(Debug, thiserror::Error)]
@@ -43,10 +45,12 @@ pub enum Error {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// The operation, e.g. `delete_campaign_schedule`.
+    /// The operation, e.g. `delete_campaign_schedule` (`raw`, or the name given, for a
+    /// [`RawRequest`](crate::RawRequest)).
     pub operation: &'static str,
-    /// The permission the operation needs, when known.
-    pub permission: Option<&'static str>,
+    /// What the spec says of the operation (its permission, whether a repeat is safe);
+    /// `None` for a raw request.
+    pub spec: Option<&'static OperationSpec>,
     /// The HTTP status.
     pub status: StatusCode,
     /// Braze's `message`, e.g. `Invalid Campaign ID`.
@@ -69,6 +73,8 @@ pub struct ApiError {
 pub struct TransportError {
     /// The operation.
     pub operation: &'static str,
+    /// What the spec says of it; `None` for a raw request.
+    pub spec: Option<&'static OperationSpec>,
     /// What kind of failure.
     pub kind: TransportKind,
     /// Attempts made.
@@ -98,6 +104,8 @@ pub enum TransportKind {
 pub struct DecodeError {
     /// The operation.
     pub operation: &'static str,
+    /// What the spec says of it; `None` for a raw request.
+    pub spec: Option<&'static OperationSpec>,
     /// The HTTP status of the answer.
     pub status: StatusCode,
     /// Why the body could not be read.
@@ -124,6 +132,23 @@ impl Error {
         Self::InvalidRequest {
             field: field.into(),
             reason: reason.into(),
+        }
+    }
+
+    /// A body the generated builder refused.
+    pub(crate) fn conversion(error: types::error::ConversionError) -> Self {
+        Self::invalid("body", error.to_string())
+    }
+
+    /// A short machine-readable name for the variant, for logs and JSON output:
+    /// `invalid_request`, `config`, `api`, `transport` or `decode`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest { .. } => "invalid_request",
+            Self::Config(_) => "config",
+            Self::Api(_) => "api",
+            Self::Transport(_) => "transport",
+            Self::Decode(_) => "decode",
         }
     }
 
@@ -199,21 +224,36 @@ impl Error {
         }
     }
 
-    /// Whether trying again later may succeed: transport failures and 408, 429, 500, 502,
-    /// 503, 504. (The client has already retried what its policy allows.) Whether a
-    /// repeat is *safe* is another matter: see [`Error::delivery`].
+    /// What the spec says of the operation that failed, when it is one of the spec's.
+    pub fn spec(&self) -> Option<&'static OperationSpec> {
+        match self {
+            Self::Api(e) => e.spec,
+            Self::Transport(e) => e.spec,
+            Self::Decode(e) => e.spec,
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed: transport failures and the statuses the
+    /// retry policy retries for an update or delete (408, 429, 500, 502, 503, 504). (The
+    /// client has already retried what its policy allows.) Whether a repeat is *safe* is
+    /// another matter: see [`Error::delivery`].
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Api(e) => matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
+            Self::Api(e) => {
+                retry::classify(Idempotency::Idempotent, Attempt::Status(e.status)).is_some()
+            }
             Self::Transport(_) => true,
             _ => false,
         }
     }
 
-    /// What to do about it, where something useful can be said.
+    /// What to do about it, where something useful can be said. A 429's hint says when
+    /// the window resets and how long that is from now.
     pub fn hint(&self) -> Option<String> {
+        let now = Some(SystemTime::now());
         match self {
-            Self::Api(e) => e.hint(),
+            Self::Api(e) => e.hint(now),
             Self::Transport(e) => Some(e.hint()),
             Self::Decode(e) => e.hint(),
             _ => None,
@@ -232,6 +272,7 @@ impl Error {
         let decode = |reason: String, body: Option<&[u8]>, status: StatusCode| {
             Self::Decode(Box::new(DecodeError {
                 operation,
+                spec,
                 status,
                 reason,
                 body_snippet: body.and_then(snippet),
@@ -240,35 +281,30 @@ impl Error {
                 delivery: record.delivery,
             }))
         };
+        let api = |status: StatusCode, rate_limit: Option<RateLimit>| ApiError {
+            operation,
+            spec,
+            status,
+            message: None,
+            errors: Vec::new(),
+            body_snippet: None,
+            rate_limit: rate_limit.or(record.rate_limit),
+            attempts: record.attempts,
+            delivery: record.delivery,
+        };
         match error {
             Generated::InvalidRequest(reason) => Self::invalid("body", reason),
             Generated::ErrorResponse(answer) => {
-                let status = answer.status();
-                let rate_limit = RateLimit::from_headers(answer.headers()).or(record.rate_limit);
+                let mut error = api(answer.status(), RateLimit::from_headers(answer.headers()));
                 let body = answer.into_inner();
-                Self::Api(Box::new(ApiError {
-                    operation,
-                    permission: spec.map(|s| s.permission),
-                    status,
-                    message: body.message,
-                    errors: body.errors.map(|e| e.0).unwrap_or_default(),
-                    body_snippet: None,
-                    rate_limit,
-                    attempts: record.attempts,
-                    delivery: record.delivery,
-                }))
+                error.message = body.message;
+                error.errors = body.errors.map(|e| e.0).unwrap_or_default();
+                Self::Api(Box::new(error))
             }
             Generated::InvalidResponsePayload(bytes, parse_error) => match status {
                 Some(status) if !status.is_success() => Self::Api(Box::new(ApiError {
-                    operation,
-                    permission: spec.map(|s| s.permission),
-                    status,
-                    message: None,
-                    errors: Vec::new(),
                     body_snippet: snippet(&bytes).or_else(|| Some("(empty body)".into())),
-                    rate_limit: record.rate_limit,
-                    attempts: record.attempts,
-                    delivery: record.delivery,
+                    ..api(status, None)
                 })),
                 _ => decode(
                     format!("the body is not the expected JSON ({parse_error})"),
@@ -285,28 +321,26 @@ impl Error {
                 };
                 match status {
                     Some(status) => decode(reason, None, status),
-                    None => Self::transport(operation, source, record),
+                    None => Self::transport(operation, spec, source, record),
                 }
             }
-            Generated::UnexpectedResponse(response) => Self::Api(Box::new(ApiError {
-                operation,
-                permission: spec.map(|s| s.permission),
-                status: response.status(),
-                message: None,
-                errors: Vec::new(),
-                body_snippet: None,
-                rate_limit: RateLimit::from_headers(response.headers()).or(record.rate_limit),
-                attempts: record.attempts,
-                delivery: record.delivery,
-            })),
+            Generated::UnexpectedResponse(response) => Self::Api(Box::new(api(
+                response.status(),
+                RateLimit::from_headers(response.headers()),
+            ))),
             Generated::CommunicationError(source) | Generated::InvalidUpgrade(source) => {
-                Self::transport(operation, source, record)
+                Self::transport(operation, spec, source, record)
             }
             Generated::Custom(reason) => decode(reason, None, status.unwrap_or(StatusCode::OK)),
         }
     }
 
-    fn transport(operation: &'static str, source: reqwest::Error, record: CallRecord) -> Self {
+    fn transport(
+        operation: &'static str,
+        spec: Option<&'static OperationSpec>,
+        source: reqwest::Error,
+        record: CallRecord,
+    ) -> Self {
         let kind = if source.is_connect() {
             TransportKind::Connect
         } else if source.is_timeout() {
@@ -316,6 +350,7 @@ impl Error {
         };
         Self::Transport(Box::new(TransportError {
             operation,
+            spec,
             kind,
             attempts: record.attempts,
             delivery: record.delivery,
@@ -326,80 +361,9 @@ impl Error {
 }
 
 impl ApiError {
-    fn hint(&self) -> Option<String> {
-        let hint = match self.status.as_u16() {
-            401 => "check the API key (sent as is, without quotes) and that the endpoint is \
-                    your workspace's instance: a key is unknown on the other instances"
-                .to_owned(),
-            403 => match self.permission {
-                Some(permission) => format!(
-                    "the API key may lack permission `{permission}` (a key's permissions cannot \
-                     be edited: create a key that has it), or the plan does not include \
-                     this endpoint"
-                ),
-                None => "the API key may lack the permission this endpoint needs".to_owned(),
-            },
-            // Braze's "Invalid URL" (or a bare 404 from something in front of it) means a
-            // wrong path or host; any other message speaks for itself.
-            404 if self.message.as_deref().is_none_or(|m| m == "Invalid URL") => {
-                "Braze answers 404 for an unknown URL: check the endpoint (instance or base \
-                 URL)"
-                    .to_owned()
-            }
-            413 => "the request body is over Braze's 4 MB limit".to_owned(),
-            429 => match self.rate_limit.and_then(|r| r.reset) {
-                Some(reset) => format!(
-                    "over the rate limit{}; the window resets at {} ({})",
-                    self.rate_limit
-                        .and_then(|r| r.limit)
-                        .map(|l| format!(" of {l} requests per window"))
-                        .unwrap_or_default(),
-                    format_epoch(reset),
-                    describe_wait(reset),
-                ),
-                None => "over the rate limit; wait before sending more".to_owned(),
-            },
-            300..=399 => "redirects are not followed (they could carry the key elsewhere): \
-                          check the endpoint URL"
-                .to_owned(),
-            500..=599 => match braze_api::operations::find(self.operation) {
-                Some(op) if op.idempotent => {
-                    "Braze or a proxy in front of it failed; repeating this request later is safe"
-                        .to_owned()
-                }
-                Some(_) => "Braze or a proxy in front of it failed; the create may have gone \
-                            through: check what is scheduled before repeating it"
-                    .to_owned(),
-                None => "Braze or a proxy in front of it failed; try again later".to_owned(),
-            },
-            _ => return None,
-        };
-        Some(hint)
-    }
-}
-
-impl TransportError {
-    fn hint(&self) -> String {
-        match self.kind {
-            TransportKind::Connect => "could not connect: check the endpoint, the network and \
-                                       any proxy settings (HTTPS_PROXY); nothing was sent"
-                .to_owned(),
-            _ if self.delivery == Delivery::NotSent => "nothing was sent".to_owned(),
-            _ if braze_api::operations::find(self.operation).is_some_and(|op| op.idempotent) => {
-                "the request may or may not have been applied; repeating it is safe".to_owned()
-            }
-            _ => "the request may have been applied: check what is scheduled before \
-                  repeating a create"
-                .to_owned(),
-        }
-    }
-}
-
-impl DecodeError {
-    fn hint(&self) -> Option<String> {
-        (self.delivery == Delivery::Accepted).then(|| {
-            "Braze accepted the request (2xx), so it has most likely taken effect".to_owned()
-        })
+    /// The API-key permission the operation needs, when it is one of the spec's.
+    pub fn permission(&self) -> Option<&'static str> {
+        self.spec.map(|spec| spec.permission.as_str())
     }
 }
 
@@ -417,7 +381,8 @@ impl fmt::Display for ApiError {
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
         }
-        if let Some(hint) = self.hint() {
+        // Without the clock: the same error prints the same way a minute later.
+        if let Some(hint) = self.hint(None) {
             write!(f, "; hint: {hint}")?;
         }
         Ok(())
@@ -488,7 +453,7 @@ pub(crate) fn snippet(body: &[u8]) -> Option<String> {
 
 /// An error and its sources on one line (reqwest's own message is often just
 /// "error sending request").
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut out = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -500,23 +465,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     out
-}
-
-fn format_epoch(secs: u64) -> String {
-    chrono::DateTime::from_timestamp(secs as i64, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| secs.to_string())
-}
-
-fn describe_wait(reset: u64) -> String {
-    let wait = (UNIX_EPOCH + Duration::from_secs(reset))
-        .duration_since(SystemTime::now())
-        .unwrap_or_default();
-    match wait.as_secs() {
-        secs @ 0..=119 => format!("in {secs}s"),
-        secs @ 120..=7_199 => format!("in {}min", secs / 60),
-        secs => format!("in {}h", secs / 3_600),
-    }
 }
 
 #[cfg(test)]

@@ -35,8 +35,8 @@
 //!   (401: key or instance; 403: the permission the operation needs; 429: when the window
 //!   resets). Non-JSON answers (an HTML 502 from a proxy) become errors with a snippet.
 //! * **Retries that cannot schedule twice** ([`RetryPolicy`]): update, delete and list are
-//!   retried on transport errors, 408, 429 and 5xx; creates only when they cannot have
-//!   reached Braze, or on 429. Exponential backoff with jitter, inside a time budget.
+//!   retried on transport errors, 408, 429, 500, 502, 503 and 504; creates only when they
+//!   cannot have reached Braze, or on 429. Exponential backoff with jitter, inside a time budget.
 //! * **Rate-limit pacing**: when Braze reports the window spent, the next request waits
 //!   for its reset instead of spending a 429, across every clone of the client.
 //! * **The key is a secret**: never in `Debug`, errors or logs; sent only over HTTPS
@@ -56,15 +56,18 @@ mod campaigns;
 mod canvas;
 mod client;
 mod error;
+mod hint;
 mod instance;
-mod owner;
+mod preview;
 mod raw;
+mod recipient;
 mod request;
 mod response;
 mod schedule;
+mod targeting;
+mod trigger_schedules;
 mod validate;
 
-pub use api_key::ApiKey;
 pub use broadcasts::ListScheduledBroadcasts;
 pub use campaigns::CreateCampaignSchedule;
 pub use canvas::CreateCanvasSchedule;
@@ -73,18 +76,25 @@ pub use client::{
 };
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportKind};
 pub use instance::{Endpoint, Instance};
-pub use owner::{
-    Campaign, Canvas, DeleteCampaignSchedule, DeleteCanvasSchedule, DeleteSchedule, Owner, Route,
+pub use preview::RequestPreview;
+pub use raw::RawRequest;
+pub use recipient::Recipient;
+pub use request::Request;
+pub use response::{BrazeMessage, Response};
+pub use schedule::Schedule;
+pub use trigger_schedules::{
+    Campaign, Canvas, DeleteCampaignSchedule, DeleteCanvasSchedule, DeleteSchedule, Owner,
     UpdateCampaignSchedule, UpdateCanvasSchedule, UpdateSchedule,
 };
-pub use raw::RawRequest;
-pub use request::RequestPreview;
-pub use response::{BrazeMessage, Response};
-pub use schedule::{Recipient, Schedule};
 pub use validate::{MAX_PROPERTIES_BYTES, MAX_RECIPIENTS};
 
+/// The low-level generated client this crate wraps, with its hooks, ids and operation
+/// table (see [`Client::generated`]).
+pub use braze_api as api;
+pub use braze_api::ScheduleKind;
 pub use braze_api::call::Delivery;
-pub use braze_api::ids::{CampaignId, CanvasId, ScheduleId};
+pub use braze_api::ids::{CampaignId, CanvasId, InvalidId, ScheduleId};
+pub use braze_api::operations::OperationSpec;
 pub use braze_api::rate_limit::{Pacer, RateLimit};
 pub use braze_api::retry::RetryPolicy;
 /// The wire types generated from the spec (request and response bodies).

@@ -1,109 +1,74 @@
-//! What every request builder shares: extra fields, JSON-object fields, a create's
-//! targeting, the preview that a dry run prints, and awaiting a builder directly.
+//! What every request builder is: checked, previewed or sent, and awaitable.
 
-use braze_api::types;
-use serde::Serialize;
-use serde_json::{Map, Value};
+use std::future::Future;
 
-use crate::{Client, Error, Recipient, validate};
+use braze_api::operations::OperationSpec;
 
-/// A request as it would go on the wire, with the key redacted: what a dry run shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RequestPreview {
-    /// The operation, e.g. `delete_campaign_schedule`.
-    pub operation: &'static str,
-    /// `POST` or `GET`.
-    pub method: &'static str,
-    /// The full URL, query included.
-    pub url: String,
-    /// The headers this client sends, the key redacted.
-    pub headers: Vec<(&'static str, String)>,
-    /// The JSON body, if any.
-    pub body: Option<Value>,
+use crate::{Error, RequestPreview, Response};
+
+/// A request builder of this crate: every operation's builder implements it, so code that
+/// handles any request (a dry run, say) is written once. Sealed.
+///
+/// Each builder also has `preview` and `send` as inherent methods, so calling them needs no
+/// import; awaiting a builder sends it.
+pub trait Request:
+    std::future::IntoFuture<Output = Result<Response<Self::Body>, Error>> + private::Sealed
+{
+    /// The body of Braze's answer.
+    type Body;
+
+    /// The operation it calls.
+    fn spec(&self) -> &'static OperationSpec;
+
+    /// The request as it would go on the wire, key redacted, after the same checks as
+    /// [`send`](Self::send): what a dry run prints.
+    fn preview(&self) -> Result<RequestPreview, Error>;
+
+    /// Checks and sends the request.
+    fn send(self) -> impl Future<Output = Result<Response<Self::Body>, Error>> + Send;
 }
 
-impl RequestPreview {
-    pub(crate) fn new(
-        client: &Client,
-        operation: &'static str,
-        method: &'static str,
-        path_and_query: &str,
-        body: Option<Value>,
-    ) -> Self {
-        let mut headers = vec![("accept", "application/json".to_owned())];
-        if body.is_some() {
-            headers.push(("content-type", "application/json".to_owned()));
+pub(crate) mod private {
+    pub trait Sealed {}
+}
+
+/// Implements [`Request`] (and `IntoFuture`) for a builder from its inherent `preview` and
+/// `send`: `impl_request!(Builder => Body, spec)`, or with one generic parameter
+/// `impl_request!(Builder<O: Bound> => Body, spec)`. `spec` may use `Self`.
+macro_rules! impl_request {
+    ($builder:ident $(<$param:ident: $bound:path>)? => $body:ty, $spec:expr) => {
+        impl<'a $(, $param: $bound)?> $crate::request::private::Sealed
+            for $builder<'a $(, $param)?> {}
+
+        impl<'a $(, $param: $bound)?> $crate::Request for $builder<'a $(, $param)?> {
+            type Body = $body;
+
+            fn spec(&self) -> &'static braze_api::operations::OperationSpec {
+                $spec
+            }
+
+            fn preview(&self) -> Result<$crate::RequestPreview, $crate::Error> {
+                Self::preview(self)
+            }
+
+            fn send(
+                self,
+            ) -> impl std::future::Future<
+                Output = Result<$crate::Response<$body>, $crate::Error>,
+            > + Send {
+                Self::send(self)
+            }
         }
-        headers.push(("authorization", "Bearer [redacted]".to_owned()));
-        headers.push(("user-agent", client.user_agent().to_owned()));
-        Self {
-            operation,
-            method,
-            url: format!("{}{path_and_query}", client.endpoint().base_url()),
-            headers,
-            body,
-        }
-    }
-}
 
-/// A JSON object given as a [`Value`], or a clear error naming the field.
-pub(crate) fn object(field: &str, value: &Value) -> Result<Map<String, Value>, Error> {
-    match value {
-        Value::Object(map) => Ok(map.clone()),
-        other => Err(Error::invalid(field, crate::validate::not_an_object(other))),
-    }
-}
-
-/// An optional personalisation object (`trigger_properties`, `context`): checked to be
-/// a JSON object within Braze's size limit, ready for the wire.
-pub(crate) fn properties(
-    field: &str,
-    value: Option<&Value>,
-) -> Result<Option<types::Properties>, Error> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    let properties = object(field, value)?;
-    validate::properties(field, &properties)?;
-    Ok(Some(types::Properties::from(properties)))
-}
-
-/// A create's targeting, checked against Braze's rules and ready for the wire: the
-/// recipients and the connected-audience object.
-pub(crate) fn targeting(
-    recipients: &[Recipient],
-    audience: Option<&Value>,
-    broadcast: Option<bool>,
-) -> Result<(Vec<types::Recipient>, Option<types::ConnectedAudience>), Error> {
-    validate::targeting(recipients, broadcast, audience.is_some())?;
-    let audience = audience
-        .map(|a| object("audience", a))
-        .transpose()?
-        .map(types::ConnectedAudience::from);
-    Ok((
-        recipients.iter().map(|r| r.wire.clone()).collect(),
-        audience,
-    ))
-}
-
-/// Serializes a wire body for a preview.
-pub(crate) fn to_json(body: &impl Serialize) -> Result<Value, Error> {
-    serde_json::to_value(body).map_err(|e| Error::invalid("body", e.to_string()))
-}
-
-/// Lets a request builder be awaited directly (`client.delete_...(..).await`), which
-/// sends it.
-macro_rules! send_on_await {
-    ($builder:ident, $output:ty) => {
-        impl<'a> std::future::IntoFuture for $builder<'a> {
-            type Output = Result<$crate::Response<$output>, $crate::Error>;
+        impl<'a $(, $param: $bound)?> std::future::IntoFuture for $builder<'a $(, $param)?> {
+            type Output = Result<$crate::Response<$body>, $crate::Error>;
             type IntoFuture =
                 std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                Box::pin(Self::send(self))
             }
         }
     };
 }
-pub(crate) use send_on_await;
+pub(crate) use impl_request;

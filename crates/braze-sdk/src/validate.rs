@@ -1,7 +1,7 @@
 //! The checks made before anything is sent. Each failure names the field, as it appears
 //! in the JSON body, and says what Braze expects.
 
-use braze_api::types;
+use braze_api::operations::{Shape, shapes};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
@@ -187,7 +187,7 @@ fn recipient(field: &str, recipient: &Recipient) -> Result<(), Error> {
             self::properties(&format!("{field}.{name}"), properties)?;
         }
     }
-    extra::<types::Recipient>(field, &r.extra)
+    extra(Some(&shapes::RECIPIENT), field, &r.extra)
 }
 
 /// A properties object must stay under Braze's 50 KB.
@@ -215,39 +215,34 @@ pub(crate) fn not_an_object(value: &Value) -> String {
     format!("must be a JSON object, not {kind}")
 }
 
-/// Extra fields are for what the spec does not know yet: a documented field must be set
-/// through its own setter, or it could be sent twice.
-pub(crate) fn extra<T: schemars::JsonSchema>(
+/// Extra fields are for what the spec does not know yet: a documented field (one the
+/// spec declares on the object, `shape`) must be set through its own setter, or it could
+/// be sent twice.
+pub(crate) fn extra(
+    shape: Option<&Shape>,
     prefix: &str,
     extra: &Map<String, Value>,
 ) -> Result<(), Error> {
-    if extra.is_empty() {
+    let Some(shape) = shape else {
         return Ok(());
-    }
-    let schema = schemars::schema_for!(T);
-    let known = schema
-        .as_object()
-        .and_then(|o| o.get("properties"))
-        .and_then(Value::as_object);
-    for key in extra.keys() {
-        if known.is_some_and(|known| known.contains_key(key)) {
-            let field = if prefix.is_empty() {
+    };
+    match extra.keys().find(|key| shape.declares(key)) {
+        None => Ok(()),
+        Some(key) => Err(Error::invalid(
+            if prefix.is_empty() {
                 key.clone()
             } else {
                 format!("{prefix}.{key}")
-            };
-            return Err(Error::invalid(
-                field,
-                "is a documented field: set it with its own builder method, not as an extra",
-            ));
-        }
+            },
+            "is a documented field: set it with its own builder method, not as an extra",
+        )),
     }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use braze_api::types;
     use serde_json::json;
 
     fn field_of(error: Error) -> String {

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tokio::sync::watch;
 
-use crate::bulk::report::SKIPPED_INTERRUPTED;
+use crate::bulk::report::{SKIPPED_INTERRUPTED, SkipReason};
 use crate::error::EXIT_INTERRUPTED;
 
 /// Why a run stopped taking rows.
@@ -119,21 +119,30 @@ impl Control {
         self.abandon.subscribe()
     }
 
-    /// The report message of a row not attempted because the run stopped.
-    pub fn skip_message(&self) -> Cow<'static, str> {
+    /// Why a row was not attempted because the run stopped, and its report message.
+    pub fn skip(&self) -> (SkipReason, Cow<'static, str>) {
         match self.reason() {
-            Some(StopReason::KeyRefused { status, line }) => Cow::Owned(format!(
-                "not attempted: Braze refused the API key ({status}) on line {line}, so no \
-                 more rows were sent"
-            )),
-            Some(StopReason::ReportFailed) => {
-                Cow::Borrowed("not attempted: the report could not be written")
+            Some(StopReason::KeyRefused { status, line }) => (
+                SkipReason::KeyRefused,
+                Cow::Owned(format!(
+                    "not attempted: Braze refused the API key ({status}) on line {line}, so \
+                     no more rows were sent"
+                )),
+            ),
+            Some(StopReason::ReportFailed) => (
+                SkipReason::ReportFailed,
+                Cow::Borrowed("not attempted: the report could not be written"),
+            ),
+            Some(StopReason::Unreachable { rows }) => (
+                SkipReason::Unreachable,
+                Cow::Owned(format!(
+                    "not attempted: {rows} rows in a row could not connect to Braze, so no \
+                     more rows were sent"
+                )),
+            ),
+            Some(StopReason::Interrupted) | None => {
+                (SkipReason::Interrupted, Cow::Borrowed(SKIPPED_INTERRUPTED))
             }
-            Some(StopReason::Unreachable { rows }) => Cow::Owned(format!(
-                "not attempted: {rows} rows in a row could not connect to Braze, so no more \
-                 rows were sent"
-            )),
-            Some(StopReason::Interrupted) | None => Cow::Borrowed(SKIPPED_INTERRUPTED),
         }
     }
 }
@@ -227,7 +236,9 @@ mod tests {
         }));
         assert!(!control.stop(StopReason::Interrupted));
         assert!(control.is_stopping());
-        assert!(control.skip_message().contains("(401) on line 9"));
+        let (reason, message) = control.skip();
+        assert_eq!(reason, SkipReason::KeyRefused);
+        assert!(message.contains("(401) on line 9"), "{message}");
     }
 
     #[test]
@@ -256,6 +267,9 @@ mod tests {
         control.abandon();
         assert!(*abandoned.borrow());
         assert!(control.is_stopping());
-        assert_eq!(control.skip_message(), SKIPPED_INTERRUPTED);
+        assert_eq!(
+            control.skip(),
+            (SkipReason::Interrupted, SKIPPED_INTERRUPTED.into())
+        );
     }
 }

@@ -12,7 +12,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::bulk::Kind;
+use braze_sdk::ScheduleKind;
+
 use crate::cli::InputFormat;
 use crate::error::CliError;
 
@@ -38,10 +39,10 @@ pub struct Row {
 /// What a row holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowContent {
-    /// Both ids, present and not blank.
+    /// The ids, present and not blank.
     Ids {
-        /// The campaign or Canvas id.
-        owner_id: String,
+        /// The campaign or Canvas id (`None` for a kind without one).
+        owner_id: Option<String>,
         /// The schedule id.
         schedule_id: String,
     },
@@ -68,7 +69,11 @@ impl RowReader {
     /// Opens `path` (`-` for stdin) in `format`, or the format its extension or first
     /// character says. Checks the CSV header at once, so that a wrong file is a usage error
     /// before anything is sent.
-    pub fn open(path: &Path, format: Option<InputFormat>, kind: Kind) -> Result<Self, CliError> {
+    pub fn open(
+        path: &Path,
+        format: Option<InputFormat>,
+        kind: ScheduleKind,
+    ) -> Result<Self, CliError> {
         let source: Box<dyn Read + Send> = if is_stdin(path) {
             Box::new(std::io::stdin())
         } else {
@@ -87,7 +92,7 @@ impl RowReader {
         source: Box<dyn Read + Send>,
         path: &Path,
         format: Option<InputFormat>,
-        kind: Kind,
+        kind: ScheduleKind,
     ) -> Result<Self, CliError> {
         let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, source);
         let format = match format.or_else(|| format_from_extension(path)) {
@@ -191,9 +196,10 @@ pub fn estimate_rows(path: &Path, format: InputFormat) -> Option<u64> {
 pub struct CsvRows {
     reader: csv::Reader<Tracked<BufReader<Box<dyn Read + Send>>>>,
     record: csv::ByteRecord,
-    owner_column: usize,
+    /// The owner id's column, for a kind that has one.
+    owner_column: Option<usize>,
     schedule_column: usize,
-    kind: Kind,
+    kind: ScheduleKind,
     /// The line after the previous record (or the header): where the next may start.
     next_line: u64,
 }
@@ -201,7 +207,7 @@ pub struct CsvRows {
 impl CsvRows {
     fn new(
         reader: BufReader<Box<dyn Read + Send>>,
-        kind: Kind,
+        kind: ScheduleKind,
         path: &Path,
     ) -> Result<Self, CliError> {
         let mut reader = csv::ReaderBuilder::new()
@@ -236,18 +242,18 @@ impl CsvRows {
             names.iter().position(|name| name == wanted).ok_or_else(|| {
                 CliError::Input(format!(
                     "{}: the CSV header has no `{wanted}` column (it has: {}); the first line \
-                     must name the columns, e.g. `{},schedule_id`",
+                     must name the columns, e.g. `{}`",
                     path.display(),
                     if names.iter().all(String::is_empty) {
                         "nothing".to_owned()
                     } else {
                         names.join(", ")
                     },
-                    kind.owner_field(),
+                    header_example(kind),
                 ))
             })
         };
-        let owner_column = column(kind.owner_field())?;
+        let owner_column = kind.owner_field().map(column).transpose()?;
         let schedule_column = column("schedule_id")?;
         let next_line = reader.position().line();
         Ok(Self {
@@ -314,7 +320,10 @@ impl CsvRows {
     }
 
     fn ids(&self) -> RowContent {
-        let owner = field(&self.record, self.owner_column, self.kind.owner_field());
+        let owner = self
+            .owner_column
+            .zip(self.kind.owner_field())
+            .map(|(column, name)| field(&self.record, column, name));
         let schedule = field(&self.record, self.schedule_column, "schedule_id");
         row_content(owner, schedule)
     }
@@ -380,9 +389,18 @@ fn field(record: &csv::ByteRecord, column: usize, name: &str) -> Field {
     }
 }
 
-/// Both fields read: the ids, or every reason the row is invalid.
-fn row_content(owner: Field, schedule: Field) -> RowContent {
-    match (owner, schedule) {
+/// `campaign_id,schedule_id`: the header a kind's input needs.
+fn header_example(kind: ScheduleKind) -> String {
+    match kind.owner_field() {
+        Some(field) => format!("{field},schedule_id"),
+        None => "schedule_id".to_owned(),
+    }
+}
+
+/// The fields read (the owner's, for a kind that has one): the ids, or every reason the
+/// row is invalid.
+fn row_content(owner: Option<Field>, schedule: Field) -> RowContent {
+    match (owner.transpose(), schedule) {
         (Ok(owner_id), Ok(schedule_id)) => RowContent::Ids {
             owner_id,
             schedule_id,
@@ -396,7 +414,10 @@ fn row_content(owner: Field, schedule: Field) -> RowContent {
                     text
                 }
             };
-            let owner_id = keep(owner);
+            let owner_id = match owner {
+                Ok(owner_id) => owner_id,
+                Err(unusable) => keep(Err(unusable)),
+            };
             let schedule_id = keep(schedule);
             RowContent::Invalid {
                 owner_id,
@@ -412,11 +433,11 @@ pub struct JsonlRows {
     reader: BufReader<Box<dyn Read + Send>>,
     buffer: Vec<u8>,
     line: u64,
-    kind: Kind,
+    kind: ScheduleKind,
 }
 
 impl JsonlRows {
-    fn new(reader: BufReader<Box<dyn Read + Send>>, kind: Kind) -> Self {
+    fn new(reader: BufReader<Box<dyn Read + Send>>, kind: ScheduleKind) -> Self {
         Self {
             reader,
             buffer: Vec::with_capacity(256),
@@ -493,7 +514,7 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
     }
 }
 
-fn json_row(text: &[u8], kind: Kind) -> RowContent {
+fn json_row(text: &[u8], kind: ScheduleKind) -> RowContent {
     let value: Value = match serde_json::from_slice(text) {
         Ok(value) => value,
         Err(e) => {
@@ -509,9 +530,11 @@ fn json_row(text: &[u8], kind: Kind) -> RowContent {
             owner_id: None,
             schedule_id: None,
             reason: format!(
-                "not a JSON object (found {}); expected {{\"{}\": ..., \"schedule_id\": ...}}",
+                "not a JSON object (found {}); expected {{{}\"schedule_id\": ...}}",
                 json_type(&value),
                 kind.owner_field()
+                    .map(|field| format!("\"{field}\": ..., "))
+                    .unwrap_or_default()
             ),
         };
     };
@@ -528,7 +551,7 @@ fn json_row(text: &[u8], kind: Kind) -> RowContent {
             )),
         }
     };
-    row_content(field(kind.owner_field()), field("schedule_id"))
+    row_content(kind.owner_field().map(field), field("schedule_id"))
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -547,7 +570,7 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn rows(content: &[u8], name: &str, kind: Kind) -> Result<Vec<Row>, CliError> {
+    fn rows(content: &[u8], name: &str, kind: ScheduleKind) -> Result<Vec<Row>, CliError> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::File::create(&path)
@@ -566,7 +589,7 @@ mod tests {
         Row {
             line,
             content: RowContent::Ids {
-                owner_id: owner.into(),
+                owner_id: Some(owner.into()),
                 schedule_id: schedule.into(),
             },
         }
@@ -582,14 +605,14 @@ mod tests {
     #[test]
     fn csv_columns_in_any_order_with_extras_and_a_bom() {
         let csv = b"\xEF\xBB\xBFnote,Schedule_ID , campaign_id\nx,s1,c1\n\ny, s2 ,c2\n";
-        let all = rows(csv, "in.csv", Kind::Campaign).unwrap();
+        let all = rows(csv, "in.csv", ScheduleKind::Campaign).unwrap();
         assert_eq!(all, vec![ids(2, "c1", "s1"), ids(4, "c2", "s2")]);
     }
 
     #[test]
     fn csv_malformed_rows_are_reported_with_their_lines() {
         let csv = b"campaign_id,schedule_id\nc1\n,s2\nc\xff3,s3\nc4,s4\n";
-        let all = rows(csv, "in.csv", Kind::Campaign).unwrap();
+        let all = rows(csv, "in.csv", ScheduleKind::Campaign).unwrap();
         assert_eq!(all.len(), 4);
         assert_eq!(
             (all[0].line, reason(&all[0])),
@@ -606,13 +629,13 @@ mod tests {
     #[test]
     fn csv_line_numbers_survive_blank_lines_crlf_and_quoted_newlines() {
         let lf = b"campaign_id,schedule_id\n\n\nc1,s1\n,,\nc2,\"s\n2\"\nc3,s3";
-        let all = rows(lf, "in.csv", Kind::Campaign).unwrap();
+        let all = rows(lf, "in.csv", ScheduleKind::Campaign).unwrap();
         assert_eq!(
             all,
             vec![ids(4, "c1", "s1"), ids(6, "c2", "s\n2"), ids(8, "c3", "s3")]
         );
         let crlf = b"campaign_id,schedule_id\r\nc1,s1\r\n\r\nc2,s2\r\nc3,s3\r\n";
-        let all = rows(crlf, "in.csv", Kind::Campaign).unwrap();
+        let all = rows(crlf, "in.csv", ScheduleKind::Campaign).unwrap();
         assert_eq!(
             all,
             vec![ids(2, "c1", "s1"), ids(4, "c2", "s2"), ids(5, "c3", "s3")]
@@ -624,17 +647,21 @@ mod tests {
         // Found by the `rows` fuzz target: the last row's newline inside the open quote was
         // taken for its terminator, giving it the line of the row before.
         let open = b"campaign_id,schedule_id\nc1,s1\nc3\n\"c,4\",\"s\n4B\n";
-        let all = rows(open, "in.csv", Kind::Campaign).unwrap();
+        let all = rows(open, "in.csv", ScheduleKind::Campaign).unwrap();
         assert_eq!(all.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4]);
         assert_eq!(all[2], ids(4, "c,4", "s\n4B"));
         let closed = b"campaign_id,schedule_id\nc1,s1\n\"c,4\",\"s\n\"\nc5,s5\n";
-        let all = rows(closed, "in.csv", Kind::Campaign).unwrap();
+        let all = rows(closed, "in.csv", ScheduleKind::Campaign).unwrap();
         assert_eq!(all.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 5]);
     }
 
     #[test]
     fn csv_without_the_columns_is_an_input_error() {
-        let error = match rows(b"campaign_id,schedule\nc,s\n", "in.csv", Kind::Campaign) {
+        let error = match rows(
+            b"campaign_id,schedule\nc,s\n",
+            "in.csv",
+            ScheduleKind::Campaign,
+        ) {
             Err(e) => e,
             Ok(rows) => panic!("{rows:?}"),
         };
@@ -642,7 +669,7 @@ mod tests {
             error.to_string().contains("no `schedule_id` column"),
             "{error}"
         );
-        assert!(rows(b"campaign_id,schedule_id\n", "in.csv", Kind::Canvas).is_err());
+        assert!(rows(b"campaign_id,schedule_id\n", "in.csv", ScheduleKind::Canvas).is_err());
     }
 
     #[test]
@@ -656,7 +683,7 @@ mod tests {
             {\"canvas_id\":\"v\xff\",\"schedule_id\":\"s6\"}\n\
             {\"canvas_id\":\" \",\"schedule_id\":\"s7\"}\n\
             {\"canvas_id\":\"v8\",\"schedule_id\":\"s8\"}";
-        let all = rows(jsonl, "in.ndjson", Kind::Canvas).unwrap();
+        let all = rows(jsonl, "in.ndjson", ScheduleKind::Canvas).unwrap();
         assert_eq!(all[0], ids(1, "v1", "s1"));
         assert_eq!(all[1].line, 3);
         assert!(reason(&all[1]).starts_with("not a JSON object (found an array)"));
@@ -674,12 +701,20 @@ mod tests {
         let all = rows(
             b"  {\"campaign_id\":\"c\",\"schedule_id\":\"s\"}\n",
             "in.txt",
-            Kind::Campaign,
+            ScheduleKind::Campaign,
         );
         assert_eq!(all.unwrap(), vec![ids(1, "c", "s")]);
-        let all = rows(b"campaign_id,schedule_id\nc,s\n", "in", Kind::Campaign);
+        let all = rows(
+            b"campaign_id,schedule_id\nc,s\n",
+            "in",
+            ScheduleKind::Campaign,
+        );
         assert_eq!(all.unwrap(), vec![ids(2, "c", "s")]);
-        let array = rows(b"[{\"campaign_id\":\"c\"}]", "in.json", Kind::Campaign);
+        let array = rows(
+            b"[{\"campaign_id\":\"c\"}]",
+            "in.json",
+            ScheduleKind::Campaign,
+        );
         assert!(array.unwrap_err().to_string().contains("JSON Lines"));
     }
 
@@ -698,7 +733,7 @@ mod tests {
     fn read_all(
         bytes: &[u8],
         format: Option<InputFormat>,
-        kind: Kind,
+        kind: ScheduleKind,
     ) -> Result<Vec<Row>, CliError> {
         let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
         let mut reader = RowReader::from_reader(source, Path::new("input"), format, kind)?;
@@ -723,7 +758,7 @@ mod tests {
                     owner_id,
                     schedule_id,
                 } => {
-                    for id in [owner_id, schedule_id] {
+                    for id in owner_id.iter().chain([schedule_id]) {
                         assert!(!id.trim().is_empty(), "{row:?}");
                         assert_eq!(id.trim(), id, "ids are trimmed");
                     }
@@ -758,7 +793,7 @@ mod tests {
             ) {
                 let with_header = [b"campaign_id,schedule_id\n".as_slice(), &bytes].concat();
                 for input in [&bytes, &with_header] {
-                    match read_all(input, Some(InputFormat::Csv), Kind::Campaign) {
+                    match read_all(input, Some(InputFormat::Csv), ScheduleKind::Campaign) {
                         Ok(rows) => check_rows(input, &rows),
                         Err(error) => prop_assert!(!error.to_string().is_empty()),
                     }
@@ -769,12 +804,12 @@ mod tests {
             fn any_bytes_as_json_lines_give_rows_or_a_clear_error(
                 bytes in proptest::collection::vec(any::<u8>(), 0..400),
             ) {
-                match read_all(&bytes, Some(InputFormat::Jsonl), Kind::Canvas) {
+                match read_all(&bytes, Some(InputFormat::Jsonl), ScheduleKind::Canvas) {
                     Ok(rows) => check_rows(&bytes, &rows),
                     Err(error) => prop_assert!(!error.to_string().is_empty()),
                 }
                 // Sniffed: CSV, JSON Lines, or the JSON-array refusal.
-                if let Ok(rows) = read_all(&bytes, None, Kind::Campaign) {
+                if let Ok(rows) = read_all(&bytes, None, ScheduleKind::Campaign) {
                     check_rows(&bytes, &rows);
                 }
             }
@@ -794,7 +829,7 @@ mod tests {
                 ], 0..20),
             ) {
                 let bytes = pieces.concat().into_bytes();
-                let rows = read_all(&bytes, Some(InputFormat::Jsonl), Kind::Campaign)
+                let rows = read_all(&bytes, Some(InputFormat::Jsonl), ScheduleKind::Campaign)
                     .expect("JSON Lines never fail as a whole");
                 check_rows(&bytes, &rows);
             }
@@ -812,7 +847,7 @@ mod tests {
                     writer.write_record([owner, schedule]).unwrap();
                 }
                 let bytes = writer.into_inner().unwrap();
-                let rows = read_all(&bytes, Some(InputFormat::Csv), Kind::Campaign).unwrap();
+                let rows = read_all(&bytes, Some(InputFormat::Csv), ScheduleKind::Campaign).unwrap();
                 check_rows(&bytes, &rows);
                 // Rows whose fields are all blank are not rows; the others come back in order.
                 let kept: Vec<&(String, String)> = ids
@@ -824,7 +859,7 @@ mod tests {
                     let usable = |id: &str| !id.trim().is_empty();
                     match &row.content {
                         RowContent::Ids { owner_id, schedule_id } => {
-                            prop_assert_eq!(owner_id.as_str(), owner.trim());
+                            prop_assert_eq!(owner_id.as_deref(), Some(owner.trim()));
                             prop_assert_eq!(schedule_id.as_str(), schedule.trim());
                         }
                         RowContent::Invalid { .. } => {
@@ -848,14 +883,14 @@ mod tests {
                     bytes.push(b'\n');
                 }
                 let format = if ids.is_empty() { Some(InputFormat::Jsonl) } else { None };
-                let rows = read_all(&bytes, format, Kind::Canvas).unwrap();
+                let rows = read_all(&bytes, format, ScheduleKind::Canvas).unwrap();
                 check_rows(&bytes, &rows);
                 prop_assert_eq!(rows.len(), ids.len());
                 for (n, (row, (owner, schedule))) in rows.iter().zip(&ids).enumerate() {
                     prop_assert_eq!(row.line, n as u64 + 1);
                     match &row.content {
                         RowContent::Ids { owner_id, schedule_id } => {
-                            prop_assert_eq!(owner_id.as_str(), owner.trim());
+                            prop_assert_eq!(owner_id.as_deref(), Some(owner.trim()));
                             prop_assert_eq!(schedule_id.as_str(), schedule.trim());
                         }
                         RowContent::Invalid { .. } => {

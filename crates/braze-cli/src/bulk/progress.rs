@@ -1,8 +1,9 @@
 //! Progress on stderr while a bulk run goes: a bar (indicatif) on a terminal, a plain
 //! line every 2 seconds otherwise (logs of a job), nothing with `--quiet`.
 //!
-//! The report writer bumps atomic counters as rows end; a thread of its own samples
-//! them a few times a second. Per row, progress costs a few relaxed atomic adds.
+//! The recorder ([`crate::bulk::recorder::Recorder::record`]) bumps atomic counters as rows
+//! end; a thread of its own samples them a few times a second. Per row, progress costs a
+//! few relaxed atomic adds.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,7 +14,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::bulk::report::{Outcome, RowResult};
-use crate::output::{count, format_epoch};
+use braze_sdk::api::rate_limit::utc_text;
+
+use crate::output::count;
 
 /// How often the bar is redrawn.
 const BAR_TICK: Duration = Duration::from_millis(200);
@@ -24,7 +27,7 @@ const RATE_WINDOW: Duration = Duration::from_secs(5);
 /// Stands for "unknown" in the rate-limit atomics.
 const UNKNOWN: u64 = u64::MAX;
 
-/// Counts of finished rows, shared between the report writer and the progress display.
+/// Counts of finished rows, shared between the recorder and the progress display.
 #[derive(Debug)]
 pub struct Counters {
     /// Rows finished, whatever their outcome.
@@ -189,7 +192,7 @@ fn show(counters: &Counters, total: Option<u64>, style: Style, stop: &AtomicBool
         if let Some(reset) = counters.waiting_for_reset() {
             notes.push_str(&format!(
                 "; rate limit spent, waiting for {}",
-                format_epoch(reset)
+                utc_text(reset)
             ));
         }
         match &bar {
@@ -265,11 +268,12 @@ impl RecentRate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bulk::report::SkipReason;
 
     #[test]
     fn counters_count_each_outcome_once() {
         let counters = Counters::default();
-        let mut row = RowResult::skipped(2, None, None, "x");
+        let mut row = RowResult::skipped(2, None, None, SkipReason::Interrupted, "x");
         counters.record(&row);
         row.outcome = Outcome::Failed;
         row.status = Some(429);

@@ -10,7 +10,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::bulk::Kind;
+use braze_sdk::ScheduleKind;
+
 use crate::bulk::control::{Control, StopReason};
 use crate::bulk::progress::Counters;
 use crate::bulk::report::{Outcome, ReportSink, ReportWriter, RowResult, describe, encode};
@@ -20,7 +21,7 @@ pub const MAX_LISTED_PROBLEMS: u64 = 100;
 
 /// Records finished rows; shared by the reader and the workers.
 pub struct Recorder {
-    kind: Kind,
+    kind: ScheduleKind,
     report: Option<ReportSink>,
     counters: Arc<Counters>,
     control: Arc<Control>,
@@ -44,7 +45,7 @@ pub struct Recorded {
 impl Recorder {
     /// A recorder writing to `report` (or listing problems on stderr without one).
     pub fn new(
-        kind: Kind,
+        kind: ScheduleKind,
         report: Option<ReportWriter>,
         counters: Arc<Counters>,
         control: Arc<Control>,

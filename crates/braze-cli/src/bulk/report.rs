@@ -8,15 +8,15 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use braze_sdk::{Delivery, RateLimit};
-use serde::Serialize;
+use braze_sdk::{Delivery, RateLimit, ScheduleKind};
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 
-use crate::bulk::Kind;
-use crate::error::{CliError, delivery_name};
+use crate::error::CliError;
 
-/// The message of a row skipped because a `--resume` report records it deleted. Resuming
-/// from a report that says so treats the row as deleted too, so reports can be chained.
+/// The message of a row skipped because a `--resume` report records it deleted (its
+/// `skip_reason` is [`SkipReason::AlreadyDeleted`]). Resuming from a report that says so
+/// treats the row as deleted too, so reports can be chained.
 pub const SKIPPED_ALREADY_DELETED: &str =
     "already deleted or gone (recorded in the --resume report)";
 /// The message of a row not attempted because of Ctrl-C or SIGTERM.
@@ -37,16 +37,20 @@ pub const INVALID_URL_MESSAGE: &str = "Invalid URL";
 /// The message of a row checked but not sent by a dry run.
 pub const SKIPPED_DRY_RUN: &str = "dry run: checked, not sent";
 
-/// What happened to a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happened to a row: its `outcome` in the report.
+///
+/// Why `gone` is a fifth outcome, and not `deleted`: a 404 answers a row whose delete may
+/// already have been applied, by an earlier attempt of the same request (a timeout, a 5xx)
+/// or by an interrupted run resumed from. The schedule is not there; but the ids may as
+/// well be wrong, which the tool cannot tell apart, so such rows are not counted deleted
+/// and make the exit code 1: someone should look at them. (The READMEs and `--help` link
+/// here rather than repeat it.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Braze answered 2xx (or 2xx with an unreadable body).
     Deleted,
-    /// Braze answered 404 for a row this tool may have deleted earlier: an earlier attempt
-    /// of the request got no clear answer, or an interrupted run resumed from may have sent
-    /// it (see `run::classify`). The schedule is not there; but the id may as well be wrong,
-    /// which the tool cannot tell apart, so such rows are not counted deleted and make the
-    /// exit code 1: someone should look at them.
+    /// Braze answered 404 for a row this tool may have deleted earlier (see above).
     Gone,
     /// The request failed: an error status, no answer, or abandoned in flight.
     Failed,
@@ -57,6 +61,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome, in the order summaries list them.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Deleted,
+        Outcome::Gone,
+        Outcome::Failed,
+        Outcome::Invalid,
+        Outcome::Skipped,
+    ];
+
     /// The name in the report.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,17 +82,38 @@ impl Outcome {
     }
 }
 
+/// Why a row was not sent: its `skip_reason` in the report, which `--resume` reads (the
+/// message is for people and may be reworded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A `--resume` report records it deleted (or gone).
+    AlreadyDeleted,
+    /// Ctrl-C or SIGTERM came first.
+    Interrupted,
+    /// Braze refused the API key (401 or 403) on an earlier row.
+    KeyRefused,
+    /// Too many rows in a row could not connect.
+    Unreachable,
+    /// The report could not be written.
+    ReportFailed,
+    /// A dry run: checked, not sent.
+    DryRun,
+}
+
 /// One finished row.
 #[derive(Debug, Clone)]
 pub struct RowResult {
     /// Its 1-based line in the input.
     pub line: u64,
-    /// The campaign or Canvas id, if the row had a readable one.
+    /// The campaign or Canvas id, if the row had a readable one (and its kind has one).
     pub owner_id: Option<String>,
     /// The schedule id, if the row had a readable one.
     pub schedule_id: Option<String>,
     /// What happened.
     pub outcome: Outcome,
+    /// Why it was skipped, if it was.
+    pub skip_reason: Option<SkipReason>,
     /// The HTTP status of Braze's last answer, if any.
     pub status: Option<u16>,
     /// Braze's message, the SDK's error, or why the row was skipped or invalid.
@@ -96,14 +130,23 @@ pub struct RowResult {
 }
 
 impl RowResult {
-    /// A row that was not sent, with the reason.
+    /// A row that was not sent, with the reason and its message.
     pub fn skipped(
         line: u64,
         owner_id: Option<String>,
         schedule_id: Option<String>,
-        why: impl Into<Cow<'static, str>>,
+        reason: SkipReason,
+        message: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self::unsent(line, owner_id, schedule_id, Outcome::Skipped, why.into())
+        let mut row = Self::unsent(
+            line,
+            owner_id,
+            schedule_id,
+            Outcome::Skipped,
+            message.into(),
+        );
+        row.skip_reason = Some(reason);
+        row
     }
 
     /// A row that cannot be sent, with the reason.
@@ -128,6 +171,7 @@ impl RowResult {
             owner_id,
             schedule_id,
             outcome,
+            skip_reason: None,
             status: None,
             message,
             attempts: 0,
@@ -138,30 +182,34 @@ impl RowResult {
     }
 }
 
-/// A report line: the fields of a [`RowResult`] under the kind's id field name.
+/// A report line: the fields of a [`RowResult`], the owner id under the kind's field name
+/// (none for a kind without one).
 struct ReportLine<'a> {
-    kind: Kind,
+    kind: ScheduleKind,
     row: &'a RowResult,
 }
 
 impl Serialize for ReportLine<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let row = self.row;
-        let mut map = serializer.serialize_map(Some(8))?;
+        let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("line", &row.line)?;
-        map.serialize_entry(self.kind.owner_field(), &row.owner_id)?;
+        if let Some(field) = self.kind.owner_field() {
+            map.serialize_entry(field, &row.owner_id)?;
+        }
         map.serialize_entry("schedule_id", &row.schedule_id)?;
-        map.serialize_entry("outcome", row.outcome.as_str())?;
+        map.serialize_entry("outcome", &row.outcome)?;
+        map.serialize_entry("skip_reason", &row.skip_reason)?;
         map.serialize_entry("status", &row.status)?;
         map.serialize_entry("message", &*row.message)?;
         map.serialize_entry("attempts", &row.attempts)?;
-        map.serialize_entry("delivery", &row.delivery.map(delivery_name))?;
+        map.serialize_entry("delivery", &row.delivery)?;
         map.end()
     }
 }
 
 /// Encodes a row's report line, newline included, into `line` (cleared first).
-pub fn encode(kind: Kind, row: &RowResult, line: &mut Vec<u8>) {
+pub fn encode(kind: ScheduleKind, row: &RowResult, line: &mut Vec<u8>) {
     line.clear();
     // Serializing plain strings and numbers into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *line, &ReportLine { kind, row });
@@ -273,14 +321,16 @@ impl ReportSink {
 }
 
 /// A row as one line of text, for the list of problem rows printed without `--report`.
-pub fn describe(kind: Kind, row: &RowResult) -> String {
+pub fn describe(kind: ScheduleKind, row: &RowResult) -> String {
     let id = |id: &Option<String>| id.as_deref().unwrap_or("?").to_owned();
     let status = row.status.map(|s| format!(" ({s})")).unwrap_or_default();
+    let owner = kind
+        .owner_field()
+        .map(|field| format!("{field}={} ", id(&row.owner_id)))
+        .unwrap_or_default();
     format!(
-        "line {}: {}={} schedule_id={}: {}{status}: {}",
+        "line {}: {owner}schedule_id={}: {}{status}: {}",
         row.line,
-        kind.owner_field(),
-        id(&row.owner_id),
         id(&row.schedule_id),
         row.outcome.as_str(),
         row.message
@@ -323,16 +373,22 @@ mod tests {
         let path = dir.path().join("r.jsonl");
         let mut writer = ReportWriter::create(&path).unwrap();
         let mut line = Vec::new();
-        let mut row =
-            RowResult::skipped(7, Some("v".into()), Some("s".into()), SKIPPED_INTERRUPTED);
-        encode(Kind::Canvas, &row, &mut line);
+        let mut row = RowResult::skipped(
+            7,
+            Some("v".into()),
+            Some("s".into()),
+            SkipReason::Interrupted,
+            SKIPPED_INTERRUPTED,
+        );
+        encode(ScheduleKind::Canvas, &row, &mut line);
         writer.write_line(&line).unwrap();
         row.outcome = Outcome::Failed;
+        row.skip_reason = None;
         row.status = Some(503);
         row.attempts = 5;
         row.delivery = Some(Delivery::Uncertain);
         row.message = "Service Unavailable".into();
-        encode(Kind::Canvas, &row, &mut line);
+        encode(ScheduleKind::Canvas, &row, &mut line);
         writer.write_line(&line).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<serde_json::Value> = text
@@ -342,9 +398,10 @@ mod tests {
         assert_eq!(
             lines[0],
             serde_json::json!({"line": 7, "canvas_id": "v", "schedule_id": "s",
-                "outcome": "skipped", "status": null, "message": SKIPPED_INTERRUPTED,
-                "attempts": 0, "delivery": null})
+                "outcome": "skipped", "skip_reason": "interrupted", "status": null,
+                "message": SKIPPED_INTERRUPTED, "attempts": 0, "delivery": null})
         );
+        assert_eq!(lines[1]["skip_reason"], serde_json::Value::Null);
         assert_eq!(lines[1]["status"], 503);
         assert_eq!(lines[1]["delivery"], "uncertain");
         assert_eq!(lines[1]["outcome"], "failed");

@@ -17,10 +17,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use braze_sdk::types::MessageResponse;
-use braze_sdk::{Client, Delivery, RequestPreview, Response, TransportKind};
+use braze_sdk::{
+    Campaign, Canvas, Client, Delivery, RequestPreview, Response, ScheduleKind, TransportKind,
+};
 use serde_json::json;
 
-use crate::bulk::Kind;
 use crate::bulk::control::{Control, StopReason, listen_for_signals};
 use crate::bulk::input::{RowContent, RowReader, estimate_rows, is_stdin};
 use crate::bulk::progress::{Counters, Display, Style};
@@ -28,7 +29,7 @@ use crate::bulk::queue::JobQueue;
 use crate::bulk::recorder::{MAX_LISTED_PROBLEMS, Recorded, Recorder};
 use crate::bulk::report::{
     ALREADY_GONE_AFTER_RETRY, ALREADY_GONE_RESUMED, FAILED_ABANDONED, INVALID_URL_MESSAGE, Outcome,
-    ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN,
+    ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN, SkipReason,
 };
 use crate::bulk::resume::AlreadyDeleted;
 use crate::cli::{BulkArgs, DEFAULT_CONCURRENCY, GlobalArgs};
@@ -43,7 +44,8 @@ const QUEUE_ROWS: usize = 1024;
 /// A row to delete.
 struct Job {
     line: u64,
-    owner_id: String,
+    /// The campaign or Canvas id (`None` for a kind without one).
+    owner_id: Option<String>,
     schedule_id: String,
     /// Whether a run resumed from may have sent it without recording it (see
     /// [`AlreadyDeleted::may_have_sent`]).
@@ -51,7 +53,7 @@ struct Job {
 }
 
 /// Runs `... schedule delete --from FILE`; returns the exit code.
-pub async fn run(global: &GlobalArgs, kind: Kind, args: &BulkArgs) -> Result<u8, CliError> {
+pub async fn run(global: &GlobalArgs, kind: ScheduleKind, args: &BulkArgs) -> Result<u8, CliError> {
     let input = args
         .from
         .as_deref()
@@ -256,7 +258,7 @@ fn read_rows(
     queue: &JobQueue<Job>,
     recorder: &Recorder,
     control: &Control,
-    kind: Kind,
+    kind: ScheduleKind,
     dry_run: Option<&Client>,
 ) -> Result<ReadOutcome, CliError> {
     let mut outcome = ReadOutcome {
@@ -282,21 +284,28 @@ fn read_rows(
             } => (owner_id, schedule_id),
         };
         // For every row with ids, in input order: it counts rows for the reports.
-        let earlier_may_have_sent =
-            already_deleted.may_have_sent(row.line, &owner_id, &schedule_id, &mut horizons);
-        let settled = if already_deleted.contains(&owner_id, &schedule_id) {
+        let earlier_may_have_sent = already_deleted.may_have_sent(
+            row.line,
+            owner_id.as_deref(),
+            &schedule_id,
+            &mut horizons,
+        );
+        let settled = if already_deleted.contains(owner_id.as_deref(), &schedule_id) {
             Some(RowResult::skipped(
                 row.line,
-                Some(owner_id),
+                owner_id,
                 Some(schedule_id),
+                SkipReason::AlreadyDeleted,
                 SKIPPED_ALREADY_DELETED,
             ))
         } else if control.is_stopping() {
+            let (reason, message) = control.skip();
             Some(RowResult::skipped(
                 row.line,
-                Some(owner_id),
+                owner_id,
                 Some(schedule_id),
-                control.skip_message(),
+                reason,
+                message,
             ))
         } else if let Some(client) = dry_run {
             Some(check_only(
@@ -317,12 +326,16 @@ fn read_rows(
             match queue.push(job) {
                 Ok(()) => None,
                 // No worker is left to take it.
-                Err(job) => Some(RowResult::skipped(
-                    job.line,
-                    Some(job.owner_id),
-                    Some(job.schedule_id),
-                    control.skip_message(),
-                )),
+                Err(job) => {
+                    let (reason, message) = control.skip();
+                    Some(RowResult::skipped(
+                        job.line,
+                        job.owner_id,
+                        Some(job.schedule_id),
+                        reason,
+                        message,
+                    ))
+                }
             }
         };
         if let Some(result) = settled {
@@ -344,35 +357,39 @@ impl Drop for CloseOnDrop<'_> {
 /// A dry run's row: built and checked by the SDK, not sent.
 fn check_only(
     client: &Client,
-    kind: Kind,
+    kind: ScheduleKind,
     line: u64,
-    owner_id: String,
+    owner_id: Option<String>,
     schedule_id: String,
     outcome: &mut ReadOutcome,
 ) -> RowResult {
+    let owner = owner_id.as_deref().unwrap_or_default();
+    let schedule = schedule_id.as_str();
     let preview = match kind {
-        Kind::Campaign => client
-            .delete_campaign_schedule(owner_id.as_str(), schedule_id.as_str())
+        ScheduleKind::Campaign => client
+            .delete_schedule::<Campaign>(owner, schedule)
             .preview(),
-        Kind::Canvas => client
-            .delete_canvas_schedule(owner_id.as_str(), schedule_id.as_str())
-            .preview(),
+        ScheduleKind::Canvas => client.delete_schedule::<Canvas>(owner, schedule).preview(),
     };
     match preview {
         Ok(preview) => {
             outcome.first_request.get_or_insert(preview);
-            RowResult::skipped(line, Some(owner_id), Some(schedule_id), SKIPPED_DRY_RUN)
+            RowResult::skipped(
+                line,
+                owner_id,
+                Some(schedule_id),
+                SkipReason::DryRun,
+                SKIPPED_DRY_RUN,
+            )
         }
-        Err(error) => {
-            RowResult::invalid(line, Some(owner_id), Some(schedule_id), error.to_string())
-        }
+        Err(error) => RowResult::invalid(line, owner_id, Some(schedule_id), error.to_string()),
     }
 }
 
 /// A worker: takes rows until there are none, sends each delete, records its result.
 struct Worker {
     client: Client,
-    kind: Kind,
+    kind: ScheduleKind,
     queue: Arc<JobQueue<Job>>,
     recorder: Arc<Recorder>,
     control: Arc<Control>,
@@ -386,11 +403,13 @@ impl Worker {
         while let Some(job) = self.queue.pop().await {
             tracing::trace!(line = job.line, "row taken");
             let result = if self.control.is_stopping() {
+                let (reason, message) = self.control.skip();
                 RowResult::skipped(
                     job.line,
-                    Some(job.owner_id),
+                    job.owner_id,
                     Some(job.schedule_id),
-                    self.control.skip_message(),
+                    reason,
+                    message,
                 )
             } else {
                 tokio::select! {
@@ -416,25 +435,18 @@ impl Drop for Worker {
     }
 }
 
-/// Sends one delete.
+/// Sends one delete. (The reader only makes jobs with the ids their kind needs; a
+/// missing one would be sent blank and refused by the SDK's checks, never sent.)
 async fn delete(
     client: &Client,
-    kind: Kind,
+    kind: ScheduleKind,
     job: &Job,
 ) -> Result<Response<MessageResponse>, braze_sdk::Error> {
+    let owner = job.owner_id.as_deref().unwrap_or_default();
+    let schedule = job.schedule_id.as_str();
     match kind {
-        Kind::Campaign => {
-            client
-                .delete_campaign_schedule(job.owner_id.as_str(), job.schedule_id.as_str())
-                .send()
-                .await
-        }
-        Kind::Canvas => {
-            client
-                .delete_canvas_schedule(job.owner_id.as_str(), job.schedule_id.as_str())
-                .send()
-                .await
-        }
+        ScheduleKind::Campaign => client.delete_schedule::<Campaign>(owner, schedule).await,
+        ScheduleKind::Canvas => client.delete_schedule::<Canvas>(owner, schedule).await,
     }
 }
 
@@ -442,9 +454,10 @@ async fn delete(
 fn abandon(job: Job) -> RowResult {
     RowResult {
         line: job.line,
-        owner_id: Some(job.owner_id),
+        owner_id: job.owner_id,
         schedule_id: Some(job.schedule_id),
         outcome: Outcome::Failed,
+        skip_reason: None,
         status: None,
         message: Cow::Borrowed(FAILED_ABANDONED),
         attempts: 1,
@@ -471,9 +484,10 @@ fn classify(
     let earlier_may_have_sent = job.earlier_may_have_sent;
     let mut result = RowResult {
         line: job.line,
-        owner_id: Some(job.owner_id),
+        owner_id: job.owner_id,
         schedule_id: Some(job.schedule_id),
         outcome: Outcome::Deleted,
+        skip_reason: None,
         status: None,
         message: Cow::Borrowed(""),
         attempts: 0,
@@ -611,7 +625,7 @@ impl Summary<'_> {
         }
     }
 
-    fn print(&self, output: Output, kind: Kind) {
+    fn print(&self, output: Output, kind: ScheduleKind) {
         let c = self.counters;
         if output.is_json() {
             let mut summary = json!({
@@ -690,11 +704,14 @@ impl Summary<'_> {
             eprintln!("  first failure, line {line}: {text}");
         }
         if let Some(report) = self.report {
+            let key = match kind.owner_field() {
+                Some(field) => format!("{field} and schedule_id"),
+                None => "schedule_id".to_owned(),
+            };
             eprintln!(
-                "  report: {} (one line per row; {} rows are keyed by {} and schedule_id)",
+                "  report: {} (one line per row; {} rows are keyed by {key})",
                 report.display(),
                 kind.noun(),
-                kind.owner_field()
             );
         }
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use braze_mock::{CampaignId, CanvasId, Config, MockServer, Schedule, ScheduleOwner};
+use braze_mock::{Config, MockServer, Schedule, ScheduleKind};
 
 /// The key the fakes of these tests accept: distinctive, so a leak is easy to find.
 pub const KEY: &str = "test-key-0123456789-must-never-be-printed";
@@ -44,10 +44,7 @@ pub fn schedule() -> Schedule {
 /// Stores a campaign schedule in the fake; returns its schedule id.
 pub fn add_campaign_schedule(server: &MockServer, campaign_id: &str) -> String {
     server
-        .add_schedule(
-            ScheduleOwner::Campaign(CampaignId::from(campaign_id)),
-            schedule(),
-        )
+        .add_schedule(ScheduleKind::Campaign, campaign_id, schedule())
         .schedule_id
         .as_str()
         .to_owned()
@@ -56,7 +53,7 @@ pub fn add_campaign_schedule(server: &MockServer, campaign_id: &str) -> String {
 /// Stores a Canvas schedule in the fake; returns its schedule id.
 pub fn add_canvas_schedule(server: &MockServer, canvas_id: &str) -> String {
     server
-        .add_schedule(ScheduleOwner::Canvas(CanvasId::from(canvas_id)), schedule())
+        .add_schedule(ScheduleKind::Canvas, canvas_id, schedule())
         .schedule_id
         .as_str()
         .to_owned()

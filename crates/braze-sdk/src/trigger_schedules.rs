@@ -1,44 +1,44 @@
-//! Update and delete are the same request for campaigns and Canvases, on two endpoints:
-//! [`Owner`] says which, and the builders are written once.
+//! Update and delete of campaign sends and Canvas entries: the same request on two
+//! endpoints, with a different owner id. [`Owner`] names the kind of schedule at the type
+//! level, and the builders are written once.
+//!
+//! How a call flows: `client.delete_campaign_schedule(c, s)` (in `campaigns.rs`) builds a
+//! [`DeleteSchedule<Campaign>`]; awaiting it runs [`DeleteSchedule::send`], which checks
+//! the ids, builds the generated body (`O::delete_body`) and hands the generated call
+//! (`O::send_delete`) to `Client::call`, where the hooks of `braze-api` (pacing, retries,
+//! tracing) run around each attempt and the outcome becomes a [`Response`] or an
+//! [`Error`].
 
 use std::fmt;
 use std::future::Future;
 
-use braze_api::ResponseValue;
 use braze_api::ids::InvalidId;
 use braze_api::types::{self, ApiError, MessageResponse};
+use braze_api::{ResponseValue, ScheduleKind};
 use serde_json::{Map, Value};
 
-use crate::request::{RequestPreview, to_json};
-use crate::{CampaignId, CanvasId, Client, Error, Response, Schedule, ScheduleId, validate};
+use crate::request::impl_request;
+use crate::{
+    CampaignId, CanvasId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId,
+    validate,
+};
 
 /// What the generated client answers.
 type Generated<T> = Result<ResponseValue<T>, braze_api::Error<ApiError>>;
 
-/// One operation's `operationId` and path.
-#[derive(Debug, Clone, Copy)]
-pub struct Route {
-    /// The `operationId`, e.g. `delete_campaign_schedule`.
-    pub operation: &'static str,
-    /// The path, e.g. `/campaigns/trigger/schedule/delete`.
-    pub path: &'static str,
-}
-
-/// What a schedule belongs to: a campaign or a Canvas. Sealed: [`Campaign`] and
-/// [`Canvas`] are the two.
+/// What a schedule belongs to, at the type level: a campaign ([`Campaign`]) or a Canvas
+/// ([`Canvas`]). Sealed. Every fact about the kind (its owner field, its noun, its
+/// operations) comes from [`Owner::KIND`], the [`ScheduleKind`] the CLI and the fake use
+/// too; this trait only picks the generated body types for it.
 pub trait Owner: private::Sealed + Clone + fmt::Debug + Send + Sync + 'static {
+    /// Which kind of schedule.
+    const KIND: ScheduleKind;
     /// Its identifier.
     type Id: Clone + fmt::Debug + Send + Sync + for<'s> From<&'s str>;
-    /// What it is called in messages: `campaign` or `Canvas`.
-    const NOUN: &'static str;
     /// The update body.
-    type UpdateBody: serde::Serialize + schemars::JsonSchema + Send;
+    type UpdateBody: serde::Serialize + Send;
     /// The delete body.
-    type DeleteBody: serde::Serialize + schemars::JsonSchema + Send;
-    /// The update operation.
-    const UPDATE: Route;
-    /// The delete operation.
-    const DELETE: Route;
+    type DeleteBody: serde::Serialize + Send;
 
     #[doc(hidden)]
     fn check(id: &Self::Id) -> Result<(), InvalidId>;
@@ -48,13 +48,13 @@ pub trait Owner: private::Sealed + Clone + fmt::Debug + Send + Sync + 'static {
         schedule_id: ScheduleId,
         schedule: types::Schedule,
         extra: Map<String, Value>,
-    ) -> Self::UpdateBody;
+    ) -> Result<Self::UpdateBody, Error>;
     #[doc(hidden)]
     fn delete_body(
         id: Self::Id,
         schedule_id: ScheduleId,
         extra: Map<String, Value>,
-    ) -> Self::DeleteBody;
+    ) -> Result<Self::DeleteBody, Error>;
     #[doc(hidden)]
     fn send_update(
         api: &braze_api::Client,
@@ -75,56 +75,52 @@ pub enum Campaign {}
 #[derive(Debug, Clone, Copy)]
 pub enum Canvas {}
 
-/// Implements [`Owner`] from what differs between the two owners: the type, its id and
-/// the id's field name, the noun, the path prefix and the generated operations and bodies.
+/// Implements [`Owner`] from what differs between the two owners at the type level: the
+/// marker, its kind, its id type and the id's field, and the generated operations and
+/// bodies. Bodies are made with the generated builders, so a new optional field in the
+/// spec needs no change here.
 macro_rules! impl_owner {
     (
-        $owner:ident, $id:ident, $id_field:ident, $noun:literal, $prefix:literal,
+        $owner:ident, $kind:ident, $id:ident, $id_field:ident,
         update: $update:ident($update_body:ident),
         delete: $delete:ident($delete_body:ident) $(,)?
     ) => {
         impl Owner for $owner {
+            const KIND: ScheduleKind = ScheduleKind::$kind;
             type Id = $id;
-            const NOUN: &'static str = $noun;
             type UpdateBody = types::$update_body;
             type DeleteBody = types::$delete_body;
-            const UPDATE: Route = Route {
-                operation: stringify!($update),
-                path: concat!($prefix, "/update"),
-            };
-            const DELETE: Route = Route {
-                operation: stringify!($delete),
-                path: concat!($prefix, "/delete"),
-            };
 
             fn check(id: &$id) -> Result<(), InvalidId> {
                 id.check()
             }
 
             fn update_body(
-                $id_field: $id,
+                id: $id,
                 schedule_id: ScheduleId,
                 schedule: types::Schedule,
                 extra: Map<String, Value>,
-            ) -> Self::UpdateBody {
-                types::$update_body {
-                    $id_field,
-                    schedule_id,
-                    schedule,
-                    extra,
-                }
+            ) -> Result<Self::UpdateBody, Error> {
+                types::$update_body::builder()
+                    .$id_field(id)
+                    .schedule_id(schedule_id)
+                    .schedule(schedule)
+                    .extra(extra)
+                    .try_into()
+                    .map_err(Error::conversion)
             }
 
             fn delete_body(
-                $id_field: $id,
+                id: $id,
                 schedule_id: ScheduleId,
                 extra: Map<String, Value>,
-            ) -> Self::DeleteBody {
-                types::$delete_body {
-                    $id_field,
-                    schedule_id,
-                    extra,
-                }
+            ) -> Result<Self::DeleteBody, Error> {
+                types::$delete_body::builder()
+                    .$id_field(id)
+                    .schedule_id(schedule_id)
+                    .extra(extra)
+                    .try_into()
+                    .map_err(Error::conversion)
             }
 
             fn send_update(
@@ -145,13 +141,13 @@ macro_rules! impl_owner {
 }
 
 impl_owner!(
-    Campaign, CampaignId, campaign_id, "campaign", "/campaigns/trigger/schedule",
+    Campaign, Campaign, CampaignId, campaign_id,
     update: update_campaign_schedule(CampaignScheduleUpdateRequest),
     delete: delete_campaign_schedule(CampaignScheduleDeleteRequest),
 );
 
 impl_owner!(
-    Canvas, CanvasId, canvas_id, "Canvas", "/canvas/trigger/schedule",
+    Canvas, Canvas, CanvasId, canvas_id,
     update: update_canvas_schedule(CanvasScheduleUpdateRequest),
     delete: delete_canvas_schedule(CanvasScheduleDeleteRequest),
 );
@@ -165,7 +161,13 @@ impl Client {
         schedule_id: impl Into<ScheduleId>,
         schedule: impl Into<Schedule>,
     ) -> UpdateSchedule<'_, O> {
-        UpdateSchedule::new(self, owner_id.into(), schedule_id.into(), schedule.into())
+        UpdateSchedule {
+            client: self,
+            owner_id: owner_id.into(),
+            schedule_id: schedule_id.into(),
+            schedule: schedule.into(),
+            extra: Map::new(),
+        }
     }
 
     /// Cancels a scheduled campaign send or Canvas entry, by owner type:
@@ -175,7 +177,12 @@ impl Client {
         owner_id: impl Into<O::Id>,
         schedule_id: impl Into<ScheduleId>,
     ) -> DeleteSchedule<'_, O> {
-        DeleteSchedule::new(self, owner_id.into(), schedule_id.into())
+        DeleteSchedule {
+            client: self,
+            owner_id: owner_id.into(),
+            schedule_id: schedule_id.into(),
+            extra: Map::new(),
+        }
     }
 }
 
@@ -203,21 +210,6 @@ pub type UpdateCampaignSchedule<'a> = UpdateSchedule<'a, Campaign>;
 pub type UpdateCanvasSchedule<'a> = UpdateSchedule<'a, Canvas>;
 
 impl<'a, O: Owner> UpdateSchedule<'a, O> {
-    pub(crate) fn new(
-        client: &'a Client,
-        owner_id: O::Id,
-        schedule_id: ScheduleId,
-        schedule: Schedule,
-    ) -> Self {
-        Self {
-            client,
-            owner_id,
-            schedule_id,
-            schedule,
-            extra: Map::new(),
-        }
-    }
-
     /// Adds a body field the spec does not know yet.
     pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -232,47 +224,27 @@ impl<'a, O: Owner> UpdateSchedule<'a, O> {
     fn into_body(self) -> Result<O::UpdateBody, Error> {
         validate::id(O::check(&self.owner_id))?;
         validate::id(self.schedule_id.check())?;
-        validate::extra::<O::UpdateBody>("", &self.extra)?;
+        validate::extra(self.spec().request_body, "", &self.extra)?;
         let schedule = self.schedule.to_wire()?;
-        Ok(O::update_body(
-            self.owner_id,
-            self.schedule_id,
-            schedule,
-            self.extra,
-        ))
+        O::update_body(self.owner_id, self.schedule_id, schedule, self.extra)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
     pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            O::UPDATE.operation,
-            "POST",
-            O::UPDATE.path,
-            Some(body),
-        ))
+        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
     }
 
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<MessageResponse>, Error> {
-        let client = self.client;
+        let (client, spec) = (self.client, self.spec());
         let body = self.into_body()?;
         client
-            .call(O::UPDATE.operation, || O::send_update(&client.api, body))
+            .call(spec, || O::send_update(&client.api, body))
             .await
     }
 }
 
-impl<'a, O: Owner> std::future::IntoFuture for UpdateSchedule<'a, O> {
-    type Output = Result<Response<MessageResponse>, Error>;
-    type IntoFuture =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+impl_request!(UpdateSchedule<O: Owner> => MessageResponse, O::KIND.update());
 
 /// A schedule delete, built by [`Client::delete_campaign_schedule`] (the seed endpoint) or
 /// [`Client::delete_canvas_schedule`]. Send it with [`send`](Self::send) or by awaiting it.
@@ -291,15 +263,6 @@ pub type DeleteCampaignSchedule<'a> = DeleteSchedule<'a, Campaign>;
 pub type DeleteCanvasSchedule<'a> = DeleteSchedule<'a, Canvas>;
 
 impl<'a, O: Owner> DeleteSchedule<'a, O> {
-    pub(crate) fn new(client: &'a Client, owner_id: O::Id, schedule_id: ScheduleId) -> Self {
-        Self {
-            client,
-            owner_id,
-            schedule_id,
-            extra: Map::new(),
-        }
-    }
-
     /// Adds a body field the spec does not know yet.
     pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extra.insert(key.into(), value);
@@ -314,60 +277,23 @@ impl<'a, O: Owner> DeleteSchedule<'a, O> {
     fn into_body(self) -> Result<O::DeleteBody, Error> {
         validate::id(O::check(&self.owner_id))?;
         validate::id(self.schedule_id.check())?;
-        validate::extra::<O::DeleteBody>("", &self.extra)?;
-        Ok(O::delete_body(self.owner_id, self.schedule_id, self.extra))
+        validate::extra(self.spec().request_body, "", &self.extra)?;
+        O::delete_body(self.owner_id, self.schedule_id, self.extra)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
     pub fn preview(&self) -> Result<RequestPreview, Error> {
-        let body = to_json(&self.body()?)?;
-        Ok(RequestPreview::new(
-            self.client,
-            O::DELETE.operation,
-            "POST",
-            O::DELETE.path,
-            Some(body),
-        ))
+        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
     }
 
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<MessageResponse>, Error> {
-        let client = self.client;
+        let (client, spec) = (self.client, self.spec());
         let body = self.into_body()?;
         client
-            .call(O::DELETE.operation, || O::send_delete(&client.api, body))
+            .call(spec, || O::send_delete(&client.api, body))
             .await
     }
 }
 
-impl<'a, O: Owner> std::future::IntoFuture for DeleteSchedule<'a, O> {
-    type Output = Result<Response<MessageResponse>, Error>;
-    type IntoFuture =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The routes the macro builds agree with the spec's operation table.
-    #[test]
-    fn routes_match_the_spec() {
-        for route in [
-            Campaign::UPDATE,
-            Campaign::DELETE,
-            Canvas::UPDATE,
-            Canvas::DELETE,
-        ] {
-            let spec = braze_api::operations::find(route.operation)
-                .unwrap_or_else(|| panic!("{} is not in the spec", route.operation));
-            assert_eq!(route.path, spec.path, "{}", route.operation);
-        }
-        assert_eq!(Campaign::DELETE.path, "/campaigns/trigger/schedule/delete");
-        assert_eq!(Canvas::UPDATE.operation, "update_canvas_schedule");
-    }
-}
+impl_request!(DeleteSchedule<O: Owner> => MessageResponse, O::KIND.delete());

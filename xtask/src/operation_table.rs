@@ -1,0 +1,390 @@
+//! The part of the generated module that progenitor does not write: what the spec says of
+//! each operation (its `x-braze-*` extensions, method, path and request body) as named
+//! statics, the [`Operation`] and `Permission` enums, and the declared fields of every
+//! object schema.
+//!
+//! Everything the SDK, the fake and the CLI know about an operation comes from here, so a
+//! new operation in the spec is a new `Operation` variant: every exhaustive `match` on it
+//! stops the build until the new operation is handled there.
+
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+/// The tokens of `pub mod spec { ... }`.
+pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
+    let operations = operations(spec)?;
+    let shapes = shapes(spec)?;
+
+    // In order of first use, so that the create/update/delete of one family stay together.
+    let mut permissions: Vec<&str> = Vec::new();
+    for op in &operations {
+        if !permissions.contains(&op.permission.as_str()) {
+            permissions.push(&op.permission);
+        }
+    }
+    let permission_variants: Vec<Ident> = permissions.iter().map(|p| pascal(p)).collect();
+    let permission_names: Vec<&str> = permissions.clone();
+    let permission_count = Literal::usize_unsuffixed(permission_names.len());
+    let permission_docs: Vec<String> = permission_names.iter().map(|p| format!(" `{p}`")).collect();
+
+    let statics = operations.iter().map(|op| {
+        let name = screaming(&op.id);
+        let variant = pascal(&op.id);
+        let permission = pascal(&op.permission);
+        let (id, path, idempotent) = (&op.id, &op.path, op.idempotent);
+        let method = Ident::new(&op.method, Span::call_site());
+        let body = match &op.body {
+            Some(schema) => {
+                let shape = screaming(schema);
+                quote! { Some(&shapes::#shape) }
+            }
+            None => quote! { None },
+        };
+        let doc = format!(" `{} {}`: {}.", op.method, op.path, op.summary);
+        quote! {
+            #[doc = #doc]
+            pub static #name: OperationSpec = OperationSpec {
+                operation: Operation::#variant,
+                id: #id,
+                method: http::Method::#method,
+                path: #path,
+                permission: Permission::#permission,
+                idempotent: #idempotent,
+                request_body: #body,
+            };
+        }
+    });
+    let variants: Vec<Ident> = operations.iter().map(|op| pascal(&op.id)).collect();
+    let names: Vec<Ident> = operations.iter().map(|op| screaming(&op.id)).collect();
+    let variant_docs: Vec<String> = operations
+        .iter()
+        .map(|op| format!(" `{}`: `{} {}`.", op.id, op.method, op.path))
+        .collect();
+    let count = Literal::usize_unsuffixed(operations.len());
+
+    let shape_items = shapes.iter().map(|shape| {
+        let name = screaming(&shape.schema);
+        let schema = &shape.schema;
+        let fields = shape.fields.iter().map(|(field, value)| {
+            let value = match value {
+                FieldValue::Plain => quote! { FieldValue::Plain },
+                FieldValue::Object(inner) => {
+                    let inner = screaming(inner);
+                    quote! { FieldValue::Object(&#inner) }
+                }
+                FieldValue::List(inner) => {
+                    let inner = screaming(inner);
+                    quote! { FieldValue::List(&#inner) }
+                }
+            };
+            quote! { Field { name: #field, value: #value } }
+        });
+        let doc = format!(" The properties the spec declares on `{schema}`.");
+        quote! {
+            #[doc = #doc]
+            pub static #name: Shape = Shape { schema: #schema, fields: &[#(#fields),*] };
+        }
+    });
+
+    Ok(quote! {
+        /// What the spec says of each operation, generated from `openapi/braze.yaml` by
+        /// `cargo xtask generate`: see [`crate::operations`].
+        pub mod spec {
+            use crate::operations::{Field, FieldValue, OperationSpec, Shape};
+
+            #(#statics)*
+
+            /// Every operation, in spec order.
+            pub static OPERATIONS: [&OperationSpec; #count] = [#(&#names),*];
+
+            /// The operations of the spec. Deliberately not `#[non_exhaustive]`: code that
+            /// must handle every operation matches on it exhaustively, so that a new
+            /// operation in the spec stops the build there.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum Operation {
+                #(#[doc = #variant_docs] #variants,)*
+            }
+
+            impl Operation {
+                /// Every operation, in spec order.
+                pub const ALL: [Operation; #count] = [#(Operation::#variants),*];
+
+                /// What the spec says of it.
+                pub const fn spec(self) -> &'static OperationSpec {
+                    match self {
+                        #(Operation::#variants => &#names,)*
+                    }
+                }
+            }
+
+            /// The API-key permissions the operations need (their `x-braze-permission`),
+            /// named as in Braze's dashboard.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub enum Permission {
+                #(#[doc = #permission_docs] #permission_variants,)*
+            }
+
+            impl Permission {
+                /// Every permission an operation of the spec needs.
+                pub const ALL: [Permission; #permission_count] =
+                    [#(Permission::#permission_variants),*];
+
+                /// The name Braze gives it, e.g. `campaigns.trigger.schedule.delete`.
+                pub const fn as_str(self) -> &'static str {
+                    match self {
+                        #(Permission::#permission_variants => #permission_names,)*
+                    }
+                }
+            }
+
+            /// The declared properties of every object schema of the spec, with the
+            /// schemas of those that are objects or lists of objects themselves.
+            pub mod shapes {
+                use crate::operations::{Field, FieldValue, Shape};
+
+                #(#shape_items)*
+            }
+        }
+    })
+}
+
+/// One operation, as the table needs it.
+struct Op {
+    id: String,
+    method: String,
+    path: String,
+    summary: String,
+    permission: String,
+    idempotent: bool,
+    /// The component schema of its JSON request body.
+    body: Option<String>,
+}
+
+fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
+    let mut operations = Vec::new();
+    for (path, item) in spec.paths.iter() {
+        let item = item
+            .as_item()
+            .ok_or_else(|| format!("path {path}: a $ref path item is not supported"))?;
+        for (method, operation) in item.iter() {
+            let id = operation
+                .operation_id
+                .as_deref()
+                .ok_or_else(|| format!("{method} {path} has no operationId"))?;
+            let permission = operation
+                .extensions
+                .get("x-braze-permission")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| format!("{id}: x-braze-permission (a string) is missing"))?;
+            if permission.is_empty()
+                || !permission
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+            {
+                return Err(format!(
+                    "{id}: x-braze-permission {permission:?} is not a Braze permission name \
+                     (lowercase words joined by `.` or `_`)"
+                ));
+            }
+            let idempotent = operation
+                .extensions
+                .get("x-braze-idempotent")
+                .and_then(|v| v.as_bool())
+                .ok_or_else(|| format!("{id}: x-braze-idempotent (true or false) is missing"))?;
+            let body = match &operation.request_body {
+                None => None,
+                Some(ReferenceOr::Reference { .. }) => {
+                    return Err(format!("{id}: a $ref request body is not supported"));
+                }
+                Some(ReferenceOr::Item(body)) => match body
+                    .content
+                    .get("application/json")
+                    .and_then(|media| media.schema.as_ref())
+                {
+                    Some(ReferenceOr::Reference { reference }) => Some(component(reference)?),
+                    Some(ReferenceOr::Item(_)) => {
+                        return Err(format!(
+                            "{id}: give the JSON request body a component schema ($ref), so \
+                             that its type and its fields have a name"
+                        ));
+                    }
+                    None => None,
+                },
+            };
+            operations.push(Op {
+                id: id.to_owned(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary: operation.summary.clone().unwrap_or_default(),
+                permission: permission.to_owned(),
+                idempotent,
+                body,
+            });
+        }
+    }
+    Ok(operations)
+}
+
+/// The name of the component schema a `$ref` points at.
+fn component(reference: &str) -> Result<String, String> {
+    reference
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            format!("{reference}: only references to #/components/schemas/ are supported")
+        })
+}
+
+/// What a declared property holds, as far as walking a body is concerned.
+enum FieldValue {
+    /// A scalar, a free-form object, a list of scalars, or a choice of shapes.
+    Plain,
+    /// An object with declared properties, by component name.
+    Object(String),
+    /// A list of such objects.
+    List(String),
+}
+
+struct ShapeDef {
+    schema: String,
+    fields: Vec<(String, FieldValue)>,
+}
+
+/// Every component schema that is an object with declared properties.
+fn shapes(spec: &OpenAPI) -> Result<Vec<ShapeDef>, String> {
+    let Some(components) = &spec.components else {
+        return Ok(Vec::new());
+    };
+    let schemas = &components.schemas;
+    let declared = |name: &str| -> bool {
+        matches!(
+            schemas.get(name),
+            Some(ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::Object(object)), .. }))
+                if !object.properties.is_empty()
+        )
+    };
+    // A property's value: a reference (possibly through a one-element allOf) to a shaped
+    // component, or a list of them.
+    let value = |schema: &ReferenceOr<Box<Schema>>| -> Result<FieldValue, String> {
+        let target = |schema: &ReferenceOr<Box<Schema>>| -> Result<Option<String>, String> {
+            match schema {
+                ReferenceOr::Reference { reference } => Ok(Some(component(reference)?)),
+                ReferenceOr::Item(item) => match &item.schema_kind {
+                    SchemaKind::AllOf { all_of } if all_of.len() == 1 => match &all_of[0] {
+                        ReferenceOr::Reference { reference } => Ok(Some(component(reference)?)),
+                        ReferenceOr::Item(_) => Ok(None),
+                    },
+                    SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => Err(
+                        "an inline object with properties: make it a component schema, so that \
+                         its type and its fields have a name"
+                            .to_owned(),
+                    ),
+                    _ => Ok(None),
+                },
+            }
+        };
+        if let Some(name) = target(schema)? {
+            return Ok(if declared(&name) {
+                FieldValue::Object(name)
+            } else {
+                FieldValue::Plain
+            });
+        }
+        if let ReferenceOr::Item(item) = schema
+            && let SchemaKind::Type(Type::Array(array)) = &item.schema_kind
+            && let Some(items) = &array.items
+            && let Some(name) = target(items)?
+            && declared(&name)
+        {
+            return Ok(FieldValue::List(name));
+        }
+        Ok(FieldValue::Plain)
+    };
+    let mut shapes = Vec::new();
+    for (name, schema) in schemas {
+        let ReferenceOr::Item(Schema {
+            schema_kind: SchemaKind::Type(Type::Object(object)),
+            ..
+        }) = schema
+        else {
+            continue;
+        };
+        if object.properties.is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        for (field, property) in &object.properties {
+            let value = value(property).map_err(|e| format!("{name}.{field}: {e}"))?;
+            fields.push((field.clone(), value));
+        }
+        shapes.push(ShapeDef {
+            schema: name.clone(),
+            fields,
+        });
+    }
+    Ok(shapes)
+}
+
+/// `create_campaign_schedule` → `CreateCampaignSchedule`; `messages.schedule_broadcasts` →
+/// `MessagesScheduleBroadcasts`.
+fn pascal(name: &str) -> Ident {
+    let mut out = String::new();
+    for word in name.split(['_', '.', '-']).filter(|w| !w.is_empty()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    Ident::new(&out, Span::call_site())
+}
+
+/// `create_campaign_schedule` → `CREATE_CAMPAIGN_SCHEDULE`; `CampaignScheduleCreateRequest`
+/// → `CAMPAIGN_SCHEDULE_CREATE_REQUEST`.
+fn screaming(name: &str) -> Ident {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == '.' {
+            out.push('_');
+            previous_lower = false;
+        } else if c.is_uppercase() {
+            if previous_lower {
+                out.push('_');
+            }
+            out.extend(c.to_uppercase());
+            previous_lower = false;
+        } else {
+            out.extend(c.to_uppercase());
+            previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        }
+    }
+    Ident::new(&out, Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_converted() {
+        assert_eq!(
+            pascal("create_campaign_schedule").to_string(),
+            "CreateCampaignSchedule"
+        );
+        assert_eq!(
+            pascal("messages.schedule_broadcasts").to_string(),
+            "MessagesScheduleBroadcasts"
+        );
+        assert_eq!(
+            screaming("delete_canvas_schedule").to_string(),
+            "DELETE_CANVAS_SCHEDULE"
+        );
+        assert_eq!(
+            screaming("CampaignScheduleCreateRequest").to_string(),
+            "CAMPAIGN_SCHEDULE_CREATE_REQUEST"
+        );
+        assert_eq!(screaming("UserAlias").to_string(), "USER_ALIAS");
+    }
+}
