@@ -7,12 +7,12 @@
 //! * `cargo xtask bench [--smoke]` runs the benchmarks and writes BENCHMARKS.md.
 //! * `cargo xtask reliability [--full] [PART...]` runs the evidence of RELIABILITY.md.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
 mod generate;
 mod reliability;
+mod workspace;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
@@ -32,12 +32,12 @@ tasks:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = match args.as_slice() {
-        ["generate"] => generate::run(&workspace_root(), generate::Mode::Write),
-        ["generate", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
-        ["bench"] => bench::run(&workspace_root(), false),
-        ["bench", "--smoke"] => bench::run(&workspace_root(), true),
-        ["reliability", rest @ ..] => reliability::run(&workspace_root(), rest),
+    let task = match args.as_slice() {
+        ["generate"] => Task::Generate(generate::Mode::Write),
+        ["generate", "--check"] => Task::Generate(generate::Mode::Check),
+        ["bench"] => Task::Bench { smoke: false },
+        ["bench", "--smoke"] => Task::Bench { smoke: true },
+        ["reliability", rest @ ..] => Task::Reliability(rest),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -47,6 +47,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Found now, not at compile time: the binary may have been built in another checkout
+    // that shares this one's target directory.
+    let result = workspace::root().and_then(|root| match task {
+        Task::Generate(mode) => generate::run(&root, mode),
+        Task::Bench { smoke } => bench::run(&root, smoke),
+        Task::Reliability(rest) => reliability::run(&root, rest),
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -56,10 +63,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: xtask lives one level below it.
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask has a parent directory")
-        .to_path_buf()
+/// A task read from the command line, run once the workspace is found.
+enum Task<'a> {
+    Generate(generate::Mode),
+    Bench { smoke: bool },
+    Reliability(&'a [&'a str]),
 }
