@@ -6,11 +6,14 @@
 //!   when the checked-in file differs (CI runs it).
 //! * `cargo xtask bench [--smoke]` runs the benchmarks and writes BENCHMARKS.md.
 //! * `cargo xtask reliability [--full] [PART...]` runs the evidence of RELIABILITY.md.
+//! * `cargo xtask msrv` fails when a dependency of the published crates declares a
+//!   `rust-version` above the workspace's (CI runs it).
 
 use std::process::ExitCode;
 
 mod bench;
 mod generate;
+mod msrv;
 mod reliability;
 mod workspace;
 
@@ -27,6 +30,8 @@ tasks:
   reliability [--full] [campaigns] [schemathesis] [fuzz]
                       the fault campaigns, Schemathesis against the fake, and the AFL++
                       fuzz targets (RELIABILITY.md); --full for the full sizes
+  msrv                fail if a dependency of the published crates declares a
+                      rust-version above the workspace's
 ";
 
 fn main() -> ExitCode {
@@ -38,6 +43,7 @@ fn main() -> ExitCode {
         ["bench"] => Task::Bench { smoke: false },
         ["bench", "--smoke"] => Task::Bench { smoke: true },
         ["reliability", rest @ ..] => Task::Reliability(rest),
+        ["msrv"] => Task::Msrv,
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         Task::Generate(mode) => generate::run(&root, mode),
         Task::Bench { smoke } => bench::run(&root, smoke),
         Task::Reliability(rest) => reliability::run(&root, rest),
+        Task::Msrv => msrv::run(&root),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -68,4 +75,5 @@ enum Task<'a> {
     Generate(generate::Mode),
     Bench { smoke: bool },
     Reliability(&'a [&'a str]),
+    Msrv,
 }
