@@ -59,6 +59,8 @@ pub struct Findings {
     pub above: Vec<(RustVersion, Vec<String>)>,
 }
 
+/// Runs the check on the workspace at `root`, printing what it found; an error names each
+/// package above the workspace's `rust-version` with the chain that pulls it in.
 pub fn run(root: &Path) -> Result<(), String> {
     let output = Command::new(crate::workspace::cargo())
         .current_dir(root)
