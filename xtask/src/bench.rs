@@ -85,7 +85,7 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     let profile = if smoke { "dev" } else { "release" };
     let bin_dir = if smoke { "debug" } else { "release" };
     step(&format!("building the contenders ({profile} profile)"));
-    let status = Command::new(env!("CARGO"))
+    let status = Command::new(crate::workspace::cargo())
         .current_dir(root)
         .args(["build", "--locked", "--profile", profile])
         .args(["-p", "braze-cli", "-p", "braze-bench", "-p", "braze-mock"])
@@ -94,11 +94,14 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     if !status.success() {
         return Err("the build failed".into());
     }
+    // The binaries are where cargo put them (a shared target directory, say); the work
+    // files stay in this checkout's `target/`.
+    let bin = crate::workspace::target_dir(root)?.join(bin_dir);
     let work = root.join("target").join("bench-work");
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let mut bench = Bench {
         root: root.to_owned(),
-        bin: root.join("target").join(bin_dir),
+        bin,
         work,
         sizes,
         report: String::new(),
@@ -377,7 +380,7 @@ impl Bench {
 
     fn criterion(&mut self) -> Result<(), String> {
         step("1b. criterion micro-benchmarks");
-        let output = Command::new(env!("CARGO"))
+        let output = Command::new(crate::workspace::cargo())
             .current_dir(&self.root)
             .args([
                 "bench",

@@ -6,14 +6,17 @@
 //!   when the checked-in file differs (CI runs it).
 //! * `cargo xtask bench [--smoke]` runs the benchmarks and writes BENCHMARKS.md.
 //! * `cargo xtask reliability [--full] [PART...]` runs the evidence of RELIABILITY.md.
+//! * `cargo xtask msrv` fails when a dependency of the published crates declares a
+//!   `rust-version` above the workspace's (CI runs it).
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
 mod generate;
+mod msrv;
 mod operation_table;
 mod reliability;
+mod workspace;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
@@ -28,17 +31,20 @@ tasks:
   reliability [--full] [campaigns] [schemathesis] [fuzz]
                       the fault campaigns, Schemathesis against the fake, and the AFL++
                       fuzz targets (RELIABILITY.md); --full for the full sizes
+  msrv                fail if a dependency of the published crates declares a
+                      rust-version above the workspace's
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = match args.as_slice() {
-        ["generate"] => generate::run(&workspace_root(), generate::Mode::Write),
-        ["generate", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
-        ["bench"] => bench::run(&workspace_root(), false),
-        ["bench", "--smoke"] => bench::run(&workspace_root(), true),
-        ["reliability", rest @ ..] => reliability::run(&workspace_root(), rest),
+    let task = match args.as_slice() {
+        ["generate"] => Task::Generate(generate::Mode::Write),
+        ["generate", "--check"] => Task::Generate(generate::Mode::Check),
+        ["bench"] => Task::Bench { smoke: false },
+        ["bench", "--smoke"] => Task::Bench { smoke: true },
+        ["reliability", rest @ ..] => Task::Reliability(rest),
+        ["msrv"] => Task::Msrv,
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -48,6 +54,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Found now, not at compile time: the binary may have been built in another checkout
+    // that shares this one's target directory.
+    let result = workspace::root().and_then(|root| match task {
+        Task::Generate(mode) => generate::run(&root, mode),
+        Task::Bench { smoke } => bench::run(&root, smoke),
+        Task::Reliability(rest) => reliability::run(&root, rest),
+        Task::Msrv => msrv::run(&root),
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -57,10 +71,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: xtask lives one level below it.
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask has a parent directory")
-        .to_path_buf()
+/// A task read from the command line, run once the workspace is found.
+enum Task<'a> {
+    Generate(generate::Mode),
+    Bench { smoke: bool },
+    Reliability(&'a [&'a str]),
+    Msrv,
 }

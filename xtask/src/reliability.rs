@@ -83,7 +83,7 @@ fn status_of(command: &mut Command, what: &str) -> Result<(), String> {
 fn campaigns(root: &Path, out: &Path, full: bool) -> Result<(), String> {
     let figures = out.join("figures");
     for (package, test) in [("braze-cli", "reliability"), ("braze-tests", "reliability")] {
-        let mut command = Command::new(env!("CARGO"));
+        let mut command = Command::new(crate::workspace::cargo());
         command
             .current_dir(root)
             .args(["test", "--locked", "-p", package, "--test", test, "--"])
@@ -123,19 +123,21 @@ fn schemathesis(root: &Path, out: &Path, full: bool) -> Result<(), String> {
         )?;
     }
     status_of(
-        Command::new(env!("CARGO")).current_dir(root).args([
-            "build",
-            "--locked",
-            "-p",
-            "braze-mock",
-            "--bin",
-            "braze-mock",
-        ]),
+        Command::new(crate::workspace::cargo())
+            .current_dir(root)
+            .args([
+                "build",
+                "--locked",
+                "-p",
+                "braze-mock",
+                "--bin",
+                "braze-mock",
+            ]),
         "cargo build -p braze-mock",
     )?;
     let key = "schemathesis-key";
     let mut mock = Reaped(
-        Command::new(root.join("target/debug/braze-mock"))
+        Command::new(crate::workspace::target_dir(root)?.join("debug/braze-mock"))
             .args(["--port", "0", "--key", key, "--quiet", "--seed", "1"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -280,7 +282,7 @@ fn fuzz(root: &Path, out: &Path, full: bool) -> Result<(), String> {
         std::env::var("PATH").unwrap_or_default()
     );
     let cargo_afl = |args: &[&str]| {
-        let mut command = Command::new(env!("CARGO"));
+        let mut command = Command::new(crate::workspace::cargo());
         command
             .arg("afl")
             .args(args)
@@ -293,7 +295,7 @@ fn fuzz(root: &Path, out: &Path, full: bool) -> Result<(), String> {
     if !tools.join("bin/cargo-afl").exists() {
         println!("installing {CARGO_AFL} into {}", tools.display());
         status_of(
-            Command::new(env!("CARGO"))
+            Command::new(crate::workspace::cargo())
                 .args(["install", "--locked", "--root"])
                 .arg(&tools)
                 .arg(CARGO_AFL),
