@@ -16,6 +16,18 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+/// Fast retries, so the tests stay short: 4 attempts, 10 to 50 ms apart, at most 5 s
+/// of waiting for a rate-limit window.
+pub fn quick_retries() -> braze_sdk::RetryPolicy {
+    braze_sdk::RetryPolicy {
+        max_attempts: 4,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        budget: Duration::from_secs(10),
+        max_rate_limit_wait: Duration::from_secs(5),
+    }
+}
+
 /// One scripted answer.
 #[derive(Debug, Clone)]
 pub struct Reply {

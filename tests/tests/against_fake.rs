@@ -5,16 +5,7 @@ use std::time::{Duration, Instant};
 
 use braze_mock::{Config, Fault, FaultRule, MockServer, Permission, Permissions};
 use braze_sdk::{Client, Delivery, Error, Recipient, RetryPolicy, Schedule};
-
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        budget: Duration::from_secs(10),
-        max_rate_limit_wait: Duration::from_secs(5),
-    }
-}
+use braze_tests::quick_retries;
 
 fn client_for(server: &MockServer, key: &str) -> Client {
     Client::builder()

@@ -3,22 +3,11 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use braze_sdk::{Client, Delivery, Error, Recipient, RetryPolicy, Schedule, TransportKind};
-use braze_tests::{Reply, ScriptedServer};
+use braze_sdk::{Client, Delivery, Error, Recipient, Schedule, TransportKind};
+use braze_tests::{Reply, ScriptedServer, quick_retries};
 use serde_json::json;
 
 const KEY: &str = "behaviour-key-9c1e";
-
-/// Fast retries, so the tests stay short.
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        budget: Duration::from_secs(10),
-        max_rate_limit_wait: Duration::from_secs(5),
-    }
-}
 
 fn client(url: &str) -> Client {
     Client::builder()
@@ -173,30 +162,44 @@ async fn a_429_beyond_the_longest_wait_is_returned_with_its_reset() {
     );
 }
 
+/// Against the fake's real limit (one request per one-second window): had the second
+/// request gone out before the reset, the fake would have answered it 429.
 #[tokio::test]
 async fn a_spent_window_is_waited_out_before_sending() {
-    let reset = epoch_now() + 1;
-    let server = ScriptedServer::start([
-        Reply::success().rate_limit(2, 0, reset),
-        Reply::success().rate_limit(2, 1, reset + 1),
-    ])
-    .await;
-    let client = client(server.url());
+    let fake = braze_mock::MockServer::start(
+        braze_mock::Config::new()
+            .key(KEY, braze_mock::Permissions::all())
+            .rate_limit(1, Duration::from_secs(1)),
+    )
+    .await
+    .expect("the fake starts");
+    let client = client(fake.url());
     // A clone shares the pacer: what the first call learnt holds for the second.
     let clone = client.clone();
-    client
-        .delete_campaign_schedule("c-1", "s-1")
+    let first = client
+        .list_scheduled_broadcasts("2030-01-01")
         .await
         .expect("first");
-    clone
-        .delete_campaign_schedule("c-1", "s-2")
+    let reset = first.rate_limit().and_then(|r| r.reset).expect("a reset");
+    assert_eq!(first.rate_limit().and_then(|r| r.remaining), Some(0));
+    let second = clone
+        .list_scheduled_broadcasts("2030-01-01")
         .await
         .expect("second");
-    let received = server.received();
-    assert_eq!(received.len(), 2, "no 429 was spent");
+    assert_eq!(
+        (second.attempts(), second.rate_limited()),
+        (1, 0),
+        "no 429 was spent"
+    );
+    let log = fake.requests();
+    assert_eq!(
+        log.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [Some(200), Some(200)]
+    );
     assert!(
-        SystemTime::now() >= UNIX_EPOCH + Duration::from_secs(reset),
-        "the second request waited for the reset"
+        log[1].received_at >= UNIX_EPOCH + Duration::from_secs(reset),
+        "the second request waited for the reset at {reset}: {:?}",
+        log[1].received_at
     );
 }
 

@@ -69,21 +69,53 @@ proptest! {
             Some(b) => request.broadcast(b),
             None => request,
         };
+        // What the checks must decide, rule by rule (Braze's targeting rules and the
+        // schedule object's time): the whole request is valid exactly when each is.
+        let time_ok = time_is_valid(&time, local);
+        let ids_ok = ids.iter().all(|id| !id.trim().is_empty());
+        let targeting_ok = if ids.is_empty() {
+            broadcast == Some(true)
+        } else {
+            broadcast != Some(true) && ids.len() <= 50 && ids_ok
+        };
         match request.body() {
             Ok(body) => {
-                prop_assert!(body.recipients.len() <= 50);
-                prop_assert!(body.broadcast != Some(true) || body.recipients.is_empty());
-                prop_assert!(body.recipients.iter().all(|r| r
-                    .external_user_id
-                    .as_deref()
-                    .is_some_and(|id| !id.trim().is_empty())));
+                prop_assert!(time_ok && targeting_ok, "accepted: {time:?} local={local} {broadcast:?} {ids:?}");
+                prop_assert_eq!(body.recipients.len(), ids.len());
+                prop_assert_eq!(body.broadcast, broadcast);
+                prop_assert_eq!(body.schedule.time.as_str(), time.trim());
             }
             Err(Error::InvalidRequest { field, reason }) => {
-                prop_assert!(!field.is_empty() && !reason.is_empty());
+                prop_assert!(!time_ok || !targeting_ok, "refused a valid request: {field} {reason}");
+                prop_assert!(!reason.is_empty());
+                // The field named is one whose rule the request breaks.
+                let blames = match field.as_str() {
+                    "schedule.time" => !time_ok,
+                    "broadcast" => broadcast == Some(true) && !ids.is_empty()
+                        || ids.is_empty() && broadcast != Some(true),
+                    "recipients" => ids.len() > 50,
+                    other => other.strip_prefix("recipients[")
+                        .and_then(|rest| rest.strip_suffix("].external_user_id"))
+                        .and_then(|index| index.parse::<usize>().ok())
+                        .is_some_and(|index| ids[index].trim().is_empty()),
+                };
+                prop_assert!(blames, "{field}: {reason} ({time:?} local={local} {broadcast:?} {ids:?})");
             }
             Err(other) => prop_assert!(false, "unexpected {other:?}"),
         }
     }
+}
+
+/// The schedule object's rule for `time`: ISO 8601 with or without a designator, and
+/// without one for a local-time send.
+fn time_is_valid(time: &str, local: bool) -> bool {
+    let time = time.trim();
+    if chrono::DateTime::parse_from_rfc3339(time).is_ok() {
+        return !local;
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .any(|format| chrono::NaiveDateTime::parse_from_str(time, format).is_ok())
 }
 
 fn header_value() -> impl Strategy<Value = String> {

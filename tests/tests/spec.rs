@@ -69,3 +69,24 @@ fn every_spec_operation_is_in_the_generated_table() {
     from_spec.sort();
     assert_eq!(table, from_spec);
 }
+
+/// The README's operation table names every operation of the spec with its endpoint and
+/// permission: a new operation is not done until the README says how to call it.
+#[test]
+fn the_readme_lists_every_operation() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).expect("read the README");
+    for spec in braze_api::operations::OPERATIONS {
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{}` |", spec.id)))
+            .unwrap_or_else(|| panic!("README.md has no table row for `{}`", spec.id));
+        let endpoint = format!("`{} {}", spec.method, spec.path);
+        let permission = format!("`{}`", spec.permission);
+        assert!(
+            row.contains(&endpoint) && row.contains(&permission),
+            "README.md's row for `{}` should give {endpoint}` and {permission}: {row}",
+            spec.id
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! What each operation puts on the wire, locked by insta snapshots: method, path and
 //! query, every header (the key redacted), and the JSON body.
 
-use braze_sdk::{Client, Recipient, RetryPolicy, Schedule};
+use braze_sdk::api::operations::Operation;
+use braze_sdk::{Client, Recipient, Request, RequestPreview, RetryPolicy, Schedule};
 use braze_tests::{Received, Reply, ScriptedServer};
 use serde_json::json;
 
@@ -201,45 +202,126 @@ async fn extra_fields_travel_in_the_body() {
     );
 }
 
+/// One request of `operation`, as a user would build it. The match is exhaustive on
+/// purpose: a new operation in the spec stops the build here until the SDK can make it.
+fn request_of(client: &Client, operation: Operation) -> Box<dyn ErasedRequest<'_> + '_> {
+    let schedule = || Schedule::at("2030-05-24T21:30:00Z");
+    match operation {
+        Operation::CreateCampaignSchedule => Box::new(
+            client
+                .create_campaign_schedule("campaign_identifier", schedule())
+                .recipient(Recipient::external_user_id("user-1")),
+        ),
+        Operation::UpdateCampaignSchedule => Box::new(client.update_campaign_schedule(
+            "campaign_identifier",
+            "schedule_identifier",
+            schedule(),
+        )),
+        Operation::DeleteCampaignSchedule => {
+            Box::new(client.delete_campaign_schedule("campaign_identifier", "schedule_identifier"))
+        }
+        Operation::CreateCanvasSchedule => Box::new(
+            client
+                .create_canvas_schedule("canvas_identifier", schedule())
+                .broadcast(true),
+        ),
+        Operation::UpdateCanvasSchedule => Box::new(client.update_canvas_schedule(
+            "canvas_identifier",
+            "schedule_identifier",
+            schedule(),
+        )),
+        Operation::DeleteCanvasSchedule => {
+            Box::new(client.delete_canvas_schedule("canvas_identifier", "schedule_identifier"))
+        }
+        Operation::ListScheduledBroadcasts => {
+            Box::new(client.list_scheduled_broadcasts("2030-09-01T00:00:00+02:00"))
+        }
+    }
+}
+
+/// A request of any operation: its preview, then sending it.
+trait ErasedRequest<'a> {
+    fn preview(&self) -> RequestPreview;
+    fn send(self: Box<Self>) -> BoxFuture<'a>;
+}
+
+type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+
+impl<'a, R> ErasedRequest<'a> for R
+where
+    R: Request + Send + 'a,
+{
+    fn preview(&self) -> RequestPreview {
+        Request::preview(self).expect("a valid request")
+    }
+
+    fn send(self: Box<Self>) -> BoxFuture<'a> {
+        Box::pin(async move {
+            assert!(Request::send(*self).await.is_ok(), "sent");
+        })
+    }
+}
+
 #[tokio::test]
 async fn previews_match_what_goes_on_the_wire() {
-    let server = ScriptedServer::start([
-        Reply::success(),
-        Reply::json(200, json!({"scheduled_broadcasts": []})),
-    ])
-    .await;
+    // One answer that every operation's response type reads.
+    let answer = || {
+        Reply::json(
+            200,
+            json!({"message": "success", "schedule_id": "s-1", "dispatch_id": "d-1",
+                   "scheduled_broadcasts": []}),
+        )
+    };
+    let server = ScriptedServer::start(Operation::ALL.map(|_| answer())).await;
     let client = client(&server);
-    let delete = client.delete_campaign_schedule("campaign_identifier", "schedule_identifier");
-    let preview = delete.preview().expect("preview");
-    delete.await.expect("delete");
-    let list = client.list_scheduled_broadcasts("2030-09-01T00:00:00+02:00");
-    let list_preview = list.preview().expect("preview");
-    list.await.expect("list");
-
-    let received = server.received();
-    for (preview, request) in [(preview, &received[0]), (list_preview, &received[1])] {
-        assert_eq!(preview.method, request.method);
+    for operation in Operation::ALL {
+        let request = request_of(&client, operation);
+        let preview = request.preview();
+        request.send().await;
+        let received = server.received();
+        let request = received.last().expect("a request");
+        let spec = operation.spec();
+        assert_eq!(preview.operation, spec.id);
+        assert_eq!(
+            (preview.method, request.path.as_str()),
+            (spec.method.as_str(), spec.path)
+        );
+        assert_eq!(preview.method, request.method, "{}", spec.id);
         let path_and_query = match &request.query {
             Some(query) => format!("{}{}?{query}", server.url(), request.path),
             None => format!("{}{}", server.url(), request.path),
         };
-        assert_eq!(preview.url, path_and_query);
+        assert_eq!(preview.url, path_and_query, "{}", spec.id);
         assert_eq!(
             preview.body.clone().unwrap_or(serde_json::Value::Null),
-            request.json()
+            request.json(),
+            "{}",
+            spec.id
         );
+        let previewed: Vec<&str> = preview.headers.iter().map(|(name, _)| *name).collect();
         for (name, value) in &preview.headers {
             let sent = request
                 .headers
                 .get(*name)
-                .unwrap_or_else(|| panic!("{name} not sent"));
+                .unwrap_or_else(|| panic!("{}: {name} not sent", spec.id));
             if *name == "authorization" {
                 assert_eq!(value, "Bearer [redacted]");
             } else {
-                assert_eq!(value, sent, "{name}");
+                assert_eq!(value, sent, "{}: {name}", spec.id);
             }
         }
+        // Nothing the client sets is missing from the preview (the server and the
+        // transport add their own: host, content-length...).
+        for name in ["accept", "authorization", "content-type", "user-agent"] {
+            assert_eq!(
+                previewed.contains(&name),
+                request.headers.contains_key(name),
+                "{}: {name}",
+                spec.id
+            );
+        }
     }
+    assert_eq!(server.received().len(), Operation::ALL.len());
 }
 
 #[test]

@@ -209,7 +209,7 @@ pub enum CampaignScheduleCommand {
     ///
     /// Braze applies deletions made shortly before or during the send time on a
     /// best-effort basis: a late deletion may reach all, some or none of the users.
-    #[command(after_long_help = BULK_HELP)]
+    #[command(after_long_help = bulk_help())]
     Delete(CampaignDeleteArgs),
 }
 
@@ -229,11 +229,21 @@ pub enum CanvasScheduleCommand {
     /// (POST /canvas/trigger/schedule/delete).
     ///
     /// Late deletions are best-effort, as for campaigns.
-    #[command(after_long_help = BULK_HELP)]
+    #[command(after_long_help = bulk_help())]
     Delete(CanvasDeleteArgs),
 }
 
-/// The long help of the two delete commands: how bulk runs behave.
+/// The long help of the delete commands: how bulk runs behave. The outcomes are listed
+/// from [`Outcome::ALL`](crate::bulk::report::Outcome::ALL), so the list cannot drift.
+fn bulk_help() -> String {
+    let outcomes: Vec<&str> = crate::bulk::report::Outcome::ALL
+        .iter()
+        .map(|outcome| outcome.as_str())
+        .collect();
+    BULK_HELP.replace("{outcomes}", &outcomes.join(", "))
+}
+
+/// [`bulk_help`]'s text, `{outcomes}` standing for the outcome names.
 const BULK_HELP: &str = "\
 Bulk deletes (--from FILE):
   Input      CSV with a header row (campaign_id,schedule_id, or canvas_id,schedule_id;
@@ -241,7 +251,7 @@ Bulk deletes (--from FILE):
              format comes from --format, else the extension (.csv; .jsonl, .ndjson), else
              the first character (`{` means JSON Lines). `-` reads stdin, same rule.
   Report     --report FILE gets one JSON line per input row, written as each row ends:
-             line, the ids, outcome (deleted, failed, invalid, skipped), status, message,
+             line, the ids, outcome ({outcomes}), skip_reason, status, message,
              attempts, delivery. Without it, failed and invalid rows are listed on stderr.
   Resume     --resume REPORT skips the rows an earlier report records as deleted.
   Ctrl-C     stops taking rows and lets requests in flight finish; a second Ctrl-C
@@ -530,6 +540,26 @@ mod tests {
     }
 
     #[test]
+    fn the_bulk_help_lists_every_outcome() {
+        let help = bulk_help();
+        for outcome in crate::bulk::report::Outcome::ALL {
+            assert!(help.contains(outcome.as_str()), "{help}");
+        }
+        assert!(
+            help.contains("outcome (deleted, gone, failed, invalid, skipped)"),
+            "{help}"
+        );
+        let long = Cli::command()
+            .find_subcommand_mut("campaigns")
+            .and_then(|c| c.find_subcommand_mut("schedule"))
+            .and_then(|c| c.find_subcommand_mut("delete"))
+            .expect("the delete command")
+            .render_long_help()
+            .to_string();
+        assert!(long.contains("gone"), "{long}");
+    }
+
+    #[test]
     fn durations_take_units() {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
@@ -554,74 +584,20 @@ mod tests {
 
     #[test]
     fn delete_takes_ids_or_a_file_not_both() {
-        let parse = |args: &[&str]| Cli::try_parse_from(args);
-        assert!(
-            parse(&[
-                "braze",
-                "campaigns",
-                "schedule",
-                "delete",
-                "--campaign-id",
-                "c"
-            ])
-            .is_err()
-        );
-        assert!(
-            parse(&[
-                "braze",
-                "campaigns",
-                "schedule",
-                "delete",
-                "--campaign-id",
-                "c",
-                "--schedule-id",
-                "s"
-            ])
-            .is_ok()
-        );
-        assert!(
-            parse(&[
-                "braze",
-                "campaigns",
-                "schedule",
-                "delete",
-                "--from",
-                "x.csv"
-            ])
-            .is_ok()
-        );
-        assert!(
-            parse(&[
-                "braze",
-                "campaigns",
-                "schedule",
-                "delete",
-                "--from",
-                "x.csv",
-                "--campaign-id",
-                "c"
-            ])
-            .is_err()
-        );
+        let parse = |line: &str| Cli::try_parse_from(line.split_whitespace());
+        assert!(parse("braze campaigns schedule delete --campaign-id c").is_err());
+        assert!(parse("braze campaigns schedule delete --campaign-id c --schedule-id s").is_ok());
+        assert!(parse("braze campaigns schedule delete --from x.csv").is_ok());
+        assert!(parse("braze campaigns schedule delete --from x.csv --campaign-id c").is_err());
         let Command::Campaigns {
             command:
                 CampaignsCommand::Schedule {
                     command: CampaignScheduleCommand::Delete(delete),
                 },
-        } = parse(&[
-            "braze",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--campaign-id",
-            "c",
-            "--schedule-id",
-            "s",
-            "--report",
-            "r.jsonl",
-            "--concurrency",
-            "4",
-        ])
+        } = parse(
+            "braze campaigns schedule delete --campaign-id c --schedule-id s --report r.jsonl \
+             --concurrency 4",
+        )
         .unwrap()
         .command
         else {

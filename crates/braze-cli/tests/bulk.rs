@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use braze_mock::{Fault, FaultRule};
 use common::{
-    KEY, add_campaign_schedule, add_canvas_schedule, braze, braze_at, fake, finish, interrupt,
-    report_lines, run, wait_until,
+    KEY, add_campaign_schedule, add_canvas_schedule, braze, braze_at, bulk_delete, fake, finish,
+    interrupt, report_lines, run, wait_until, words,
 };
 use serde_json::Value;
 
-const DELETE_PATH: &str = "/campaigns/trigger/schedule/delete";
+const DELETE_PATH: &str = braze_sdk::api::operations::DELETE_CAMPAIGN_SCHEDULE.path;
 
 /// Report lines by input line number; fails if a line number appears twice.
 fn by_line(lines: &[Value]) -> BTreeMap<u64, &Value> {
@@ -68,26 +68,7 @@ fn a_thousand_rows_with_injected_faults_are_each_accounted_for() {
         )
         .on_path(DELETE_PATH),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("rows.csv");
-    std::fs::write(&input, &csv).unwrap();
-    let report = dir.path().join("report.jsonl");
-    let out = run(
-        &mut braze_at(&server, KEY),
-        &[
-            "--timeout",
-            "500ms",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--concurrency",
-            "32",
-            "--report",
-            report.to_str().unwrap(),
-        ],
-    );
+    let (out, lines) = bulk_delete(&server, &csv, "--timeout 500ms --concurrency 32");
     assert_eq!(
         out.code,
         Some(1),
@@ -120,7 +101,6 @@ fn a_thousand_rows_with_injected_faults_are_each_accounted_for() {
         out.stderr
     );
 
-    let lines = report_lines(&report);
     assert_eq!(lines.len(), 1_022, "one line per row");
     let lines = by_line(&lines);
     assert_eq!(
@@ -207,17 +187,11 @@ fn an_interrupted_run_is_finished_by_resume_without_deleting_twice() {
     let first_report = dir.path().join("first.jsonl");
 
     let child = braze_at(&server, KEY)
-        .args([
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--report",
-            first_report.to_str().unwrap(),
-            "--concurrency",
-            "8",
-        ])
+        .args(words(&format!(
+            "campaigns schedule delete --from {} --report {} --concurrency 8",
+            input.display(),
+            first_report.display()
+        )))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -255,19 +229,12 @@ fn an_interrupted_run_is_finished_by_resume_without_deleting_twice() {
     let server_requests_before = server.requests().len();
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--resume",
-            first_report.to_str().unwrap(),
-            "--report",
-            second_report.to_str().unwrap(),
-            "--concurrency",
-            "8",
-        ],
+        &words(&format!(
+            "campaigns schedule delete --from {} --resume {} --report {} --concurrency 8",
+            input.display(),
+            first_report.display(),
+            second_report.display()
+        )),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
     let second = report_lines(&second_report);
@@ -323,19 +290,13 @@ fn an_interrupted_run_is_finished_by_resume_without_deleting_twice() {
     let third_report = dir.path().join("third.jsonl");
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--resume",
-            second_report.to_str().unwrap(),
-            "--resume",
-            first_report.to_str().unwrap(),
-            "--report",
-            third_report.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "campaigns schedule delete --from {} --resume {} --resume {} --report {}",
+            input.display(),
+            second_report.display(),
+            first_report.display(),
+            third_report.display()
+        )),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(
@@ -360,19 +321,11 @@ fn a_second_interrupt_abandons_requests_in_flight() {
     std::fs::write(&input, &csv).unwrap();
     let report = dir.path().join("report.jsonl");
     let child = braze_at(&server, KEY)
-        .args([
-            "--timeout",
-            "300s",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-            "--concurrency",
-            "4",
-        ])
+        .args(words(&format!(
+            "--timeout 300s campaigns schedule delete --from {} --report {} --concurrency 4",
+            input.display(),
+            report.display()
+        )))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -428,15 +381,11 @@ fn malformed_rows_are_reported_invalid_with_their_lines() {
     let report = dir.path().join("csv-report.jsonl");
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "canvas",
-            "schedule",
-            "delete",
-            "--from",
-            csv_path.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "canvas schedule delete --from {} --report {}",
+            csv_path.display(),
+            report.display()
+        )),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     let lines = report_lines(&report);
@@ -459,13 +408,10 @@ fn malformed_rows_are_reported_invalid_with_their_lines() {
     // Without --report, problem rows are listed on stderr; the format is sniffed.
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "canvas",
-            "schedule",
-            "delete",
-            "--from",
-            jsonl_path.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "canvas schedule delete --from {}",
+            jsonl_path.display()
+        )),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     for expected in [
@@ -493,17 +439,9 @@ fn stdin_input_and_json_output() {
         writeln!(csv, "camp-1,{schedule_id}").unwrap();
     }
     let mut child = braze_at(&server, KEY)
-        .args([
-            "--output",
-            "json",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            "-",
-            "--report",
-            "-",
-        ])
+        .args(words(
+            "--output json campaigns schedule delete --from - --report -",
+        ))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -541,16 +479,11 @@ fn a_bulk_dry_run_checks_rows_and_sends_nothing() {
     let report = dir.path().join("report.jsonl");
     let out = run(
         braze().env("BRAZE_REST_ENDPOINT", server.url()),
-        &[
-            "--dry-run",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "--dry-run campaigns schedule delete --from {} --report {}",
+            input.display(),
+            report.display()
+        )),
     );
     assert_eq!(out.code, Some(1), "an invalid row: {out:?}");
     assert!(
@@ -584,18 +517,11 @@ fn a_refused_key_stops_the_run() {
     let wrong = "wrong-key-never-printed-5551";
     let out = run(
         &mut braze_at(&server, wrong),
-        &[
-            "-vv",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--concurrency",
-            "2",
-            "--report",
-            report.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "-vv campaigns schedule delete --from {} --concurrency 2 --report {}",
+            input.display(),
+            report.display()
+        )),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
@@ -632,13 +558,10 @@ fn input_errors_exit_2_before_anything_is_sent() {
 
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            no_column.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "campaigns schedule delete --from {}",
+            no_column.display()
+        )),
     );
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(
@@ -649,32 +572,23 @@ fn input_errors_exit_2_before_anything_is_sent() {
 
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            good.to_str().unwrap(),
-            "--resume",
-            bad_report.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "campaigns schedule delete --from {} --resume {}",
+            good.display(),
+            bad_report.display()
+        )),
     );
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("line 2"), "{}", out.stderr);
 
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            good.to_str().unwrap(),
-            "--resume",
-            bad_report.to_str().unwrap(),
-            "--report",
-            bad_report.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "campaigns schedule delete --from {} --resume {} --report {}",
+            good.display(),
+            bad_report.display(),
+            bad_report.display()
+        )),
     );
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(
@@ -696,26 +610,8 @@ fn a_2xx_with_an_unreadable_body_counts_as_deleted() {
     // The fake deletes, then answers 200 with a body cut short or not JSON.
     server.inject(FaultRule::new(Fault::Malformed).next(2));
     server.inject(FaultRule::new(Fault::Truncated).next(2));
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("rows.csv");
-    std::fs::write(&input, &csv).unwrap();
-    let report = dir.path().join("report.jsonl");
-    let out = run(
-        &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-            "--concurrency",
-            "1",
-        ],
-    );
+    let (out, lines) = bulk_delete(&server, &csv, "--concurrency 1");
     assert_eq!(out.code, Some(0), "{out:?}");
-    let lines = report_lines(&report);
     assert!(
         lines.iter().all(|row| row["outcome"] == "deleted"),
         "{lines:?}"
@@ -754,19 +650,11 @@ fn a_streak_of_rows_that_cannot_connect_stops_the_run() {
         braze()
             .env("BRAZE_API_KEY", KEY)
             .env("BRAZE_REST_ENDPOINT", format!("http://127.0.0.1:{port}")),
-        &[
-            "--retries",
-            "2",
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--concurrency",
-            "4",
-            "--report",
-            report.to_str().unwrap(),
-        ],
+        &words(&format!(
+            "--retries 2 campaigns schedule delete --from {} --concurrency 4 --report {}",
+            input.display(),
+            report.display()
+        )),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     assert!(
@@ -809,17 +697,10 @@ fn a_report_that_cannot_be_written_stops_the_run() {
     std::fs::write(&input, &csv).unwrap();
     let out = run(
         &mut braze_at(&server, KEY),
-        &[
-            "campaigns",
-            "schedule",
-            "delete",
-            "--from",
-            input.to_str().unwrap(),
-            "--report",
-            "/dev/full",
-            "--concurrency",
-            "1",
-        ],
+        &words(&format!(
+            "campaigns schedule delete --from {} --report /dev/full --concurrency 1",
+            input.display()
+        )),
     );
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(

@@ -3,6 +3,7 @@
 
 mod common;
 
+use braze_sdk::api::operations::Operation;
 use common::{KEY, add_campaign_schedule, braze, braze_at, fake, run, words};
 use serde_json::Value;
 
@@ -611,4 +612,51 @@ fn a_delete_answered_2xx_with_an_unreadable_body_succeeds_with_a_warning() {
     assert!(out.stderr.contains("warning: "), "{out:?}");
     assert!(out.stderr.contains("most likely taken effect"), "{out:?}");
     assert!(server.schedules().is_empty());
+}
+
+/// The command line that calls `operation`. The match is exhaustive on purpose: a new
+/// operation in the spec stops the build here until the command has a way to call it.
+fn command_of(operation: Operation) -> &'static str {
+    match operation {
+        Operation::CreateCampaignSchedule => {
+            "campaigns schedule create --campaign-id c --time 2030-05-24T21:30:00Z --broadcast"
+        }
+        Operation::UpdateCampaignSchedule => {
+            "campaigns schedule update --campaign-id c --schedule-id s --time 2030-05-24T21:30:00Z"
+        }
+        Operation::DeleteCampaignSchedule => {
+            "campaigns schedule delete --campaign-id c --schedule-id s"
+        }
+        Operation::CreateCanvasSchedule => {
+            "canvas schedule create --canvas-id v --time 2030-05-24T21:30:00Z --broadcast"
+        }
+        Operation::UpdateCanvasSchedule => {
+            "canvas schedule update --canvas-id v --schedule-id s --time 2030-05-24T21:30:00Z"
+        }
+        Operation::DeleteCanvasSchedule => "canvas schedule delete --canvas-id v --schedule-id s",
+        Operation::ListScheduledBroadcasts => "schedules list --end-time 2030-01-01",
+    }
+}
+
+/// Every operation of the spec has a command, and a dry run of it previews that
+/// operation's method and path.
+#[test]
+fn every_operation_has_a_command() {
+    for operation in Operation::ALL {
+        let spec = operation.spec();
+        let line = format!("--dry-run --output json {}", command_of(operation));
+        let out = run(&mut braze(), &words(&line));
+        assert_eq!(out.code, Some(0), "{line}: {out:?}");
+        let json: Value = serde_json::from_str(&out.stdout).expect("JSON");
+        let request = &json["request"];
+        assert_eq!(request["operation"], spec.id, "{line}");
+        assert_eq!(request["method"], spec.method.as_str(), "{line}");
+        let url = request["url"].as_str().expect("a URL");
+        assert!(
+            url.split('?')
+                .next()
+                .is_some_and(|u| u.ends_with(spec.path)),
+            "{line}: {url}"
+        );
+    }
 }

@@ -169,6 +169,27 @@ pub fn report_lines(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// A bulk campaign delete of `rows` (the text of a CSV input) against `server` with
+/// [`KEY`]: `braze campaigns schedule delete --from rows.csv --report report.jsonl`, then the
+/// words of `extra`. Returns the run and the report's lines.
+pub fn bulk_delete(server: &MockServer, rows: &str, extra: &str) -> (Run, Vec<serde_json::Value>) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (input, report) = (dir.path().join("rows.csv"), dir.path().join("report.jsonl"));
+    std::fs::write(&input, rows).expect("the input is written");
+    let line = format!(
+        "campaigns schedule delete --from {} --report {} {extra}",
+        input.display(),
+        report.display()
+    );
+    let out = run(&mut braze_at(server, KEY), &words(&line));
+    let lines = if report.exists() {
+        report_lines(&report)
+    } else {
+        Vec::new()
+    };
+    (out, lines)
+}
+
 /// Sends SIGINT to a child process.
 pub fn interrupt(child: &Child) {
     let status = Command::new("kill")
