@@ -2259,8 +2259,8 @@ so any string is accepted.
 #[derive(Clone, Debug)]
 /**Client for Braze REST API, scheduled API-triggered messages
 
-The seven Braze REST operations that create, update, cancel and list scheduled
-API-triggered campaign and Canvas sends.
+The Braze REST operations of the "Schedule messages" family that create, update,
+cancel and list scheduled API-triggered campaign and Canvas sends.
 
 Written by hand from Braze's public documentation
 (<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/>). Where the
@@ -2280,11 +2280,11 @@ Conventions that hold for every operation:
   not machine codes. Proxies in front of Braze may answer with non-JSON bodies.
 * Request bodies are limited to 4 MB (413 above that).
 
-Two extensions on each operation feed the generated operation table:
-`x-braze-permission` (the API-key permission it needs) and `x-braze-idempotent`
-(whether repeating it after it may have reached Braze is harmless, which decides what
-the client retries: Braze has no idempotency key, so a repeated create can schedule
-twice).
+Two extensions on each operation feed the generated operation table
+(`braze_api::operations`, written by `cargo xtask generate`): `x-braze-permission`
+(the API-key permission it needs) and `x-braze-idempotent` (whether repeating it after
+it may have reached Braze is harmless, which decides what the client retries: Braze
+has no idempotency key, so a repeated create can schedule twice).
 
 
 Version: 2026-11-26*/
