@@ -1,6 +1,6 @@
 //! The part of the generated module that progenitor does not write: what the spec says of
 //! each operation (its `x-braze-*` extensions, method, path and request body) as named
-//! statics, the [`Operation`] and `Permission` enums, and the declared fields of every
+//! statics, the `Operation` and `Permission` enums, and the declared fields of every
 //! object schema.
 //!
 //! Everything the SDK, the fake and the CLI know about an operation comes from here, so a

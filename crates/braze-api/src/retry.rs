@@ -131,7 +131,7 @@ pub struct AttemptOutcome<'a> {
 ///
 /// * The operation's [`classify`]cation says whether the attempt is worth repeating.
 /// * A 429 waits for what the answer asks (`Retry-After`, else the window's reset) plus
-///   [`RESET_MARGIN`]; a longer wait than `max_rate_limit_wait` is not made. A 429 that
+///   a margin of 20 ms; a longer wait than `max_rate_limit_wait` is not made. A 429 that
 ///   asks nothing backs off like the rest.
 /// * Everything else backs off exponentially with jitter ([`RetryPolicy::backoff`]).
 /// * No attempt past `max_attempts`, and no wait that would end the call past its

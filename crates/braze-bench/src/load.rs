@@ -14,7 +14,8 @@ pub async fn run(url: &str, key: &str, requests: usize, concurrency: usize) -> s
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(std::io::Error::other)?;
-    let endpoint: Arc<str> = format!("{url}/campaigns/trigger/schedule/delete").into();
+    let path = braze_sdk::api::operations::DELETE_CAMPAIGN_SCHEDULE.path;
+    let endpoint: Arc<str> = format!("{url}{path}").into();
     let authorization: Arc<str> = format!("Bearer {key}").into();
     let body = bytes::Bytes::from_static(
         br#"{"campaign_id":"campaign_identifier","schedule_id":"schedule_identifier"}"#,

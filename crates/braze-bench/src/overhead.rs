@@ -53,7 +53,8 @@ pub async fn run(requests: usize, pairs: usize, side: Side) -> std::io::Result<(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(std::io::Error::other)?;
-    let endpoint = format!("{}/campaigns/trigger/schedule/delete", server.url());
+    let path = braze_sdk::api::operations::DELETE_CAMPAIGN_SCHEDULE.path;
+    let endpoint = format!("{}{path}", server.url());
     let authorization = format!("Bearer {}", server.api_key());
     let user_agent = sdk.user_agent().to_owned();
 

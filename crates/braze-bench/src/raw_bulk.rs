@@ -23,7 +23,8 @@ pub async fn run(url: &str, key: &str, file: &str, concurrency: usize) -> std::i
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(std::io::Error::other)?;
-    let endpoint: Arc<str> = format!("{url}/campaigns/trigger/schedule/delete").into();
+    let path = braze_sdk::api::operations::DELETE_CAMPAIGN_SCHEDULE.path;
+    let endpoint: Arc<str> = format!("{url}{path}").into();
     let authorization: Arc<str> = format!("Bearer {key}").into();
     let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let ok = Arc::new(AtomicU64::new(0));
