@@ -304,3 +304,88 @@ async fn every_fault_kind_is_a_clear_error() {
         }
     }
 }
+
+/// A message with its content, through its whole life against the fake: create, listed,
+/// update (schedule and messages), delete, no longer listed; a second delete is a 404.
+#[tokio::test]
+async fn a_message_schedule_from_create_to_delete() {
+    use braze_sdk::messages::{AndroidPush, ApplePush};
+
+    let server = MockServer::start(Config::new())
+        .await
+        .expect("the fake starts");
+    let client = client(&server);
+    let created = client
+        .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+        .external_user_id("user-42")
+        .apple_push(ApplePush::new("Your table is ready").badge(1))
+        .await
+        .expect("created");
+    assert_eq!(created.status().as_u16(), 201);
+    let schedule_id = created.schedule_id.clone();
+    let listed_ids = |list: &braze_sdk::types::ScheduledBroadcastsResponse| {
+        list.scheduled_broadcasts
+            .iter()
+            .filter_map(|b| b.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let listed = client
+        .list_scheduled_broadcasts("2030-06-01")
+        .await
+        .expect("list");
+    assert_eq!(listed_ids(&listed), [schedule_id.as_str()]);
+
+    client
+        .update_message_schedule(schedule_id.clone())
+        .schedule(Schedule::at("2030-05-25T08:00:00Z"))
+        .android_push(AndroidPush::new("Chez Ada", "Your table is ready"))
+        .await
+        .expect("updated");
+    let stored = server.schedule(schedule_id.as_str()).expect("still stored");
+    assert_eq!(stored.schedule.time.as_str(), "2030-05-25T08:00:00Z");
+    let messages = stored.messages.expect("its messages");
+    assert!(
+        messages.android_push.is_some() && messages.apple_push.is_none(),
+        "replaced whole"
+    );
+
+    client
+        .delete_message_schedule(schedule_id.clone())
+        .await
+        .expect("deleted");
+    let listed = client
+        .list_scheduled_broadcasts("2030-06-01")
+        .await
+        .expect("list");
+    assert!(listed_ids(&listed).is_empty(), "{listed:?}");
+    let again = client
+        .delete_message_schedule(schedule_id)
+        .await
+        .expect_err("gone");
+    assert_eq!(again.status().map(|s| s.as_u16()), Some(404));
+}
+
+/// The fake refuses what the SDK would refuse, when the SDK is bypassed: a raw create with
+/// a campaign and a message without its variation gets Braze's documented message.
+#[tokio::test]
+async fn the_fake_names_brazes_message_for_a_missing_variation() {
+    let server = MockServer::start(Config::new())
+        .await
+        .expect("the fake starts");
+    let error = client(&server)
+        .raw(http::Method::POST, "/messages/schedule/create")
+        .json(serde_json::json!({
+            "external_user_ids": ["user-42"],
+            "campaign_id": "campaign_identifier",
+            "schedule": {"time": "2030-05-24T21:30:00Z"},
+            "messages": {"apple_push": {"alert": "Hi"}}
+        }))
+        .await
+        .expect_err("refused");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    let message = error.braze_message().unwrap_or_default();
+    assert!(
+        message.starts_with("Message Variant Unspecified"),
+        "{message}"
+    );
+}

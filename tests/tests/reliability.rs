@@ -161,7 +161,7 @@ async fn create_campaign(creates: usize, seed: u64) {
     let mut stored: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for schedule in server.schedules() {
         stored
-            .entry(schedule.owner_id.clone())
+            .entry(schedule.owner_id.clone().unwrap_or_default())
             .or_default()
             .push(schedule.schedule_id.as_str().to_owned());
     }
@@ -482,7 +482,12 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     let targets: Vec<(String, String)> = state
         .iter()
         .take(8)
-        .map(|s| (s.owner_id.clone(), s.schedule_id.as_str().to_owned()))
+        .map(|s| {
+            (
+                s.owner_id.clone().unwrap_or_default(),
+                s.schedule_id.as_str().to_owned(),
+            )
+        })
         .collect();
     let racers: Vec<_> = (0..clients)
         .map(|_| {

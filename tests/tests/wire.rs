@@ -2,6 +2,11 @@
 //! query, every header (the key redacted), and the JSON body.
 
 use braze_sdk::api::operations::Operation;
+use braze_sdk::messages::{
+    AndroidPush, AppleAlert, AppleButton, ApplePush, CardExpiry, ContentCard, Email, KindlePush,
+    PushButton, RecipientSubscriptionState, Sms, WebPush, Webhook, WebhookRequestMethod, WhatsApp,
+};
+use braze_sdk::types;
 use braze_sdk::{Client, Recipient, Request, RequestPreview, RetryPolicy, Schedule};
 use braze_tests::{Received, Reply, ScriptedServer};
 use serde_json::json;
@@ -236,6 +241,20 @@ fn request_of(client: &Client, operation: Operation) -> Box<dyn ErasedRequest<'_
         Operation::ListScheduledBroadcasts => {
             Box::new(client.list_scheduled_broadcasts("2030-09-01T00:00:00+02:00"))
         }
+        Operation::CreateMessageSchedule => Box::new(
+            client
+                .create_message_schedule(schedule())
+                .external_user_id("user-1")
+                .apple_push(ApplePush::new("Your table is ready")),
+        ),
+        Operation::UpdateMessageSchedule => Box::new(
+            client
+                .update_message_schedule("schedule_identifier")
+                .schedule(schedule()),
+        ),
+        Operation::DeleteMessageSchedule => {
+            Box::new(client.delete_message_schedule("schedule_identifier"))
+        }
     }
 }
 
@@ -324,9 +343,270 @@ async fn previews_match_what_goes_on_the_wire() {
     assert_eq!(server.received().len(), Operation::ALL.len());
 }
 
+fn created() -> Reply {
+    Reply::json(
+        201,
+        json!({"dispatch_id": "d-3", "schedule_id": "s-3", "message": "success"}),
+    )
+}
+
+#[tokio::test]
+async fn create_message_schedule_wire() {
+    let server = ScriptedServer::start([created()]).await;
+    let created = client(&server)
+        .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+        .external_user_ids(["user-1", "user-2"])
+        .user_alias("alias-name", "alias-label")
+        .segment_id("segment_identifier")
+        .campaign_id("campaign_identifier")
+        .send_id("send_identifier")
+        .override_messaging_limits(true)
+        .recipient_subscription_state(RecipientSubscriptionState::OptedIn)
+        .apple_push(ApplePush::new("Your table is ready").message_variation_id("variation-ios"))
+        .sms(
+            Sms::new(
+                "app_identifier",
+                "subscription_group_identifier",
+                "Table ready",
+            )
+            .message_variation_id("variation-sms"),
+        )
+        .await
+        .expect("create");
+    assert_eq!(created.schedule_id.as_str(), "s-3");
+    settings().bind(|| {
+        insta::assert_json_snapshot!("create_message_schedule", only_request(&server).wire())
+    });
+}
+
+#[tokio::test]
+async fn update_message_schedule_wire() {
+    let server = ScriptedServer::start([Reply::success()]).await;
+    client(&server)
+        .update_message_schedule("schedule_identifier")
+        .schedule(Schedule::at("2030-05-24T20:30:36Z"))
+        .android_push(AndroidPush::new("Updated title!", "Updated message!"))
+        .await
+        .expect("update");
+    settings().bind(|| {
+        insta::assert_json_snapshot!("update_message_schedule", only_request(&server).wire())
+    });
+}
+
+#[tokio::test]
+async fn delete_message_schedule_wire() {
+    let server = ScriptedServer::start([Reply::success()]).await;
+    client(&server)
+        .delete_message_schedule("schedule_identifier")
+        .await
+        .expect("delete");
+    let request = only_request(&server);
+    assert_eq!(
+        request.json(),
+        json!({"schedule_id": "schedule_identifier"})
+    );
+    settings().bind(|| insta::assert_json_snapshot!("delete_message_schedule", request.wire()));
+}
+
+/// One create per channel, with every field of that channel set: a renamed or retyped
+/// field shows in review as a snapshot change.
+#[tokio::test]
+async fn every_field_of_every_channel_on_the_wire() {
+    let apple = ApplePush::with_alert(
+        AppleAlert::new("Table 12 is ready")
+            .title("Chez Ada")
+            .title_loc_key("TITLE_KEY")
+            .title_loc_args(["12"])
+            .action_loc_key("ACTION_KEY")
+            .loc_key("BODY_KEY")
+            .loc_args(["Ada"])
+            .sound("bell.caf"),
+    )
+    .badge(1)
+    .sound("default")
+    .content_available(false)
+    .interruption_level(types::ApplePushInterruptionLevel::TimeSensitive)
+    .relevance_score(0.5)
+    .expiry("2030-05-25T21:30:00Z")
+    .custom_uri("https://example.com/tables/12")
+    .use_webview(false)
+    .message_variation_id("variation-ios")
+    .notification_group_thread_id("tables")
+    .asset(
+        "https://example.com/table.png",
+        types::ApplePushAssetFileType::Png,
+    )
+    .collapse_id("table-12")
+    .mutable_content(true)
+    .send_to_most_recent_device_only(true)
+    .category("ab_cat_accept_decline")
+    .button(
+        AppleButton::new("ab_pb_accept")
+            .deep_link("ada://tables/12")
+            .use_webview(false),
+    )
+    .button(AppleButton::new("ab_pb_decline").close())
+    .apns_priority(10)
+    .extra("table", json!(12));
+    let android = AndroidPush::new("Chez Ada", "Your table is ready")
+        .message_variation_id("variation-android")
+        .notification_channel_id("tables")
+        .priority(1)
+        .android_priority(types::AndroidPushAndroidPriority::High)
+        .collapse_key("table")
+        .sound("default")
+        .custom_uri("https://example.com/tables/12")
+        .use_webview(true)
+        .summary_text("Table 12")
+        .time_to_live(3_600)
+        .notification_id(12)
+        .push_icon_image_url("https://example.com/icon.png")
+        .accent_color(0x00ff00)
+        .send_to_most_recent_device_only(true)
+        .button(
+            PushButton::new("Menu")
+                .uri("https://example.com/menu")
+                .use_webview(true),
+        )
+        .conversation(
+            serde_json::from_value(json!({
+                "shortcut_id": "tables", "reply_person_id": "ada",
+                "messages": [{"text": "Ready?", "timestamp": 1_900_000_000, "person_id": "ada"}],
+                "persons": [{"id": "ada", "name": "Ada"}]
+            }))
+            .expect("a conversation"),
+        )
+        .extra("table", json!(12));
+    let kindle = KindlePush::new("Chez Ada", "Your table is ready")
+        .message_variation_id("variation-kindle")
+        .priority(-1)
+        .collapse_key("table")
+        .sound("default")
+        .custom_uri("https://example.com/tables/12")
+        .extra("table", json!(12));
+    let web = WebPush::new("Chez Ada", "Your table is ready")
+        .message_variation_id("variation-web")
+        .custom_uri("https://example.com/tables/12")
+        .image_url("https://example.com/icon.png")
+        .large_image_url("https://example.com/large.png")
+        .require_interaction(true)
+        .time_to_live(600)
+        .send_to_most_recent_device_only(true)
+        .button(PushButton::new("Open").uri("https://example.com"))
+        .extra("table", json!(12));
+    let email = Email::html(
+        "app_identifier",
+        "Chez Ada <table@example.com>",
+        "<p>Ready.</p>",
+    )
+    .subject("Your table")
+    .reply_to("host@example.com")
+    .bcc("archive@example.com")
+    .plaintext_body("Ready.")
+    .preheader("Table 12 is ready")
+    .message_variation_id("variation-email")
+    .should_inline_css(true)
+    .amp_body("<p>Ready.</p>")
+    .extras("campaign", json!("tables"))
+    .header("X-Table", "12")
+    .attachment("menu.pdf", "https://example.com/menu.pdf")
+    .attachment_with_credential("bill", "https://example.com/bill.pdf", "billing");
+    let webhook = Webhook::new(
+        WebhookRequestMethod::Post,
+        "https://example.com/hooks/table",
+    )
+    .header("Content-Type", "application/json")
+    .json_body(json!({"table": 12}))
+    .message_variation_id("variation-webhook");
+    // Braze takes an expiry at most 30 days away: a day from now, redacted in the snapshot.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let card = ContentCard::captioned_image(
+        "Your table",
+        "Table 12 is ready",
+        "https://example.com/table.png",
+        CardExpiry::at(tomorrow),
+    )
+    .message_variation_id("variation-card")
+    .pinned(true)
+    .expire_in_local_time(false)
+    .ios_uri("ada://tables/12")
+    .android_uri("ada://tables/12")
+    .web_uri("https://example.com/tables/12")
+    .ios_use_webview(false)
+    .android_use_webview(false)
+    .uri_text("Open")
+    .extra("table", json!(12));
+    let sms = Sms::new(
+        "app_identifier",
+        "subscription_group_identifier",
+        "Table ready",
+    )
+    .message_variation_id("variation-sms")
+    .link_shortening(true)
+    .user_click_tracking(true)
+    .media_item(json!("https://example.com/table.png"));
+    let whats_app = WhatsApp::template(
+        "app_identifier",
+        "subscription_group_identifier",
+        "table_ready",
+        "en_US",
+    )
+    .message_variation_id("variation-whatsapp")
+    .header_variable("Chez Ada")
+    .body_variables(["Ada", "12"])
+    .button_variable(0, "tables/12")
+    .header_media_uri("https://example.com/header.png");
+
+    let server = ScriptedServer::start((0..9).map(|_| created())).await;
+    let client = client(&server);
+    let create = || {
+        client
+            .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+            .external_user_id("user-1")
+    };
+    create().apple_push(apple).await.expect("apple_push");
+    create().android_push(android).await.expect("android_push");
+    create().kindle_push(kindle).await.expect("kindle_push");
+    create().web_push(web).await.expect("web_push");
+    create().email(email).await.expect("email");
+    create().webhook(webhook).await.expect("webhook");
+    create().content_card(card).await.expect("content_card");
+    create().sms(sms).await.expect("sms");
+    create().whats_app(whats_app).await.expect("whats_app");
+    let received = server.received();
+    let channels = [
+        "apple_push",
+        "android_push",
+        "kindle_push",
+        "web_push",
+        "email",
+        "webhook",
+        "content_card",
+        "sms",
+        "whats_app",
+    ];
+    assert_eq!(received.len(), channels.len());
+    for (channel, request) in channels.iter().zip(&received) {
+        let messages = &request.json()["messages"];
+        assert_eq!(
+            messages.as_object().map(|m| m.keys().collect::<Vec<_>>()),
+            Some(vec![&channel.to_string()]),
+            "only {channel}"
+        );
+        settings().bind(|| {
+            insta::assert_json_snapshot!(
+                format!("message_{channel}"),
+                messages[channel],
+                { ".expire_at" => "[a day from now]" }
+            )
+        });
+    }
+}
+
 #[test]
 fn request_schemas() {
-    use braze_sdk::types;
     macro_rules! schema {
         ($name:literal, $type:ty) => {
             insta::assert_json_snapshot!(concat!("schema_", $name), schemars::schema_for!($type));
@@ -345,6 +625,18 @@ fn request_schemas() {
         types::CampaignScheduleDeleteRequest
     );
     schema!("create_canvas_schedule", types::CanvasScheduleCreateRequest);
+    schema!(
+        "create_message_schedule",
+        types::MessageScheduleCreateRequest
+    );
+    schema!(
+        "update_message_schedule",
+        types::MessageScheduleUpdateRequest
+    );
+    schema!(
+        "delete_message_schedule",
+        types::MessageScheduleDeleteRequest
+    );
     schema!("update_canvas_schedule", types::CanvasScheduleUpdateRequest);
     schema!("delete_canvas_schedule", types::CanvasScheduleDeleteRequest);
 }

@@ -77,7 +77,11 @@ fn generate(spec_path: &Path) -> Result<String, String> {
                 .map_err(|e| format!("bad inner type: {e}"))?,
         )
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Maps of the spec (`additionalProperties: {type: string}`: webhook and email
+        // headers, WhatsApp template variables) keep a stable order, so a request
+        // serialises the same way every time (and its wire snapshot with it).
+        .with_map_type("::std::collections::BTreeMap");
     for id in ID_TYPES {
         settings.with_replacement(
             id,

@@ -1,33 +1,41 @@
-//! Whose schedules an operation acts on: the one model of "campaign or Canvas" that the
-//! SDK, the fake and the CLI share.
+//! Whose schedules an operation acts on: the one model of "campaign, Canvas or message"
+//! that the SDK, the fake and the CLI share.
 
 use crate::ids::{CampaignId, CanvasId};
 use crate::operations::{self, OperationSpec};
 
-/// What a schedule sends: an API-triggered campaign or Canvas. Every fact that differs
-/// between them (the id field, the word for it, the operations) is here, once.
+/// What a schedule sends: an API-triggered campaign or Canvas, or a message whose content
+/// the create carried. Every fact that differs between them (the owner id field, the word
+/// for it, the operations) is here, once.
 ///
-/// The SDK's `Owner` marker types name a kind at the type level for its typed builders;
-/// the fake stores it with each schedule, and the CLI's bulk deletes are driven by it.
-/// Message schedules (`/messages/schedule/*`) have no owner id, which
-/// [`ScheduleKind::owner_field`] allows for.
+/// The SDK's `Owner` marker types name the campaign and Canvas kinds at the type level for
+/// their typed builders; the fake stores the kind with each schedule, and the CLI's bulk
+/// deletes are driven by it. Message schedules have no owner: update and delete name them
+/// by `schedule_id` alone ([`ScheduleKind::owner_field`] is `None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ScheduleKind {
     /// Scheduled sends of an API-triggered campaign (`/campaigns/trigger/schedule/*`).
     Campaign,
     /// Scheduled entries of an API-triggered Canvas (`/canvas/trigger/schedule/*`).
     Canvas,
+    /// Scheduled messages with their content (`/messages/schedule/*`).
+    Message,
 }
 
 impl ScheduleKind {
     /// Every kind.
-    pub const ALL: [ScheduleKind; 2] = [ScheduleKind::Campaign, ScheduleKind::Canvas];
+    pub const ALL: [ScheduleKind; 3] = [
+        ScheduleKind::Campaign,
+        ScheduleKind::Canvas,
+        ScheduleKind::Message,
+    ];
 
-    /// The word for it in messages: `campaign` or `Canvas`.
+    /// The word for it in messages: `campaign`, `Canvas` or `message`.
     pub const fn noun(self) -> &'static str {
         match self {
             Self::Campaign => "campaign",
             Self::Canvas => "Canvas",
+            Self::Message => "message",
         }
     }
 
@@ -38,14 +46,7 @@ impl ScheduleKind {
         match self {
             Self::Campaign => Some(CampaignId::FIELD),
             Self::Canvas => Some(CanvasId::FIELD),
-        }
-    }
-
-    /// How `GET /messages/scheduled_broadcasts` spells its `type`: `Campaign` or `Canvas`.
-    pub const fn broadcast_type(self) -> &'static str {
-        match self {
-            Self::Campaign => "Campaign",
-            Self::Canvas => "Canvas",
+            Self::Message => None,
         }
     }
 
@@ -54,6 +55,7 @@ impl ScheduleKind {
         match self {
             Self::Campaign => &operations::CREATE_CAMPAIGN_SCHEDULE,
             Self::Canvas => &operations::CREATE_CANVAS_SCHEDULE,
+            Self::Message => &operations::CREATE_MESSAGE_SCHEDULE,
         }
     }
 
@@ -62,6 +64,7 @@ impl ScheduleKind {
         match self {
             Self::Campaign => &operations::UPDATE_CAMPAIGN_SCHEDULE,
             Self::Canvas => &operations::UPDATE_CANVAS_SCHEDULE,
+            Self::Message => &operations::UPDATE_MESSAGE_SCHEDULE,
         }
     }
 
@@ -70,6 +73,7 @@ impl ScheduleKind {
         match self {
             Self::Campaign => &operations::DELETE_CAMPAIGN_SCHEDULE,
             Self::Canvas => &operations::DELETE_CANVAS_SCHEDULE,
+            Self::Message => &operations::DELETE_MESSAGE_SCHEDULE,
         }
     }
 
@@ -85,19 +89,23 @@ impl ScheduleKind {
 mod tests {
     use super::*;
 
-    /// Each kind's operations carry its owner field in their bodies.
+    /// Each kind's update and delete name its owner, if it has one, and the schedule.
     #[test]
     fn the_operations_name_the_owner_field() {
         for kind in ScheduleKind::ALL {
-            let field = kind
-                .owner_field()
-                .expect("campaigns and Canvases have owners");
-            for spec in [kind.create(), kind.update(), kind.delete()] {
+            for spec in [kind.update(), kind.delete()] {
                 let body = spec.request_body.expect("a body");
-                assert!(body.declares(field), "{} lacks {field}", spec.id);
+                assert!(body.declares("schedule_id"), "{}", spec.id);
+                if let Some(field) = kind.owner_field() {
+                    assert!(body.declares(field), "{} lacks {field}", spec.id);
+                }
             }
-            assert_eq!(ScheduleKind::of_owner_field(field), Some(kind));
+            if let Some(field) = kind.owner_field() {
+                assert!(kind.create().request_body.unwrap().declares(field));
+                assert_eq!(ScheduleKind::of_owner_field(field), Some(kind));
+            }
         }
+        assert_eq!(ScheduleKind::Message.owner_field(), None);
         assert_eq!(ScheduleKind::of_owner_field("schedule_id"), None);
     }
 }

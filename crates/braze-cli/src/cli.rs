@@ -30,12 +30,12 @@ Exit codes:
 #[command(
     name = "braze",
     version,
-    about = "Schedule, reschedule and cancel Braze API-triggered sends; cancel thousands at once",
-    long_about = "Schedule, reschedule and cancel Braze API-triggered campaign sends and \
-                  Canvas entries, list what is scheduled, and cancel thousands of scheduled \
-                  sends at once from a CSV or JSON Lines file (`... schedule delete --from \
-                  FILE`).\n\nTry it without credentials: `braze demo`, or any command with \
-                  --mock.",
+    about = "Schedule, reschedule and cancel Braze sends and messages; cancel thousands at once",
+    long_about = "Schedule, reschedule and cancel Braze API-triggered campaign sends, \
+                  Canvas entries and messages with their content (push, email, SMS...), \
+                  list what is scheduled, and cancel thousands of scheduled sends at once \
+                  from a CSV or JSON Lines file (`... schedule delete --from FILE`).\n\n\
+                  Try it without credentials: `braze demo`, or any command with --mock.",
     after_help = AFTER_HELP,
     propagate_version = true
 )]
@@ -141,6 +141,12 @@ pub enum Command {
         #[command(subcommand)]
         command: CanvasCommand,
     },
+    /// Scheduled messages with their content (push, email, SMS...).
+    Messages {
+        /// What to do with messages.
+        #[command(subcommand)]
+        command: MessagesCommand,
+    },
     /// What is scheduled.
     Schedules {
         /// What to do with schedules.
@@ -181,6 +187,42 @@ pub enum CanvasCommand {
         #[command(subcommand)]
         command: CanvasScheduleCommand,
     },
+}
+
+/// `braze messages ...`
+#[derive(Debug, Subcommand)]
+pub enum MessagesCommand {
+    /// Create, update or delete scheduled messages.
+    Schedule {
+        /// The operation.
+        #[command(subcommand)]
+        command: MessageScheduleCommand,
+    },
+}
+
+/// `braze messages schedule ...`
+#[derive(Debug, Subcommand)]
+pub enum MessageScheduleCommand {
+    /// Schedule a message with its content (POST /messages/schedule/create).
+    ///
+    /// Give users (--external-user-id, --user-alias), a --segment-id, an --audience, or
+    /// --broadcast; and the content: --messages FILE (Braze's `messages` object as JSON),
+    /// and/or the flags of the simple cases (--apple-push-alert, --android-push-title with
+    /// --android-push-alert, --sms-body with --sms-app-id and --sms-subscription-group-id).
+    /// Every channel is checked before anything is sent. A create is not retried once it
+    /// may have reached Braze (no idempotency key).
+    Create(MessageCreateArgs),
+    /// Change the schedule or the content of a scheduled message
+    /// (POST /messages/schedule/update).
+    ///
+    /// Give a new schedule (--time ...), new content (--messages FILE or the channel
+    /// flags), or both. A new schedule replaces the old one whole; new messages are taken
+    /// to replace the old ones.
+    Update(MessageUpdateArgs),
+    /// Cancel one scheduled message, or thousands with --from FILE
+    /// (POST /messages/schedule/delete).
+    #[command(after_long_help = bulk_help())]
+    Delete(MessageDeleteArgs),
 }
 
 /// `braze schedules ...`
@@ -246,8 +288,9 @@ fn bulk_help() -> String {
 /// [`bulk_help`]'s text, `{outcomes}` standing for the outcome names.
 const BULK_HELP: &str = "\
 Bulk deletes (--from FILE):
-  Input      CSV with a header row (campaign_id,schedule_id, or canvas_id,schedule_id;
-             other columns ignored, any order) or JSON Lines with the same keys. The
+  Input      CSV with a header row (campaign_id,schedule_id, canvas_id,schedule_id, or
+             schedule_id alone for messages; other columns ignored, any order) or JSON
+             Lines with the same keys. The
              format comes from --format, else the extension (.csv; .jsonl, .ndjson), else
              the first character (`{` means JSON Lines). `-` reads stdin, same rule.
   Report     --report FILE gets one JSON line per input row, written as each row ends:
@@ -344,6 +387,141 @@ pub struct CanvasCreateArgs {
     /// Context for every user entering the Canvas, as a JSON object.
     #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
     pub context: Option<Value>,
+}
+
+/// The content of a message create or update: a `messages` file and the simple cases.
+#[derive(Debug, Args)]
+pub struct MessageContentArgs {
+    /// A JSON file holding Braze's `messages` object (one object per channel:
+    /// apple_push, android_push, email, sms, ...); `-` reads stdin. Errors name the JSON
+    /// path. The channel flags below replace the file's channels.
+    #[arg(long, value_name = "FILE.json")]
+    pub messages: Option<PathBuf>,
+
+    /// An iOS push with this alert text.
+    #[arg(long, value_name = "TEXT")]
+    pub apple_push_alert: Option<String>,
+
+    /// An Android push with this title (with --android-push-alert).
+    #[arg(long, value_name = "TEXT", requires = "android_push_alert")]
+    pub android_push_title: Option<String>,
+
+    /// An Android push with this alert text (with --android-push-title).
+    #[arg(long, value_name = "TEXT", requires = "android_push_title")]
+    pub android_push_alert: Option<String>,
+
+    /// An SMS with this body (with --sms-app-id and --sms-subscription-group-id).
+    #[arg(long, value_name = "TEXT", requires_all = ["sms_app_id", "sms_subscription_group_id"])]
+    pub sms_body: Option<String>,
+
+    /// The app of the SMS (any app of the workspace).
+    #[arg(long, value_name = "ID", requires = "sms_body")]
+    pub sms_app_id: Option<String>,
+
+    /// The subscription group of the SMS.
+    #[arg(long, value_name = "ID", requires = "sms_body")]
+    pub sms_subscription_group_id: Option<String>,
+}
+
+/// `braze messages schedule create`
+#[derive(Debug, Args)]
+pub struct MessageCreateArgs {
+    /// When to send.
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+
+    /// A user to send to, by external id (repeatable, at most 50).
+    #[arg(long = "external-user-id", value_name = "ID")]
+    pub external_user_ids: Vec<String>,
+
+    /// A user to send to, by alias, as NAME:LABEL (repeatable).
+    #[arg(long = "user-alias", value_name = "NAME:LABEL", value_parser = parse_user_alias)]
+    pub user_aliases: Vec<(String, String)>,
+
+    /// Send to this segment (with users: to those users in it).
+    #[arg(long, value_name = "ID")]
+    pub segment_id: Option<String>,
+
+    /// A connected audience object, as JSON.
+    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
+    pub audience: Option<Value>,
+
+    /// Send to everyone (not allowed with users).
+    #[arg(long, conflicts_with_all = ["external_user_ids", "user_aliases"])]
+    pub broadcast: bool,
+
+    /// An API campaign to track the send under (every message then needs its
+    /// message_variation_id).
+    #[arg(long, value_name = "ID")]
+    pub campaign_id: Option<String>,
+
+    /// A send identifier for tracking (ASCII, at most 64 characters; not an idempotency key).
+    #[arg(long, value_name = "ID")]
+    pub send_id: Option<String>,
+
+    /// Ignore frequency capping for campaigns.
+    #[arg(long)]
+    pub override_messaging_limits: bool,
+
+    /// Which users of the target receive it [Braze's default: subscribed].
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub recipient_subscription_state: Option<SubscriptionState>,
+
+    /// The content.
+    #[command(flatten)]
+    pub content: MessageContentArgs,
+}
+
+/// `--recipient-subscription-state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SubscriptionState {
+    /// Only opted-in users.
+    OptedIn,
+    /// Opted-in and subscribed users.
+    Subscribed,
+    /// Every user, unsubscribed ones too (transactional email).
+    All,
+}
+
+/// `braze messages schedule update`
+#[derive(Debug, Args)]
+pub struct MessageUpdateArgs {
+    /// The schedule_id the create answered.
+    #[arg(long, value_name = "ID")]
+    pub schedule_id: String,
+
+    /// The new send time, ISO 8601 (the new schedule replaces the old one whole).
+    #[arg(long, value_name = "ISO8601")]
+    pub time: Option<String>,
+
+    /// Send at --time in each user's time zone.
+    #[arg(long, requires = "time")]
+    pub in_local_time: bool,
+
+    /// Send on --time's date at each user's optimal time.
+    #[arg(long, requires = "time")]
+    pub at_optimal_time: bool,
+
+    /// The new content.
+    #[command(flatten)]
+    pub content: MessageContentArgs,
+}
+
+/// `braze messages schedule delete`
+#[derive(Debug, Args)]
+pub struct MessageDeleteArgs {
+    /// The schedule_id the create answered.
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub schedule_id: Option<String>,
+
+    /// Bulk options.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
 }
 
 /// `braze campaigns schedule update`
@@ -518,6 +696,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}` is zero; give a positive duration"));
     }
     Ok(duration)
+}
+
+/// `NAME:LABEL` of `--user-alias` (the name may not hold a colon; the label may).
+fn parse_user_alias(text: &str) -> Result<(String, String), String> {
+    match text.split_once(':') {
+        Some((name, label)) if !name.trim().is_empty() && !label.trim().is_empty() => {
+            Ok((name.trim().to_owned(), label.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "`{text}` is not NAME:LABEL (an alias name and label, both non-empty)"
+        )),
+    }
 }
 
 /// A JSON object given on the command line.

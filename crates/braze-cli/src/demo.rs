@@ -1,11 +1,13 @@
-//! `braze demo`: a short tour against the embedded fake Braze. It schedules a send,
-//! lists what is scheduled, cancels the send (the seed endpoint), and cancels it again to
-//! show the error a second cancel gets, printing after each step the answer, the
-//! rate-limit figures and what went on the wire (from the fake's log, key redacted).
+//! `braze demo`: a short tour against the embedded fake Braze. It schedules a campaign
+//! send and a push message with its content, lists what is scheduled, cancels the send
+//! (the seed endpoint), cancels it again to show the error a second cancel gets, and
+//! cancels the message, printing after each step the answer, the rate-limit figures and
+//! what went on the wire (from the fake's log, key redacted).
 
 use std::fmt::Write as _;
 
 use braze_mock::{Config, RecordedBody, RecordedRequest};
+use braze_sdk::messages::ApplePush;
 use braze_sdk::{Client, RateLimit, Recipient, Schedule};
 use chrono::{Duration, SubsecRound, Utc};
 use serde_json::{Value, json};
@@ -75,7 +77,28 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
         wire: mock.requests().split_off(seen),
     });
 
-    // 2. List what is scheduled.
+    // 2. Schedule a push message with its content.
+    let seen = mock.requests().len();
+    let message = client
+        .create_message_schedule(Schedule::at(send_at_text.as_str()))
+        .external_user_id("user-42")
+        .apple_push(ApplePush::new("Your table is ready").badge(1))
+        .await?;
+    let message_id = message.schedule_id.as_str().to_owned();
+    steps.push(Step {
+        title: "Schedule a push message with its content".into(),
+        command: format!(
+            "braze messages schedule create --time {send_at_text} --external-user-id user-42 \
+             --apple-push-alert 'Your table is ready'"
+        ),
+        outcome: format!("{}: schedule_id {message_id}", message.status()),
+        status: Some(message.status().as_u16()),
+        rate_limit: message.rate_limit(),
+        body: serde_json::to_value(message.body()).unwrap_or_default(),
+        wire: mock.requests().split_off(seen),
+    });
+
+    // 3. List what is scheduled.
     let seen = mock.requests().len();
     let listed = client
         .list_scheduled_broadcasts(list_until.as_str())
@@ -94,7 +117,7 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
         wire: mock.requests().split_off(seen),
     });
 
-    // 3. Cancel it: the seed endpoint.
+    // 4. Cancel the campaign send: the seed endpoint.
     let delete_command = format!(
         "braze campaigns schedule delete --campaign-id {CAMPAIGN_ID} --schedule-id {schedule_id}"
     );
@@ -116,7 +139,7 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
         wire: mock.requests().split_off(seen),
     });
 
-    // 4. Cancel it again: the schedule is gone, and the error says so.
+    // 5. Cancel it again: the schedule is gone, and the error says so.
     let seen = mock.requests().len();
     let again = client
         .delete_campaign_schedule(CAMPAIGN_ID, schedule_id.as_str())
@@ -145,6 +168,23 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
         },
     };
     steps.push(step);
+
+    // 6. Cancel the message.
+    let seen = mock.requests().len();
+    let cancelled = client.delete_message_schedule(message_id.as_str()).await?;
+    steps.push(Step {
+        title: "Cancel the message".into(),
+        command: format!("braze messages schedule delete --schedule-id {message_id}"),
+        outcome: format!(
+            "{} {:?}: cancelled",
+            cancelled.status(),
+            cancelled.message().unwrap_or_default()
+        ),
+        status: Some(cancelled.status().as_u16()),
+        rate_limit: cancelled.rate_limit(),
+        body: serde_json::to_value(cancelled.body()).unwrap_or_default(),
+        wire: mock.requests().split_off(seen),
+    });
 
     if text {
         for (number, step) in steps.iter().enumerate() {

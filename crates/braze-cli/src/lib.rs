@@ -26,12 +26,12 @@ pub mod single;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use braze_sdk::{Campaign, Canvas, Owner};
+use braze_sdk::{Campaign, Canvas, Owner, ScheduleKind};
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{
     CampaignScheduleCommand, CampaignsCommand, CanvasCommand, CanvasScheduleCommand, Cli, Command,
-    GlobalArgs, OutputFormat, SchedulesCommand,
+    GlobalArgs, MessageScheduleCommand, MessagesCommand, OutputFormat, SchedulesCommand,
 };
 use crate::error::{CliError, EXIT_USAGE};
 use crate::output::Output;
@@ -113,6 +113,23 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
                     single::delete_schedule::<Canvas>(global, canvas_id, schedule_id).await
                 }
                 _ => bulk::run::run(global, Canvas::KIND, &args.bulk).await,
+            },
+        },
+        Command::Messages {
+            command: MessagesCommand::Schedule { command },
+        } => match command {
+            MessageScheduleCommand::Create(args) => {
+                single::create_message_schedule(global, args).await
+            }
+            MessageScheduleCommand::Update(args) => {
+                single::update_message_schedule(global, args).await
+            }
+            MessageScheduleCommand::Delete(args) => match &args.schedule_id {
+                Some(schedule_id) => {
+                    refuse_stray_bulk_options(&args.bulk)?;
+                    single::delete_message_schedule(global, schedule_id).await
+                }
+                None => bulk::run::run(global, ScheduleKind::Message, &args.bulk).await,
             },
         },
         Command::Schedules {

@@ -714,3 +714,89 @@ fn a_report_that_cannot_be_written_stops_the_run() {
         server.schedules().len()
     );
 }
+
+/// Message schedules are named by `schedule_id` alone: the input has that one column,
+/// the report has no owner id, and a resumed run skips what the report deleted.
+#[test]
+fn message_schedules_are_cancelled_in_bulk_by_schedule_id() {
+    let server = fake(|c| c);
+    let schedule = || braze_mock::Schedule {
+        at_optimal_time: None,
+        in_local_time: None,
+        time: "2030-05-24T21:30:00Z".parse().unwrap(),
+    };
+    let ids: Vec<String> = (0..5)
+        .map(|_| {
+            server
+                .add_message_schedule(
+                    schedule(),
+                    serde_json::from_value(serde_json::json!({"apple_push": {"alert": "Hi"}}))
+                        .unwrap(),
+                )
+                .schedule_id
+                .into_string()
+        })
+        .collect();
+    let campaign_id = add_campaign_schedule(&server, "camp-1");
+    let mut csv = String::from("schedule_id\n");
+    for id in &ids {
+        writeln!(csv, "{id}").unwrap();
+    }
+    // A campaign schedule is not a message schedule: 404, and it stays.
+    writeln!(csv, "{campaign_id}").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ids.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &words(&format!(
+            "messages schedule delete --from {} --report {}",
+            input.display(),
+            report.display()
+        )),
+    );
+    assert_eq!(out.code, Some(1), "the campaign row fails: {out:?}");
+    let lines = report_lines(&report);
+    assert_eq!(lines.len(), 6);
+    let deleted: Vec<&str> = lines
+        .iter()
+        .filter(|row| row["outcome"] == "deleted")
+        .map(|row| row["schedule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(deleted.len(), 5);
+    assert!(
+        lines.iter().all(|row| row.get("campaign_id").is_none()),
+        "{lines:?}"
+    );
+    assert!(
+        server.schedule(&campaign_id).is_some(),
+        "the campaign schedule stays"
+    );
+    assert_eq!(server.schedules().len(), 1);
+
+    // Resumed: the deleted rows are skipped, not sent again.
+    server.clear_requests();
+    let rest = dir.path().join("rest.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &words(&format!(
+            "messages schedule delete --from {} --resume {} --report {}",
+            input.display(),
+            report.display(),
+            rest.display()
+        )),
+    );
+    assert_eq!(out.code, Some(1), "{out:?}");
+    let lines = report_lines(&rest);
+    let skipped = lines
+        .iter()
+        .filter(|row| row["skip_reason"] == "already_deleted")
+        .count();
+    assert_eq!(skipped, 5, "{lines:?}");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "only the campaign row was sent again"
+    );
+}

@@ -509,9 +509,11 @@ fn demo_runs_every_step() {
     assert_eq!(out.code, Some(0), "{out:?}");
     for step in [
         "1. Schedule a send",
-        "2. List what is scheduled",
-        "3. Cancel it",
-        "4. Cancel it again",
+        "2. Schedule a push message with its content",
+        "3. List what is scheduled",
+        "4. Cancel it",
+        "5. Cancel it again",
+        "6. Cancel the message",
     ] {
         assert!(
             out.stdout.contains(step),
@@ -526,7 +528,12 @@ fn demo_runs_every_step() {
     assert!(out.stdout.contains("authorization: Bearer [redacted]"));
     assert!(out.stdout.contains("< 404"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("rate limit: 249,996 of 250,000 left"),
+        out.stdout.contains("> POST /messages/schedule/create"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("rate limit: 249,994 of 250,000 left"),
         "{}",
         out.stdout
     );
@@ -535,9 +542,11 @@ fn demo_runs_every_step() {
     assert_eq!(out.code, Some(0), "{out:?}");
     let demo: Value = serde_json::from_str(&out.stdout).unwrap();
     let steps = demo["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 4);
-    assert_eq!(steps[2]["status"], 200);
-    assert_eq!(steps[3]["status"], 404);
+    assert_eq!(steps.len(), 6);
+    assert_eq!(steps[1]["status"], 201);
+    assert_eq!(steps[3]["status"], 200);
+    assert_eq!(steps[4]["status"], 404);
+    assert_eq!(steps[5]["status"], 200);
 }
 
 #[test]
@@ -635,6 +644,14 @@ fn command_of(operation: Operation) -> &'static str {
         }
         Operation::DeleteCanvasSchedule => "canvas schedule delete --canvas-id v --schedule-id s",
         Operation::ListScheduledBroadcasts => "schedules list --end-time 2030-01-01",
+        Operation::CreateMessageSchedule => {
+            "messages schedule create --time 2030-05-24T21:30:00Z --external-user-id u \
+             --apple-push-alert hi"
+        }
+        Operation::UpdateMessageSchedule => {
+            "messages schedule update --schedule-id s --time 2030-05-24T21:30:00Z"
+        }
+        Operation::DeleteMessageSchedule => "messages schedule delete --schedule-id s",
     }
 }
 
@@ -659,4 +676,134 @@ fn every_operation_has_a_command() {
             "{line}: {url}"
         );
     }
+}
+
+/// A message through its life from the command line: created with the channel flags,
+/// updated with a messages file, deleted; the fake's state follows each step.
+#[test]
+fn a_message_schedule_from_the_command_line() {
+    let server = fake(|c| c);
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &[
+            "--output",
+            "json",
+            "messages",
+            "schedule",
+            "create",
+            "--time",
+            "2030-05-24T21:30:00Z",
+            "--external-user-id",
+            "user-42",
+            "--apple-push-alert",
+            "Your table is ready",
+            "--sms-body",
+            "Table ready",
+            "--sms-app-id",
+            "app_identifier",
+            "--sms-subscription-group-id",
+            "group_identifier",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let answer: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(answer["operation"], "create_message_schedule");
+    let schedule_id = answer["body"]["schedule_id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let stored = server.schedule(&schedule_id).expect("stored");
+    let messages = stored.messages.expect("messages");
+    assert_eq!(
+        messages.sms.as_ref().map(|sms| sms.body.as_str()),
+        Some("Table ready")
+    );
+    assert!(messages.apple_push.is_some());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("messages.json");
+    std::fs::write(
+        &file,
+        r#"{"android_push": {"title": "Chez Ada", "alert": "Your table is ready"}}"#,
+    )
+    .unwrap();
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &words(&format!(
+            "messages schedule update --schedule-id {schedule_id} --messages {}",
+            file.display()
+        )),
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(
+        out.stdout
+            .contains(&format!("Updated message schedule {schedule_id}")),
+        "{out:?}"
+    );
+    let messages = server.schedule(&schedule_id).unwrap().messages.unwrap();
+    assert!(messages.android_push.is_some() && messages.apple_push.is_none());
+
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &words(&format!(
+            "messages schedule delete --schedule-id {schedule_id}"
+        )),
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(server.schedule(&schedule_id).is_none());
+}
+
+/// A messages file with a mistake is an input error naming its JSON path, and nothing is
+/// sent; so is a message the SDK's checks refuse.
+#[test]
+fn a_bad_messages_file_is_refused_before_sending() {
+    let server = fake(|c| c);
+    let dir = tempfile::tempdir().unwrap();
+    for (content, expected) in [
+        (
+            r#"{"apple_push": {"badge": "one"}}"#,
+            "messages.apple_push.badge",
+        ),
+        (
+            r#"{"email": {"app_id": "a", "from": "A <a@example.com>"}}"#,
+            "messages.email.body",
+        ),
+        (r#"{"apple_push": "#, "not valid JSON"),
+    ] {
+        let file = dir.path().join("messages.json");
+        std::fs::write(&file, content).unwrap();
+        let out = run(
+            &mut braze_at(&server, KEY),
+            &words(&format!(
+                "messages schedule create --time 2030-05-24T21:30:00Z --external-user-id u \
+                 --messages {}",
+                file.display()
+            )),
+        );
+        assert_eq!(out.code, Some(2), "{content}: {out:?}");
+        assert!(out.stderr.contains(expected), "{content}: {}", out.stderr);
+    }
+    assert!(server.requests().is_empty(), "a refused message was sent");
+}
+
+#[test]
+fn a_message_dry_run_shows_the_body() {
+    let out = run(
+        &mut braze(),
+        &words(
+            "--dry-run --output json messages schedule create --time 2030-05-24T21:30:00Z \
+             --segment-id segment_identifier --android-push-title Chez --android-push-alert Ready",
+        ),
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let preview: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let body = &preview["request"]["body"];
+    assert_eq!(body["segment_id"], "segment_identifier");
+    assert_eq!(body["messages"]["android_push"]["title"], "Chez");
+    assert!(
+        preview["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/messages/schedule/create")
+    );
 }

@@ -24,11 +24,13 @@
 //! 11. a fault drawn for the request, if it strikes after processing.
 
 use braze_api::ScheduleKind;
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use braze_api::types::{AndroidPush, ApplePush};
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
 use http::StatusCode;
 
 use crate::auth::Permission;
 use crate::faults::{FaultKind, FaultStage};
+use crate::state::StoredSchedule;
 
 /// Status of a successful create. Braze does not document it for the scheduling
 /// endpoints; it answers `201 Created` on its send endpoints (a recorded
@@ -42,13 +44,24 @@ pub const UPDATE_STATUS: StatusCode = StatusCode::OK;
 pub const DELETE_STATUS: StatusCode = StatusCode::OK;
 
 /// Status when an update or delete names a `schedule_id` that does not exist, was deleted,
-/// or belongs to another campaign or Canvas (or to the other kind). Braze documents no
-/// answer; 404 says what happened and is what a client must not retry.
+/// or belongs to another campaign or Canvas (or to another kind, see [`operations_find`]).
+/// Braze documents no answer; 404 says what happened and is what a client must not retry.
 pub const UNKNOWN_SCHEDULE_STATUS: StatusCode = StatusCode::NOT_FOUND;
+
+/// Whether the update and delete of kind `requested` find a stored schedule of kind
+/// `stored`: only the kind's own. Braze documents nothing about a `schedule_id` sent to
+/// another family's endpoints. Its three families are separate endpoints with separate
+/// permissions, and a message schedule is named by `schedule_id` alone: were kinds mixed, a
+/// campaign's `schedule_id` pasted into `/messages/schedule/delete` would cancel a send the
+/// caller's key and command were never meant to touch. So a message schedule is found by
+/// the message operations alone, and they find no campaign or Canvas schedule.
+pub fn operations_find(requested: ScheduleKind, stored: ScheduleKind) -> bool {
+    requested == stored
+}
 
 /// Message of [`UNKNOWN_SCHEDULE_STATUS`], naming both ids (the owner's field and id, when
 /// the request names one) so that a mismatched pair is easy to spot: `schedule_id S not
-/// found for campaign_id C`.
+/// found for campaign_id C`; a message schedule has no owner: `schedule_id S not found`.
 pub fn unknown_schedule_message(schedule_id: &str, owner: Option<(&str, &str)>) -> String {
     match owner {
         Some((field, id)) => format!("schedule_id {schedule_id} not found for {field} {id}"),
@@ -68,6 +81,13 @@ pub fn local_time_update_refused_message(schedule_id: &str) -> String {
          time has already passed in at least one time zone"
     )
 }
+
+/// Whether the local-time rule of the trigger updates (not applied once the original local
+/// time has passed in any time zone) holds for `/messages/schedule/update` too, whether it
+/// changes the schedule, the messages or both. Braze states the rule on the trigger update
+/// pages only; the message page says nothing either way. The reason is the same for every
+/// kind (some users have already been sent the message), so the fake applies it alike.
+pub const LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES: bool = true;
 
 /// Whether a send time given with an offset is accepted for a local-time or optimal-time
 /// send. Braze says to give none, not that it refuses one; the fake accepts it and uses the
@@ -221,6 +241,31 @@ pub fn broadcast_name(schedule_id: &str) -> String {
     format!("API schedule {schedule_id}")
 }
 
+/// `id` of a listed schedule. Braze: "the Canvas or campaign identifier", so the owner id
+/// of a campaign or Canvas schedule (documented). A message schedule has no owner: it is
+/// listed under the `campaign_id` it was created with (the API campaign its analytics go
+/// to, Braze's nearest "campaign identifier"), else under its own `schedule_id`, the one id
+/// it has, which keeps it apart from every other listed message.
+pub fn broadcast_id(stored: &StoredSchedule) -> String {
+    match (&stored.owner_id, &stored.campaign_id) {
+        (Some(owner), _) => owner.clone(),
+        (None, Some(campaign)) => campaign.clone(),
+        (None, None) => stored.schedule_id.as_str().to_owned(),
+    }
+}
+
+/// `type` of a listed schedule. Braze documents `Campaign` and `Canvas` (their casing is
+/// not verified). A message schedule is listed as `Campaign`: Braze's list knows no third
+/// value, a client written against the documented two must not meet one only the fake
+/// sends, and a message scheduled through the API is, in Braze's model, a send of an API
+/// campaign (with `campaign_id`, that one's).
+pub fn broadcast_type(kind: ScheduleKind) -> &'static str {
+    match kind {
+        ScheduleKind::Campaign | ScheduleKind::Message => "Campaign",
+        ScheduleKind::Canvas => "Canvas",
+    }
+}
+
 /// `schedule_type` of a listed schedule. Braze documents `local_time_zones`,
 /// `intelligent_delivery`, or the company's time zone; the fake's company is in `UTC`. With
 /// both flags set, optimal time wins: it ignores the time of day that local time is about.
@@ -257,13 +302,114 @@ pub const INVALID_CAMPAIGN_ID_MESSAGE: &str = "Invalid Campaign ID";
 /// the fake uses the same words for Canvases.
 pub const INVALID_CANVAS_ID_MESSAGE: &str = "Invalid Canvas ID";
 
-/// Strict mode's message for an unregistered campaign or Canvas.
+/// Strict mode's message for an unregistered campaign or Canvas. A message schedule has no
+/// owner; the one id of its create that strict mode checks is its `campaign_id`, checked
+/// as a campaign's. The registered campaigns ([`crate::Config::campaign`]) stand for
+/// Braze's API-triggered campaigns and its API campaigns alike: one list is what tests
+/// need, and a test that wants the difference registers only the one it uses.
 pub fn unknown_owner_message(kind: ScheduleKind) -> &'static str {
     match kind {
-        ScheduleKind::Campaign => INVALID_CAMPAIGN_ID_MESSAGE,
+        ScheduleKind::Campaign | ScheduleKind::Message => INVALID_CAMPAIGN_ID_MESSAGE,
         ScheduleKind::Canvas => INVALID_CANVAS_ID_MESSAGE,
     }
 }
+
+// Message schedules (`/messages/schedule/*`): what Braze leaves open about their bodies.
+
+/// Whether `user_aliases` count toward the cap of 50 users per request together with
+/// `external_user_ids`. Braze documents the cap for `external_user_ids` ("max 50"), and its
+/// error for going over it reads "The max number of external_ids and aliases per request
+/// was exceeded", which suggests one cap for both; the fake counts them together.
+pub const ALIASES_COUNT_TOWARD_THE_USER_CAP: bool = true;
+
+/// Whether a message create may target a `segment_id` or an `audience` without users and
+/// without `broadcast: true`. Braze's create page says "include at least one of
+/// `segment_id`, `external_user_ids`, `audience`" and the spec follows it; its parameters
+/// glossary says `broadcast` "must be true" when no users are listed, which would refuse
+/// such sends. The endpoint's own page is followed, so they are accepted.
+pub const SEGMENT_OR_AUDIENCE_WITHOUT_BROADCAST: bool = true;
+
+/// Whether keys of `messages` the spec does not declare (`kakao`, a legacy
+/// `windows_phone8_push`, a typo such as `apple_psh`) count as a message to send. They are
+/// passed through as the spec says, but Braze documents no such channel, so a `messages`
+/// object holding only them is refused with Braze's "No message to send": a typo then shows
+/// up instead of a schedule that sends nothing.
+pub const UNDECLARED_CHANNELS_COUNT_AS_A_MESSAGE: bool = false;
+
+/// Whether `apple_push.asset_file_type` is refused without `asset_url`. Braze documents it
+/// as required with `asset_url`, not that it is refused alone; a file type without the
+/// file describes nothing, and refusing it catches an `asset_url` lost on the way.
+pub const ASSET_FILE_TYPE_ONLY_WITH_ASSET_URL: bool = true;
+
+/// Whether the `extra` of a Kindle push, a web push and a Content Card must be a JSON
+/// object. Braze documents "object" for each, but its error ("Invalid Extra Push
+/// Payload") only for Apple and Android pushes; the fake holds the other three to their
+/// documented type too, with the same words for the pushes.
+pub const OTHER_EXTRAS_MUST_BE_OBJECTS: bool = true;
+
+/// Whether an Android or Kindle push `priority` outside −2…2 is refused. Braze documents
+/// that it is read as 0 (so accepted), but the spec bounds it (`minimum: -2, maximum: 2`),
+/// and the fake holds bodies to the spec, as the client is held: the two must not disagree
+/// (Schemathesis's negative tests send such values and expect a 4xx). Should the spec
+/// drop the bounds, this becomes `false`.
+pub const REFUSE_PUSH_PRIORITY_OUTSIDE_THE_SPEC: bool = true;
+
+/// Message for an Apple push `extra` that uses the keys Braze reserves (`ab`, `aps`).
+/// Braze documents that they are rejected, not its words; the fake uses those of its
+/// documented error about `extra`, naming the keys found.
+pub fn reserved_extra_keys_message(path: &str, found: &[&str]) -> String {
+    format!(
+        "Invalid Extra Push Payload: {path}.extra must not use the keys ab or aps (found: {})",
+        found.join(", ")
+    )
+}
+
+/// What counts toward Braze's 1,912 bytes of an Apple push. Braze: "alert + extra +
+/// optional params", without saying how they are measured. The fake counts the bytes of
+/// the whole `apple_push` object as compact JSON (`serde_json::to_vec` of the object as
+/// read: UTF-8, no spaces, every field, undeclared ones and Braze's `extra` included), so
+/// that a client can count the same way by serialising what it sends.
+pub fn apple_push_payload_bytes(push: &ApplePush) -> usize {
+    serde_json::to_vec(push).map_or(0, |bytes| bytes.len())
+}
+
+/// What counts toward Braze's 4,000 bytes of an Android push. Braze: "alert + extra". The
+/// fake counts the UTF-8 bytes of the `alert` text plus those of Braze's `extra` object as
+/// compact JSON (`serde_json::to_vec`), and nothing else.
+pub fn android_push_payload_bytes(push: &AndroidPush) -> usize {
+    let alert = push.alert.as_deref().map_or(0, str::len);
+    let extra = push
+        .extra
+        .get("extra")
+        .and_then(|extra| serde_json::to_vec(extra).ok())
+        .map_or(0, |bytes| bytes.len());
+    alert + extra
+}
+
+/// The latest `content_card.expire_at` accepted for a request received at `now`. Braze:
+/// "max expiry 30 days", without saying from when. The fake measures from the request
+/// (not from the scheduled send), the only time it knows for sure; a card scheduled
+/// further ahead can use `time_to_live` instead.
+pub fn content_card_latest_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + TimeDelta::days(30)
+}
+
+/// Whether `content_card.expire_in_local_time: false` is accepted without `expire_at`.
+/// Braze: "only with `expire_at`; default `false`". The default changes nothing, so only
+/// `true` without `expire_at` is refused.
+pub const ACCEPT_EXPIRE_IN_LOCAL_TIME_FALSE_WITHOUT_EXPIRE_AT: bool = true;
+
+/// Whether the messages of an update must carry `message_variation_id` when the schedule
+/// was created with a `campaign_id`. Braze documents the rule for a request that names a
+/// campaign; an update names none, but its messages are sent under the create's campaign,
+/// whose analytics need the variations as much.
+pub const UPDATED_MESSAGES_NEED_THE_CAMPAIGN_VARIATIONS: bool = true;
+
+/// Whether the `messages` of an update replace the stored ones whole (`true`) or are
+/// merged channel by channel (`false`). Braze does not say. By analogy with the schedule,
+/// which "replaces the old one completely", the fake replaces them: a channel left out of
+/// the update is no longer sent.
+pub const UPDATED_MESSAGES_REPLACE_THE_STORED_ONES: bool = true;
 
 /// The form of a new `schedule_id` or `dispatch_id`: 32 lowercase hex digits, like the ids
 /// Braze shows in its dashboard, unique per server. Braze documents only that they are

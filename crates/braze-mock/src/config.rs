@@ -87,7 +87,8 @@ impl Config {
         self
     }
 
-    /// In strict mode only registered campaign and Canvas ids are accepted; others get
+    /// In strict mode only registered campaign and Canvas ids are accepted (the
+    /// `campaign_id` of a message create included); others get
     /// `400 {"message": "Invalid Campaign ID"}` (or `Invalid Canvas ID`).
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;

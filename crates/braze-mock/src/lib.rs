@@ -1,16 +1,23 @@
-//! A stateful fake of Braze's REST API for scheduled API-triggered messages: the endpoints
-//! of `openapi/braze.yaml`, served over real HTTP on 127.0.0.1.
+//! A stateful fake of Braze's REST API for scheduled messages: the endpoints of
+//! `openapi/braze.yaml`, served over real HTTP on 127.0.0.1.
 //!
 //! Use it in-process from tests ([`MockServer::start`]) or as the `braze-mock` binary. It
 //! reads request bodies with the same generated types as the client (`braze_api::types`),
 //! so the two cannot disagree about the spec, and on top applies Braze's documented rules:
 //!
-//! * **Endpoints:** create, update and delete of campaign and Canvas schedules, and
+//! * **Endpoints:** create, update and delete of campaign schedules
+//!   (`/campaigns/trigger/schedule/*`), Canvas schedules (`/canvas/trigger/schedule/*`) and
+//!   message schedules with their content (`/messages/schedule/*`), and
 //!   `GET /messages/scheduled_broadcasts`. Creates hand out fresh `schedule_id`s, updates
-//!   replace the whole schedule, deletes remove it, the list shows what is stored.
-//! * **Validation:** required fields, types, blank ids, at most 50 recipients, exactly one
-//!   identifier per recipient, `broadcast` rules, ISO 8601 times, local times already past
-//!   everywhere: each a 400 whose `message` names the field. Never a 500 for bad input.
+//!   replace the whole schedule (and a message schedule's whole `messages`), deletes remove
+//!   it, the list shows what is stored.
+//! * **Validation:** required fields, types, blank ids, at most 50 recipients or users,
+//!   exactly one identifier per recipient, `broadcast` rules, ISO 8601 times, local times
+//!   already past everywhere, and the rules of each channel object of `messages` (Apple and
+//!   Android push payloads, Content Card expiry, WhatsApp lists and carousels...): each a
+//!   400 whose `message` names the field by its JSON path and starts with Braze's own words
+//!   where its docs give them (`No message to send`, `Message Variant Unspecified`...).
+//!   Never a 500 for bad input.
 //! * **Auth:** `Authorization: Bearer <key>` against configured keys with per-endpoint
 //!   [`Permission`]s: 401 and 403 as Braze answers them. Keys never reach the log.
 //! * **Rate limits:** `x-ratelimit-limit/-remaining/-reset` on every response, fixed
@@ -18,8 +25,8 @@
 //! * **Faults on demand** ([`Fault`], [`FaultRule`]): error statuses, HTML error pages,
 //!   delays, closed and reset connections, truncated and malformed bodies, on the next N
 //!   requests or at random from a seeded generator.
-//! * **Request log** ([`RecordedRequest`]) and state snapshots ([`StoredSchedule`]) for
-//!   assertions.
+//! * **Request log** ([`RecordedRequest`]) and state snapshots ([`StoredSchedule`], with
+//!   the [`Messages`] of a message schedule) for assertions.
 //!
 //! Where Braze's documentation is silent, the fake makes a choice; all of them are in
 //! [`choices`], and the crate's README lists every behaviour with its source.
@@ -55,6 +62,7 @@ pub mod choices;
 mod config;
 mod connection;
 mod faults;
+mod messages;
 mod operations;
 mod rate_limit;
 mod reply;
@@ -66,12 +74,12 @@ mod time;
 mod validation;
 
 pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};
-/// The identifiers, kinds of schedule and schedule object of the spec, as the client uses
-/// them.
+/// The identifiers, kinds of schedule, schedule object and messaging object of the spec, as
+/// the client uses them.
 pub use braze_api::{
     ScheduleKind,
     ids::{CampaignId, CanvasId, ScheduleId},
-    types::Schedule,
+    types::{Messages, Schedule},
 };
 pub use config::{
     Config, DEFAULT_LOG_CAPACITY, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT,

@@ -33,7 +33,7 @@ Examples:
 
 /// A stateful fake Braze REST server for the scheduled-message endpoints, on 127.0.0.1.
 ///
-/// Serves the campaign and Canvas schedule create/update/delete endpoints and
+/// Serves the create/update/delete endpoints of campaign, Canvas and message schedules and
 /// GET /messages/scheduled_broadcasts, with Braze's validation, API-key permissions and
 /// rate-limit headers, and faults on demand. Runs until Ctrl-C.
 #[derive(Debug, Parser)]
@@ -58,8 +58,9 @@ struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     window: u64,
 
-    /// Accept only the campaign and Canvas ids given with --campaign and --canvas;
-    /// others get 400 "Invalid Campaign ID" / "Invalid Canvas ID".
+    /// Accept only the campaign and Canvas ids given with --campaign and --canvas (a
+    /// message create's campaign_id too); others get 400 "Invalid Campaign ID" / "Invalid
+    /// Canvas ID".
     #[arg(long)]
     strict: bool,
 

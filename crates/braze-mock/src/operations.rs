@@ -8,7 +8,8 @@ use braze_api::operations::{Operation, OperationSpec};
 use braze_api::types::{
     CampaignScheduleCreateRequest, CampaignScheduleDeleteRequest, CampaignScheduleUpdateRequest,
     CanvasScheduleCreateRequest, CanvasScheduleDeleteRequest, CanvasScheduleUpdateRequest,
-    ConnectedAudience, Recipient, Schedule, ScheduleCreateResponse, ScheduledBroadcast,
+    ConnectedAudience, MessageScheduleCreateRequest, MessageScheduleDeleteRequest,
+    MessageScheduleUpdateRequest, Recipient, Schedule, ScheduleCreateResponse, ScheduledBroadcast,
     ScheduledBroadcastsResponse,
 };
 use chrono::{DateTime, Utc};
@@ -16,11 +17,14 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::choices;
+use crate::messages::{self, check_messages, check_variations};
 use crate::reply::Reply;
 use crate::server::Shared;
-use crate::state::{NewSchedule, Owner, Refusal, StoredSchedule};
+use crate::state::{Change, NewSchedule, Owner, Refusal, StoredSchedule};
 use crate::time::{SendTime, parse_end_time, parse_send_time, passed_in_some_time_zone};
-use crate::validation::{check_schedule, check_targeting, refuse_declared_nulls};
+use crate::validation::{
+    check_message_targeting, check_schedule, check_targeting, refuse_declared_nulls,
+};
 
 /// An answer either way: `Err` holds the refusal.
 type Outcome = Result<Reply, Reply>;
@@ -64,13 +68,16 @@ pub(crate) fn run(
             parse::<CampaignScheduleUpdateRequest>(operation, body).and_then(|request| {
                 let owner = Owner {
                     kind: ScheduleKind::Campaign,
-                    id: request.campaign_id.as_str(),
+                    id: Some(request.campaign_id.as_str()),
                 };
                 update(
                     shared,
                     owner,
                     request.schedule_id.as_str(),
-                    request.schedule,
+                    Change {
+                        schedule: Some(request.schedule),
+                        messages: None,
+                    },
                     now,
                 )
             })
@@ -79,13 +86,16 @@ pub(crate) fn run(
             .and_then(|request| {
                 let owner = Owner {
                     kind: ScheduleKind::Canvas,
-                    id: request.canvas_id.as_str(),
+                    id: Some(request.canvas_id.as_str()),
                 };
                 update(
                     shared,
                     owner,
                     request.schedule_id.as_str(),
-                    request.schedule,
+                    Change {
+                        schedule: Some(request.schedule),
+                        messages: None,
+                    },
                     now,
                 )
             }),
@@ -93,7 +103,7 @@ pub(crate) fn run(
             parse::<CampaignScheduleDeleteRequest>(operation, body).and_then(|request| {
                 let owner = Owner {
                     kind: ScheduleKind::Campaign,
-                    id: request.campaign_id.as_str(),
+                    id: Some(request.campaign_id.as_str()),
                 };
                 delete(shared, owner, request.schedule_id.as_str())
             })
@@ -102,10 +112,33 @@ pub(crate) fn run(
             .and_then(|request| {
                 let owner = Owner {
                     kind: ScheduleKind::Canvas,
-                    id: request.canvas_id.as_str(),
+                    id: Some(request.canvas_id.as_str()),
                 };
                 delete(shared, owner, request.schedule_id.as_str())
             }),
+        Operation::CreateMessageSchedule => parse::<MessageScheduleCreateRequest>(operation, body)
+            .and_then(|request| create_message(shared, request, received_at, now)),
+        Operation::UpdateMessageSchedule => parse::<MessageScheduleUpdateRequest>(operation, body)
+            .and_then(|request| {
+                if request.schedule.is_none() && request.messages.is_none() {
+                    return Err(bad_request(
+                        "schedule or messages is required (or both): an update must change \
+                         something",
+                    ));
+                }
+                update(
+                    shared,
+                    Owner::MESSAGE,
+                    request.schedule_id.as_str(),
+                    Change {
+                        schedule: request.schedule,
+                        messages: request.messages,
+                    },
+                    now,
+                )
+            }),
+        Operation::DeleteMessageSchedule => parse::<MessageScheduleDeleteRequest>(operation, body)
+            .and_then(|request| delete(shared, Owner::MESSAGE, request.schedule_id.as_str())),
         Operation::ListScheduledBroadcasts => list(shared, query),
     };
     outcome.unwrap_or_else(|refusal| refusal)
@@ -129,7 +162,7 @@ fn parse<T: DeserializeOwned>(operation: &OperationSpec, body: &[u8]) -> Result<
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| bad_request(describe(&error)))?;
+        .map_err(|error| bad_request(describe(&error, body)))?;
     deserializer
         .end()
         .map_err(|error| bad_request(error.to_string()))?;
@@ -138,12 +171,21 @@ fn parse<T: DeserializeOwned>(operation: &OperationSpec, body: &[u8]) -> Result<
 
 /// serde's message, prefixed by the field's path (`schedule.in_local_time: invalid type:
 /// ...`) unless the message names it already; a `schedule.time` that does not fit the
-/// spec's pattern gets the same message as one that fits it but is no date.
-fn describe(error: &serde_path_to_error::Error<serde_json::Error>) -> String {
+/// spec's pattern (or is empty) gets the same message as one that fits it but is no date;
+/// a value that fits none of the shapes of a choice (`messages.whats_app`) gets the error
+/// of the shape it meant ([`messages::explain_choice`]).
+fn describe(error: &serde_path_to_error::Error<serde_json::Error>, body: &[u8]) -> String {
     let path = error.path().to_string();
     let message = error.inner().to_string();
-    if path.ends_with("schedule.time") && message.contains("doesn't match pattern") {
+    if path.ends_with("schedule.time")
+        && (message.contains("doesn't match pattern") || message.contains("shorter than"))
+    {
         return crate::validation::not_a_schedule_time(None);
+    }
+    if message.contains("did not match any variant of untagged enum")
+        && let Some(better) = messages::explain_choice(body, &path)
+    {
+        return better;
     }
     if path == "." || path == "?" || message.contains(&path) {
         message
@@ -183,20 +225,27 @@ fn create(
         shared,
         Owner {
             kind: creation.kind,
-            id: &creation.owner_id,
+            id: Some(&creation.owner_id),
         },
     )?;
     let stored = shared.store.create(
         NewSchedule {
             kind: creation.kind,
-            owner_id: creation.owner_id,
+            owner_id: Some(creation.owner_id),
             schedule: creation.schedule,
             targeting,
             send_id: creation.send_id,
+            messages: None,
+            campaign_id: None,
         },
         received_at,
     );
-    Ok(Reply::json(
+    Ok(created(stored))
+}
+
+/// The answer to every create (§2, §4, §7), with [`choices::CREATE_STATUS`].
+fn created(stored: StoredSchedule) -> Reply {
+    Reply::json(
         choices::CREATE_STATUS,
         &ScheduleCreateResponse {
             dispatch_id: Some(stored.dispatch_id),
@@ -204,32 +253,97 @@ fn create(
             message: Some("success".to_owned()),
             errors: None,
         },
-    ))
+    )
 }
 
+/// `POST /messages/schedule/create`: whom it targets, when, what it sends; then, in
+/// strict mode, its `campaign_id`.
+fn create_message(
+    shared: &Shared,
+    request: MessageScheduleCreateRequest,
+    received_at: SystemTime,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let targeting = check_message_targeting(&request).map_err(bad_request)?;
+    check_schedule(&request.schedule, now).map_err(bad_request)?;
+    let Some(messages) = request.messages else {
+        return Err(bad_request(messages::no_message(None)));
+    };
+    check_messages(&messages, now).map_err(bad_request)?;
+    let campaign_id = request.campaign_id.map(|id| id.into_string());
+    if let Some(campaign_id) = &campaign_id {
+        check_variations(&messages, "campaign_id is given").map_err(bad_request)?;
+        admit(
+            shared,
+            Owner {
+                kind: ScheduleKind::Campaign,
+                id: Some(campaign_id),
+            },
+        )?;
+    }
+    let stored = shared.store.create(
+        NewSchedule {
+            kind: ScheduleKind::Message,
+            owner_id: None,
+            schedule: request.schedule,
+            targeting,
+            send_id: request.send_id,
+            messages: Some(messages),
+            campaign_id,
+        },
+        received_at,
+    );
+    Ok(created(stored))
+}
+
+/// Every update: the new schedule and messages are checked, then, on the stored schedule
+/// under the store's lock, the rules that depend on it.
 fn update(
     shared: &Shared,
     owner: Owner<'_>,
     schedule_id: &str,
-    schedule: Schedule,
+    change: Change,
     now: DateTime<Utc>,
 ) -> Outcome {
-    check_schedule(&schedule, now).map_err(bad_request)?;
+    if let Some(schedule) = &change.schedule {
+        check_schedule(schedule, now).map_err(bad_request)?;
+    }
+    if let Some(messages) = &change.messages {
+        check_messages(messages, now).map_err(bad_request)?;
+    }
     admit(shared, owner)?;
-    // Braze: an update is not applied once the original local time has passed in any
-    // time zone.
-    let still_open = |stored: &StoredSchedule| {
-        let local = stored.schedule.in_local_time.unwrap_or(false);
-        match parse_send_time(stored.schedule.time.as_str()) {
-            Some(time) if local && passed_in_some_time_zone(time.wall_clock, now) => {
-                Err(choices::local_time_update_refused_message(schedule_id))
-            }
-            _ => Ok(()),
+    let decide = |stored: &StoredSchedule| -> Result<Change, Reply> {
+        if let (Some(messages), Some(campaign_id)) = (&change.messages, &stored.campaign_id)
+            && choices::UPDATED_MESSAGES_NEED_THE_CAMPAIGN_VARIATIONS
+        {
+            let because = format!("the schedule was created with campaign_id {campaign_id}");
+            check_variations(messages, &because).map_err(bad_request)?;
         }
+        // Braze: an update is not applied once the original local time has passed in any
+        // time zone (for message schedules: `choices::LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES`).
+        let rule_applies =
+            stored.kind != ScheduleKind::Message || choices::LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES;
+        let local = stored.schedule.in_local_time.unwrap_or(false);
+        if let Some(time) = parse_send_time(stored.schedule.time.as_str())
+            && rule_applies
+            && local
+            && passed_in_some_time_zone(time.wall_clock, now)
+        {
+            return Err(Reply::error(
+                choices::LOCAL_TIME_UPDATE_REFUSED_STATUS,
+                choices::local_time_update_refused_message(schedule_id),
+            ));
+        }
+        Ok(Change {
+            schedule: change.schedule,
+            messages: change
+                .messages
+                .map(|update| messages::updated(stored.messages.as_ref(), update)),
+        })
     };
     shared
         .store
-        .update(owner, schedule_id, schedule, still_open)
+        .update(owner, schedule_id, decide)
         .map_err(|refusal| refused(refusal, owner, schedule_id))?;
     Ok(Reply::success(choices::UPDATE_STATUS))
 }
@@ -243,18 +357,13 @@ fn delete(shared: &Shared, owner: Owner<'_>, schedule_id: &str) -> Outcome {
     Ok(Reply::success(choices::DELETE_STATUS))
 }
 
-fn refused(refusal: Refusal, owner: Owner<'_>, schedule_id: &str) -> Reply {
+fn refused(refusal: Refusal<Reply>, owner: Owner<'_>, schedule_id: &str) -> Reply {
     match refusal {
         Refusal::NotFound => Reply::error(
             choices::UNKNOWN_SCHEDULE_STATUS,
-            choices::unknown_schedule_message(
-                schedule_id,
-                owner.kind.owner_field().map(|field| (field, owner.id)),
-            ),
+            choices::unknown_schedule_message(schedule_id, owner.kind.owner_field().zip(owner.id)),
         ),
-        Refusal::Refused(message) => {
-            Reply::error(choices::LOCAL_TIME_UPDATE_REFUSED_STATUS, message)
-        }
+        Refusal::Refused(reply) => reply,
     }
 }
 
@@ -319,7 +428,7 @@ fn broadcast(time: SendTime, stored: StoredSchedule) -> ScheduledBroadcast {
     let in_local_time = stored.schedule.in_local_time.unwrap_or(false);
     let at_optimal_time = stored.schedule.at_optimal_time.unwrap_or(false);
     ScheduledBroadcast {
-        id: Some(stored.owner_id.clone()),
+        id: Some(choices::broadcast_id(&stored)),
         name: Some(choices::broadcast_name(stored.schedule_id.as_str())),
         next_send_time: Some(choices::next_send_time(
             time.wall_clock,
@@ -328,6 +437,6 @@ fn broadcast(time: SendTime, stored: StoredSchedule) -> ScheduledBroadcast {
         )),
         schedule_type: Some(choices::schedule_type(in_local_time, at_optimal_time).to_owned()),
         tags: Vec::new(),
-        type_: Some(stored.kind.broadcast_type().to_owned()),
+        type_: Some(choices::broadcast_type(stored.kind).to_owned()),
     }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 use axum::Router;
 use braze_api::ScheduleKind;
 use braze_api::ids::{CampaignId, CanvasId};
-use braze_api::types::Schedule;
+use braze_api::types::{Messages, Schedule};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -210,26 +210,56 @@ impl MockServer {
     /// Stores a schedule of the campaign or Canvas `owner_id` as if a create had made it
     /// (broadcast targeting, no `send_id`), without checking anything: to test updates and
     /// deletes of a given state.
+    ///
+    /// A message schedule has no owner: for [`ScheduleKind::Message`], `owner_id` is taken
+    /// as its `campaign_id` (none if empty) and it has no messages; see
+    /// [`MockServer::add_message_schedule`] to give them.
     pub fn add_schedule(
         &self,
         kind: ScheduleKind,
         owner_id: impl Into<String>,
         schedule: Schedule,
     ) -> StoredSchedule {
-        self.shared.store.create(
-            NewSchedule {
-                kind,
-                owner_id: owner_id.into(),
-                schedule,
-                targeting: Targeting {
-                    recipients: 0,
-                    audience: false,
-                    broadcast: true,
-                },
-                send_id: None,
-            },
-            SystemTime::now(),
-        )
+        let id = owner_id.into();
+        let (owner_id, campaign_id) = match kind {
+            ScheduleKind::Campaign | ScheduleKind::Canvas => (Some(id), None),
+            ScheduleKind::Message => (None, Some(id).filter(|id| !id.is_empty())),
+        };
+        self.store(NewSchedule {
+            kind,
+            owner_id,
+            schedule,
+            targeting: Self::broadcast(),
+            send_id: None,
+            messages: None,
+            campaign_id,
+        })
+    }
+
+    /// Stores a message schedule with these messages as if `/messages/schedule/create` had
+    /// made it (broadcast targeting, no `campaign_id` or `send_id`), without checking
+    /// anything: to test updates and deletes of a given state.
+    pub fn add_message_schedule(&self, schedule: Schedule, messages: Messages) -> StoredSchedule {
+        self.store(NewSchedule {
+            kind: ScheduleKind::Message,
+            owner_id: None,
+            schedule,
+            targeting: Self::broadcast(),
+            send_id: None,
+            messages: Some(messages),
+            campaign_id: None,
+        })
+    }
+
+    fn broadcast() -> Targeting {
+        Targeting {
+            broadcast: true,
+            ..Targeting::default()
+        }
+    }
+
+    fn store(&self, new: NewSchedule) -> StoredSchedule {
+        self.shared.store.create(new, SystemTime::now())
     }
 
     /// Arms a fault rule after those already armed.

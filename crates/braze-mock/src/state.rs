@@ -1,5 +1,5 @@
-//! The fake's memory: the scheduled sends, and in strict mode the campaigns and Canvases
-//! that exist.
+//! The fake's memory: the scheduled sends (campaign and Canvas schedules, and message
+//! schedules with their content), and in strict mode the campaigns and Canvases that exist.
 //!
 //! All schedules sit in one map under one mutex, and every operation on a schedule takes
 //! the lock once: a schedule is in exactly one state at any time, and concurrent updates
@@ -12,15 +12,22 @@ use std::time::SystemTime;
 
 use braze_api::ScheduleKind;
 use braze_api::ids::ScheduleId;
-use braze_api::types::Schedule;
+use braze_api::types::{Messages, Schedule};
 
 use crate::choices;
 
-/// Whom a schedule targets, in summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Whom a schedule targets, in summary. Campaign and Canvas creates list `recipients`;
+/// message creates list `external_user_ids` and `user_aliases` and may name a segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Targeting {
-    /// How many recipients were listed.
+    /// How many recipients were listed (campaign and Canvas creates).
     pub recipients: usize,
+    /// How many `external_user_ids` were listed (message creates).
+    pub external_user_ids: usize,
+    /// How many `user_aliases` were listed (message creates).
+    pub user_aliases: usize,
+    /// The `segment_id`, if one was given (message creates).
+    pub segment_id: Option<String>,
     /// Whether a connected audience was given.
     pub audience: bool,
     /// Whether it sends to the whole segment (`broadcast: true`).
@@ -34,16 +41,25 @@ pub struct StoredSchedule {
     pub schedule_id: ScheduleId,
     /// The dispatch id the create answered.
     pub dispatch_id: String,
-    /// Whether it sends a campaign or a Canvas.
+    /// Whether it sends a campaign, a Canvas or a message with its content.
     pub kind: ScheduleKind,
-    /// The campaign or Canvas id that its update and delete must name.
-    pub owner_id: String,
+    /// The campaign or Canvas id that its update and delete must name; `None` for a
+    /// message schedule, which update and delete name by `schedule_id` alone.
+    pub owner_id: Option<String>,
     /// When it sends: the create's schedule, or the last update's (which replaces it whole).
     pub schedule: Schedule,
     /// Whom it targets.
     pub targeting: Targeting,
-    /// The create's `send_id`, if any (campaigns only).
+    /// The create's `send_id`, if any (campaign and message schedules).
     pub send_id: Option<String>,
+    /// What a message schedule sends, as it came over the wire: the create's `messages`,
+    /// or the last update's (which replaces them whole, see
+    /// [`choices::UPDATED_MESSAGES_REPLACE_THE_STORED_ONES`]). `None` for campaign and
+    /// Canvas schedules, and for a message schedule added without content.
+    pub messages: Option<Messages>,
+    /// The `campaign_id` a message schedule was created under, if any (its analytics
+    /// campaign: not an owner, update and delete do not name it).
+    pub campaign_id: Option<String>,
     /// When it was created.
     pub created_at: SystemTime,
     /// How many updates were applied to it.
@@ -52,26 +68,43 @@ pub struct StoredSchedule {
     pub sequence: u64,
 }
 
-/// The campaign or Canvas a request names, for the schedule it updates or deletes.
+/// Whose schedule a request updates or deletes: the kind of its operation, and the
+/// campaign or Canvas it names (`None` for the message operations, which name none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Owner<'a> {
     pub(crate) kind: ScheduleKind,
-    pub(crate) id: &'a str,
+    pub(crate) id: Option<&'a str>,
+}
+
+impl Owner<'_> {
+    /// What the message operations name: no owner.
+    pub(crate) const MESSAGE: Owner<'static> = Owner {
+        kind: ScheduleKind::Message,
+        id: None,
+    };
 }
 
 impl StoredSchedule {
     fn belongs_to(&self, owner: Owner<'_>) -> bool {
-        self.kind == owner.kind && self.owner_id == owner.id
+        choices::operations_find(owner.kind, self.kind) && self.owner_id.as_deref() == owner.id
     }
 }
 
 /// Why an update or delete was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Refusal {
-    /// No such schedule for that campaign or Canvas.
+pub(crate) enum Refusal<E> {
+    /// No such schedule for that owner (or of that kind).
     NotFound,
     /// The update was refused by the caller's check on the stored schedule.
-    Refused(String),
+    Refused(E),
+}
+
+/// What an update replaces: the schedule, the messages, or both (a campaign or Canvas
+/// update always carries a schedule and never messages).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change {
+    pub(crate) schedule: Option<Schedule>,
+    pub(crate) messages: Option<Messages>,
 }
 
 /// The stored schedules.
@@ -85,10 +118,12 @@ pub(crate) struct Store {
 /// What a new schedule is made of.
 pub(crate) struct NewSchedule {
     pub(crate) kind: ScheduleKind,
-    pub(crate) owner_id: String,
+    pub(crate) owner_id: Option<String>,
     pub(crate) schedule: Schedule,
     pub(crate) targeting: Targeting,
     pub(crate) send_id: Option<String>,
+    pub(crate) messages: Option<Messages>,
+    pub(crate) campaign_id: Option<String>,
 }
 
 impl Store {
@@ -114,6 +149,8 @@ impl Store {
             schedule: new.schedule,
             targeting: new.targeting,
             send_id: new.send_id,
+            messages: new.messages,
+            campaign_id: new.campaign_id,
             created_at: now,
             updates: 0,
             sequence,
@@ -123,27 +160,33 @@ impl Store {
         stored
     }
 
-    /// Replaces the schedule of `schedule_id` if it belongs to `owner` and `check` lets it.
-    pub(crate) fn update(
+    /// Applies to `schedule_id`, if it belongs to `owner`, the change that `decide` makes
+    /// of it: `decide` sees the stored schedule (under the lock, so nothing changes in
+    /// between) and either refuses or hands back what to replace.
+    pub(crate) fn update<E>(
         &self,
         owner: Owner<'_>,
         schedule_id: &str,
-        schedule: Schedule,
-        check: impl FnOnce(&StoredSchedule) -> Result<(), String>,
-    ) -> Result<(), Refusal> {
+        decide: impl FnOnce(&StoredSchedule) -> Result<Change, E>,
+    ) -> Result<(), Refusal<E>> {
         let mut schedules = self.lock();
         let stored = schedules
             .get_mut(schedule_id)
             .filter(|stored| stored.belongs_to(owner))
             .ok_or(Refusal::NotFound)?;
-        check(stored).map_err(Refusal::Refused)?;
-        stored.schedule = schedule;
+        let change = decide(stored).map_err(Refusal::Refused)?;
+        if let Some(schedule) = change.schedule {
+            stored.schedule = schedule;
+        }
+        if let Some(messages) = change.messages {
+            stored.messages = Some(messages);
+        }
         stored.updates += 1;
         Ok(())
     }
 
     /// Removes `schedule_id` if it belongs to `owner`.
-    pub(crate) fn delete(&self, owner: Owner<'_>, schedule_id: &str) -> Result<(), Refusal> {
+    pub(crate) fn delete<E>(&self, owner: Owner<'_>, schedule_id: &str) -> Result<(), Refusal<E>> {
         let mut schedules = self.lock();
         match schedules.get(schedule_id) {
             Some(stored) if stored.belongs_to(owner) => {
@@ -194,14 +237,18 @@ impl Registry {
             .insert((kind, id));
     }
 
-    /// Whether requests may name `owner`: always outside strict mode.
+    /// Whether requests may name `owner`: always outside strict mode, and always when
+    /// they name none.
     pub(crate) fn admits(&self, owner: Owner<'_>) -> bool {
+        let Some(id) = owner.id else {
+            return true;
+        };
         !self.strict
             || self
                 .known
                 .read()
                 .unwrap_or_else(|e| e.into_inner())
-                .contains(&(owner.kind, owner.id.to_owned()))
+                .contains(&(owner.kind, id.to_owned()))
     }
 }
 
@@ -220,21 +267,32 @@ mod tests {
     fn campaign(id: &str) -> Owner<'_> {
         Owner {
             kind: ScheduleKind::Campaign,
-            id,
+            id: Some(id),
+        }
+    }
+
+    fn new(owner: Owner<'_>) -> NewSchedule {
+        NewSchedule {
+            kind: owner.kind,
+            owner_id: owner.id.map(str::to_owned),
+            schedule: schedule("2030-01-01T00:00:00Z"),
+            targeting: Targeting::default(),
+            send_id: None,
+            messages: None,
+            campaign_id: None,
         }
     }
 
     fn create(store: &Store, owner: Owner<'_>) -> StoredSchedule {
-        store.create(
-            NewSchedule {
-                kind: owner.kind,
-                owner_id: owner.id.to_owned(),
-                schedule: schedule("2030-01-01T00:00:00Z"),
-                targeting: Targeting::default(),
-                send_id: None,
-            },
-            SystemTime::now(),
-        )
+        store.create(new(owner), SystemTime::now())
+    }
+
+    fn reschedule(to: &Schedule) -> impl FnOnce(&StoredSchedule) -> Result<Change, String> {
+        let change = Change {
+            schedule: Some(to.clone()),
+            messages: None,
+        };
+        move |_| Ok(change)
     }
 
     #[test]
@@ -244,26 +302,73 @@ mod tests {
         let id = stored.schedule_id.as_str();
         let later = schedule("2031-01-01T00:00:00Z");
         assert_eq!(
-            store.update(campaign("c2"), id, later.clone(), |_| Ok(())),
+            store.update(campaign("c2"), id, reschedule(&later)),
             Err(Refusal::NotFound)
         );
         let canvas = Owner {
             kind: ScheduleKind::Canvas,
-            id: "c1",
+            id: Some("c1"),
         };
-        assert_eq!(store.delete(canvas, id), Err(Refusal::NotFound));
+        assert_eq!(store.delete::<String>(canvas, id), Err(Refusal::NotFound));
         store
-            .update(campaign("c1"), id, later.clone(), |_| Ok(()))
+            .update(campaign("c1"), id, reschedule(&later))
             .unwrap();
         assert_eq!(store.get(id).unwrap().schedule, later);
         assert_eq!(store.get(id).unwrap().updates, 1);
         assert_eq!(
-            store.update(campaign("c1"), id, later, |_| Err("no".into())),
-            Err(Refusal::Refused("no".into()))
+            store.update(campaign("c1"), id, |_| Err::<Change, _>("no".to_owned())),
+            Err(Refusal::Refused("no".to_owned()))
         );
-        store.delete(campaign("c1"), id).unwrap();
-        assert_eq!(store.delete(campaign("c1"), id), Err(Refusal::NotFound));
+        store.delete::<String>(campaign("c1"), id).unwrap();
+        assert_eq!(
+            store.delete::<String>(campaign("c1"), id),
+            Err(Refusal::NotFound)
+        );
         assert!(store.snapshot().is_empty());
+    }
+
+    #[test]
+    fn message_schedules_are_found_by_the_message_operations_alone() {
+        let store = Store::new(2);
+        let message = create(&store, Owner::MESSAGE);
+        let message_id = message.schedule_id.as_str();
+        assert_eq!(message.owner_id, None);
+        let trigger = create(&store, campaign("c1"));
+        let trigger_id = trigger.schedule_id.as_str();
+        let later = schedule("2031-01-01T00:00:00Z");
+
+        // The message operations find no campaign schedule, and no campaign operation
+        // finds a message schedule, whatever campaign it names.
+        assert_eq!(
+            store.update(Owner::MESSAGE, trigger_id, reschedule(&later)),
+            Err(Refusal::NotFound)
+        );
+        assert_eq!(
+            store.delete::<String>(Owner::MESSAGE, trigger_id),
+            Err(Refusal::NotFound)
+        );
+        assert_eq!(
+            store.delete::<String>(campaign(""), message_id),
+            Err(Refusal::NotFound)
+        );
+
+        // An update replaces what it carries and keeps the rest.
+        let messages: Messages = serde_json::from_value(
+            serde_json::json!({"sms": {"subscription_group_id": "g", "body": "b", "app_id": "a"}}),
+        )
+        .unwrap();
+        let change = Change {
+            schedule: None,
+            messages: Some(messages.clone()),
+        };
+        store
+            .update(Owner::MESSAGE, message_id, |_| Ok::<_, String>(change))
+            .unwrap();
+        let stored = store.get(message_id).unwrap();
+        assert_eq!(stored.messages, Some(messages));
+        assert_eq!(stored.schedule, message.schedule);
+        store.delete::<String>(Owner::MESSAGE, message_id).unwrap();
+        assert_eq!(store.snapshot().len(), 1);
     }
 
     #[test]
@@ -287,11 +392,13 @@ mod tests {
         assert!(!registry.admits(campaign("other")));
         let canvas = Owner {
             kind: ScheduleKind::Canvas,
-            id: "known",
+            id: Some("known"),
         };
         assert!(!registry.admits(canvas));
         registry.register(ScheduleKind::Canvas, "known".to_owned());
         assert!(registry.admits(canvas));
         assert!(Registry::new(false, []).admits(campaign("any")));
+        // The message operations name no owner to check.
+        assert!(registry.admits(Owner::MESSAGE));
     }
 }

@@ -1,18 +1,27 @@
 //! Braze's documented rules that the spec's types cannot express: who a send targets, and
-//! when it may be scheduled. Each refusal names the field at fault.
+//! when it may be scheduled. Each refusal names the field at fault. (The rules of the
+//! messaging object, `messages`, are in [`crate::messages`].)
 
 use braze_api::operations::{FieldValue, Shape};
-use braze_api::types::{ConnectedAudience, Recipient, Schedule};
+use braze_api::types::{ConnectedAudience, MessageScheduleCreateRequest, Recipient, Schedule};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::choices;
+use crate::messages;
 use crate::state::Targeting;
 use crate::time::{SendTime, parse_send_time, passed_in_every_time_zone};
 
 /// Braze's limit on recipients per request (Braze "scheduled API-triggered campaigns":
-/// "up to 50 specific external_ids").
+/// "up to 50 specific external_ids"), and on users per message create (§7, messaging
+/// objects §3.1: `external_user_ids` "max 50").
 pub(crate) const MAX_RECIPIENTS: usize = 50;
+
+/// Braze's limit on a `send_id` (messaging objects §3.1: "ASCII only, ≤ 64 characters").
+pub(crate) const MAX_SEND_ID_CHARS: usize = 64;
+
+/// The first words of Braze's documented error for a request that targets nobody (§14).
+pub(crate) const NO_RECIPIENTS: &str = "No Recipients";
 
 /// Checks whom a create targets (Braze's `broadcast` rules and the recipients object).
 pub(crate) fn check_targeting(
@@ -50,7 +59,85 @@ pub(crate) fn check_targeting(
         recipients: recipients.len(),
         audience: audience.is_some(),
         broadcast,
+        ..Targeting::default()
     })
+}
+
+/// Checks whom a message create targets (§7, messaging objects §3.1): users by
+/// `external_user_ids` and `user_aliases` (at most 50, see
+/// [`choices::ALIASES_COUNT_TOWARD_THE_USER_CAP`]), a `segment_id`, an `audience`, or
+/// everyone with `broadcast: true`, which cannot come with users; and its `send_id`.
+pub(crate) fn check_message_targeting(
+    request: &MessageScheduleCreateRequest,
+) -> Result<Targeting, String> {
+    if let Some(send_id) = &request.send_id {
+        check_send_id(send_id)?;
+    }
+    let external = request.external_user_ids.len();
+    let aliases = request.user_aliases.len();
+    let counted = if choices::ALIASES_COUNT_TOWARD_THE_USER_CAP {
+        external + aliases
+    } else {
+        external
+    };
+    if counted > MAX_RECIPIENTS {
+        // The first sentence is Braze's documented message for this case.
+        let which = if choices::ALIASES_COUNT_TOWARD_THE_USER_CAP && aliases > 0 {
+            format!(
+                "external_user_ids ({external}) and user_aliases ({aliases}) name {counted} users"
+            )
+        } else {
+            format!("external_user_ids has {external} entries")
+        };
+        return Err(format!(
+            "The max number of external_ids and aliases per request was exceeded: {which}, at \
+             most {MAX_RECIPIENTS} are allowed"
+        ));
+    }
+    let broadcast = request.broadcast.unwrap_or(false);
+    let users = external + aliases > 0;
+    if broadcast && users {
+        return Err(
+            "external_user_ids and user_aliases cannot be given when broadcast is true \
+             (broadcast sends to everyone targeted, not to listed users)"
+                .to_owned(),
+        );
+    }
+    let segment_or_audience = request.segment_id.is_some() || request.audience.is_some();
+    if !users && !segment_or_audience && !broadcast {
+        return Err(format!(
+            "{NO_RECIPIENTS}: give segment_id, external_user_ids or user_aliases, audience, or \
+             broadcast: true"
+        ));
+    }
+    if !users && !broadcast && !choices::SEGMENT_OR_AUDIENCE_WITHOUT_BROADCAST {
+        return Err(
+            "broadcast must be true to send to a segment or an audience without listing users"
+                .to_owned(),
+        );
+    }
+    Ok(Targeting {
+        recipients: 0,
+        external_user_ids: external,
+        user_aliases: aliases,
+        segment_id: request.segment_id.clone(),
+        audience: request.audience.is_some(),
+        broadcast,
+    })
+}
+
+/// A `send_id` is ASCII and at most 64 characters (messaging objects §3.1).
+pub(crate) fn check_send_id(send_id: &str) -> Result<(), String> {
+    if !send_id.is_ascii() {
+        return Err(format!("send_id must be ASCII only, not {send_id:?}"));
+    }
+    if send_id.len() > MAX_SEND_ID_CHARS {
+        return Err(format!(
+            "send_id has {} characters, at most {MAX_SEND_ID_CHARS} are allowed",
+            send_id.len()
+        ));
+    }
+    Ok(())
 }
 
 /// A recipient names exactly one user (Braze "recipients object": "requests must specify
@@ -132,7 +219,9 @@ pub(crate) fn check_schedule(schedule: &Schedule, now: DateTime<Utc>) -> Result<
 /// Refuses `null` for a property the spec declares ([`choices::REFUSE_NULL_FOR_DECLARED_FIELDS`]),
 /// naming its path (`schedule.at_optimal_time`, `recipients[1].email`): the body is walked
 /// along the spec's declared fields (`shape`, generated from the spec), into objects and
-/// lists of objects that declare fields of their own. Free-form objects
+/// lists of objects that declare fields of their own, and into the object a choice of
+/// shapes holds where the fake can tell which shape it is ([`messages::chosen_shape`]: an
+/// Apple alert object, a WhatsApp envelope by its `message_type`). Free-form objects
 /// (`trigger_properties`, `context`, `attributes`...) and properties the spec does not
 /// declare (`additionalProperties: {}`) may hold `null`. Bodies without the bytes `null`,
 /// and bodies that are not JSON objects (the typed parse reports those), pass untouched.
@@ -159,6 +248,13 @@ fn first_declared_null(object: &Map<String, Value>, shape: &Shape) -> Option<Str
             (Some(Value::Null), _) => return Some(name.to_owned()),
             (Some(Value::Object(inner)), FieldValue::Object(inner_shape)) => {
                 if let Some(path) = first_declared_null(inner, inner_shape) {
+                    return Some(format!("{name}.{path}"));
+                }
+            }
+            (Some(Value::Object(inner)), FieldValue::Plain) => {
+                if let Some(chosen) = messages::chosen_shape(shape, name, inner)
+                    && let Some(path) = first_declared_null(inner, chosen)
+                {
                     return Some(format!("{name}.{path}"));
                 }
             }
@@ -198,7 +294,8 @@ mod tests {
             Targeting {
                 recipients: 1,
                 audience: false,
-                broadcast: false
+                broadcast: false,
+                ..Targeting::default()
             }
         );
         let err = check_targeting(&one, None, Some(true)).unwrap_err();
@@ -217,6 +314,138 @@ mod tests {
             .collect();
         let err = check_targeting(&recipients(json!(many)), None, None).unwrap_err();
         assert!(err.contains("recipients has 51 entries"), "{err}");
+    }
+
+    fn message_create(value: serde_json::Value) -> MessageScheduleCreateRequest {
+        let mut value = value;
+        value["schedule"] = json!({"time": "2031-01-01T00:00:00Z"});
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn message_targeting_rules() {
+        let targeting = check_message_targeting(&message_create(
+            json!({"external_user_ids": ["u1", "u2"], "segment_id": "s"}),
+        ))
+        .unwrap();
+        assert_eq!(
+            targeting,
+            Targeting {
+                external_user_ids: 2,
+                segment_id: Some("s".to_owned()),
+                ..Targeting::default()
+            }
+        );
+        for fine in [
+            json!({"broadcast": true}),
+            json!({"segment_id": "s"}),
+            json!({"audience": {"AND": []}}),
+            json!({"user_aliases": [{"alias_name": "n", "alias_label": "l"}]}),
+            json!({"broadcast": true, "segment_id": "s", "send_id": "x".repeat(64)}),
+        ] {
+            assert!(
+                check_message_targeting(&message_create(fine.clone())).is_ok(),
+                "{fine}"
+            );
+        }
+        let ids = |n: usize| (0..n).map(|i| format!("u{i}")).collect::<Vec<_>>();
+        let aliases = |n: usize| {
+            (0..n)
+                .map(|i| json!({"alias_name": format!("n{i}"), "alias_label": "l"}))
+                .collect::<Vec<_>>()
+        };
+        for (body, expected) in [
+            (json!({}), "No Recipients: give segment_id"),
+            (json!({"broadcast": false}), "No Recipients"),
+            (
+                json!({"broadcast": true, "external_user_ids": ["u"]}),
+                "external_user_ids and user_aliases cannot be given when broadcast is true",
+            ),
+            (
+                json!({"broadcast": true, "user_aliases": aliases(1)}),
+                "external_user_ids and user_aliases cannot be given when broadcast is true",
+            ),
+            (
+                json!({"external_user_ids": ids(51)}),
+                "The max number of external_ids and aliases per request was exceeded: \
+                 external_user_ids has 51 entries, at most 50 are allowed",
+            ),
+            (
+                json!({"external_user_ids": ids(40), "user_aliases": aliases(11)}),
+                "The max number of external_ids and aliases per request was exceeded: \
+                 external_user_ids (40) and user_aliases (11) name 51 users, at most 50",
+            ),
+            (
+                json!({"broadcast": true, "send_id": "x".repeat(65)}),
+                "send_id has 65 characters, at most 64 are allowed",
+            ),
+            (
+                json!({"broadcast": true, "send_id": "envoi-été"}),
+                "send_id must be ASCII only, not \"envoi-été\"",
+            ),
+        ] {
+            let err = check_message_targeting(&message_create(body.clone())).unwrap_err();
+            assert!(err.starts_with(expected), "{body}\n  got: {err}");
+        }
+        assert!(
+            check_message_targeting(&message_create(
+                json!({"external_user_ids": ids(25), "user_aliases": aliases(25)})
+            ))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn null_is_refused_inside_messages() {
+        let fields = braze_api::operations::CREATE_MESSAGE_SCHEDULE
+            .request_body
+            .unwrap();
+        for (body, path) in [
+            (json!({"messages": null}), "messages"),
+            (
+                json!({"messages": {"apple_push": null}}),
+                "messages.apple_push",
+            ),
+            (
+                json!({"messages": {"apple_push": {"alert": "a", "badge": null}}}),
+                "messages.apple_push.badge",
+            ),
+            (
+                json!({"messages": {"apple_push": {"alert": {"body": "b", "title": null}}}}),
+                "messages.apple_push.alert.title",
+            ),
+            (
+                json!({"messages": {"android_push": {"buttons": [{"text": "t", "uri": null}]}}}),
+                "messages.android_push.buttons[0].uri",
+            ),
+            (
+                json!({"messages": {"whats_app": {"message_type": "flow_response_message", "message": {"body": "b", "flow_button": {"caption": null}}}}}),
+                "messages.whats_app.message.flow_button.caption",
+            ),
+            (
+                json!({"messages": {"whats_app": {"message_type": "text_response_message", "app_id": null}}}),
+                "messages.whats_app.app_id",
+            ),
+            (
+                json!({"user_aliases": [{"alias_name": null}]}),
+                "user_aliases[0].alias_name",
+            ),
+        ] {
+            let err = refuse_declared_nulls(body.to_string().as_bytes(), fields).unwrap_err();
+            assert!(err.starts_with(&format!("{path}: null")), "{err}");
+        }
+        // Braze's `extra` is not a declared field: its check says what is wrong with it.
+        for body in [
+            json!({"messages": {"apple_push": {"alert": "a", "extra": null}}}),
+            json!({"messages": {"apple_push": {"alert": "a", "extra": {"k": null}}}}),
+            json!({"messages": {"webhook": {"body": {"k": null}}}}),
+            json!({"messages": {"whats_app": {"message_type": "no_such_type", "app_id": null}}}),
+        ] {
+            assert!(
+                refuse_declared_nulls(body.to_string().as_bytes(), fields).is_ok(),
+                "{body}"
+            );
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ async fn campaign_schedule_lifecycle() {
 
     let stored = h.server.schedule(&schedule_id).expect("stored");
     assert_eq!(stored.kind, ScheduleKind::Campaign);
-    assert_eq!(stored.owner_id, "welcome");
+    assert_eq!(stored.owner_id.as_deref(), Some("welcome"));
     assert_eq!(stored.dispatch_id, dispatch_id);
     assert_eq!(stored.send_id.as_deref(), Some("send-1"));
     assert_eq!(
@@ -44,9 +44,11 @@ async fn campaign_schedule_lifecycle() {
         Targeting {
             recipients: 2,
             audience: false,
-            broadcast: false
+            broadcast: false,
+            ..Targeting::default()
         }
     );
+    assert_eq!((stored.messages, stored.campaign_id), (None, None));
     assert_eq!(stored.schedule.in_local_time, Some(true));
 
     // List: the schedule shows, as the generated type reads it.

@@ -70,7 +70,7 @@ async fn sixty_four_clients_interleaving_leave_an_exact_state() {
         let (campaign, time) = expected
             .get(schedule.schedule_id.as_str())
             .unwrap_or_else(|| panic!("unexpected {}", schedule.schedule_id));
-        assert_eq!(&schedule.owner_id, campaign);
+        assert_eq!(schedule.owner_id.as_ref(), Some(campaign));
         assert_eq!(schedule.schedule.time.as_str(), time, "an update was lost");
         assert_eq!(schedule.updates, UPDATES as u64);
     }
@@ -79,7 +79,13 @@ async fn sixty_four_clients_interleaving_leave_an_exact_state() {
     let targets: Vec<(String, String)> = stored
         .iter()
         .take(8)
-        .map(|s| (s.owner_id.clone(), s.schedule_id.as_str().to_owned()))
+        .map(|s| {
+            let campaign = s
+                .owner_id
+                .clone()
+                .expect("campaign schedules have an owner");
+            (campaign, s.schedule_id.as_str().to_owned())
+        })
         .collect();
     let racers: Vec<_> = (0..CLIENTS)
         .map(|_| {

@@ -256,7 +256,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Prepends a product token to the `User-Agent` (`my-service/1.2 braze-sdk/0.1.0`).
+    /// Prepends a product token to the `User-Agent` (`my-service/1.2 braze-sdk/0.2.0`).
     pub fn user_agent(mut self, product: impl Into<String>) -> Self {
         self.user_agent = Some(product.into());
         self

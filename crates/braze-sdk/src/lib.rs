@@ -1,6 +1,6 @@
 //! A safe, ergonomic client for Braze's scheduled-message REST endpoints: schedule,
-//! reschedule and cancel API-triggered campaign sends and Canvas entries, and list what
-//! is scheduled.
+//! reschedule and cancel API-triggered campaign sends, Canvas entries and messages with
+//! their content, and list what is scheduled.
 //!
 //! ```no_run
 //! use braze_sdk::{Client, Instance, Recipient, Schedule};
@@ -22,6 +22,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A push to one user, with its content ([`messages`] has a typed builder for every
+//! channel):
+//!
+//! ```no_run
+//! # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+//! use braze_sdk::Schedule;
+//! use braze_sdk::messages::ApplePush;
+//!
+//! let scheduled = client
+//!     .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+//!     .external_user_id("user-42")
+//!     .apple_push(ApplePush::new("Your table is ready"))
+//!     .await?;
+//! client.delete_message_schedule(scheduled.schedule_id.clone()).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! What it adds over raw HTTP:
 //!
 //! * **One method per operation**, with typed ids ([`CampaignId`], [`CanvasId`],
@@ -29,7 +46,10 @@
 //!   awaited directly.
 //! * **Checks before sending**, each naming the field: blank ids, schedule times that are
 //!   not ISO 8601, `broadcast` with recipients, more than 50 recipients, a recipient
-//!   without exactly one identifier, properties over 50 KB.
+//!   without exactly one identifier, properties over 50 KB; and for messages, Braze's
+//!   rules of every channel (an Apple alert unless it is a background push, payload sizes,
+//!   an email body or template, a Content Card's expiry, a variation for each message of a
+//!   campaign...), on built messages and on messages read from JSON alike.
 //! * **One error type**, [`Error`], with Braze's `message` and `errors`, the status, the
 //!   rate-limit figures, whether the request may have reached Braze, and a hint
 //!   (401: key or instance; 403: the permission the operation needs; 429: when the window
@@ -58,6 +78,7 @@ mod client;
 mod error;
 mod hint;
 mod instance;
+pub mod messages;
 mod preview;
 mod raw;
 mod recipient;
@@ -76,6 +97,7 @@ pub use client::{
 };
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportKind};
 pub use instance::{Endpoint, Instance};
+pub use messages::{CreateMessageSchedule, DeleteMessageSchedule, UpdateMessageSchedule};
 pub use preview::RequestPreview;
 pub use raw::RawRequest;
 pub use recipient::Recipient;

@@ -282,23 +282,41 @@ fn load_one(
             Outcome::Failed | Outcome::Invalid => false,
         };
         let (owners, wanted) = (row.owners(), kind.owner_field());
+        // A line naming an owner another kind has, in a run whose kind has none: the
+        // report of another kind of run, whose rows cannot be matched by schedule alone.
+        let foreign = owners
+            .iter()
+            .find(|(name, id)| Some(*name) != wanted && id.is_some())
+            .and_then(|(name, _)| ScheduleKind::of_owner_field(name));
+        if let (None, Some(other)) = (wanted, foreign) {
+            return Err(invalid(format!(
+                "a row with `{}`: it is the report of a {} run, not of a {} run",
+                other.owner_field().unwrap_or_default(),
+                other.noun(),
+                kind.noun()
+            )));
+        }
         let owner = wanted.and_then(|field| {
             owners
                 .iter()
                 .find(|(name, _)| *name == field)
                 .and_then(|(_, id)| id.clone())
         });
+        let schedule_present = row.schedule_id.is_some();
         let (Some(schedule), true) = (row.schedule_id, owner.is_some() || wanted.is_none()) else {
             if !done {
                 continue; // an invalid row without ids: nothing to remember
             }
-            let other = owners
-                .iter()
-                .find(|(name, id)| Some(*name) != wanted && id.is_some())
-                .and_then(|(name, _)| ScheduleKind::of_owner_field(name));
-            let hint = other
-                .map(|other| format!(" (is it the report of a {} run?)", other.noun()))
-                .unwrap_or_default();
+            let hint = match foreign {
+                Some(other) => format!(" (is it the report of a {} run?)", other.noun()),
+                None if schedule_present => {
+                    format!(
+                        " (is it the report of a {} run?)",
+                        ScheduleKind::Message.noun()
+                    )
+                }
+                None => String::new(),
+            };
             return Err(invalid(format!(
                 "a {} row without {}`schedule_id`{hint}",
                 outcome.as_str(),
@@ -491,6 +509,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.to_string().contains("line 2"), "{error}");
+    }
+
+    #[test]
+    fn message_reports_are_keyed_by_schedule_alone_and_kept_apart() {
+        let report = "{\"line\":2,\"schedule_id\":\"m1\",\"outcome\":\"deleted\"}\n";
+        let done = load(report, ScheduleKind::Message).unwrap();
+        assert!(done.contains(None, "m1"));
+        assert!(!done.contains(None, "m2"));
+        let error = load(report, ScheduleKind::Campaign).unwrap_err();
+        assert!(error.to_string().contains("message run"), "{error}");
+        let campaign =
+            "{\"line\":2,\"campaign_id\":\"c\",\"schedule_id\":\"s\",\"outcome\":\"deleted\"}\n";
+        let error = load(campaign, ScheduleKind::Message).unwrap_err();
+        assert!(error.to_string().contains("campaign run"), "{error}");
     }
 
     #[test]

@@ -370,6 +370,7 @@ fn check_only(
             .delete_schedule::<Campaign>(owner, schedule)
             .preview(),
         ScheduleKind::Canvas => client.delete_schedule::<Canvas>(owner, schedule).preview(),
+        ScheduleKind::Message => client.delete_message_schedule(schedule).preview(),
     };
     match preview {
         Ok(preview) => {
@@ -447,6 +448,7 @@ async fn delete(
     match kind {
         ScheduleKind::Campaign => client.delete_schedule::<Campaign>(owner, schedule).await,
         ScheduleKind::Canvas => client.delete_schedule::<Canvas>(owner, schedule).await,
+        ScheduleKind::Message => client.delete_message_schedule(schedule).await,
     }
 }
 

@@ -12,6 +12,9 @@ pub const DELETE_CAMPAIGN: &str = "/campaigns/trigger/schedule/delete";
 pub const CREATE_CANVAS: &str = "/canvas/trigger/schedule/create";
 pub const UPDATE_CANVAS: &str = "/canvas/trigger/schedule/update";
 pub const DELETE_CANVAS: &str = "/canvas/trigger/schedule/delete";
+pub const CREATE_MESSAGE: &str = "/messages/schedule/create";
+pub const UPDATE_MESSAGE: &str = "/messages/schedule/update";
+pub const DELETE_MESSAGE: &str = "/messages/schedule/delete";
 pub const LIST: &str = "/messages/scheduled_broadcasts";
 
 /// A far-future send time, so that no rule about past times interferes.
@@ -99,6 +102,15 @@ impl Harness {
             .expect("a schedule_id")
             .to_owned()
     }
+}
+
+/// A message create to one user with one push, at `time`.
+pub fn message_create(time: &str) -> Value {
+    json!({
+        "external_user_ids": ["user-42"],
+        "schedule": {"time": time},
+        "messages": {"apple_push": {"alert": "Your table is ready"}},
+    })
 }
 
 pub fn campaign_create(campaign_id: &str, time: &str) -> Value {

@@ -1,0 +1,678 @@
+//! Scheduled messages with their content: `POST /messages/schedule/create`, `update` and
+//! `delete`, and the typed channel objects that go in `messages` (one file each under
+//! `messages/`).
+//!
+//! Each channel is a builder whose constructor takes what Braze requires of it, so the
+//! common case is one line ([`ApplePush::new`], [`Email::html`], [`Sms::new`], ...), and
+//! every other documented field is a setter. What the docs make conditional (an Apple
+//! alert unless it is a background push, an email body or a template, a Content Card's
+//! expiry...) is checked before anything is sent, on the final wire body: messages read
+//! from JSON ([`CreateMessageSchedule::messages`]) are checked the same way.
+
+use braze_api::operations::{
+    CREATE_MESSAGE_SCHEDULE, DELETE_MESSAGE_SCHEDULE, Shape, UPDATE_MESSAGE_SCHEDULE,
+};
+use braze_api::types;
+use serde_json::{Map, Value};
+
+use crate::request::impl_request;
+use crate::targeting::object;
+use crate::{
+    CampaignId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId, validate,
+};
+
+/// Setters for optional fields of a channel: each takes the value and sets the field of
+/// the generated builder held in `self.inner`.
+macro_rules! optional_setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, value: impl Into<$ty>) -> Self {
+            self.inner = self.inner.$name(Some(value.into()));
+            self
+        }
+    )*};
+}
+
+mod checks;
+mod content_card;
+mod email;
+mod push;
+mod sms;
+mod webhook;
+mod whats_app;
+
+pub use content_card::{CardExpiry, ContentCard};
+pub use email::Email;
+pub use push::{
+    AndroidPush, AppleAlert, AppleButton, ApplePush, KindlePush, PushButton, PushButtonAction,
+    WebPush,
+};
+pub use sms::Sms;
+pub use webhook::{Webhook, WebhookRequestMethod};
+pub use whats_app::WhatsApp;
+
+/// Which users of the target receive the message (`recipient_subscription_state`).
+pub use braze_api::types::RecipientSubscriptionState;
+
+/// Reads Braze's `messages` object from JSON (a file, say), with the spec's types: a wrong
+/// type or a missing field is an [`Error::InvalidRequest`] naming its JSON path
+/// (`messages.apple_push.badge`). The result goes to [`CreateMessageSchedule::messages`],
+/// where it is checked like built messages.
+///
+/// ```
+/// let messages = braze_sdk::messages::from_json(br#"{"apple_push": {"alert": "Hi"}}"#)?;
+/// assert!(messages.apple_push.is_some());
+/// let error = braze_sdk::messages::from_json(br#"{"apple_push": {"badge": "one"}}"#).unwrap_err();
+/// assert!(error.to_string().contains("messages.apple_push.badge"), "{error}");
+/// # Ok::<(), braze_sdk::Error>(())
+/// ```
+pub fn from_json(json: &[u8]) -> Result<types::Messages, Error> {
+    let value: Value = serde_json::from_slice(json)
+        .map_err(|e| Error::invalid("messages", format!("is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Error::invalid(
+            "messages",
+            crate::validate::not_an_object(&value),
+        ));
+    }
+    // WhatsApp's seven shapes are told apart by `message_type`: read the one it names, so
+    // that an error says which field of that shape is wrong, not "no shape matched".
+    if let Some(whats_app) = value.get("whats_app") {
+        whats_app_shape(whats_app)?;
+    }
+    typed::<types::Messages>(&value, "messages")
+}
+
+/// Reads `value` as `T`, an error naming the path under `prefix`.
+fn typed<T: serde::de::DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}.{path}")
+        };
+        Error::invalid(field, error.into_inner().to_string())
+    })
+}
+
+/// Checks `whats_app` as the envelope its `message_type` names.
+fn whats_app_shape(value: &Value) -> Result<(), Error> {
+    const PATH: &str = "messages.whats_app";
+    let kind = value.get("message_type").and_then(Value::as_str);
+    match kind {
+        Some("template_message") => typed::<types::WhatsAppTemplate>(value, PATH).map(drop),
+        Some("text_response_message") => typed::<types::WhatsAppText>(value, PATH).map(drop),
+        Some("text_image_response_message") => {
+            typed::<types::WhatsAppTextImage>(value, PATH).map(drop)
+        }
+        Some("quick_reply_response_message") => {
+            typed::<types::WhatsAppQuickReply>(value, PATH).map(drop)
+        }
+        Some("list_response_message") => typed::<types::WhatsAppList>(value, PATH).map(drop),
+        Some("flow_response_message") => typed::<types::WhatsAppFlow>(value, PATH).map(drop),
+        Some("carousel_response_message") => {
+            typed::<types::WhatsAppCarousel>(value, PATH).map(drop)
+        }
+        _ => Err(Error::invalid(
+            format!("{PATH}.message_type"),
+            "must be one of template_message, text_response_message, \
+             text_image_response_message, quick_reply_response_message, \
+             list_response_message, flow_response_message, carousel_response_message",
+        )),
+    }
+}
+
+/// Braze's `extra` object of a channel (the data handed to the app), and fields of the
+/// channel the spec does not declare. Both travel in the generated type's map of
+/// undeclared fields: `extra` is not a declared field (see the spec's `ApplePush`).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Extras {
+    extra: Map<String, Value>,
+    fields: Map<String, Value>,
+}
+
+impl Extras {
+    /// The map of undeclared fields for the wire. A documented field given as an extra is
+    /// refused (it has its own setter, and could be sent twice).
+    fn into_wire(self, shape: &Shape, path: &str) -> Result<Map<String, Value>, Error> {
+        validate::extra(Some(shape), path, &self.fields)?;
+        let mut fields = self.fields;
+        if !self.extra.is_empty() {
+            if fields.contains_key("extra") {
+                return Err(Error::invalid(
+                    format!("{path}.extra"),
+                    "is given both with `.extra(..)` and as a field; use `.extra(..)`",
+                ));
+            }
+            fields.insert("extra".to_owned(), Value::Object(self.extra));
+        }
+        Ok(fields)
+    }
+}
+
+/// The messages of a create or update: Braze's whole `messages` object read as given
+/// ([`CreateMessageSchedule::messages`]), with channels set by the typed builders over it.
+#[derive(Debug, Clone, Default)]
+struct MessageSet {
+    base: Option<types::Messages>,
+    apple_push: Option<ApplePush>,
+    android_push: Option<AndroidPush>,
+    kindle_push: Option<push::KindlePush>,
+    web_push: Option<WebPush>,
+    email: Option<Email>,
+    webhook: Option<Webhook>,
+    content_card: Option<ContentCard>,
+    sms: Option<Sms>,
+    whats_app: Option<WhatsApp>,
+}
+
+impl MessageSet {
+    fn is_empty(&self) -> bool {
+        self.base.is_none()
+            && self.apple_push.is_none()
+            && self.android_push.is_none()
+            && self.kindle_push.is_none()
+            && self.web_push.is_none()
+            && self.email.is_none()
+            && self.webhook.is_none()
+            && self.content_card.is_none()
+            && self.sms.is_none()
+            && self.whats_app.is_none()
+    }
+
+    /// The wire `messages`, or `None` when none was given.
+    fn to_wire(&self) -> Result<Option<types::Messages>, Error> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        let mut messages = match &self.base {
+            Some(base) => base.clone(),
+            None => types::Messages::builder()
+                .extra(Map::new())
+                .try_into()
+                .map_err(Error::conversion)?,
+        };
+        let set = self.clone();
+        macro_rules! channel {
+            ($field:ident) => {
+                if let Some(channel) = set.$field {
+                    let path = concat!("messages.", stringify!($field));
+                    messages.$field = Some(channel.into_wire(path)?);
+                }
+            };
+        }
+        channel!(apple_push);
+        channel!(android_push);
+        channel!(kindle_push);
+        channel!(web_push);
+        channel!(email);
+        channel!(webhook);
+        channel!(content_card);
+        channel!(sms);
+        channel!(whats_app);
+        Ok(Some(messages))
+    }
+}
+
+/// The channel setters of a builder that has a `messages: MessageSet` field.
+macro_rules! message_setters {
+    () => {
+        /// Braze's whole `messages` object, e.g. read from a JSON file; channels set with
+        /// the typed setters replace its own. Checked like built messages.
+        pub fn messages(mut self, messages: types::Messages) -> Self {
+            self.messages.base = Some(messages);
+            self
+        }
+
+        /// An iOS push (`apple_push`).
+        pub fn apple_push(mut self, push: ApplePush) -> Self {
+            self.messages.apple_push = Some(push);
+            self
+        }
+
+        /// An Android push (`android_push`).
+        pub fn android_push(mut self, push: AndroidPush) -> Self {
+            self.messages.android_push = Some(push);
+            self
+        }
+
+        /// A Kindle or FireOS push (`kindle_push`).
+        pub fn kindle_push(mut self, push: KindlePush) -> Self {
+            self.messages.kindle_push = Some(push);
+            self
+        }
+
+        /// A web push (`web_push`).
+        pub fn web_push(mut self, push: WebPush) -> Self {
+            self.messages.web_push = Some(push);
+            self
+        }
+
+        /// An email (`email`).
+        pub fn email(mut self, email: Email) -> Self {
+            self.messages.email = Some(email);
+            self
+        }
+
+        /// A webhook (`webhook`).
+        pub fn webhook(mut self, webhook: Webhook) -> Self {
+            self.messages.webhook = Some(webhook);
+            self
+        }
+
+        /// A Content Card (`content_card`).
+        pub fn content_card(mut self, card: ContentCard) -> Self {
+            self.messages.content_card = Some(card);
+            self
+        }
+
+        /// An SMS or MMS (`sms`).
+        pub fn sms(mut self, sms: Sms) -> Self {
+            self.messages.sms = Some(sms);
+            self
+        }
+
+        /// A WhatsApp message (`whats_app`; documented for `/messages/send`, not verified
+        /// on the schedule endpoints).
+        pub fn whats_app(mut self, message: WhatsApp) -> Self {
+            self.messages.whats_app = Some(message);
+            self
+        }
+    };
+}
+
+impl Client {
+    /// Schedules a message with its content: `POST /messages/schedule/create` (permission
+    /// `messages.schedule.create`).
+    ///
+    /// Target users ([`external_user_id`](CreateMessageSchedule::external_user_id), at most
+    /// 50, or [`user_alias`](CreateMessageSchedule::user_alias)), a
+    /// [`segment_id`](CreateMessageSchedule::segment_id), an
+    /// [`audience`](CreateMessageSchedule::audience), or everyone with
+    /// [`broadcast(true)`](CreateMessageSchedule::broadcast); give at least one channel.
+    /// The answer's `schedule_id` is what update and delete take.
+    ///
+    /// Braze has no idempotency key, so a create is retried only when it cannot have
+    /// reached Braze (connection failure) or was refused for the rate limit.
+    ///
+    /// ```no_run
+    /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+    /// use braze_sdk::Schedule;
+    /// use braze_sdk::messages::ApplePush;
+    ///
+    /// let created = client
+    ///     .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+    ///     .external_user_id("user-42")
+    ///     .apple_push(ApplePush::new("Your table is ready"))
+    ///     .await?;
+    /// println!("scheduled as {}", created.schedule_id);
+    /// # Ok(()) }
+    /// ```
+    pub fn create_message_schedule(
+        &self,
+        schedule: impl Into<Schedule>,
+    ) -> CreateMessageSchedule<'_> {
+        CreateMessageSchedule {
+            client: self,
+            schedule: schedule.into(),
+            broadcast: None,
+            external_user_ids: Vec::new(),
+            user_aliases: Vec::new(),
+            segment_id: None,
+            audience: None,
+            campaign_id: None,
+            send_id: None,
+            override_messaging_limits: None,
+            recipient_subscription_state: None,
+            messages: MessageSet::default(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Changes a scheduled message: `POST /messages/schedule/update` (permission
+    /// `messages.schedule.update`). Give a new [`schedule`](UpdateMessageSchedule::schedule),
+    /// new messages, or both. A new schedule replaces the old one whole; new messages are
+    /// taken to replace the old ones (Braze does not say whether they merge).
+    ///
+    /// ```no_run
+    /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+    /// use braze_sdk::Schedule;
+    ///
+    /// client
+    ///     .update_message_schedule("schedule_identifier")
+    ///     .schedule(Schedule::at("2030-05-24T22:00:00Z"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_message_schedule(
+        &self,
+        schedule_id: impl Into<ScheduleId>,
+    ) -> UpdateMessageSchedule<'_> {
+        UpdateMessageSchedule {
+            client: self,
+            schedule_id: schedule_id.into(),
+            schedule: None,
+            messages: MessageSet::default(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Cancels a scheduled message: `POST /messages/schedule/delete` (permission
+    /// `messages.schedule.delete`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+    /// client.delete_message_schedule("schedule_identifier").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_message_schedule(
+        &self,
+        schedule_id: impl Into<ScheduleId>,
+    ) -> DeleteMessageSchedule<'_> {
+        DeleteMessageSchedule {
+            client: self,
+            schedule_id: schedule_id.into(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// A message schedule create, built by [`Client::create_message_schedule`]. Send it with
+/// [`send`](Self::send) or by awaiting it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct CreateMessageSchedule<'a> {
+    client: &'a Client,
+    schedule: Schedule,
+    broadcast: Option<bool>,
+    external_user_ids: Vec<String>,
+    user_aliases: Vec<(String, String)>,
+    segment_id: Option<String>,
+    audience: Option<Value>,
+    campaign_id: Option<CampaignId>,
+    send_id: Option<String>,
+    override_messaging_limits: Option<bool>,
+    recipient_subscription_state: Option<RecipientSubscriptionState>,
+    messages: MessageSet,
+    extra: Map<String, Value>,
+}
+
+impl<'a> CreateMessageSchedule<'a> {
+    /// Adds a user by external id (at most 50 in all).
+    pub fn external_user_id(mut self, id: impl Into<String>) -> Self {
+        self.external_user_ids.push(id.into());
+        self
+    }
+
+    /// Adds users by external id (at most 50 in all).
+    pub fn external_user_ids(mut self, ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.external_user_ids
+            .extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a user by alias.
+    pub fn user_alias(
+        mut self,
+        alias_name: impl Into<String>,
+        alias_label: impl Into<String>,
+    ) -> Self {
+        self.user_aliases
+            .push((alias_name.into(), alias_label.into()));
+        self
+    }
+
+    /// Sends to this segment (or, with users, to those users in it).
+    pub fn segment_id(mut self, segment_id: impl Into<String>) -> Self {
+        self.segment_id = Some(segment_id.into());
+        self
+    }
+
+    /// A connected audience object (a JSON object), passed through as given.
+    pub fn audience(mut self, audience: Value) -> Self {
+        self.audience = Some(audience);
+        self
+    }
+
+    /// Sends to everyone; required when no users, segment or audience are given, and not
+    /// allowed with users.
+    pub fn broadcast(mut self, broadcast: bool) -> Self {
+        self.broadcast = Some(broadcast);
+        self
+    }
+
+    /// An API campaign to track the send under: every message then needs its
+    /// `message_variation_id`.
+    pub fn campaign_id(mut self, campaign_id: impl Into<CampaignId>) -> Self {
+        self.campaign_id = Some(campaign_id.into());
+        self
+    }
+
+    /// A send identifier for tracking (not an idempotency key): ASCII, at most 64
+    /// characters, created beforehand with `POST /sends/id/create`.
+    pub fn send_id(mut self, send_id: impl Into<String>) -> Self {
+        self.send_id = Some(send_id.into());
+        self
+    }
+
+    /// Ignores frequency capping for campaigns (Braze's default: false).
+    pub fn override_messaging_limits(mut self, yes: bool) -> Self {
+        self.override_messaging_limits = Some(yes);
+        self
+    }
+
+    /// Which users of the target receive the message (Braze's default: subscribed).
+    pub fn recipient_subscription_state(mut self, state: RecipientSubscriptionState) -> Self {
+        self.recipient_subscription_state = Some(state);
+        self
+    }
+
+    message_setters!();
+
+    /// Adds a body field the spec does not know yet.
+    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
+    /// The checked wire body. Every rule is checked here, before anything is sent.
+    pub fn body(&self) -> Result<types::MessageScheduleCreateRequest, Error> {
+        if let Some(campaign_id) = &self.campaign_id {
+            validate::id(campaign_id.check())?;
+        }
+        checks::message_targeting(
+            &self.external_user_ids,
+            &self.user_aliases,
+            self.segment_id.as_deref(),
+            self.audience.is_some(),
+            self.broadcast,
+        )?;
+        if let Some(send_id) = &self.send_id {
+            checks::send_id(send_id)?;
+        }
+        let audience = self
+            .audience
+            .as_ref()
+            .map(|audience| object("audience", audience))
+            .transpose()?
+            .map(types::ConnectedAudience::from);
+        let messages = self.messages.to_wire()?.ok_or_else(|| {
+            Error::invalid(
+                "messages",
+                "needs at least one channel (apple_push, android_push, email, sms, ...): \
+                 Braze answers \"No message to send\"",
+            )
+        })?;
+        checks::messages(&messages, self.campaign_id.is_some())?;
+        validate::extra(self.spec().request_body, "", &self.extra)?;
+        let user_aliases = self
+            .user_aliases
+            .iter()
+            .map(|(name, label)| types::UserAlias {
+                alias_name: name.clone(),
+                alias_label: label.clone(),
+            })
+            .collect::<Vec<_>>();
+        types::MessageScheduleCreateRequest::builder()
+            .schedule(self.schedule.to_wire()?)
+            .broadcast(self.broadcast)
+            .external_user_ids(self.external_user_ids.clone())
+            .user_aliases(user_aliases)
+            .segment_id(self.segment_id.clone())
+            .audience(audience)
+            .campaign_id(self.campaign_id.clone())
+            .send_id(self.send_id.clone())
+            .override_messaging_limits(self.override_messaging_limits)
+            .recipient_subscription_state(self.recipient_subscription_state)
+            .messages(Some(messages))
+            .extra(self.extra.clone())
+            .try_into()
+            .map_err(Error::conversion)
+    }
+
+    /// The request as it would be sent, key redacted (for a dry run).
+    pub fn preview(&self) -> Result<RequestPreview, Error> {
+        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
+    }
+
+    /// Checks and sends the request.
+    pub async fn send(self) -> Result<Response<types::ScheduleCreateResponse>, Error> {
+        let body = self.body()?;
+        let api = &self.client.api;
+        self.client
+            .call(self.spec(), || {
+                api.create_message_schedule().body(body).send()
+            })
+            .await
+    }
+}
+
+impl_request!(
+    CreateMessageSchedule => types::ScheduleCreateResponse,
+    &CREATE_MESSAGE_SCHEDULE
+);
+
+/// A message schedule update, built by [`Client::update_message_schedule`]. Send it with
+/// [`send`](Self::send) or by awaiting it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct UpdateMessageSchedule<'a> {
+    client: &'a Client,
+    schedule_id: ScheduleId,
+    schedule: Option<Schedule>,
+    messages: MessageSet,
+    extra: Map<String, Value>,
+}
+
+impl<'a> UpdateMessageSchedule<'a> {
+    /// The new schedule (it replaces the old one whole).
+    pub fn schedule(mut self, schedule: impl Into<Schedule>) -> Self {
+        self.schedule = Some(schedule.into());
+        self
+    }
+
+    message_setters!();
+
+    /// Adds a body field the spec does not know yet.
+    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
+    /// The checked wire body.
+    pub fn body(&self) -> Result<types::MessageScheduleUpdateRequest, Error> {
+        validate::id(self.schedule_id.check())?;
+        if self.schedule.is_none() && self.messages.is_empty() {
+            return Err(Error::invalid(
+                "schedule",
+                "or messages is required: an update changes the schedule, the messages, or \
+                 both",
+            ));
+        }
+        let messages = self.messages.to_wire()?;
+        if let Some(messages) = &messages {
+            // The update names no campaign: variations are the create's business.
+            checks::messages(messages, false)?;
+        }
+        validate::extra(self.spec().request_body, "", &self.extra)?;
+        types::MessageScheduleUpdateRequest::builder()
+            .schedule_id(self.schedule_id.clone())
+            .schedule(self.schedule.as_ref().map(Schedule::to_wire).transpose()?)
+            .messages(messages)
+            .extra(self.extra.clone())
+            .try_into()
+            .map_err(Error::conversion)
+    }
+
+    /// The request as it would be sent, key redacted (for a dry run).
+    pub fn preview(&self) -> Result<RequestPreview, Error> {
+        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
+    }
+
+    /// Checks and sends the request.
+    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
+        let body = self.body()?;
+        let api = &self.client.api;
+        self.client
+            .call(self.spec(), || {
+                api.update_message_schedule().body(body).send()
+            })
+            .await
+    }
+}
+
+impl_request!(
+    UpdateMessageSchedule => types::MessageResponse,
+    &UPDATE_MESSAGE_SCHEDULE
+);
+
+/// A message schedule delete, built by [`Client::delete_message_schedule`]. Send it with
+/// [`send`](Self::send) or by awaiting it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent or awaited"]
+pub struct DeleteMessageSchedule<'a> {
+    client: &'a Client,
+    schedule_id: ScheduleId,
+    extra: Map<String, Value>,
+}
+
+impl<'a> DeleteMessageSchedule<'a> {
+    /// Adds a body field the spec does not know yet.
+    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
+    /// The checked wire body.
+    pub fn body(&self) -> Result<types::MessageScheduleDeleteRequest, Error> {
+        validate::id(self.schedule_id.check())?;
+        validate::extra(self.spec().request_body, "", &self.extra)?;
+        types::MessageScheduleDeleteRequest::builder()
+            .schedule_id(self.schedule_id.clone())
+            .extra(self.extra.clone())
+            .try_into()
+            .map_err(Error::conversion)
+    }
+
+    /// The request as it would be sent, key redacted (for a dry run).
+    pub fn preview(&self) -> Result<RequestPreview, Error> {
+        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
+    }
+
+    /// Checks and sends the request.
+    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
+        let body = self.body()?;
+        let api = &self.client.api;
+        self.client
+            .call(self.spec(), || {
+                api.delete_message_schedule().body(body).send()
+            })
+            .await
+    }
+}
+
+impl_request!(
+    DeleteMessageSchedule => types::MessageResponse,
+    &DELETE_MESSAGE_SCHEDULE
+);
