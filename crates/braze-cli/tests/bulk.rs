@@ -149,7 +149,7 @@ fn a_thousand_rows_with_injected_faults_are_each_accounted_for() {
     assert_eq!(lines[&1_022]["outcome"], "invalid");
     assert_eq!(
         lines[&1_022]["message"],
-        "missing campaign_id column; missing schedule_id column"
+        "has 1 field but the header has 3; missing campaign_id column; missing schedule_id column"
     );
     assert_eq!(lines[&1_023]["outcome"], "invalid");
     assert_eq!(lines[&1_023]["message"], "campaign_id is blank");
@@ -374,7 +374,7 @@ fn malformed_rows_are_reported_invalid_with_their_lines() {
     let mut csv = b"canvas_id,schedule_id\n".to_vec();
     csv.extend_from_slice(format!("canvas-1,{good}\n").as_bytes());
     csv.extend_from_slice(b"canvas-\xff,s2\n"); // invalid UTF-8
-    csv.extend_from_slice(b"canvas-3\n"); // missing column
+    csv.extend_from_slice(b"canvas-3\n"); // a field short
     csv.extend_from_slice(b"canvas-4,  \n"); // blank id
     let csv_path = dir.path().join("rows.csv");
     std::fs::write(&csv_path, &csv).unwrap();
@@ -394,7 +394,10 @@ fn malformed_rows_are_reported_invalid_with_their_lines() {
     assert_eq!(lines[&2]["canvas_id"], "canvas-1");
     assert_eq!(lines[&3]["outcome"], "invalid");
     assert_eq!(lines[&3]["message"], "canvas_id is not valid UTF-8");
-    assert_eq!(lines[&4]["message"], "missing schedule_id column");
+    assert_eq!(
+        lines[&4]["message"],
+        "has 1 field but the header has 2; missing schedule_id column"
+    );
     assert_eq!(lines[&5]["message"], "schedule_id is blank");
     assert!(server.schedules().is_empty());
 
@@ -428,6 +431,76 @@ fn malformed_rows_are_reported_invalid_with_their_lines() {
         );
     }
     assert!(out.stderr.contains("1 failed, 4 invalid"), "{}", out.stderr);
+}
+
+#[test]
+fn a_row_whose_field_count_differs_from_the_header_s_is_invalid_and_not_sent() {
+    let server = fake(|c| c);
+    let extra = add_campaign_schedule(&server, "camp-1");
+    let good = add_campaign_schedule(&server, "camp-1");
+    let trailing = add_campaign_schedule(&server, "camp-1");
+    let csv = format!(
+        "campaign_id,schedule_id\n\
+         camp-1,{extra},oops\n\
+         camp-1,{good}\n\
+         ,,\n\
+         camp-1\n\
+         camp-1,\"no,such\"\n\
+         camp-1,{trailing},\n"
+    );
+    let (out, lines) = bulk_delete(&server, &csv, "");
+    assert_eq!(out.code, Some(1), "invalid rows make exit 1: {out:?}");
+    let lines = by_line(&lines);
+    // `,,` (line 4) is not a row; every other line is reported once.
+    assert_eq!(lines.keys().copied().collect::<Vec<_>>(), [2, 3, 5, 6, 7]);
+    let row = lines[&2];
+    assert_eq!(row["outcome"], "invalid", "{row}");
+    assert_eq!(row["message"], "has 3 fields but the header has 2", "{row}");
+    assert_eq!(row["campaign_id"], "camp-1", "{row}");
+    assert_eq!(row["schedule_id"], extra.as_str(), "{row}");
+    assert_eq!(
+        (row["attempts"].as_u64(), &row["status"]),
+        (Some(0), &Value::Null)
+    );
+    assert_eq!(lines[&3]["outcome"], "deleted");
+    assert_eq!(lines[&5]["outcome"], "invalid");
+    assert_eq!(
+        lines[&5]["message"],
+        "has 1 field but the header has 2; missing schedule_id column"
+    );
+    // A quoted comma is inside one field: two fields, sent, and unknown to the fake.
+    assert_eq!(lines[&6]["schedule_id"], "no,such");
+    assert_eq!(lines[&6]["status"], 404);
+    assert_eq!(lines[&7]["outcome"], "invalid");
+    assert_eq!(lines[&7]["message"], "has 3 fields but the header has 2");
+
+    // The fake saw the two two-field rows and nothing of the others.
+    let sent: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|request| request.path == DELETE_PATH)
+        .filter_map(|request| {
+            request.body.as_ref()?.json()?["schedule_id"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(
+        sent.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        BTreeSet::from([good.as_str(), "no,such"])
+    );
+    assert!(server.schedule(&extra).is_some(), "{extra} was deleted");
+    assert!(
+        server.schedule(&trailing).is_some(),
+        "{trailing} was deleted"
+    );
+    assert!(server.schedule(&good).is_none());
+    assert!(
+        out.stderr.contains("1 deleted, 1 failed, 3 invalid"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

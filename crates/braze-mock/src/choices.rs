@@ -31,6 +31,7 @@ use http::StatusCode;
 use crate::auth::Permission;
 use crate::faults::{FaultKind, FaultStage};
 use crate::state::StoredSchedule;
+use crate::time::{day_passed_in_every_time_zone, passed_in_every_time_zone};
 
 /// Status of a successful create. Braze does not document it for the scheduling
 /// endpoints; it answers `201 Created` on its send endpoints (a recorded
@@ -95,7 +96,8 @@ pub const LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES: bool = true;
 pub const ACCEPT_OFFSET_WITH_LOCAL_TIME: bool = true;
 
 /// Whether a UTC send time in the past is accepted. Braze documents a refusal only for
-/// local-time sends, so the fake accepts past UTC times.
+/// local-time sends, so the fake accepts past UTC times. Such a schedule counts as sent at
+/// once ([`counts_as_sent`]): the list leaves it out.
 pub const ACCEPT_PAST_UTC_TIMES: bool = true;
 
 /// Whether `null` is refused for a field the spec declares (`"at_optimal_time": null`).
@@ -227,12 +229,53 @@ pub fn fault_stage(kind: FaultKind) -> FaultStage {
 /// would process the request late instead.
 pub const DELAYED_REQUESTS_ARE_DROPPED: bool = true;
 
-/// Whether a stored schedule is listed by `GET /messages/scheduled_broadcasts`. Braze lists
-/// sends "between now and `end_time`", and its docs do not say whether API-created
-/// schedules appear. The fake never sends anything, so it lists every stored schedule whose
-/// send time is at or before `end_time`, past ones included, until it is deleted.
-pub fn is_listed(send_at: DateTime<Utc>, end_time: DateTime<Utc>) -> bool {
-    send_at <= end_time
+/// Whether a stored schedule is listed by `GET /messages/scheduled_broadcasts` for a
+/// request received at `now`. Braze lists what is scheduled "between now and `end_time`"
+/// (documented): so a schedule not yet sent ([`counts_as_sent`]) whose send time is at or
+/// before `end_time`, the send time of a local or optimal-time send being its time of day
+/// read as UTC. Braze's docs do not say whether API-created schedules appear; the fake has
+/// no others, so it lists them.
+pub fn is_listed(
+    wall_clock: NaiveDateTime,
+    instant: DateTime<Utc>,
+    in_local_time: bool,
+    at_optimal_time: bool,
+    end_time: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    instant <= end_time && !counts_as_sent(wall_clock, instant, in_local_time, at_optimal_time, now)
+}
+
+/// Whether a stored schedule counts as sent at `now`, and so is no longer listed
+/// ([`is_listed`]). The fake sends nothing, and Braze documents neither a refusal of a
+/// past UTC time ([`ACCEPT_PAST_UTC_TIMES`]) nor what it does with one. The choice: a
+/// schedule whose time has come is treated as sent, as it is no longer "between now and
+/// `end_time`" (whether Braze sends a late one at once or never, it is not still to come):
+///
+/// * a UTC send, once its time is before `now` (one due at `now` exactly is still listed);
+/// * a local-time send, once its time of day has passed in every time zone (at UTC-12,
+///   the last zone to reach it): until then some users are still to get it;
+/// * an optimal-time send, once its whole date has passed in every time zone: Braze sends
+///   it "on the given date" at each user's optimal time, whatever the time of day given,
+///   so a user at UTC-12 may get it until that date ends there. With both flags, optimal
+///   time wins, as in [`schedule_type`].
+///
+/// Only the list is affected: the schedule stays stored until deleted, and the updates
+/// and deletes find it as before.
+pub fn counts_as_sent(
+    wall_clock: NaiveDateTime,
+    instant: DateTime<Utc>,
+    in_local_time: bool,
+    at_optimal_time: bool,
+    now: DateTime<Utc>,
+) -> bool {
+    if at_optimal_time {
+        day_passed_in_every_time_zone(wall_clock, now)
+    } else if in_local_time {
+        passed_in_every_time_zone(wall_clock, now)
+    } else {
+        instant < now
+    }
 }
 
 /// `name` of a listed schedule. Braze lists dashboard names, which API schedules do not

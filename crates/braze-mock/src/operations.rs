@@ -139,7 +139,7 @@ pub(crate) fn run(
             }),
         Operation::DeleteMessageSchedule => parse::<MessageScheduleDeleteRequest>(operation, body)
             .and_then(|request| delete(shared, Owner::MESSAGE, request.schedule_id.as_str())),
-        Operation::ListScheduledBroadcasts => list(shared, query),
+        Operation::ListScheduledBroadcasts => list(shared, query, now),
     };
     outcome.unwrap_or_else(|refusal| refusal)
 }
@@ -367,8 +367,9 @@ fn refused(refusal: Refusal<Reply>, owner: Owner<'_>, schedule_id: &str) -> Repl
     }
 }
 
-/// `GET /messages/scheduled_broadcasts?end_time=...`.
-fn list(shared: &Shared, query: Option<&str>) -> Outcome {
+/// `GET /messages/scheduled_broadcasts?end_time=...`, for a request received at `now`:
+/// what is still to be sent, up to `end_time` ([`choices::is_listed`]).
+fn list(shared: &Shared, query: Option<&str>, now: DateTime<Utc>) -> Outcome {
     let end_time = query.and_then(|query| {
         url::form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "end_time")
@@ -400,7 +401,15 @@ fn list(shared: &Shared, query: Option<&str>) -> Outcome {
             // Schedules added with `MockServer::add_schedule` may have any time; one that
             // cannot be read cannot be placed in time either.
             let time = parse_send_time(stored.schedule.time.as_str())?;
-            choices::is_listed(time.instant, end).then_some((time, stored))
+            let listed = choices::is_listed(
+                time.wall_clock,
+                time.instant,
+                stored.schedule.in_local_time.unwrap_or(false),
+                stored.schedule.at_optimal_time.unwrap_or(false),
+                end,
+                now,
+            );
+            listed.then_some((time, stored))
         })
         .collect();
     listed.sort_by_key(|(time, stored)| (time.instant, stored.sequence));

@@ -53,6 +53,17 @@ pub(crate) fn passed_in_every_time_zone(wall_clock: NaiveDateTime, now: DateTime
     wall_clock + WESTMOST_OFFSET < now.naive_utc()
 }
 
+/// Whether the whole date of a local time has passed in every time zone: it has once the
+/// midnight that ends it has passed at UTC-12. What an optimal-time send needs, which
+/// goes out at any time of its date. The last date chrono knows never ends.
+pub(crate) fn day_passed_in_every_time_zone(wall_clock: NaiveDateTime, now: DateTime<Utc>) -> bool {
+    wall_clock
+        .date()
+        .succ_opt()
+        .and_then(|next| next.and_hms_opt(0, 0, 0))
+        .is_some_and(|end_of_day| passed_in_every_time_zone(end_of_day, now))
+}
+
 /// Whether a local time of day has passed in at least one time zone: it has once it has
 /// passed at UTC+14, the first zone to reach it.
 pub(crate) fn passed_in_some_time_zone(wall_clock: NaiveDateTime, now: DateTime<Utc>) -> bool {
@@ -116,5 +127,22 @@ mod tests {
         assert!(!passed_in_every_time_zone(wall("2030-01-01T12:01:00"), now));
         assert!(passed_in_some_time_zone(wall("2030-01-02T13:59:00"), now));
         assert!(!passed_in_some_time_zone(wall("2030-01-02T14:01:00"), now));
+    }
+
+    #[test]
+    fn a_date_ends_at_utc_minus_12_last() {
+        // 2030-01-01 ends at UTC-12 at 2030-01-02T12:00Z, whatever the time of day given.
+        for time_of_day in ["00:00:00", "11:59:00", "23:59:59"] {
+            let day = parse_send_time(&format!("2030-01-01T{time_of_day}"))
+                .unwrap()
+                .wall_clock;
+            let passed_at = |now| day_passed_in_every_time_zone(day, utc(now));
+            assert!(!passed_at("2030-01-02T11:59:00Z"), "{time_of_day}");
+            assert!(!passed_at("2030-01-02T12:00:00Z"), "{time_of_day}");
+            assert!(passed_at("2030-01-02T12:00:01Z"), "{time_of_day}");
+        }
+        // The last date chrono knows has no end to pass, and nothing panics on the way.
+        let now = utc("2030-01-01T00:00:00Z");
+        assert!(!day_passed_in_every_time_zone(NaiveDateTime::MAX, now));
     }
 }

@@ -1,10 +1,10 @@
 //! Reading the rows of a bulk delete, one at a time, from CSV or JSON Lines.
 //!
 //! Rows are streamed: one record buffer is reused and nothing is collected, so memory
-//! stays flat however long the file. A malformed row (missing column, blank id, bad
-//! UTF-8, a JSON line that is not an object, wrong types) becomes an [`Row`] with a
-//! reason and its line number; only a file that cannot be read at all, or a CSV header
-//! without the needed columns, is an error.
+//! stays flat however long the file. A malformed row (a CSV row with more or fewer fields
+//! than its header, a blank id, bad UTF-8, a JSON line that is not an object, wrong types)
+//! becomes an [`Row`] with a reason and its line number; only a file that cannot be read
+//! at all, or a CSV header without the needed columns, is an error.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -192,13 +192,17 @@ pub fn estimate_rows(path: &Path, format: InputFormat) -> Option<u64> {
 
 /// CSV rows: a header row naming the columns, any order, extra columns ignored. Fields
 /// are trimmed; rows whose every field is empty (blank lines, `,,` lines from
-/// spreadsheets) are not rows.
+/// spreadsheets) are not rows. Every other row must have as many fields as the header:
+/// one with more or fewer is invalid, since which field is which id is then a guess (an
+/// unquoted comma in an id, a shifted column), and a delete must not act on a guess.
 pub struct CsvRows {
     reader: csv::Reader<Tracked<BufReader<Box<dyn Read + Send>>>>,
     record: csv::ByteRecord,
     /// The owner id's column, for a kind that has one.
     owner_column: Option<usize>,
     schedule_column: usize,
+    /// How many fields the header has, extra columns included: what every row must have.
+    header_fields: usize,
     kind: ScheduleKind,
     /// The line after the previous record (or the header): where the next may start.
     next_line: u64,
@@ -212,7 +216,8 @@ impl CsvRows {
     ) -> Result<Self, CliError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            // Short rows are reported invalid row by row instead of stopping the run.
+            // Rows with more or fewer fields than the header are reported invalid row by
+            // row ([`CsvRows::ids`]) instead of stopping the run.
             .flexible(true)
             // `\n` alone ends a record, so that each record's own newline is consumed with
             // it and line numbers can be worked out ([`CsvRows::start_line`]); the `\r` of
@@ -255,12 +260,14 @@ impl CsvRows {
         };
         let owner_column = kind.owner_field().map(column).transpose()?;
         let schedule_column = column("schedule_id")?;
+        let header_fields = names.len();
         let next_line = reader.position().line();
         Ok(Self {
             reader,
             record: csv::ByteRecord::new(),
             owner_column,
             schedule_column,
+            header_fields,
             kind,
             next_line,
         })
@@ -319,13 +326,43 @@ impl CsvRows {
             .max(1)
     }
 
+    /// The ids of the record just read; invalid, whatever its ids, when its field count
+    /// is not the header's (the reason says so first, then what else is wrong with it).
     fn ids(&self) -> RowContent {
         let owner = self
             .owner_column
             .zip(self.kind.owner_field())
             .map(|(column, name)| field(&self.record, column, name));
         let schedule = field(&self.record, self.schedule_column, "schedule_id");
-        row_content(owner, schedule)
+        let content = row_content(owner, schedule);
+        let fields = self.record.len();
+        if fields == self.header_fields {
+            return content;
+        }
+        let count = format!(
+            "has {fields} field{} but the header has {}",
+            if fields == 1 { "" } else { "s" },
+            self.header_fields
+        );
+        match content {
+            RowContent::Ids {
+                owner_id,
+                schedule_id,
+            } => RowContent::Invalid {
+                owner_id,
+                schedule_id: Some(schedule_id),
+                reason: count,
+            },
+            RowContent::Invalid {
+                owner_id,
+                schedule_id,
+                reason,
+            } => RowContent::Invalid {
+                owner_id,
+                schedule_id,
+                reason: format!("{count}; {reason}"),
+            },
+        }
     }
 }
 
@@ -616,7 +653,10 @@ mod tests {
         assert_eq!(all.len(), 4);
         assert_eq!(
             (all[0].line, reason(&all[0])),
-            (2, "missing schedule_id column")
+            (
+                2,
+                "has 1 field but the header has 2; missing schedule_id column"
+            )
         );
         assert_eq!((all[1].line, reason(&all[1])), (3, "campaign_id is blank"));
         assert_eq!(
@@ -624,6 +664,82 @@ mod tests {
             (4, "campaign_id is not valid UTF-8")
         );
         assert_eq!(all[3], ids(5, "c4", "s4"));
+    }
+
+    #[test]
+    fn csv_rows_with_more_or_fewer_fields_than_the_header_are_invalid() {
+        // Empty rows (a blank line, `,,`) are still not rows; a quoted comma or newline
+        // stays inside its field; a trailing comma is one field more.
+        let csv = b"campaign_id,schedule_id\nc1,s1,extra\nc2,s2\n,,\n\nc3,\"s,3\"\n\
+            c4,\"s\n4\",x\nc5\nc6,s6,\nc7,,x\nc8,s8";
+        let all = rows(csv, "in.csv", ScheduleKind::Campaign).unwrap();
+        let lines: Vec<u64> = all.iter().map(|row| row.line).collect();
+        assert_eq!(lines, [2, 3, 6, 7, 9, 10, 11, 12]);
+        assert_eq!(
+            all[0].content,
+            RowContent::Invalid {
+                owner_id: Some("c1".into()),
+                schedule_id: Some("s1".into()),
+                reason: "has 3 fields but the header has 2".into(),
+            }
+        );
+        assert_eq!(all[1], ids(3, "c2", "s2"));
+        assert_eq!(all[2], ids(6, "c3", "s,3"));
+        assert_eq!(reason(&all[3]), "has 3 fields but the header has 2");
+        assert_eq!(
+            reason(&all[4]),
+            "has 1 field but the header has 2; missing schedule_id column"
+        );
+        assert_eq!(reason(&all[5]), "has 3 fields but the header has 2");
+        assert_eq!(
+            reason(&all[6]),
+            "has 3 fields but the header has 2; schedule_id is blank"
+        );
+        assert_eq!(all[7], ids(12, "c8", "s8"));
+    }
+
+    #[test]
+    fn csv_rows_are_held_to_the_header_s_count_extra_columns_included() {
+        // The header's extra columns count: a row must have as many fields as the header,
+        // not as many as the two id columns.
+        let csv = b"note,campaign_id,schedule_id\nx,c1,s1\nc2,s2\nx,c3,s3,y\n,c4,s4\n";
+        let all = rows(csv, "in.csv", ScheduleKind::Campaign).unwrap();
+        assert_eq!(all[0], ids(2, "c1", "s1"));
+        // Read by the header, `c2,s2` would be campaign `s2` without a schedule.
+        assert_eq!(
+            (all[1].line, reason(&all[1])),
+            (
+                3,
+                "has 2 fields but the header has 3; missing schedule_id column"
+            )
+        );
+        assert_eq!(
+            (all[2].line, reason(&all[2])),
+            (4, "has 4 fields but the header has 3")
+        );
+        assert_eq!(all[3], ids(5, "c4", "s4"));
+        // A kind with one id column: `schedule_id` alone, and a second field is one too many.
+        let csv = b"schedule_id\ns1\ns2,\n\"s,3\"\n";
+        let all = rows(csv, "in.csv", ScheduleKind::Message).unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(
+            all[0].content,
+            RowContent::Ids {
+                owner_id: None,
+                schedule_id: "s1".into()
+            }
+        );
+        assert_eq!(
+            (all[1].line, reason(&all[1])),
+            (3, "has 2 fields but the header has 1")
+        );
+        assert_eq!(
+            all[2].content,
+            RowContent::Ids {
+                owner_id: None,
+                schedule_id: "s,3".into()
+            }
+        );
     }
 
     #[test]
@@ -836,31 +952,51 @@ mod tests {
 
             #[test]
             fn csv_written_by_a_csv_writer_reads_back(
-                ids in proptest::collection::vec((any_id(), any_id()), 0..30),
+                rows_written in proptest::collection::vec(
+                    proptest::collection::vec(any_id(), 1..6),
+                    0..30,
+                ),
+                extra_columns in 0usize..3,
                 crlf in any::<bool>(),
             ) {
+                // A header with the two id columns first and `extra_columns` more; rows of
+                // 1 to 5 fields, so some have fewer or more fields than the header.
                 let mut writer = csv::WriterBuilder::new()
+                    .flexible(true)
                     .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
                     .from_writer(Vec::new());
-                writer.write_record(["campaign_id", "schedule_id"]).unwrap();
-                for (owner, schedule) in &ids {
-                    writer.write_record([owner, schedule]).unwrap();
+                let mut header = vec!["campaign_id".to_owned(), "schedule_id".to_owned()];
+                header.extend((0..extra_columns).map(|n| format!("extra_{n}")));
+                writer.write_record(&header).unwrap();
+                for fields in &rows_written {
+                    writer.write_record(fields).unwrap();
                 }
                 let bytes = writer.into_inner().unwrap();
                 let rows = read_all(&bytes, Some(InputFormat::Csv), ScheduleKind::Campaign).unwrap();
                 check_rows(&bytes, &rows);
                 // Rows whose fields are all blank are not rows; the others come back in order.
-                let kept: Vec<&(String, String)> = ids
+                let kept: Vec<&Vec<String>> = rows_written
                     .iter()
-                    .filter(|(o, s)| !(o.trim_ascii().is_empty() && s.trim_ascii().is_empty()))
+                    .filter(|fields| !fields.iter().all(|f| f.trim_ascii().is_empty()))
                     .collect();
                 prop_assert_eq!(rows.len(), kept.len());
-                for (row, (owner, schedule)) in rows.iter().zip(kept) {
-                    let usable = |id: &str| !id.trim().is_empty();
+                for (row, fields) in rows.iter().zip(kept) {
+                    let usable = |id: Option<&String>| id.is_some_and(|id| !id.trim().is_empty());
+                    let (owner, schedule) = (fields.first(), fields.get(1));
                     match &row.content {
                         RowContent::Ids { owner_id, schedule_id } => {
-                            prop_assert_eq!(owner_id.as_deref(), Some(owner.trim()));
-                            prop_assert_eq!(schedule_id.as_str(), schedule.trim());
+                            prop_assert_eq!(fields.len(), header.len(), "{:?}", row);
+                            prop_assert_eq!(owner_id.as_deref(), owner.map(|o| o.trim()));
+                            prop_assert_eq!(Some(schedule_id.as_str()), schedule.map(|s| s.trim()));
+                        }
+                        RowContent::Invalid { reason, .. } if fields.len() != header.len() => {
+                            let count = format!(
+                                "has {} field{} but the header has {}",
+                                fields.len(),
+                                if fields.len() == 1 { "" } else { "s" },
+                                header.len(),
+                            );
+                            prop_assert!(reason.starts_with(&count), "{:?}", row);
                         }
                         RowContent::Invalid { .. } => {
                             prop_assert!(!usable(owner) || !usable(schedule), "{:?}", row);
