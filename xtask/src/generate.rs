@@ -89,6 +89,13 @@ fn generate(spec_path: &Path) -> Result<String, String> {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
+    // The value of a numeric audience filter keeps the number as written (`3`, not
+    // `3.0`): an `f64` would turn every integer into a float on the wire.
+    settings.with_replacement(
+        "AttributeNumber",
+        "::serde_json::Number",
+        std::iter::empty(),
+    );
     let mut tokens = Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor could not generate a client from {SPEC}: {e}"))?;

@@ -616,6 +616,231 @@ are required.
             value.parse()
         }
     }
+    /**An array attribute tested for one element. Braze's custom attribute arrays hold
+strings, and the docs' example compares with a string.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct ArrayAttributeFilter {
+        pub comparison: ArrayAttributeFilterComparison,
+        pub custom_attribute_name: AttributeName,
+        pub value: ::std::string::String,
+    }
+    impl ArrayAttributeFilter {
+        pub fn builder() -> builder::ArrayAttributeFilter {
+            Default::default()
+        }
+    }
+    ///`ArrayAttributeFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ArrayAttributeFilterComparison {
+        #[serde(rename = "includes_value")]
+        IncludesValue,
+        #[serde(rename = "does_not_include_value")]
+        DoesNotIncludeValue,
+    }
+    impl ::std::fmt::Display for ArrayAttributeFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::IncludesValue => f.write_str("includes_value"),
+                Self::DoesNotIncludeValue => f.write_str("does_not_include_value"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ArrayAttributeFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "includes_value" => Ok(Self::IncludesValue),
+                "does_not_include_value" => Ok(Self::DoesNotIncludeValue),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ArrayAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ArrayAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The custom attribute's name, as stored in Braze.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct AttributeName(::std::string::String);
+    impl ::std::ops::Deref for AttributeName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AttributeName> for ::std::string::String {
+        fn from(value: AttributeName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AttributeName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AttributeName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AttributeName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AttributeName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**A boolean attribute compared with `true` or `false`. The negation is `not_equal`:
+an older revision of the page lists `does_not_equal`, which Braze accepts with a
+2xx and then refuses when sending ("does_not_equal is not a valid comparison for the
+attribute", braze-inc/braze-docs#10064); the newer revision and the server use
+`not_equal`.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct BooleanAttributeFilter {
+        pub comparison: BooleanAttributeFilterComparison,
+        pub custom_attribute_name: AttributeName,
+        pub value: bool,
+    }
+    impl BooleanAttributeFilter {
+        pub fn builder() -> builder::BooleanAttributeFilter {
+            Default::default()
+        }
+    }
+    ///`BooleanAttributeFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum BooleanAttributeFilterComparison {
+        #[serde(rename = "equals")]
+        Equals,
+        #[serde(rename = "not_equal")]
+        NotEqual,
+    }
+    impl ::std::fmt::Display for BooleanAttributeFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Equals => f.write_str("equals"),
+                Self::NotEqual => f.write_str("not_equal"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for BooleanAttributeFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "equals" => Ok(Self::Equals),
+                "not_equal" => Ok(Self::NotEqual),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BooleanAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for BooleanAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**Body of `POST /campaigns/trigger/schedule/create`. Target either `recipients`
 (at most 50), an `audience`, or the whole campaign segment with
 `broadcast: true`; `broadcast: true` cannot be combined with `recipients`.
@@ -778,8 +1003,17 @@ without it there is nothing to identify the schedule to update.
             Default::default()
         }
     }
-    /**A connected audience object (filters on custom attributes, subscription status and
-so on), passed through as given. Sends only to users in the audience.
+    /**A connected audience (sends only to users in it): one filter, or `AND` / `OR` over
+a non-empty list of audiences, nested to any depth
+(<https://www.braze.com/docs/api/objects_filters/connected_audience>). A node is an
+object with exactly one key; the docs never show two, and one node holding both an
+operator and a filter would have no documented meaning. Braze documents no depth
+bound; clients built from this spec refuse more than 10 levels of `AND` / `OR`.
+
+Braze checks an audience after answering: a wrong comparison is accepted with a 2xx
+and the send fails later, visible only in the Message Activity Log
+(braze-inc/braze-docs#10064). This schema is the documented grammar, so a client
+can refuse a wrong audience before sending.
 */
     #[derive(
         ::serde::Deserialize,
@@ -789,31 +1023,34 @@ so on), passed through as given. Sends only to users in the audience.
         PartialEq,
         schemars::JsonSchema
     )]
-    #[serde(transparent)]
-    pub struct ConnectedAudience(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for ConnectedAudience {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
+    pub enum ConnectedAudience {
+        ///Users in every one of the audiences.
+        #[serde(rename = "AND")]
+        And(::std::vec::Vec<ConnectedAudience>),
+        ///Users in at least one of the audiences.
+        #[serde(rename = "OR")]
+        Or(::std::vec::Vec<ConnectedAudience>),
+        ///Users by a custom attribute.
+        #[serde(rename = "custom_attribute")]
+        CustomAttribute(CustomAttributeFilter),
+        ///Users by push subscription state.
+        #[serde(rename = "push_subscription_status")]
+        PushSubscriptionStatus(SubscriptionStatusFilter),
+        ///Users by email subscription state.
+        #[serde(rename = "email_subscription_status")]
+        EmailSubscriptionStatus(SubscriptionStatusFilter),
+        ///Users by when they last used the app.
+        #[serde(rename = "last_used_app")]
+        LastUsedApp(LastUsedAppFilter),
+    }
+    impl ::std::convert::From<CustomAttributeFilter> for ConnectedAudience {
+        fn from(value: CustomAttributeFilter) -> Self {
+            Self::CustomAttribute(value)
         }
     }
-    impl ::std::convert::From<ConnectedAudience>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn from(value: ConnectedAudience) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ConnectedAudience {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self(value)
+    impl ::std::convert::From<LastUsedAppFilter> for ConnectedAudience {
+        fn from(value: LastUsedAppFilter) -> Self {
+            Self::LastUsedApp(value)
         }
     }
     /**A Content Card (`content_card`). One of `time_to_live` and `expire_at` is required
@@ -939,6 +1176,158 @@ undeclared field does, and the SDK gives it a setter of its own.
             value.parse()
         }
     }
+    /**A filter on one custom attribute. The comparisons allowed depend on the attribute's
+type in Braze, which a client cannot see, so each family below pairs its comparisons
+with the type of `value` they take: a comparison given a value of another type
+matches no family. `value` is left out for `exists` and `does_not_exist`.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(untagged)]
+    pub enum CustomAttributeFilter {
+        StringAttributeFilter(StringAttributeFilter),
+        NumberAttributeFilter(NumberAttributeFilter),
+        BooleanAttributeFilter(BooleanAttributeFilter),
+        ArrayAttributeFilter(ArrayAttributeFilter),
+        DaysAttributeFilter(DaysAttributeFilter),
+        TimeAttributeFilter(TimeAttributeFilter),
+        ExistenceAttributeFilter(ExistenceAttributeFilter),
+    }
+    impl ::std::convert::From<StringAttributeFilter> for CustomAttributeFilter {
+        fn from(value: StringAttributeFilter) -> Self {
+            Self::StringAttributeFilter(value)
+        }
+    }
+    impl ::std::convert::From<NumberAttributeFilter> for CustomAttributeFilter {
+        fn from(value: NumberAttributeFilter) -> Self {
+            Self::NumberAttributeFilter(value)
+        }
+    }
+    impl ::std::convert::From<BooleanAttributeFilter> for CustomAttributeFilter {
+        fn from(value: BooleanAttributeFilter) -> Self {
+            Self::BooleanAttributeFilter(value)
+        }
+    }
+    impl ::std::convert::From<ArrayAttributeFilter> for CustomAttributeFilter {
+        fn from(value: ArrayAttributeFilter) -> Self {
+            Self::ArrayAttributeFilter(value)
+        }
+    }
+    impl ::std::convert::From<DaysAttributeFilter> for CustomAttributeFilter {
+        fn from(value: DaysAttributeFilter) -> Self {
+            Self::DaysAttributeFilter(value)
+        }
+    }
+    impl ::std::convert::From<TimeAttributeFilter> for CustomAttributeFilter {
+        fn from(value: TimeAttributeFilter) -> Self {
+            Self::TimeAttributeFilter(value)
+        }
+    }
+    impl ::std::convert::From<ExistenceAttributeFilter> for CustomAttributeFilter {
+        fn from(value: ExistenceAttributeFilter) -> Self {
+            Self::ExistenceAttributeFilter(value)
+        }
+    }
+    /**A time attribute compared with a number of days before or after now (the docs'
+example: `less_than_x_days_ago` with `2`). Whole days, as Braze's segment filters
+take them.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct DaysAttributeFilter {
+        pub comparison: DaysAttributeFilterComparison,
+        pub custom_attribute_name: AttributeName,
+        pub value: u64,
+    }
+    impl DaysAttributeFilter {
+        pub fn builder() -> builder::DaysAttributeFilter {
+            Default::default()
+        }
+    }
+    ///`DaysAttributeFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum DaysAttributeFilterComparison {
+        #[serde(rename = "less_than_x_days_ago")]
+        LessThanXDaysAgo,
+        #[serde(rename = "greater_than_x_days_ago")]
+        GreaterThanXDaysAgo,
+        #[serde(rename = "less_than_x_days_in_the_future")]
+        LessThanXDaysInTheFuture,
+        #[serde(rename = "greater_than_x_days_in_the_future")]
+        GreaterThanXDaysInTheFuture,
+    }
+    impl ::std::fmt::Display for DaysAttributeFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::LessThanXDaysAgo => f.write_str("less_than_x_days_ago"),
+                Self::GreaterThanXDaysAgo => f.write_str("greater_than_x_days_ago"),
+                Self::LessThanXDaysInTheFuture => {
+                    f.write_str("less_than_x_days_in_the_future")
+                }
+                Self::GreaterThanXDaysInTheFuture => {
+                    f.write_str("greater_than_x_days_in_the_future")
+                }
+            }
+        }
+    }
+    impl ::std::str::FromStr for DaysAttributeFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "less_than_x_days_ago" => Ok(Self::LessThanXDaysAgo),
+                "greater_than_x_days_ago" => Ok(Self::GreaterThanXDaysAgo),
+                "less_than_x_days_in_the_future" => Ok(Self::LessThanXDaysInTheFuture),
+                "greater_than_x_days_in_the_future" => {
+                    Ok(Self::GreaterThanXDaysInTheFuture)
+                }
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DaysAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DaysAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**An email (`email`). `body` is required unless `email_template_id` names a
 template, which then supplies the subject, body and CSS inlining that are not given
 here. `amp_body` is documented on Braze's AMP page, not on the email object's.
@@ -1032,6 +1421,82 @@ from `url`'s answer, so either works.
             Default::default()
         }
     }
+    ///Whether the attribute has a value, for an attribute of any type. No `value`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct ExistenceAttributeFilter {
+        pub comparison: ExistenceAttributeFilterComparison,
+        pub custom_attribute_name: AttributeName,
+    }
+    impl ExistenceAttributeFilter {
+        pub fn builder() -> builder::ExistenceAttributeFilter {
+            Default::default()
+        }
+    }
+    ///`ExistenceAttributeFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ExistenceAttributeFilterComparison {
+        #[serde(rename = "exists")]
+        Exists,
+        #[serde(rename = "does_not_exist")]
+        DoesNotExist,
+    }
+    impl ::std::fmt::Display for ExistenceAttributeFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Exists => f.write_str("exists"),
+                Self::DoesNotExist => f.write_str("does_not_exist"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ExistenceAttributeFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "exists" => Ok(Self::Exists),
+                "does_not_exist" => Ok(Self::DoesNotExist),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExistenceAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ExistenceAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /**A Kindle or FireOS push (`kindle_push`).
 `extra`, the key-value pairs handed to the app, is not declared as a property: the
 generator (typify) keeps the fields a schema does not declare in a map of that same
@@ -1069,6 +1534,83 @@ spec refuses it instead, since it is rarely what was meant.
     impl KindlePush {
         pub fn builder() -> builder::KindlePush {
             Default::default()
+        }
+    }
+    /**When the user last used the app, after or before an ISO 8601 date-time (a plain
+string, see `TimeAttributeFilter`).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct LastUsedAppFilter {
+        pub comparison: LastUsedAppFilterComparison,
+        pub value: ::std::string::String,
+    }
+    impl LastUsedAppFilter {
+        pub fn builder() -> builder::LastUsedAppFilter {
+            Default::default()
+        }
+    }
+    ///`LastUsedAppFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum LastUsedAppFilterComparison {
+        #[serde(rename = "after")]
+        After,
+        #[serde(rename = "before")]
+        Before,
+    }
+    impl ::std::fmt::Display for LastUsedAppFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::After => f.write_str("after"),
+                Self::Before => f.write_str("before"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for LastUsedAppFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "after" => Ok(Self::After),
+                "before" => Ok(Self::Before),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LastUsedAppFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LastUsedAppFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`ListScheduledBroadcastsEndTime`
@@ -1340,6 +1882,99 @@ endpoints send objects, so any JSON value is accepted.
     impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for NonFatalErrors {
         fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
             Self(value)
+        }
+    }
+    ///A numeric attribute compared with a number.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct NumberAttributeFilter {
+        pub comparison: NumberAttributeFilterComparison,
+        pub custom_attribute_name: AttributeName,
+        pub value: ::serde_json::Number,
+    }
+    impl NumberAttributeFilter {
+        pub fn builder() -> builder::NumberAttributeFilter {
+            Default::default()
+        }
+    }
+    ///`NumberAttributeFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum NumberAttributeFilterComparison {
+        #[serde(rename = "equals")]
+        Equals,
+        #[serde(rename = "not_equal")]
+        NotEqual,
+        #[serde(rename = "greater_than")]
+        GreaterThan,
+        #[serde(rename = "greater_than_or_equal_to")]
+        GreaterThanOrEqualTo,
+        #[serde(rename = "less_than")]
+        LessThan,
+        #[serde(rename = "less_than_or_equal_to")]
+        LessThanOrEqualTo,
+    }
+    impl ::std::fmt::Display for NumberAttributeFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Equals => f.write_str("equals"),
+                Self::NotEqual => f.write_str("not_equal"),
+                Self::GreaterThan => f.write_str("greater_than"),
+                Self::GreaterThanOrEqualTo => f.write_str("greater_than_or_equal_to"),
+                Self::LessThan => f.write_str("less_than"),
+                Self::LessThanOrEqualTo => f.write_str("less_than_or_equal_to"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for NumberAttributeFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "equals" => Ok(Self::Equals),
+                "not_equal" => Ok(Self::NotEqual),
+                "greater_than" => Ok(Self::GreaterThan),
+                "greater_than_or_equal_to" => Ok(Self::GreaterThanOrEqualTo),
+                "less_than" => Ok(Self::LessThan),
+                "less_than_or_equal_to" => Ok(Self::LessThanOrEqualTo),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NumberAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for NumberAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /**Free-form key-value pairs for personalisation (at most 50 KB), e.g. trigger
@@ -1790,6 +2425,309 @@ any JSON value is taken (the dashboard allows one image).
     impl Sms {
         pub fn builder() -> builder::Sms {
             Default::default()
+        }
+    }
+    /**A string attribute compared with a string. The `*_regex` comparisons take a regular
+expression (Braze's regex dialect), always as a string.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct StringAttributeFilter {
+        pub comparison: StringAttributeFilterComparison,
+        pub custom_attribute_name: AttributeName,
+        pub value: ::std::string::String,
+    }
+    impl StringAttributeFilter {
+        pub fn builder() -> builder::StringAttributeFilter {
+            Default::default()
+        }
+    }
+    ///`StringAttributeFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum StringAttributeFilterComparison {
+        #[serde(rename = "equals")]
+        Equals,
+        #[serde(rename = "not_equal")]
+        NotEqual,
+        #[serde(rename = "matches_regex")]
+        MatchesRegex,
+        #[serde(rename = "does_not_match_regex")]
+        DoesNotMatchRegex,
+    }
+    impl ::std::fmt::Display for StringAttributeFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Equals => f.write_str("equals"),
+                Self::NotEqual => f.write_str("not_equal"),
+                Self::MatchesRegex => f.write_str("matches_regex"),
+                Self::DoesNotMatchRegex => f.write_str("does_not_match_regex"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StringAttributeFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "equals" => Ok(Self::Equals),
+                "not_equal" => Ok(Self::NotEqual),
+                "matches_regex" => Ok(Self::MatchesRegex),
+                "does_not_match_regex" => Ok(Self::DoesNotMatchRegex),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StringAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for StringAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A push or email subscription state.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SubscriptionStatus {
+        #[serde(rename = "opted_in")]
+        OptedIn,
+        #[serde(rename = "subscribed")]
+        Subscribed,
+        #[serde(rename = "unsubscribed")]
+        Unsubscribed,
+    }
+    impl ::std::fmt::Display for SubscriptionStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::OptedIn => f.write_str("opted_in"),
+                Self::Subscribed => f.write_str("subscribed"),
+                Self::Unsubscribed => f.write_str("unsubscribed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SubscriptionStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "opted_in" => Ok(Self::OptedIn),
+                "subscribed" => Ok(Self::Subscribed),
+                "unsubscribed" => Ok(Self::Unsubscribed),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SubscriptionStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SubscriptionStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A push or email subscription state, or its negation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct SubscriptionStatusFilter {
+        pub comparison: SubscriptionStatusFilterComparison,
+        pub value: SubscriptionStatus,
+    }
+    impl SubscriptionStatusFilter {
+        pub fn builder() -> builder::SubscriptionStatusFilter {
+            Default::default()
+        }
+    }
+    ///`SubscriptionStatusFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SubscriptionStatusFilterComparison {
+        #[serde(rename = "is")]
+        Is,
+        #[serde(rename = "is_not")]
+        IsNot,
+    }
+    impl ::std::fmt::Display for SubscriptionStatusFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Is => f.write_str("is"),
+                Self::IsNot => f.write_str("is_not"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SubscriptionStatusFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "is" => Ok(Self::Is),
+                "is_not" => Ok(Self::IsNot),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SubscriptionStatusFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SubscriptionStatusFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**A time attribute compared with a date-time: an ISO 8601 string. The docs' example
+is `2019-07-22T13:17:55+0000` (an offset without a colon, so not RFC 3339: kept a
+plain string).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct TimeAttributeFilter {
+        pub comparison: TimeAttributeFilterComparison,
+        pub custom_attribute_name: AttributeName,
+        pub value: ::std::string::String,
+    }
+    impl TimeAttributeFilter {
+        pub fn builder() -> builder::TimeAttributeFilter {
+            Default::default()
+        }
+    }
+    ///`TimeAttributeFilterComparison`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum TimeAttributeFilterComparison {
+        #[serde(rename = "after")]
+        After,
+        #[serde(rename = "before")]
+        Before,
+    }
+    impl ::std::fmt::Display for TimeAttributeFilterComparison {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::After => f.write_str("after"),
+                Self::Before => f.write_str("before"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TimeAttributeFilterComparison {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "after" => Ok(Self::After),
+                "before" => Ok(Self::Before),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TimeAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for TimeAttributeFilterComparison {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///A user alias.
@@ -5014,6 +5952,177 @@ declared, the older passes through.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ArrayAttributeFilter {
+            comparison: ::std::result::Result<
+                super::ArrayAttributeFilterComparison,
+                ::std::string::String,
+            >,
+            custom_attribute_name: ::std::result::Result<
+                super::AttributeName,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ArrayAttributeFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    custom_attribute_name: Err(
+                        "no value supplied for custom_attribute_name".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl ArrayAttributeFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ArrayAttributeFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn custom_attribute_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AttributeName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attribute_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attribute_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ArrayAttributeFilter>
+        for super::ArrayAttributeFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ArrayAttributeFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    custom_attribute_name: value.custom_attribute_name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ArrayAttributeFilter> for ArrayAttributeFilter {
+            fn from(value: super::ArrayAttributeFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    custom_attribute_name: Ok(value.custom_attribute_name),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BooleanAttributeFilter {
+            comparison: ::std::result::Result<
+                super::BooleanAttributeFilterComparison,
+                ::std::string::String,
+            >,
+            custom_attribute_name: ::std::result::Result<
+                super::AttributeName,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for BooleanAttributeFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    custom_attribute_name: Err(
+                        "no value supplied for custom_attribute_name".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl BooleanAttributeFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BooleanAttributeFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn custom_attribute_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AttributeName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attribute_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attribute_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BooleanAttributeFilter>
+        for super::BooleanAttributeFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BooleanAttributeFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    custom_attribute_name: value.custom_attribute_name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BooleanAttributeFilter>
+        for BooleanAttributeFilter {
+            fn from(value: super::BooleanAttributeFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    custom_attribute_name: Ok(value.custom_attribute_name),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CampaignScheduleCreateRequest {
             audience: ::std::result::Result<
                 ::std::option::Option<super::ConnectedAudience>,
@@ -6097,6 +7206,91 @@ declared, the older passes through.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DaysAttributeFilter {
+            comparison: ::std::result::Result<
+                super::DaysAttributeFilterComparison,
+                ::std::string::String,
+            >,
+            custom_attribute_name: ::std::result::Result<
+                super::AttributeName,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<u64, ::std::string::String>,
+        }
+        impl ::std::default::Default for DaysAttributeFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    custom_attribute_name: Err(
+                        "no value supplied for custom_attribute_name".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl DaysAttributeFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DaysAttributeFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn custom_attribute_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AttributeName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attribute_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attribute_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DaysAttributeFilter>
+        for super::DaysAttributeFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DaysAttributeFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    custom_attribute_name: value.custom_attribute_name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DaysAttributeFilter> for DaysAttributeFilter {
+            fn from(value: super::DaysAttributeFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    custom_attribute_name: Ok(value.custom_attribute_name),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Email {
             amp_body: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6544,6 +7738,76 @@ declared, the older passes through.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ExistenceAttributeFilter {
+            comparison: ::std::result::Result<
+                super::ExistenceAttributeFilterComparison,
+                ::std::string::String,
+            >,
+            custom_attribute_name: ::std::result::Result<
+                super::AttributeName,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExistenceAttributeFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    custom_attribute_name: Err(
+                        "no value supplied for custom_attribute_name".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ExistenceAttributeFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExistenceAttributeFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn custom_attribute_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AttributeName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attribute_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attribute_name: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExistenceAttributeFilter>
+        for super::ExistenceAttributeFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExistenceAttributeFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    custom_attribute_name: value.custom_attribute_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExistenceAttributeFilter>
+        for ExistenceAttributeFilter {
+            fn from(value: super::ExistenceAttributeFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    custom_attribute_name: Ok(value.custom_attribute_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct KindlePush {
             alert: ::std::result::Result<::std::string::String, ::std::string::String>,
             collapse_key: ::std::result::Result<
@@ -6716,6 +7980,67 @@ declared, the older passes through.
                     sound: Ok(value.sound),
                     title: Ok(value.title),
                     extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LastUsedAppFilter {
+            comparison: ::std::result::Result<
+                super::LastUsedAppFilterComparison,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for LastUsedAppFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl LastUsedAppFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::LastUsedAppFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LastUsedAppFilter> for super::LastUsedAppFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LastUsedAppFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LastUsedAppFilter> for LastUsedAppFilter {
+            fn from(value: super::LastUsedAppFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    value: Ok(value.value),
                 }
             }
         }
@@ -7439,6 +8764,92 @@ declared, the older passes through.
                     webhook: Ok(value.webhook),
                     whats_app: Ok(value.whats_app),
                     extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NumberAttributeFilter {
+            comparison: ::std::result::Result<
+                super::NumberAttributeFilterComparison,
+                ::std::string::String,
+            >,
+            custom_attribute_name: ::std::result::Result<
+                super::AttributeName,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::serde_json::Number, ::std::string::String>,
+        }
+        impl ::std::default::Default for NumberAttributeFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    custom_attribute_name: Err(
+                        "no value supplied for custom_attribute_name".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl NumberAttributeFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NumberAttributeFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn custom_attribute_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AttributeName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attribute_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attribute_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Number>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NumberAttributeFilter>
+        for super::NumberAttributeFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NumberAttributeFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    custom_attribute_name: value.custom_attribute_name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NumberAttributeFilter>
+        for NumberAttributeFilter {
+            fn from(value: super::NumberAttributeFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    custom_attribute_name: Ok(value.custom_attribute_name),
+                    value: Ok(value.value),
                 }
             }
         }
@@ -8249,6 +9660,243 @@ declared, the older passes through.
                     subscription_group_id: Ok(value.subscription_group_id),
                     user_click_tracking_enabled: Ok(value.user_click_tracking_enabled),
                     extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StringAttributeFilter {
+            comparison: ::std::result::Result<
+                super::StringAttributeFilterComparison,
+                ::std::string::String,
+            >,
+            custom_attribute_name: ::std::result::Result<
+                super::AttributeName,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for StringAttributeFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    custom_attribute_name: Err(
+                        "no value supplied for custom_attribute_name".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl StringAttributeFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::StringAttributeFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn custom_attribute_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AttributeName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attribute_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attribute_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StringAttributeFilter>
+        for super::StringAttributeFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StringAttributeFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    custom_attribute_name: value.custom_attribute_name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StringAttributeFilter>
+        for StringAttributeFilter {
+            fn from(value: super::StringAttributeFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    custom_attribute_name: Ok(value.custom_attribute_name),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SubscriptionStatusFilter {
+            comparison: ::std::result::Result<
+                super::SubscriptionStatusFilterComparison,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                super::SubscriptionStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SubscriptionStatusFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl SubscriptionStatusFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SubscriptionStatusFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SubscriptionStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubscriptionStatusFilter>
+        for super::SubscriptionStatusFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubscriptionStatusFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubscriptionStatusFilter>
+        for SubscriptionStatusFilter {
+            fn from(value: super::SubscriptionStatusFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TimeAttributeFilter {
+            comparison: ::std::result::Result<
+                super::TimeAttributeFilterComparison,
+                ::std::string::String,
+            >,
+            custom_attribute_name: ::std::result::Result<
+                super::AttributeName,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TimeAttributeFilter {
+            fn default() -> Self {
+                Self {
+                    comparison: Err("no value supplied for comparison".to_string()),
+                    custom_attribute_name: Err(
+                        "no value supplied for custom_attribute_name".to_string(),
+                    ),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl TimeAttributeFilter {
+            pub fn comparison<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TimeAttributeFilterComparison>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comparison = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comparison: {e}")
+                    });
+                self
+            }
+            pub fn custom_attribute_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AttributeName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_attribute_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attribute_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TimeAttributeFilter>
+        for super::TimeAttributeFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TimeAttributeFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comparison: value.comparison?,
+                    custom_attribute_name: value.custom_attribute_name?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TimeAttributeFilter> for TimeAttributeFilter {
+            fn from(value: super::TimeAttributeFilter) -> Self {
+                Self {
+                    comparison: Ok(value.comparison),
+                    custom_attribute_name: Ok(value.custom_attribute_name),
+                    value: Ok(value.value),
                 }
             }
         }
@@ -13144,6 +14792,156 @@ pub mod spec {
                 },
                 Field {
                     name: "alias_label",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `StringAttributeFilter`.
+        pub static STRING_ATTRIBUTE_FILTER: Shape = Shape {
+            schema: "StringAttributeFilter",
+            fields: &[
+                Field {
+                    name: "custom_attribute_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `NumberAttributeFilter`.
+        pub static NUMBER_ATTRIBUTE_FILTER: Shape = Shape {
+            schema: "NumberAttributeFilter",
+            fields: &[
+                Field {
+                    name: "custom_attribute_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `BooleanAttributeFilter`.
+        pub static BOOLEAN_ATTRIBUTE_FILTER: Shape = Shape {
+            schema: "BooleanAttributeFilter",
+            fields: &[
+                Field {
+                    name: "custom_attribute_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `ArrayAttributeFilter`.
+        pub static ARRAY_ATTRIBUTE_FILTER: Shape = Shape {
+            schema: "ArrayAttributeFilter",
+            fields: &[
+                Field {
+                    name: "custom_attribute_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `DaysAttributeFilter`.
+        pub static DAYS_ATTRIBUTE_FILTER: Shape = Shape {
+            schema: "DaysAttributeFilter",
+            fields: &[
+                Field {
+                    name: "custom_attribute_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `TimeAttributeFilter`.
+        pub static TIME_ATTRIBUTE_FILTER: Shape = Shape {
+            schema: "TimeAttributeFilter",
+            fields: &[
+                Field {
+                    name: "custom_attribute_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `ExistenceAttributeFilter`.
+        pub static EXISTENCE_ATTRIBUTE_FILTER: Shape = Shape {
+            schema: "ExistenceAttributeFilter",
+            fields: &[
+                Field {
+                    name: "custom_attribute_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `SubscriptionStatusFilter`.
+        pub static SUBSCRIPTION_STATUS_FILTER: Shape = Shape {
+            schema: "SubscriptionStatusFilter",
+            fields: &[
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `LastUsedAppFilter`.
+        pub static LAST_USED_APP_FILTER: Shape = Shape {
+            schema: "LastUsedAppFilter",
+            fields: &[
+                Field {
+                    name: "comparison",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "value",
                     value: FieldValue::Plain,
                 },
             ],

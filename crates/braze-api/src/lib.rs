@@ -14,10 +14,13 @@
 //! * what the spec says of each operation, generated: a named [`operations::OperationSpec`]
 //!   per operation with its method, path, permission, idempotency and body fields
 //!   ([`operations`]);
-//! * whose schedule an operation acts on, campaign or Canvas ([`ScheduleKind`]).
+//! * whose schedule an operation acts on, campaign, Canvas or message ([`ScheduleKind`]);
+//! * the connected audience rules checked before sending, each problem with its path in
+//!   the tree ([`audience`]).
 
 #![deny(missing_docs)]
 
+pub mod audience;
 pub mod call;
 mod hooks;
 pub mod ids;

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use braze_sdk::Audience;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
@@ -340,9 +341,12 @@ pub struct TargetingArgs {
     #[arg(long, value_name = "FILE.json")]
     pub recipients: Option<PathBuf>,
 
-    /// A connected audience object, as JSON.
-    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
-    pub audience: Option<Value>,
+    /// Send to a connected audience: Braze's JSON (filters on custom attributes,
+    /// subscription states and last app use, under AND / OR), or @FILE to read it from a
+    /// file (@- reads stdin). Checked before sending; errors name the path in the tree
+    /// (`audience.AND[1].OR[0]`...).
+    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_audience)]
+    pub audience: Option<Audience>,
 }
 
 /// `braze campaigns schedule create`
@@ -442,9 +446,12 @@ pub struct MessageCreateArgs {
     #[arg(long, value_name = "ID")]
     pub segment_id: Option<String>,
 
-    /// A connected audience object, as JSON.
-    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
-    pub audience: Option<Value>,
+    /// Send to a connected audience: Braze's JSON (filters on custom attributes,
+    /// subscription states and last app use, under AND / OR), or @FILE to read it from a
+    /// file (@- reads stdin). Checked before sending; errors name the path in the tree
+    /// (`audience.AND[1].OR[0]`...).
+    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_audience)]
+    pub audience: Option<Audience>,
 
     /// Send to everyone (not allowed with users).
     #[arg(long, conflicts_with_all = ["external_user_ids", "user_aliases"])]
@@ -708,6 +715,24 @@ fn parse_user_alias(text: &str) -> Result<(String, String), String> {
             "`{text}` is not NAME:LABEL (an alias name and label, both non-empty)"
         )),
     }
+}
+
+/// `--audience`: JSON, or `@FILE` (curl's convention; `@-` is stdin), checked against the
+/// connected audience grammar with the path of the first problem.
+fn parse_audience(text: &str) -> Result<Audience, String> {
+    let json = match text.strip_prefix('@') {
+        Some("-") => std::io::read_to_string(std::io::stdin())
+            .map_err(|e| format!("cannot read the audience from stdin: {e}"))?,
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the audience from {path}: {e}"))?,
+        None => text.to_owned(),
+    };
+    let value: Value = serde_json::from_str(&json)
+        .map_err(|e| format!("not valid JSON ({e}); give the audience as JSON or as @FILE"))?;
+    Audience::from_json(value).map_err(|error| match error {
+        braze_sdk::Error::InvalidRequest { field, reason } => format!("{field} {reason}"),
+        other => other.to_string(),
+    })
 }
 
 /// A JSON object given on the command line.

@@ -135,7 +135,7 @@ fn read_recipients(path: &Path) -> Result<Vec<Recipient>, CliError> {
 struct Targeting {
     recipients: Vec<Recipient>,
     broadcast: Option<bool>,
-    audience: Option<serde_json::Value>,
+    audience: Option<braze_sdk::Audience>,
 }
 
 fn targeting(args: &TargetingArgs) -> Result<Targeting, CliError> {

@@ -807,3 +807,112 @@ fn a_message_dry_run_shows_the_body() {
             .ends_with("/messages/schedule/create")
     );
 }
+
+/// `--audience` takes Braze's JSON inline or from `@FILE`, on each of the three creates,
+/// and the fake receives it as given.
+#[test]
+fn audiences_inline_or_from_a_file_on_every_create() {
+    let server = fake(|c| c);
+    let audience = r#"{"AND": [{"custom_attribute": {"custom_attribute_name": "orders", "comparison": "greater_than", "value": 3}}, {"push_subscription_status": {"comparison": "is", "value": "opted_in"}}]}"#;
+    let expected: Value = serde_json::from_str(audience).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("audience.json");
+    std::fs::write(&file, audience).unwrap();
+    let from_file = format!("@{}", file.display());
+    let time = "2030-05-24T21:30:00Z";
+    let creates: [Vec<&str>; 3] = [
+        vec![
+            "campaigns",
+            "schedule",
+            "create",
+            "--campaign-id",
+            "c1",
+            "--time",
+            time,
+            "--audience",
+            audience,
+        ],
+        vec![
+            "canvas",
+            "schedule",
+            "create",
+            "--canvas-id",
+            "v1",
+            "--time",
+            time,
+            "--audience",
+            &from_file,
+        ],
+        vec![
+            "messages",
+            "schedule",
+            "create",
+            "--time",
+            time,
+            "--audience",
+            &from_file,
+            "--segment-id",
+            "segment_identifier",
+            "--apple-push-alert",
+            "Back in stock",
+        ],
+    ];
+    for args in &creates {
+        let out = run(&mut braze_at(&server, KEY), args);
+        assert_eq!(out.code, Some(0), "{args:?}: {out:?}");
+    }
+    let schedules = server.schedules();
+    assert_eq!(schedules.len(), 3);
+    for stored in &schedules {
+        assert_eq!(
+            stored.audience.as_ref(),
+            Some(&expected),
+            "{:?}",
+            stored.kind
+        );
+    }
+    assert_eq!(
+        schedules[2].targeting.segment_id.as_deref(),
+        Some("segment_identifier")
+    );
+}
+
+/// A wrong audience is a usage error naming the path in the tree, and nothing is sent.
+#[test]
+fn a_wrong_audience_names_its_path_and_sends_nothing() {
+    let server = fake(|c| c);
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.json");
+    let at_missing = format!("@{}", missing.display());
+    for (audience, expected) in [
+        (
+            r#"{"AND": [{"push_subscription_status": {"comparison": "is", "value": "opted_in"}}, {"OR": [{"custom_attribute": {"custom_attribute_name": "vip", "comparison": "does_not_equal", "value": true}}]}]}"#,
+            "audience.AND[1].OR[0].custom_attribute.comparison",
+        ),
+        (
+            r#"{"custom_attribute": {"custom_attribute_name": "orders", "comparison": "greater_than", "value": "3"}}"#,
+            "audience.custom_attribute.value",
+        ),
+        (r#"{"OR": []}"#, "audience.OR"),
+        (r#"{"AND": "#, "not valid JSON"),
+        (at_missing.as_str(), "cannot read the audience"),
+    ] {
+        let out = run(
+            &mut braze_at(&server, KEY),
+            &[
+                "campaigns",
+                "schedule",
+                "create",
+                "--campaign-id",
+                "c1",
+                "--time",
+                "2030-05-24T21:30:00Z",
+                "--audience",
+                audience,
+            ],
+        );
+        assert_eq!(out.code, Some(2), "{audience}: {out:?}");
+        assert!(out.stderr.contains(expected), "{audience}: {}", out.stderr);
+    }
+    assert!(server.requests().is_empty(), "a refused audience was sent");
+}

@@ -467,6 +467,32 @@ pub fn new_id(salt: u64, sequence: u64) -> String {
     )
 }
 
+/// How the fake answers a create's connected `audience`. Braze checks audiences only after
+/// answering: a wrong one is taken with a 2xx and the send fails later, visible only in its
+/// Message Activity Log. One case is documented (braze-inc/braze-docs#10064): a boolean
+/// attribute compared with `does_not_equal` (an old revision of the docs lists it; the
+/// server knows only `not_equal`). What Braze answers to other wrong audiences is not
+/// documented. The choice:
+///
+/// * the documented case is answered as Braze does, with a 2xx (`true`; `false` refuses it
+///   with a 400 like the others), and recorded: the stored
+///   schedule's and the request log's `silent_failures` say why the send would fail, and
+///   [`MockServer::silent_failures`](crate::MockServer::silent_failures) lists them, so a
+///   test sees what Braze would not show;
+/// * every other audience outside the documented grammar (an unknown filter or comparison,
+///   a value of the wrong type, an empty `AND` / `OR`, a node with two keys, a blank
+///   attribute name, a date-time that is not ISO 8601) is refused at once with a 400
+///   naming its path (`audience.AND[1].OR[0]...`): stricter than Braze is likely to be,
+///   so that a test sees the mistake instead of a send that silently reaches nobody. The
+///   rules are those of [`braze_api::audience`], which the SDK and the command apply
+///   before sending, so a client that passes the fake sends audiences Braze documents.
+pub const ACCEPT_AUDIENCES_BRAZE_FAILS_LATER: bool = true;
+
+/// The deepest nesting of `AND` / `OR` the fake takes: no bound of its own, as Braze
+/// documents none (clients refuse past [`braze_api::audience::MAX_DEPTH`]; the JSON reader
+/// stops at 128 levels of nesting anyway).
+pub const AUDIENCE_MAX_DEPTH: usize = usize::MAX;
+
 /// A bijection on u64 (the splitmix64 finaliser), so that consecutive ids do not look
 /// consecutive yet never collide.
 fn scramble(mut x: u64) -> u64 {

@@ -10,14 +10,17 @@
 //!   message schedules with their content (`/messages/schedule/*`), and
 //!   `GET /messages/scheduled_broadcasts`. Creates hand out fresh `schedule_id`s, updates
 //!   replace the whole schedule (and a message schedule's whole `messages`), deletes remove
-//!   it, the list shows what is stored.
+//!   it, the list shows what is stored and still to be sent (a schedule whose time has
+//!   passed counts as sent).
 //! * **Validation:** required fields, types, blank ids, at most 50 recipients or users,
 //!   exactly one identifier per recipient, `broadcast` rules, ISO 8601 times, local times
 //!   already past everywhere, and the rules of each channel object of `messages` (Apple and
 //!   Android push payloads, Content Card expiry, WhatsApp lists and carousels...): each a
 //!   400 whose `message` names the field by its JSON path and starts with Braze's own words
 //!   where its docs give them (`No message to send`, `Message Variant Unspecified`...).
-//!   Never a 500 for bad input.
+//!   Connected audiences outside Braze's grammar are refused with their path; the one that
+//!   Braze takes with a 2xx and fails later (a boolean `does_not_equal`) is accepted and
+//!   recorded in `silent_failures`. Never a 500 for bad input.
 //! * **Auth:** `Authorization: Bearer <key>` against configured keys with per-endpoint
 //!   [`Permission`]s: 401 and 403 as Braze answers them. Keys never reach the log.
 //! * **Rate limits:** `x-ratelimit-limit/-remaining/-reset` on every response, fixed
@@ -57,6 +60,7 @@
 
 #![deny(missing_docs)]
 
+mod audience;
 mod auth;
 pub mod choices;
 mod config;
@@ -78,6 +82,7 @@ pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};
 /// the client uses them.
 pub use braze_api::{
     ScheduleKind,
+    audience::AudienceProblem,
     ids::{CampaignId, CanvasId, ScheduleId},
     types::{Messages, Schedule},
 };

@@ -8,14 +8,14 @@ use braze_api::operations::{Operation, OperationSpec};
 use braze_api::types::{
     CampaignScheduleCreateRequest, CampaignScheduleDeleteRequest, CampaignScheduleUpdateRequest,
     CanvasScheduleCreateRequest, CanvasScheduleDeleteRequest, CanvasScheduleUpdateRequest,
-    ConnectedAudience, MessageScheduleCreateRequest, MessageScheduleDeleteRequest,
-    MessageScheduleUpdateRequest, Recipient, Schedule, ScheduleCreateResponse, ScheduledBroadcast,
-    ScheduledBroadcastsResponse,
+    MessageScheduleCreateRequest, MessageScheduleDeleteRequest, MessageScheduleUpdateRequest,
+    Recipient, Schedule, ScheduleCreateResponse, ScheduledBroadcast, ScheduledBroadcastsResponse,
 };
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::audience::{SeenAudience, parse_create};
 use crate::choices;
 use crate::messages::{self, check_messages, check_variations};
 use crate::reply::Reply;
@@ -39,31 +39,38 @@ pub(crate) fn run(
     let now = DateTime::<Utc>::from(received_at);
     let created = |creation: Creation<'_>| create(shared, creation, received_at, now);
     let outcome = match operation.operation {
-        Operation::CreateCampaignSchedule => {
-            parse::<CampaignScheduleCreateRequest>(operation, body).and_then(|request| {
-                created(Creation {
-                    kind: ScheduleKind::Campaign,
-                    owner_id: request.campaign_id.into_string(),
-                    recipients: &request.recipients,
-                    audience: request.audience.as_ref(),
-                    broadcast: request.broadcast,
-                    schedule: request.schedule,
-                    send_id: request.send_id,
-                })
+        Operation::CreateCampaignSchedule => parse_create(
+            body,
+            |body| parse::<CampaignScheduleCreateRequest>(operation, body),
+            |request| request.audience.as_ref(),
+        )
+        .and_then(|(request, audience)| {
+            created(Creation {
+                kind: ScheduleKind::Campaign,
+                owner_id: request.campaign_id.into_string(),
+                recipients: &request.recipients,
+                audience,
+                broadcast: request.broadcast,
+                schedule: request.schedule,
+                send_id: request.send_id,
             })
-        }
-        Operation::CreateCanvasSchedule => parse::<CanvasScheduleCreateRequest>(operation, body)
-            .and_then(|request| {
-                created(Creation {
-                    kind: ScheduleKind::Canvas,
-                    owner_id: request.canvas_id.into_string(),
-                    recipients: &request.recipients,
-                    audience: request.audience.as_ref(),
-                    broadcast: request.broadcast,
-                    schedule: request.schedule,
-                    send_id: None,
-                })
-            }),
+        }),
+        Operation::CreateCanvasSchedule => parse_create(
+            body,
+            |body| parse::<CanvasScheduleCreateRequest>(operation, body),
+            |request| request.audience.as_ref(),
+        )
+        .and_then(|(request, audience)| {
+            created(Creation {
+                kind: ScheduleKind::Canvas,
+                owner_id: request.canvas_id.into_string(),
+                recipients: &request.recipients,
+                audience,
+                broadcast: request.broadcast,
+                schedule: request.schedule,
+                send_id: None,
+            })
+        }),
         Operation::UpdateCampaignSchedule => {
             parse::<CampaignScheduleUpdateRequest>(operation, body).and_then(|request| {
                 let owner = Owner {
@@ -116,8 +123,14 @@ pub(crate) fn run(
                 };
                 delete(shared, owner, request.schedule_id.as_str())
             }),
-        Operation::CreateMessageSchedule => parse::<MessageScheduleCreateRequest>(operation, body)
-            .and_then(|request| create_message(shared, request, received_at, now)),
+        Operation::CreateMessageSchedule => parse_create(
+            body,
+            |body| parse::<MessageScheduleCreateRequest>(operation, body),
+            |request| request.audience.as_ref(),
+        )
+        .and_then(|(request, audience)| {
+            create_message(shared, request, audience, received_at, now)
+        }),
         Operation::UpdateMessageSchedule => parse::<MessageScheduleUpdateRequest>(operation, body)
             .and_then(|request| {
                 if request.schedule.is_none() && request.messages.is_none() {
@@ -206,7 +219,7 @@ struct Creation<'a> {
     kind: ScheduleKind,
     owner_id: String,
     recipients: &'a [Recipient],
-    audience: Option<&'a ConnectedAudience>,
+    audience: SeenAudience,
     broadcast: Option<bool>,
     schedule: Schedule,
     send_id: Option<String>,
@@ -218,8 +231,12 @@ fn create(
     received_at: SystemTime,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let targeting = check_targeting(creation.recipients, creation.audience, creation.broadcast)
-        .map_err(bad_request)?;
+    let targeting = check_targeting(
+        creation.recipients,
+        creation.audience.json.is_some(),
+        creation.broadcast,
+    )
+    .map_err(bad_request)?;
     check_schedule(&creation.schedule, now).map_err(bad_request)?;
     admit(
         shared,
@@ -237,15 +254,17 @@ fn create(
             send_id: creation.send_id,
             messages: None,
             campaign_id: None,
+            audience: creation.audience,
         },
         received_at,
     );
     Ok(created(stored))
 }
 
-/// The answer to every create (§2, §4, §7), with [`choices::CREATE_STATUS`].
+/// The answer to every create (§2, §4, §7), with [`choices::CREATE_STATUS`]; what Braze
+/// would fail later goes with it to the request log.
 fn created(stored: StoredSchedule) -> Reply {
-    Reply::json(
+    let mut reply = Reply::json(
         choices::CREATE_STATUS,
         &ScheduleCreateResponse {
             dispatch_id: Some(stored.dispatch_id),
@@ -253,7 +272,9 @@ fn created(stored: StoredSchedule) -> Reply {
             message: Some("success".to_owned()),
             errors: None,
         },
-    )
+    );
+    reply.silent_failures = stored.silent_failures;
+    reply
 }
 
 /// `POST /messages/schedule/create`: whom it targets, when, what it sends; then, in
@@ -261,10 +282,12 @@ fn created(stored: StoredSchedule) -> Reply {
 fn create_message(
     shared: &Shared,
     request: MessageScheduleCreateRequest,
+    audience: SeenAudience,
     received_at: SystemTime,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let targeting = check_message_targeting(&request).map_err(bad_request)?;
+    let targeting =
+        check_message_targeting(&request, audience.json.is_some()).map_err(bad_request)?;
     check_schedule(&request.schedule, now).map_err(bad_request)?;
     let Some(messages) = request.messages else {
         return Err(bad_request(messages::no_message(None)));
@@ -290,6 +313,7 @@ fn create_message(
             send_id: request.send_id,
             messages: Some(messages),
             campaign_id,
+            audience,
         },
         received_at,
     );

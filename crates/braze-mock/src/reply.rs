@@ -4,6 +4,7 @@
 
 use axum::body::Body;
 use axum::response::Response;
+use braze_api::audience::AudienceProblem;
 use braze_api::types::ApiError;
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_TYPE};
@@ -31,6 +32,9 @@ pub(crate) struct Reply {
     pub(crate) content_type: &'static str,
     /// The `Allow` header of a 405.
     pub(crate) allow: Option<&'static str>,
+    /// For the request log: what Braze would fail after this 2xx
+    /// ([`crate::RecordedRequest::silent_failures`]).
+    pub(crate) silent_failures: Vec<AudienceProblem>,
 }
 
 impl Reply {
@@ -76,6 +80,7 @@ impl Reply {
             body,
             content_type,
             allow: None,
+            silent_failures: Vec::new(),
         }
     }
 

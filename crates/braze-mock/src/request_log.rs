@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+use braze_api::audience::AudienceProblem;
 use bytes::Bytes;
 use http::header::AUTHORIZATION;
 use http::request::Parts;
@@ -38,6 +39,11 @@ pub struct RecordedRequest {
     pub auth: AuthOutcome,
     /// The fault injected into this request, if any.
     pub fault: Option<Fault>,
+    /// Why Braze would fail the send this request scheduled, although it answered with a
+    /// 2xx: an audience it is known to accept and then reject
+    /// ([`choices::ACCEPT_AUDIENCES_BRAZE_FAILS_LATER`](crate::choices::ACCEPT_AUDIENCES_BRAZE_FAILS_LATER)). Empty for almost
+    /// every request.
+    pub silent_failures: Vec<AudienceProblem>,
 }
 
 /// A request body in the log.
@@ -115,6 +121,7 @@ impl RequestLog {
             status: None,
             auth,
             fault: fault.cloned(),
+            silent_failures: Vec::new(),
         })
     }
 

@@ -15,6 +15,7 @@ use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode};
 
+use braze_api::audience::AudienceProblem;
 use braze_api::operations::{OPERATIONS, OperationSpec};
 
 use crate::auth::{AuthOutcome, Authentication};
@@ -238,14 +239,20 @@ struct Exchange {
 impl Exchange {
     /// Logs the request's end; only the first call counts.
     fn log(&mut self, status: Option<StatusCode>) {
+        self.log_with(status, Vec::new());
+    }
+
+    fn log_with(&mut self, status: Option<StatusCode>, silent_failures: Vec<AudienceProblem>) {
         if let Some(mut entry) = self.entry.take() {
             entry.status = status.map(|status| status.as_u16());
+            entry.silent_failures = silent_failures;
             self.shared.log.push(entry);
         }
     }
 
-    fn respond(&mut self, reply: Reply) -> Response {
-        self.log(Some(reply.status));
+    fn respond(&mut self, mut reply: Reply) -> Response {
+        let silent_failures = std::mem::take(&mut reply.silent_failures);
+        self.log_with(Some(reply.status), silent_failures);
         reply.into_response(self.quota)
     }
 

@@ -15,11 +15,13 @@ use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use braze_api::ScheduleKind;
-use braze_api::ids::{CampaignId, CanvasId};
+use braze_api::audience::AudienceProblem;
+use braze_api::ids::{CampaignId, CanvasId, ScheduleId};
 use braze_api::types::{Messages, Schedule};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use crate::audience::SeenAudience;
 use crate::auth::{Keyring, Permissions};
 use crate::config::Config;
 use crate::connection;
@@ -207,6 +209,22 @@ impl MockServer {
         self.shared.store.get(schedule_id)
     }
 
+    /// What Braze would fail after answering a create with a 2xx, by schedule: an audience
+    /// it is known to accept and then reject
+    /// ([`choices::ACCEPT_AUDIENCES_BRAZE_FAILS_LATER`](crate::choices::ACCEPT_AUDIENCES_BRAZE_FAILS_LATER)).
+    pub fn silent_failures(&self) -> Vec<(ScheduleId, AudienceProblem)> {
+        self.schedules()
+            .into_iter()
+            .flat_map(|stored| {
+                let id = stored.schedule_id;
+                stored
+                    .silent_failures
+                    .into_iter()
+                    .map(move |problem| (id.clone(), problem))
+            })
+            .collect()
+    }
+
     /// Stores a schedule of the campaign or Canvas `owner_id` as if a create had made it
     /// (broadcast targeting, no `send_id`), without checking anything: to test updates and
     /// deletes of a given state.
@@ -233,6 +251,7 @@ impl MockServer {
             send_id: None,
             messages: None,
             campaign_id,
+            audience: SeenAudience::default(),
         })
     }
 
@@ -248,6 +267,7 @@ impl MockServer {
             send_id: None,
             messages: Some(messages),
             campaign_id: None,
+            audience: SeenAudience::default(),
         })
     }
 

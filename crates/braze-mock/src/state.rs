@@ -11,9 +11,11 @@ use std::sync::{Mutex, RwLock};
 use std::time::SystemTime;
 
 use braze_api::ScheduleKind;
+use braze_api::audience::AudienceProblem;
 use braze_api::ids::ScheduleId;
 use braze_api::types::{Messages, Schedule};
 
+use crate::audience::SeenAudience;
 use crate::choices;
 
 /// Whom a schedule targets, in summary. Campaign and Canvas creates list `recipients`;
@@ -60,6 +62,12 @@ pub struct StoredSchedule {
     /// The `campaign_id` a message schedule was created under, if any (its analytics
     /// campaign: not an owner, update and delete do not name it).
     pub campaign_id: Option<String>,
+    /// The connected audience the create carried, as it came over the wire.
+    pub audience: Option<serde_json::Value>,
+    /// Why Braze would fail this send after answering the create with a 2xx: an audience
+    /// it is known to accept and then reject (a boolean compared with `does_not_equal`,
+    /// [`choices::ACCEPT_AUDIENCES_BRAZE_FAILS_LATER`]). Empty for almost every schedule.
+    pub silent_failures: Vec<AudienceProblem>,
     /// When it was created.
     pub created_at: SystemTime,
     /// How many updates were applied to it.
@@ -124,6 +132,7 @@ pub(crate) struct NewSchedule {
     pub(crate) send_id: Option<String>,
     pub(crate) messages: Option<Messages>,
     pub(crate) campaign_id: Option<String>,
+    pub(crate) audience: SeenAudience,
 }
 
 impl Store {
@@ -151,6 +160,8 @@ impl Store {
             send_id: new.send_id,
             messages: new.messages,
             campaign_id: new.campaign_id,
+            audience: new.audience.json,
+            silent_failures: new.audience.silent_failures,
             created_at: now,
             updates: 0,
             sequence,
@@ -280,6 +291,7 @@ mod tests {
             send_id: None,
             messages: None,
             campaign_id: None,
+            audience: SeenAudience::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! messaging object, `messages`, are in [`crate::messages`].)
 
 use braze_api::operations::{FieldValue, Shape};
-use braze_api::types::{ConnectedAudience, MessageScheduleCreateRequest, Recipient, Schedule};
+use braze_api::types::{MessageScheduleCreateRequest, Recipient, Schedule};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -26,7 +26,7 @@ pub(crate) const NO_RECIPIENTS: &str = "No Recipients";
 /// Checks whom a create targets (Braze's `broadcast` rules and the recipients object).
 pub(crate) fn check_targeting(
     recipients: &[Recipient],
-    audience: Option<&ConnectedAudience>,
+    has_audience: bool,
     broadcast: Option<bool>,
 ) -> Result<Targeting, String> {
     let broadcast = broadcast.unwrap_or(false);
@@ -48,7 +48,7 @@ pub(crate) fn check_targeting(
     for (index, recipient) in recipients.iter().enumerate() {
         check_recipient(index, recipient)?;
     }
-    if recipients.is_empty() && audience.is_none() && !broadcast {
+    if recipients.is_empty() && !has_audience && !broadcast {
         return Err(
             "broadcast must be true to send to the whole segment: give recipients, an \
              audience, or broadcast: true"
@@ -57,7 +57,7 @@ pub(crate) fn check_targeting(
     }
     Ok(Targeting {
         recipients: recipients.len(),
-        audience: audience.is_some(),
+        audience: has_audience,
         broadcast,
         ..Targeting::default()
     })
@@ -67,8 +67,11 @@ pub(crate) fn check_targeting(
 /// `external_user_ids` and `user_aliases` (at most 50, see
 /// [`choices::ALIASES_COUNT_TOWARD_THE_USER_CAP`]), a `segment_id`, an `audience`, or
 /// everyone with `broadcast: true`, which cannot come with users; and its `send_id`.
+/// `has_audience`: whether the body carried an audience (read on its own, see
+/// [`crate::audience`]).
 pub(crate) fn check_message_targeting(
     request: &MessageScheduleCreateRequest,
+    has_audience: bool,
 ) -> Result<Targeting, String> {
     if let Some(send_id) = &request.send_id {
         check_send_id(send_id)?;
@@ -103,7 +106,7 @@ pub(crate) fn check_message_targeting(
                 .to_owned(),
         );
     }
-    let segment_or_audience = request.segment_id.is_some() || request.audience.is_some();
+    let segment_or_audience = request.segment_id.is_some() || has_audience;
     if !users && !segment_or_audience && !broadcast {
         return Err(format!(
             "{NO_RECIPIENTS}: give segment_id, external_user_ids or user_aliases, audience, or \
@@ -121,7 +124,7 @@ pub(crate) fn check_message_targeting(
         external_user_ids: external,
         user_aliases: aliases,
         segment_id: request.segment_id.clone(),
-        audience: request.audience.is_some(),
+        audience: has_audience,
         broadcast,
     })
 }
@@ -290,7 +293,7 @@ mod tests {
     fn targeting_rules() {
         let one = recipients(json!([{"external_user_id": "u1"}]));
         assert_eq!(
-            check_targeting(&one, None, None).unwrap(),
+            check_targeting(&one, false, None).unwrap(),
             Targeting {
                 recipients: 1,
                 audience: false,
@@ -298,22 +301,23 @@ mod tests {
                 ..Targeting::default()
             }
         );
-        let err = check_targeting(&one, None, Some(true)).unwrap_err();
+        let err = check_targeting(&one, false, Some(true)).unwrap_err();
         assert!(err.contains("broadcast is true"), "{err}");
-        let err = check_targeting(&[], None, Some(false)).unwrap_err();
+        let err = check_targeting(&[], false, Some(false)).unwrap_err();
         assert!(err.contains("broadcast must be true"), "{err}");
-        assert!(check_targeting(&[], None, Some(true)).unwrap().broadcast);
-        let audience = ConnectedAudience(serde_json::Map::new());
-        assert!(
-            check_targeting(&[], Some(&audience), None)
-                .unwrap()
-                .audience
-        );
+        assert!(check_targeting(&[], false, Some(true)).unwrap().broadcast);
+        assert!(check_targeting(&[], true, None).unwrap().audience);
         let many: Vec<serde_json::Value> = (0..51)
             .map(|i| json!({"external_user_id": format!("u{i}")}))
             .collect();
-        let err = check_targeting(&recipients(json!(many)), None, None).unwrap_err();
+        let err = check_targeting(&recipients(json!(many)), false, None).unwrap_err();
         assert!(err.contains("recipients has 51 entries"), "{err}");
+    }
+
+    fn check_message_targeting_of(
+        request: &MessageScheduleCreateRequest,
+    ) -> Result<Targeting, String> {
+        check_message_targeting(request, request.audience.is_some())
     }
 
     fn message_create(value: serde_json::Value) -> MessageScheduleCreateRequest {
@@ -324,7 +328,7 @@ mod tests {
 
     #[test]
     fn message_targeting_rules() {
-        let targeting = check_message_targeting(&message_create(
+        let targeting = check_message_targeting_of(&message_create(
             json!({"external_user_ids": ["u1", "u2"], "segment_id": "s"}),
         ))
         .unwrap();
@@ -339,12 +343,12 @@ mod tests {
         for fine in [
             json!({"broadcast": true}),
             json!({"segment_id": "s"}),
-            json!({"audience": {"AND": []}}),
+            json!({"audience": {"last_used_app": {"comparison": "after", "value": "2026-01-01T00:00:00Z"}}}),
             json!({"user_aliases": [{"alias_name": "n", "alias_label": "l"}]}),
             json!({"broadcast": true, "segment_id": "s", "send_id": "x".repeat(64)}),
         ] {
             assert!(
-                check_message_targeting(&message_create(fine.clone())).is_ok(),
+                check_message_targeting_of(&message_create(fine.clone())).is_ok(),
                 "{fine}"
             );
         }
@@ -384,11 +388,11 @@ mod tests {
                 "send_id must be ASCII only, not \"envoi-été\"",
             ),
         ] {
-            let err = check_message_targeting(&message_create(body.clone())).unwrap_err();
+            let err = check_message_targeting_of(&message_create(body.clone())).unwrap_err();
             assert!(err.starts_with(expected), "{body}\n  got: {err}");
         }
         assert!(
-            check_message_targeting(&message_create(
+            check_message_targeting_of(&message_create(
                 json!({"external_user_ids": ids(25), "user_aliases": aliases(25)})
             ))
             .is_ok()
@@ -465,7 +469,7 @@ mod tests {
                 "recipients[0].attributes is required",
             ),
         ] {
-            let err = check_targeting(&recipients(value), None, None).unwrap_err();
+            let err = check_targeting(&recipients(value), false, None).unwrap_err();
             assert!(err.contains(expected), "{err}");
         }
         let fine = json!([
@@ -473,7 +477,7 @@ mod tests {
             {"email": "a@example.com", "prioritization": ["most_recently_updated"]},
             {"braze_id": "b", "send_to_existing_only": false, "attributes": {"first_name": "A"}},
         ]);
-        assert!(check_targeting(&recipients(fine), None, None).is_ok());
+        assert!(check_targeting(&recipients(fine), false, None).is_ok());
     }
 
     #[test]

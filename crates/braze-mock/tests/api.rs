@@ -130,7 +130,7 @@ async fn canvas_schedules_are_kept_apart_from_campaigns() {
             CREATE_CANVAS,
             json!({
                 "canvas_id": "onboarding",
-                "audience": {"AND": []},
+                "audience": {"AND": [{"push_subscription_status": {"comparison": "is", "value": "opted_in"}}]},
                 "canvas_entry_properties": {"plan": "pro"},
                 "schedule": {"time": "2031-02-03T10:00:00", "at_optimal_time": true},
             }),

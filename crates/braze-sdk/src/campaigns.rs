@@ -127,7 +127,7 @@ impl<'a> CreateCampaignSchedule<'a> {
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<CreateBody, Error> {
         validate::id(self.campaign_id.check())?;
-        let targeting = self.targeting.to_wire()?;
+        let targeting = self.targeting.to_wire(&self.extra)?;
         let trigger_properties =
             wire_properties("trigger_properties", self.trigger_properties.as_ref())?;
         validate::extra(self.spec().request_body, "", &self.extra)?;
@@ -139,7 +139,7 @@ impl<'a> CreateCampaignSchedule<'a> {
             .audience(targeting.audience)
             .broadcast(targeting.broadcast)
             .trigger_properties(trigger_properties)
-            .extra(self.extra.clone())
+            .extra(targeting.extra)
             .try_into()
             .map_err(Error::conversion)
     }

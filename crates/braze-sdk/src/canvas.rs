@@ -122,7 +122,7 @@ impl<'a> CreateCanvasSchedule<'a> {
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<CreateBody, Error> {
         validate::id(self.canvas_id.check())?;
-        let targeting = self.targeting.to_wire()?;
+        let targeting = self.targeting.to_wire(&self.extra)?;
         let context = wire_properties("context", self.context.as_ref())?;
         let legacy = wire_properties(
             "canvas_entry_properties",
@@ -137,7 +137,7 @@ impl<'a> CreateCanvasSchedule<'a> {
             .broadcast(targeting.broadcast)
             .context(context)
             .canvas_entry_properties(legacy)
-            .extra(self.extra.clone())
+            .extra(targeting.extra)
             .try_into()
             .map_err(Error::conversion)
     }

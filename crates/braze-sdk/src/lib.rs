@@ -39,6 +39,26 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A campaign send to a connected audience ([`audience`] builds one; each comparison takes
+//! a value of its type, and the tree is checked with the path of any mistake):
+//!
+//! ```no_run
+//! # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+//! use braze_sdk::Schedule;
+//! use braze_sdk::audience::{Audience, SubscriptionStatus, custom_attribute, push_subscription};
+//!
+//! let audience = Audience::all([
+//!     custom_attribute("tier").equals("gold"),
+//!     custom_attribute("last_purchase").less_than_days_ago(7),
+//!     push_subscription().is(SubscriptionStatus::OptedIn),
+//! ]);
+//! client
+//!     .create_campaign_schedule("campaign_identifier", Schedule::at("2030-05-24T21:30:00Z"))
+//!     .audience(audience)
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
 //! What it adds over raw HTTP:
 //!
 //! * **One method per operation**, with typed ids ([`CampaignId`], [`CanvasId`],
@@ -50,6 +70,10 @@
 //!   rules of every channel (an Apple alert unless it is a background push, payload sizes,
 //!   an email body or template, a Content Card's expiry, a variation for each message of a
 //!   campaign...), on built messages and on messages read from JSON alike.
+//!   Connected audiences: empty `AND` / `OR`, a node with two keys, a comparison given a
+//!   value of another type, `does_not_equal` (which Braze accepts and then fails), a blank
+//!   attribute name, a date-time that is not ISO 8601, nesting past
+//!   [`audience::MAX_DEPTH`]; each named by its path in the tree.
 //! * **One error type**, [`Error`], with Braze's `message` and `errors`, the status, the
 //!   rate-limit figures, whether the request may have reached Braze, and a hint
 //!   (401: key or instance; 403: the permission the operation needs; 429: when the window
@@ -71,6 +95,7 @@
 #![deny(missing_docs)]
 
 mod api_key;
+pub mod audience;
 mod broadcasts;
 mod campaigns;
 mod canvas;
@@ -89,6 +114,7 @@ mod targeting;
 mod trigger_schedules;
 mod validate;
 
+pub use audience::Audience;
 pub use broadcasts::ListScheduledBroadcasts;
 pub use campaigns::CreateCampaignSchedule;
 pub use canvas::CreateCanvasSchedule;

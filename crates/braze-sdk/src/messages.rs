@@ -15,8 +15,8 @@ use braze_api::operations::{
 use braze_api::types;
 use serde_json::{Map, Value};
 
+use crate::audience::{self, Audience};
 use crate::request::impl_request;
-use crate::targeting::object;
 use crate::{
     CampaignId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId, validate,
 };
@@ -389,7 +389,7 @@ pub struct CreateMessageSchedule<'a> {
     external_user_ids: Vec<String>,
     user_aliases: Vec<(String, String)>,
     segment_id: Option<String>,
-    audience: Option<Value>,
+    audience: Option<Audience>,
     campaign_id: Option<CampaignId>,
     send_id: Option<String>,
     override_messaging_limits: Option<bool>,
@@ -429,9 +429,11 @@ impl<'a> CreateMessageSchedule<'a> {
         self
     }
 
-    /// A connected audience object (a JSON object), passed through as given.
-    pub fn audience(mut self, audience: Value) -> Self {
-        self.audience = Some(audience);
+    /// Sends to the users in a connected audience: built with
+    /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
+    /// [`serde_json::Value`]), checked before sending either way.
+    pub fn audience(mut self, audience: impl Into<Audience>) -> Self {
+        self.audience = Some(audience.into());
         self
     }
 
@@ -491,12 +493,7 @@ impl<'a> CreateMessageSchedule<'a> {
         if let Some(send_id) = &self.send_id {
             checks::send_id(send_id)?;
         }
-        let audience = self
-            .audience
-            .as_ref()
-            .map(|audience| object("audience", audience))
-            .transpose()?
-            .map(types::ConnectedAudience::from);
+        let (audience, extra) = audience::split(self.audience.as_ref(), self.extra.clone())?;
         let messages = self.messages.to_wire()?.ok_or_else(|| {
             Error::invalid(
                 "messages",
@@ -526,7 +523,7 @@ impl<'a> CreateMessageSchedule<'a> {
             .override_messaging_limits(self.override_messaging_limits)
             .recipient_subscription_state(self.recipient_subscription_state)
             .messages(Some(messages))
-            .extra(self.extra.clone())
+            .extra(extra)
             .try_into()
             .map_err(Error::conversion)
     }

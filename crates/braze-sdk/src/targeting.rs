@@ -4,13 +4,14 @@
 use braze_api::types;
 use serde_json::{Map, Value};
 
+use crate::audience::{self, Audience};
 use crate::{Error, Recipient, validate};
 
 /// A trigger create's targeting: recipients, a connected audience, or the whole segment.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Targeting {
     pub(crate) recipients: Vec<Recipient>,
-    pub(crate) audience: Option<Value>,
+    pub(crate) audience: Option<Audience>,
     pub(crate) broadcast: Option<bool>,
 }
 
@@ -19,22 +20,21 @@ pub(crate) struct WireTargeting {
     pub(crate) recipients: Vec<types::Recipient>,
     pub(crate) audience: Option<types::ConnectedAudience>,
     pub(crate) broadcast: Option<bool>,
+    /// The builder's extra fields, with an [unchecked](Audience::unchecked) audience added.
+    pub(crate) extra: Map<String, Value>,
 }
 
 impl Targeting {
-    /// Checked against Braze's rules ([`validate::targeting`]) and ready for the wire.
-    pub(crate) fn to_wire(&self) -> Result<WireTargeting, Error> {
+    /// Checked against Braze's rules ([`validate::targeting`], the audience's grammar) and
+    /// ready for the wire, beside the builder's `extra` fields.
+    pub(crate) fn to_wire(&self, extra: &Map<String, Value>) -> Result<WireTargeting, Error> {
         validate::targeting(&self.recipients, self.broadcast, self.audience.is_some())?;
-        let audience = self
-            .audience
-            .as_ref()
-            .map(|audience| object("audience", audience))
-            .transpose()?
-            .map(types::ConnectedAudience::from);
+        let (audience, extra) = audience::split(self.audience.as_ref(), extra.clone())?;
         Ok(WireTargeting {
             recipients: self.recipients.iter().map(|r| r.wire.clone()).collect(),
             audience,
             broadcast: self.broadcast,
+            extra,
         })
     }
 }
@@ -57,9 +57,11 @@ macro_rules! targeting_setters {
             self
         }
 
-        /// A connected audience object (a JSON object), passed through as given.
-        pub fn audience(mut self, audience: serde_json::Value) -> Self {
-            self.targeting.audience = Some(audience);
+        /// Sends to the users in a connected audience: built with
+        /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
+        /// [`serde_json::Value`]), checked before sending either way.
+        pub fn audience(mut self, audience: impl Into<$crate::audience::Audience>) -> Self {
+            self.targeting.audience = Some(audience.into());
             self
         }
 

@@ -124,6 +124,7 @@ mod tests {
                 body: Bytes::from(body),
                 content_type: crate::reply::JSON,
                 allow: None,
+                silent_failures: Vec::new(),
             });
             assert!(serde_json::from_slice::<serde_json::Value>(&reply.body).is_err());
             assert!(!reply.body.is_empty());
