@@ -156,7 +156,8 @@ async fn unknown_keys_and_missing_permissions() {
 
 #[tokio::test]
 async fn a_spent_window_is_waited_out_and_the_calls_succeed() {
-    let server = MockServer::start(Config::new().rate_limit(3, Duration::from_secs(1)))
+    // Broadcast creates draw from the broadcast limit, not the default pool.
+    let server = MockServer::start(Config::new().broadcast_rate_limit(3, Duration::from_secs(1)))
         .await
         .expect("fake");
     let client = client(&server);
@@ -193,9 +194,13 @@ async fn an_injected_429_is_waited_out() {
     // A 429 says the window is spent until its reset: a short window keeps the wait short
     // (with Braze's hourly window the wait is longer than max_rate_limit_wait, and the 429
     // is returned instead; a_429_beyond_the_longest_wait_is_returned_with_its_reset).
-    let server = MockServer::start(Config::new().rate_limit(250_000, Duration::from_secs(1)))
-        .await
-        .expect("fake");
+    let server = MockServer::start(
+        Config::new()
+            .broadcast_rate_limit(250, Duration::from_secs(1))
+            .audience_rate_limit(10, Duration::from_secs(1)),
+    )
+    .await
+    .expect("fake");
     server.inject(FaultRule::new(Fault::Status(429)).next(1));
     let client = client(&server);
     let created = client

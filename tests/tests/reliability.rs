@@ -37,6 +37,12 @@ fn client(server: &MockServer, timeout: Duration) -> Client {
             initial_backoff: Duration::from_millis(50),
             ..RetryPolicy::default()
         })
+        // The campaigns here are about state, not the broadcast limits, which the fakes
+        // they run on lift (Braze's 10 per minute per audience would make them wait).
+        .broadcast_limits(braze_sdk::ClassLimits {
+            broadcast: None,
+            per_audience: None,
+        })
         .build()
         .expect("client")
 }
@@ -114,6 +120,7 @@ async fn create_campaign(creates: usize, seed: u64) {
         fake(
             Config::new()
                 .rate_limit(100_000_000, Duration::from_secs(1))
+                .broadcast_rate_limit(100_000_000, Duration::from_secs(1))
                 .log_capacity(creates * 10 + 1_000)
                 .seed(seed),
         )
@@ -324,6 +331,9 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
         fake(
             Config::new()
                 .rate_limit(10_000_000, Duration::from_secs(3600))
+                // Not about the broadcast limits: every client's creates are broadcasts.
+                .broadcast_rate_limit(10_000_000, Duration::from_secs(3600))
+                .audience_rate_limit(10_000_000, Duration::from_secs(3600))
                 .log_capacity(clients * rounds * 10 + 10_000)
                 .seed(seed),
         )
@@ -531,11 +541,17 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     target_ids.sort();
     assert_eq!(wins, target_ids, "each schedule is deleted exactly once");
 
-    // The rate-limit counters are exact: every request the SDK made, counted once.
+    // The rate-limit counters are exact: every request the SDK made, counted once, in the
+    // default pool or (the broadcast creates) the broadcast limit.
     let counters = server.rate_limit_counters();
+    let broadcasts = server.broadcast_rate_limit_counters();
     let log = server.requests();
     let sent = sdk_requests.load(std::sync::atomic::Ordering::Relaxed);
-    assert_eq!(counters.total, sent, "the fake counted every request once");
+    assert_eq!(
+        counters.total + broadcasts.total,
+        sent,
+        "the fake counted every request once"
+    );
     assert_eq!(log.len() as u64, sent);
     if counters.used == counters.total {
         assert_eq!(counters.remaining, counters.limit - counters.used);

@@ -24,6 +24,7 @@ struct Sizes {
     concurrency: usize,
     rate_rows: usize,
     rate_limit: u64,
+    shared: sharing::SharedSizes,
     load_requests: usize,
     prism_requests: usize,
     memory_rows: [usize; 2],
@@ -39,6 +40,7 @@ const FULL: Sizes = Sizes {
     concurrency: 64,
     rate_rows: 2_000,
     rate_limit: 200,
+    shared: sharing::SharedSizes::FULL,
     load_requests: 100_000,
     prism_requests: 20_000,
     memory_rows: [100_000, 1_000_000],
@@ -54,6 +56,7 @@ const SMOKE: Sizes = Sizes {
     concurrency: 16,
     rate_rows: 40,
     rate_limit: 20,
+    shared: sharing::SharedSizes::SMOKE,
     load_requests: 1_000,
     prism_requests: 0,
     memory_rows: [500, 2_000],
@@ -63,6 +66,8 @@ const SMOKE: Sizes = Sizes {
 
 /// The longest any single benchmark process may run before it is killed.
 const PROCESS_DEADLINE: Duration = Duration::from_secs(600);
+
+mod sharing;
 
 struct Bench {
     root: PathBuf,
@@ -117,6 +122,8 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     }
     bench.bulk()?;
     bench.rate_limit()?;
+    bench.shared_key()?;
+    bench.two_classes()?;
     bench.fake_versus_prism()?;
     bench.memory()?;
 
@@ -289,6 +296,24 @@ impl Bench {
 
     /// The CLI's bulk cancel of `rows` against `url`.
     fn cli_bulk(&self, url: &str, key: &str, rows: &Path, concurrency: usize) -> Command {
+        self.cli_bulk_reporting(
+            url,
+            key,
+            rows,
+            concurrency,
+            &self.work.join("cli-report.jsonl"),
+        )
+    }
+
+    /// The CLI's bulk cancel of `rows` against `url`, its report written to `report`.
+    fn cli_bulk_reporting(
+        &self,
+        url: &str,
+        key: &str,
+        rows: &Path,
+        concurrency: usize,
+        report: &Path,
+    ) -> Command {
         let mut command = Command::new(self.exe("braze"));
         command
             .args(["campaigns", "schedule", "delete", "--from"])
@@ -299,7 +324,7 @@ impl Bench {
                 "--quiet",
                 "--report",
             ])
-            .arg(self.work.join("cli-report.jsonl"))
+            .arg(report)
             .env("BRAZE_API_KEY", key)
             .env("BRAZE_REST_ENDPOINT", url);
         command

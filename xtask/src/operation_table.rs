@@ -33,6 +33,7 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
         let variant = pascal(&op.id);
         let permission = pascal(&op.permission);
         let (id, path, idempotent) = (&op.id, &op.path, op.idempotent);
+        let rate_limit = Ident::new(op.rate_limit.variant(), Span::call_site());
         let method = Ident::new(&op.method, Span::call_site());
         let body = match &op.body {
             Some(schema) => {
@@ -51,6 +52,7 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
                 path: #path,
                 permission: Permission::#permission,
                 idempotent: #idempotent,
+                rate_limit: crate::operations::RateLimitRule::#rate_limit,
                 request_body: #body,
             };
         }
@@ -157,6 +159,7 @@ struct Op {
     summary: String,
     permission: String,
     idempotent: bool,
+    rate_limit: RateLimitRule,
     /// The component schema of its JSON request body.
     body: Option<String>,
 }
@@ -192,6 +195,20 @@ fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
                 .get("x-braze-idempotent")
                 .and_then(|v| v.as_bool())
                 .ok_or_else(|| format!("{id}: x-braze-idempotent (true or false) is missing"))?;
+            let rate_limit = match operation
+                .extensions
+                .get("x-braze-rate-limit")
+                .and_then(|v| v.as_str())
+            {
+                Some("default") => RateLimitRule::Default,
+                Some("broadcast-when-targeted") => RateLimitRule::BroadcastWhenTargeted,
+                other => {
+                    return Err(format!(
+                        "{id}: x-braze-rate-limit is {other:?}; give `default` or \
+                         `broadcast-when-targeted`"
+                    ));
+                }
+            };
             let body = match &operation.request_body {
                 None => None,
                 Some(ReferenceOr::Reference { .. }) => {
@@ -219,11 +236,29 @@ fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
                 summary: operation.summary.clone().unwrap_or_default(),
                 permission: permission.to_owned(),
                 idempotent,
+                rate_limit,
                 body,
             });
         }
     }
     Ok(operations)
+}
+
+/// An operation's `x-braze-rate-limit`.
+#[derive(Clone, Copy)]
+enum RateLimitRule {
+    Default,
+    BroadcastWhenTargeted,
+}
+
+impl RateLimitRule {
+    /// Its variant of `braze_api::operations::RateLimitRule`.
+    fn variant(self) -> &'static str {
+        match self {
+            RateLimitRule::Default => "Default",
+            RateLimitRule::BroadcastWhenTargeted => "BroadcastWhenTargeted",
+        }
+    }
 }
 
 /// The name of the component schema a `$ref` points at.

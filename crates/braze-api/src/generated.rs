@@ -13187,7 +13187,7 @@ declared, the older passes through.
     }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for Braze REST API, scheduled API-triggered messages\n\nThe Braze REST operations of the \"Schedule messages\" family that create, update,\ncancel and list scheduled API-triggered campaign and Canvas sends, and scheduled\nmessages whose content travels in the request (`/messages/schedule/*`, with a typed\nobject for every documented channel).\n\nWritten by hand from Braze's public documentation\n(<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/>). Where the\ndocumentation contradicts itself, the choice made here is explained in the\ndescription of the field or operation concerned.\n\nConventions that hold for every operation:\n\n* Authentication is `Authorization: Bearer <REST API key>`; each operation names the\n  API-key permission it needs.\n* Rate limits are per workspace. Every response carries `x-ratelimit-limit`,\n  `x-ratelimit-remaining` and `x-ratelimit-reset` (UTC epoch seconds; Braze sends the\n  names in lowercase). Over the limit, Braze answers 429.\n* Success is any 2xx status: Braze is documented to answer 201 on some message\n  endpoints, and the status of these ones is not documented.\n* Error bodies are `{\"message\": ..., \"errors\": [...]}` with human-readable strings,\n  not machine codes. Proxies in front of Braze may answer with non-JSON bodies.\n* Request bodies are limited to 4 MB (413 above that).\n\nTwo extensions on each operation feed the generated operation table\n(`braze_api::operations`, written by `cargo xtask generate`): `x-braze-permission`\n(the API-key permission it needs) and `x-braze-idempotent` (whether repeating it after\nit may have reached Braze is harmless, which decides what the client retries: Braze\nhas no idempotency key, so a repeated create can schedule twice).\n\n\nVersion: 2026-11-26"]
+#[doc = "Client for Braze REST API, scheduled API-triggered messages\n\nThe Braze REST operations of the \"Schedule messages\" family that create, update,\ncancel and list scheduled API-triggered campaign and Canvas sends, and scheduled\nmessages whose content travels in the request (`/messages/schedule/*`, with a typed\nobject for every documented channel).\n\nWritten by hand from Braze's public documentation\n(<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/>). Where the\ndocumentation contradicts itself, the choice made here is explained in the\ndescription of the field or operation concerned.\n\nConventions that hold for every operation:\n\n* Authentication is `Authorization: Bearer <REST API key>`; each operation names the\n  API-key permission it needs.\n* Rate limits are per workspace. Every response carries `x-ratelimit-limit`,\n  `x-ratelimit-remaining` and `x-ratelimit-reset` (UTC epoch seconds; Braze sends the\n  names in lowercase). Over the limit, Braze answers 429.\n* Success is any 2xx status: Braze is documented to answer 201 on some message\n  endpoints, and the status of these ones is not documented.\n* Error bodies are `{\"message\": ..., \"errors\": [...]}` with human-readable strings,\n  not machine codes. Proxies in front of Braze may answer with non-JSON bodies.\n* Request bodies are limited to 4 MB (413 above that).\n\nTwo extensions on each operation feed the generated operation table\n(`braze_api::operations`, written by `cargo xtask generate`): `x-braze-permission`\n(the API-key permission it needs) and `x-braze-idempotent` (whether repeating it after\nit may have reached Braze is harmless, which decides what the client retries: Braze\nhas no idempotency key, so a repeated create can schedule twice). A third,\n`x-braze-rate-limit`, names the operation's rate-limit class: `default` (the\n250,000-per-hour pool shared by most endpoints) or `broadcast-when-targeted` (the\ncampaign and Canvas creates: Braze's broadcast limit, 250 per minute across audiences\nand 10 per minute per unique audience, when the request sends to a segment with\n`broadcast: true` or to a connected `audience`; the default pool when it lists\nrecipients). `/messages/schedule/create` is in the default pool, as Braze's list of\nshared-pool endpoints says.\n\n\nVersion: 2026-11-26"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -14532,6 +14532,7 @@ pub mod spec {
         path: "/campaigns/trigger/schedule/create",
         permission: Permission::CampaignsTriggerScheduleCreate,
         idempotent: false,
+        rate_limit: crate::operations::RateLimitRule::BroadcastWhenTargeted,
         request_body: Some(&shapes::CAMPAIGN_SCHEDULE_CREATE_REQUEST),
     };
     /// `POST /campaigns/trigger/schedule/update`: Replace the schedule of a scheduled API-triggered campaign send.
@@ -14542,6 +14543,7 @@ pub mod spec {
         path: "/campaigns/trigger/schedule/update",
         permission: Permission::CampaignsTriggerScheduleUpdate,
         idempotent: true,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CAMPAIGN_SCHEDULE_UPDATE_REQUEST),
     };
     /// `POST /campaigns/trigger/schedule/delete`: Cancel a scheduled API-triggered campaign send.
@@ -14552,6 +14554,7 @@ pub mod spec {
         path: "/campaigns/trigger/schedule/delete",
         permission: Permission::CampaignsTriggerScheduleDelete,
         idempotent: true,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CAMPAIGN_SCHEDULE_DELETE_REQUEST),
     };
     /// `POST /canvas/trigger/schedule/create`: Schedule an API-triggered Canvas entry.
@@ -14562,6 +14565,7 @@ pub mod spec {
         path: "/canvas/trigger/schedule/create",
         permission: Permission::CanvasTriggerScheduleCreate,
         idempotent: false,
+        rate_limit: crate::operations::RateLimitRule::BroadcastWhenTargeted,
         request_body: Some(&shapes::CANVAS_SCHEDULE_CREATE_REQUEST),
     };
     /// `POST /canvas/trigger/schedule/update`: Replace the schedule of a scheduled API-triggered Canvas entry.
@@ -14572,6 +14576,7 @@ pub mod spec {
         path: "/canvas/trigger/schedule/update",
         permission: Permission::CanvasTriggerScheduleUpdate,
         idempotent: true,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CANVAS_SCHEDULE_UPDATE_REQUEST),
     };
     /// `POST /canvas/trigger/schedule/delete`: Cancel a scheduled API-triggered Canvas entry.
@@ -14582,6 +14587,7 @@ pub mod spec {
         path: "/canvas/trigger/schedule/delete",
         permission: Permission::CanvasTriggerScheduleDelete,
         idempotent: true,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CANVAS_SCHEDULE_DELETE_REQUEST),
     };
     /// `POST /messages/schedule/create`: Schedule a message with its content.
@@ -14592,6 +14598,7 @@ pub mod spec {
         path: "/messages/schedule/create",
         permission: Permission::MessagesScheduleCreate,
         idempotent: false,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::MESSAGE_SCHEDULE_CREATE_REQUEST),
     };
     /// `POST /messages/schedule/update`: Replace the schedule or the messages of a scheduled message.
@@ -14602,6 +14609,7 @@ pub mod spec {
         path: "/messages/schedule/update",
         permission: Permission::MessagesScheduleUpdate,
         idempotent: true,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::MESSAGE_SCHEDULE_UPDATE_REQUEST),
     };
     /// `POST /messages/schedule/delete`: Cancel a scheduled message.
@@ -14612,6 +14620,7 @@ pub mod spec {
         path: "/messages/schedule/delete",
         permission: Permission::MessagesScheduleDelete,
         idempotent: true,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::MESSAGE_SCHEDULE_DELETE_REQUEST),
     };
     /// `GET /messages/scheduled_broadcasts`: List scheduled campaigns and Canvases up to a time.
@@ -14622,6 +14631,7 @@ pub mod spec {
         path: "/messages/scheduled_broadcasts",
         permission: Permission::MessagesScheduleBroadcasts,
         idempotent: true,
+        rate_limit: crate::operations::RateLimitRule::Default,
         request_body: None,
     };
     /// Every operation, in spec order.

@@ -18,7 +18,7 @@ use tracing::Instrument;
 use crate::Client;
 use crate::call;
 use crate::operations::{self, OperationSpec};
-use crate::rate_limit::{Pacer, RateLimit};
+use crate::rate_limit::{LimitClass, Pacer, RateLimit};
 use crate::retry::{self, Attempt, AttemptOutcome, Idempotency, RetryPolicy};
 
 /// The default cap on a response body: Braze's answers are a few hundred bytes, a long
@@ -262,7 +262,15 @@ impl Client {
     ) -> Attempted {
         let state = self.inner();
         let ticket = if state.pacing {
-            Some(state.pacer.acquire(state.retry.max_rate_limit_wait).await)
+            let class = crate::operations::find(operation).map_or(LimitClass::Default, |spec| {
+                LimitClass::of(spec, request.body().and_then(reqwest::Body::as_bytes))
+            });
+            Some(
+                state
+                    .pacer
+                    .acquire(&class, state.retry.max_rate_limit_wait)
+                    .await,
+            )
         } else {
             None
         };
@@ -297,10 +305,8 @@ impl Client {
             .as_ref()
             .ok()
             .and_then(|response| RateLimit::from_headers(response.headers()));
-        if let (Some(_), Ok(response)) = (&ticket, &result) {
-            state
-                .pacer
-                .observe(response.status().is_success(), figures.as_ref());
+        if let (Some(ticket), Ok(response)) = (&ticket, &result) {
+            ticket.observe(response.status().is_success(), figures.as_ref());
         }
         drop(ticket);
         Attempted {

@@ -32,6 +32,9 @@ pub struct OperationSpec {
     pub permission: Permission,
     /// Whether repeating the request after it may have reached Braze is harmless.
     pub idempotent: bool,
+    /// Which rate-limit class its requests draw from (`x-braze-rate-limit`); see
+    /// [`crate::rate_limit::LimitClass::of`].
+    pub rate_limit: RateLimitRule,
     /// The fields of its JSON request body, if it has one.
     pub request_body: Option<&'static Shape>,
 }
@@ -45,6 +48,18 @@ impl OperationSpec {
             Idempotency::NotIdempotent
         }
     }
+}
+
+/// An operation's rate-limit class, as the spec declares it (`x-braze-rate-limit`;
+/// Braze "API limits", braze-api.md §13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateLimitRule {
+    /// The pool most endpoints share: 250,000 requests per hour.
+    Default,
+    /// Braze's broadcast limit when the request targets broadly (`broadcast: true`, or a
+    /// connected `audience`): 250 requests per minute across audiences, and 10 per minute
+    /// per unique audience. A request that lists recipients draws from the default pool.
+    BroadcastWhenTargeted,
 }
 
 /// Looks an operation up by its `operationId` (progenitor's hooks name operations so).

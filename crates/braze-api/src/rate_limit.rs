@@ -6,11 +6,15 @@
 //! clock hour), so when `remaining` reaches zero the next request can only succeed after
 //! `reset`.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName};
+use serde_json::Value;
 use tokio::sync::Notify;
+
+use crate::operations::{OperationSpec, RateLimitRule};
 
 /// The rate-limit figures of one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -133,25 +137,150 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 /// window.
 pub(crate) const RESET_MARGIN: Duration = Duration::from_millis(20);
 
-/// Shares what the latest responses said about the window between every request of a
-/// client (and of all its clones), so that a spent window is waited out instead of
-/// spending a 429 on it.
+/// A number of requests per window: one of Braze's documented limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ceiling {
+    /// Requests allowed per window.
+    pub requests: u64,
+    /// The window, aligned on the clock (a minute window resets on the minute).
+    pub window: Duration,
+}
+
+/// Braze's broadcast limit across audiences: 250 requests per minute (braze-api.md §13).
+pub const BROADCAST_LIMIT: Ceiling = Ceiling {
+    requests: 250,
+    window: Duration::from_secs(60),
+};
+
+/// Braze's broadcast limit per unique audience: 10 requests per minute (braze-api.md §13).
+pub const AUDIENCE_LIMIT: Ceiling = Ceiling {
+    requests: 10,
+    window: Duration::from_secs(60),
+};
+
+/// The documented numbers a [`Pacer`] falls back on for the broadcast class, where the
+/// answers' headers do not tell: Braze does not document which figures answer a
+/// broadcast request, and no header could tell one audience's count from another's.
+/// Configurable, for tests against small limits and for workspaces whose limits Braze has
+/// raised; `None` turns a ceiling off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassLimits {
+    /// Broadcast requests across all audiences ([`BROADCAST_LIMIT`]).
+    pub broadcast: Option<Ceiling>,
+    /// Broadcast requests per unique audience ([`AUDIENCE_LIMIT`]).
+    pub per_audience: Option<Ceiling>,
+}
+
+impl Default for ClassLimits {
+    fn default() -> Self {
+        Self {
+            broadcast: Some(BROADCAST_LIMIT),
+            per_audience: Some(AUDIENCE_LIMIT),
+        }
+    }
+}
+
+/// Which of Braze's rate limits a request draws from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LimitClass {
+    /// The pool most endpoints share (250,000 per hour).
+    Default,
+    /// The broadcast limit: a campaign or Canvas create sent to a segment
+    /// (`broadcast: true`) or to a connected `audience`.
+    Broadcast {
+        /// The unique audience it also counts against: the operation, the campaign or
+        /// Canvas id and the `audience` object (none: the whole segment), as canonical JSON.
+        audience: String,
+    },
+}
+
+impl LimitClass {
+    /// The class of a request of `operation` with this JSON body: from the spec's
+    /// `x-braze-rate-limit` ([`RateLimitRule`]) and, for a create, whom it targets. A
+    /// create that lists `recipients` is in the default pool (Braze: "requests that target
+    /// individual recipients count against the 250,000/hour pool"), even with an audience.
+    pub fn of(operation: &OperationSpec, body: Option<&[u8]>) -> Self {
+        if operation.rate_limit == RateLimitRule::Default {
+            return Self::Default;
+        }
+        let Some(Ok(Value::Object(body))) = body.map(serde_json::from_slice::<Value>) else {
+            return Self::Default;
+        };
+        let listed = body
+            .get("recipients")
+            .and_then(Value::as_array)
+            .is_some_and(|recipients| !recipients.is_empty());
+        let audience = body.get("audience").filter(|audience| !audience.is_null());
+        let broadcast = body.get("broadcast") == Some(&Value::Bool(true));
+        if listed || (!broadcast && audience.is_none()) {
+            return Self::Default;
+        }
+        let owner = body.get("campaign_id").or_else(|| body.get("canvas_id"));
+        Self::Broadcast {
+            audience: serde_json::to_string(&(operation.id, owner, audience)).unwrap_or_default(),
+        }
+    }
+}
+
+/// Keeps a client inside Braze's rate limits, shared by every request of a client and of
+/// its clones (and by several clients of one workspace given the same pacer,
+/// [`HookState::with_pacer`](crate::HookState::with_pacer)).
 ///
-/// * While the window is unknown (at start, and once a window has reset), one request
+/// Each limit class ([`LimitClass`]) has a budget of its own, learned from the answers to
+/// its requests, so that deletes never wait behind a burst of broadcast creates and
+/// broadcast creates never spend the default pool's large `remaining`. A budget works so:
+///
+/// * While its window is unknown (at start, and once a window has reset), one request
 ///   goes out alone and the others wait for its answer: it tells how many are left.
 ///   Sending everything blind would spend a 429 on every request over the limit.
 /// * In a known window, each request takes one unit of `remaining` before it is sent;
-///   answers lower it further when the server counts fewer (other clients of the same
-///   workspace), and an answer from a newer window starts afresh.
-/// * When the window is spent, requests wait for its reset.
-/// * A server that answers a success without figures is not paced at all.
+///   answers lower it further when the server counts fewer, and an answer from a newer
+///   window starts afresh. When the window is spent, requests wait for its reset.
+/// * **Sharing the window with others.** Other processes on the same key spend the same
+///   window: `remaining` then falls faster than our own requests explain. The ratio of
+///   what the server counted in the window (`limit - remaining`) to the answers we got in
+///   it estimates how many clients share it, `n` (1 when alone). Each of the others has
+///   about as many requests in flight as we do, none of them counted yet, so with `f` of
+///   ours in flight a new request may go only while `remaining > (n - 1) * f`, and always
+///   when none of ours is in flight. Near the end of a shared window every client thus
+///   slows to one request at a time, so that when the window runs out each has at most
+///   one request in flight: at most one 429 per client per window, and no slot left
+///   unused. Alone (`n = 1`) the rule is `remaining > 0`, as before: no slower.
+/// * A server that answers a success without figures is not paced by headers.
 ///
-/// Make one with [`Pacer::new`] to share it between clients of the same workspace; the
-/// hooks are its only users.
+/// The broadcast class is also held to Braze's documented numbers ([`ClassLimits`]),
+/// counted by this pacer on the clock's windows: 250 per minute across audiences and 10
+/// per minute per unique audience, whatever the headers say, because Braze does not
+/// document which figures answer a broadcast request.
 #[derive(Debug, Default)]
 pub struct Pacer {
-    state: Mutex<Window>,
+    default: Budget,
+    broadcast: Budget,
+    limits: ClassLimits,
+    ceilings: Mutex<Ceilings>,
     changed: Notify,
+}
+
+/// The budget of one limit class.
+#[derive(Debug, Default)]
+struct Budget {
+    state: Mutex<BudgetState>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct BudgetState {
+    window: Window,
+    /// Requests sent on this budget and not yet answered (or dropped).
+    in_flight: u64,
+    /// How many clients seem to share the window, from the last answer (1 when alone).
+    sharers: f64,
+    /// The most requests we have had in flight at once.
+    peak_in_flight: u64,
+    /// A request is waiting for one of ours to be answered.
+    awaited: bool,
+    /// The last window showed others spending it (it ended `lowered`): this one is
+    /// paced as shared from its first answer (see [`first_estimate`]).
+    shared_before: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -165,6 +294,13 @@ enum Window {
         remaining: u64,
         /// Epoch seconds.
         reset: u64,
+        /// `x-ratelimit-limit`, if sent.
+        limit: Option<u64>,
+        /// Our answers counted in this window.
+        answered: u64,
+        /// An answer said fewer are left than our own requests explain: `remaining` is
+        /// the server's figure, which does not count our requests still on their way.
+        lowered: bool,
     },
     /// The server sends no figures: nothing to pace by.
     Unpaced,
@@ -173,8 +309,12 @@ enum Window {
 /// What a request may do now.
 #[derive(Debug, PartialEq, Eq)]
 enum Decision {
-    Go { probe: bool },
+    Go {
+        probe: bool,
+    },
     WaitForProbe,
+    /// The window is shared and nearly spent: wait for one of ours to be answered.
+    WaitForAnswer,
     WaitForReset(Duration),
 }
 
@@ -184,18 +324,33 @@ enum Decision {
 #[derive(Debug)]
 pub(crate) struct Ticket<'a> {
     pacer: &'a Pacer,
+    budget: &'a Budget,
     probe: bool,
+}
+
+impl Ticket<'_> {
+    /// Takes in the answer: its status and its figures, if it had any.
+    pub(crate) fn observe(&self, success: bool, figures: Option<&RateLimit>) {
+        if self.budget.observe(success, figures) {
+            self.pacer.changed.notify_waiters();
+        }
+    }
 }
 
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
-        if self.probe {
-            let mut state = self.pacer.lock();
-            if matches!(*state, Window::Probing(_)) {
-                *state = Window::Unknown;
-                drop(state);
-                self.pacer.changed.notify_waiters();
+        let wake = {
+            let mut state = self.budget.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
+            let mut wake = std::mem::take(&mut state.awaited);
+            if self.probe && matches!(state.window, Window::Probing(_)) {
+                state.window = Window::Unknown;
+                wake = true;
             }
+            wake
+        };
+        if wake {
+            self.pacer.changed.notify_waiters();
         }
     }
 }
@@ -206,42 +361,87 @@ impl Drop for Ticket<'_> {
 const PROBE_WAIT: Duration = Duration::from_secs(1);
 
 impl Pacer {
-    /// A pacer that knows nothing yet.
+    /// A pacer that knows nothing yet, with Braze's documented broadcast limits.
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Window> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// A pacer with these fallback numbers for the broadcast class.
+    pub fn with_limits(limits: ClassLimits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
     }
 
-    /// Waits until a request may be sent: for the answer of the request probing an
-    /// unknown window, or for the reset of a spent one. A reset further away than
-    /// `max_wait` is not waited for: the request goes out and Braze answers 429 with the
-    /// reset time.
-    pub(crate) async fn acquire(&self, max_wait: Duration) -> Ticket<'_> {
+    /// Its fallback numbers for the broadcast class.
+    pub fn limits(&self) -> ClassLimits {
+        self.limits
+    }
+
+    fn budget(&self, class: &LimitClass) -> &Budget {
+        match class {
+            LimitClass::Default => &self.default,
+            LimitClass::Broadcast { .. } => &self.broadcast,
+        }
+    }
+
+    /// Waits until a request of `class` may be sent: for the broadcast class's documented
+    /// numbers, then for the answer of the request probing an unknown window, for an
+    /// answer of ours in a shared window nearly spent, or for the reset of a spent one. A
+    /// reset further away than `max_wait` is not waited for: the request goes out and
+    /// Braze answers 429 with the reset time.
+    pub(crate) async fn acquire(&self, class: &LimitClass, max_wait: Duration) -> Ticket<'_> {
         let mut waited = Duration::ZERO;
+        if let LimitClass::Broadcast { audience } = class {
+            loop {
+                let wait = self
+                    .lock_ceilings()
+                    .take(&self.limits, audience, SystemTime::now());
+                match wait {
+                    None => break,
+                    Some(wait) if waited + wait > max_wait => break,
+                    Some(wait) => {
+                        tracing::debug!(
+                            wait_ms = wait.as_millis() as u64,
+                            "broadcast limit reached (documented numbers); waiting"
+                        );
+                        tokio::time::sleep(wait).await;
+                        waited += wait;
+                    }
+                }
+            }
+        }
+        let budget = self.budget(class);
         loop {
-            let mut decision = self.decide(SystemTime::now());
-            if decision == Decision::WaitForProbe {
+            let mut decision = budget.decide(SystemTime::now());
+            if matches!(decision, Decision::WaitForProbe | Decision::WaitForAnswer) {
                 // Registered, then the state read again, so that an answer arriving in
                 // between is not missed. (Only here: the common path registers nothing.)
                 let notified = self.changed.notified();
                 tokio::pin!(notified);
                 notified.as_mut().enable();
-                decision = self.decide(SystemTime::now());
-                if decision == Decision::WaitForProbe {
+                decision = budget.decide(SystemTime::now());
+                if matches!(decision, Decision::WaitForProbe | Decision::WaitForAnswer) {
                     let _ = tokio::time::timeout(PROBE_WAIT, notified).await;
                     continue;
                 }
             }
             match decision {
-                Decision::Go { probe } => return Ticket { pacer: self, probe },
-                // Not reached (waited for above); looking again is always right.
-                Decision::WaitForProbe => {}
-                Decision::WaitForReset(wait) if waited + wait > max_wait => {
+                Decision::Go { probe } => {
                     return Ticket {
                         pacer: self,
+                        budget,
+                        probe,
+                    };
+                }
+                // Not reached (waited for above); looking again is always right.
+                Decision::WaitForProbe | Decision::WaitForAnswer => {}
+                Decision::WaitForReset(wait) if waited + wait > max_wait => {
+                    budget.lock().in_flight += 1;
+                    return Ticket {
+                        pacer: self,
+                        budget,
                         probe: false,
                     };
                 }
@@ -257,76 +457,268 @@ impl Pacer {
         }
     }
 
+    fn lock_ceilings(&self) -> std::sync::MutexGuard<'_, Ceilings> {
+        self.ceilings.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Budget {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BudgetState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What a request may do at `now`; a `Go` counts it in flight.
     fn decide(&self, now: SystemTime) -> Decision {
         let mut state = self.lock();
-        match *state {
+        let decision = match state.window {
             Window::Unpaced => Decision::Go { probe: false },
             Window::Unknown => {
-                *state = Window::Probing(Instant::now());
+                state.window = Window::Probing(Instant::now());
                 Decision::Go { probe: true }
             }
             Window::Probing(since) if since.elapsed() >= PROBE_WAIT => {
-                *state = Window::Probing(Instant::now());
+                state.window = Window::Probing(Instant::now());
                 Decision::Go { probe: true }
             }
             Window::Probing(_) => Decision::WaitForProbe,
-            Window::Known { remaining, reset } => {
+            Window::Known {
+                remaining,
+                reset,
+                limit,
+                answered,
+                lowered,
+            } => {
                 let reset_at = UNIX_EPOCH + Duration::from_secs(reset);
                 match reset_at.duration_since(now) {
                     // The window is over; the next one is unknown until an answer says.
                     Err(_) => {
-                        *state = Window::Probing(Instant::now());
+                        state.shared_before = lowered;
+                        state.window = Window::Probing(Instant::now());
                         Decision::Go { probe: true }
                     }
-                    Ok(_) if remaining > 0 => {
-                        *state = Window::Known {
+                    Ok(left) if remaining == 0 => Decision::WaitForReset(left + RESET_MARGIN),
+                    Ok(_)
+                        if !room_for_one_more(
+                            remaining,
+                            state.in_flight,
+                            state.peak_in_flight,
+                            state.sharers,
+                            lowered || state.shared_before,
+                        ) =>
+                    {
+                        state.awaited = true;
+                        Decision::WaitForAnswer
+                    }
+                    Ok(_) => {
+                        state.window = Window::Known {
                             remaining: remaining - 1,
                             reset,
+                            limit,
+                            answered,
+                            lowered,
                         };
                         Decision::Go { probe: false }
                     }
-                    Ok(left) => Decision::WaitForReset(left + RESET_MARGIN),
                 }
             }
+        };
+        if let Decision::Go { .. } = decision {
+            state.in_flight += 1;
+            state.peak_in_flight = state.peak_in_flight.max(state.in_flight);
         }
+        decision
     }
 
-    /// Takes in an answer: its status and its figures, if it had any.
-    pub(crate) fn observe(&self, success: bool, figures: Option<&RateLimit>) {
-        let known = figures.and_then(|f| Some((f.remaining?, f.reset?)));
+    /// Takes in an answer; whether waiters should look again.
+    fn observe(&self, success: bool, figures: Option<&RateLimit>) -> bool {
+        let known = figures.and_then(|f| Some((f.remaining?, f.reset?, f.limit)));
         let mut state = self.lock();
-        let next = match (known, *state) {
+        let before = *state;
+        state.window = match (known, state.window) {
             (
-                Some((remaining, reset)),
+                Some((remaining, reset, limit)),
                 Window::Known {
                     remaining: left,
                     reset: current,
+                    limit: known_limit,
+                    answered,
+                    lowered,
                 },
             ) => {
                 if reset == current {
+                    let answered = answered + 1;
+                    let limit = limit.or(known_limit);
+                    state.sharers = sharers(limit, remaining, answered);
                     Window::Known {
                         remaining: left.min(remaining),
                         reset,
+                        limit,
+                        answered,
+                        lowered: lowered || remaining < left,
                     }
                 } else if reset > current {
-                    Window::Known { remaining, reset }
+                    state.shared_before = lowered;
+                    state.first_answer(remaining, reset, limit)
                 } else {
                     // A late answer from a window that is already over tells nothing new.
-                    return;
+                    return false;
                 }
             }
-            (Some((remaining, reset)), _) => Window::Known { remaining, reset },
+            (Some((remaining, reset, limit)), _) => state.first_answer(remaining, reset, limit),
             // A success without figures: this server does not report its limits.
             (None, _) if success => Window::Unpaced,
             // An error page without figures (a proxy's, say) tells nothing; let another
             // request probe.
             (None, Window::Probing(_)) => Window::Unknown,
-            (None, _) => return,
+            (None, window) => window,
         };
-        let changed = next != *state;
-        *state = next;
-        drop(state);
-        if changed {
+        state.window != before.window
+    }
+}
+
+/// Whether one more request fits in a window with `remaining` left, `in_flight` of ours
+/// unanswered (at most `peak` so far) and about `sharers` clients spending it
+/// ([`Pacer`]). With none of ours in flight, one always may. Alone, every unit of
+/// `remaining` may be spent. Once an answer has shown others spending the window
+/// (`lowered`), `remaining` is the server's figure, which counts neither our requests on
+/// their way nor the others': each of us has about as many in flight, so one more fits
+/// while `remaining > sharers * in_flight`; and as the others' requests keep arriving
+/// between two of our answers (the more so when processes wait for a CPU), the last
+/// stretch of the window, `2 * sharers * peak` requests, is spent one request at a time.
+fn room_for_one_more(
+    remaining: u64,
+    in_flight: u64,
+    peak: u64,
+    sharers: f64,
+    lowered: bool,
+) -> bool {
+    if in_flight == 0 {
+        return true;
+    }
+    if !lowered {
+        return remaining as f64 > (sharers - 1.0).max(0.0) * in_flight as f64;
+    }
+    let last_stretch = 2.0 * sharers * peak as f64;
+    remaining as f64 > last_stretch.max(sharers * in_flight as f64)
+}
+
+/// How many clients seem to spend the window: what the server counted in it over what we
+/// had answered in it, at least 1. Without `x-ratelimit-limit`, 1.
+fn sharers(limit: Option<u64>, remaining: u64, answered: u64) -> f64 {
+    match limit {
+        Some(limit) if answered > 0 => {
+            (limit.saturating_sub(remaining) as f64 / answered as f64).max(1.0)
+        }
+        _ => 1.0,
+    }
+}
+
+impl BudgetState {
+    /// The window that the first answer from it tells of.
+    ///
+    /// It shows others when the server counted more requests than we have in flight
+    /// (all of which it may have counted already). But a client whose request the server
+    /// counted first reads `limit - 1` and cannot tell, while the others, woken by the
+    /// same reset, are about to spend the window too. Clients that shared the last window
+    /// most likely share this one, so such a window is paced as shared from its start
+    /// ([`BudgetState::shared_before`]) and the estimate of sharers starts from the last
+    /// one if that is higher; the answers that follow correct it, and a window without
+    /// sign of others makes the next one start alone again.
+    fn first_answer(&mut self, remaining: u64, reset: u64, limit: Option<u64>) -> Window {
+        self.sharers = sharers(limit, remaining, 1).max(self.sharers);
+        Window::Known {
+            remaining,
+            reset,
+            limit,
+            answered: 1,
+            lowered: limit.is_some_and(|limit| limit.saturating_sub(remaining) > self.in_flight),
+        }
+    }
+}
+
+/// The broadcast class's documented numbers, counted by this pacer on the clock's windows.
+#[derive(Debug, Default)]
+struct Ceilings {
+    broadcast: Counted,
+    audiences: HashMap<String, Counted>,
+}
+
+/// Requests counted in one clock-aligned window.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counted {
+    index: u64,
+    used: u64,
+}
+
+impl Counted {
+    /// Counts one request at `now` if the ceiling allows it; else how long until the next
+    /// window.
+    fn take(&mut self, ceiling: Ceiling, now: SystemTime) -> Option<Duration> {
+        let window = ceiling.window.as_millis().max(1) as u64;
+        let now_ms = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let index = now_ms / window;
+        if index != self.index {
+            *self = Counted { index, used: 0 };
+        }
+        if self.used < ceiling.requests {
+            self.used += 1;
+            return None;
+        }
+        let next = (index + 1) * window;
+        Some(Duration::from_millis(next - now_ms) + RESET_MARGIN)
+    }
+
+    /// Gives back a request counted by [`Counted::take`] that will not be sent.
+    fn give_back(&mut self) {
+        self.used = self.used.saturating_sub(1);
+    }
+}
+
+/// Audiences whose window has passed are forgotten once this many are held.
+const MAX_AUDIENCES: usize = 1_024;
+
+impl Ceilings {
+    /// Counts one broadcast request for `audience` at `now` against both ceilings; else
+    /// how long until one of them has room (nothing counted).
+    fn take(&mut self, limits: &ClassLimits, audience: &str, now: SystemTime) -> Option<Duration> {
+        if let Some(ceiling) = limits.broadcast
+            && let Some(wait) = self.broadcast.take(ceiling, now)
+        {
+            return Some(wait);
+        }
+        let ceiling = limits.per_audience?;
+        if self.audiences.len() >= MAX_AUDIENCES && !self.audiences.contains_key(audience) {
+            let window = ceiling.window.as_millis().max(1) as u64;
+            let now_ms = now
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64);
+            let current = now_ms / window;
+            self.audiences.retain(|_, counted| counted.index == current);
+        }
+        let wait = self
+            .audiences
+            .entry(audience.to_owned())
+            .or_default()
+            .take(ceiling, now);
+        if wait.is_some() && limits.broadcast.is_some() {
+            self.broadcast.give_back();
+        }
+        wait
+    }
+}
+
+#[cfg(test)]
+impl Pacer {
+    /// The default class's decision, for the tests.
+    fn decide(&self, now: SystemTime) -> Decision {
+        self.default.decide(now)
+    }
+
+    /// An answer to the default class, for the tests.
+    fn observe(&self, success: bool, figures: Option<&RateLimit>) {
+        if self.default.observe(success, figures) {
             self.changed.notify_waiters();
         }
     }
@@ -438,9 +830,10 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
+    /// Figures without a limit: the pacer cannot tell whether it shares the window.
     fn figures(remaining: u64, reset: u64) -> RateLimit {
         RateLimit {
-            limit: Some(100),
+            limit: None,
             remaining: Some(remaining),
             reset: Some(reset),
         }
@@ -468,6 +861,7 @@ mod tests {
         let now = SystemTime::now();
         let ticket = Ticket {
             pacer: &pacer,
+            budget: &pacer.default,
             probe: pacer.decide(now) == Decision::Go { probe: true },
         };
         assert!(ticket.probe);
@@ -485,7 +879,7 @@ mod tests {
         let now = SystemTime::now();
         assert_eq!(pacer.decide(now), Decision::Go { probe: true });
         assert_eq!(pacer.decide(now), Decision::WaitForProbe);
-        *pacer.lock() = Window::Probing(Instant::now() - PROBE_WAIT);
+        pacer.default.lock().window = Window::Probing(Instant::now() - PROBE_WAIT);
         assert_eq!(pacer.decide(now), Decision::Go { probe: true });
         assert_eq!(pacer.decide(now), Decision::WaitForProbe);
     }
@@ -542,19 +936,23 @@ mod tests {
     #[tokio::test]
     async fn waiters_wake_when_the_probe_answers() {
         let pacer = std::sync::Arc::new(Pacer::new());
-        let probe = pacer.acquire(Duration::from_secs(5)).await;
+        let probe = pacer
+            .acquire(&LimitClass::Default, Duration::from_secs(5))
+            .await;
         assert!(probe.probe);
         let waiter = {
             let pacer = pacer.clone();
             tokio::spawn(async move {
                 let started = std::time::Instant::now();
-                let ticket = pacer.acquire(Duration::from_secs(5)).await;
+                let ticket = pacer
+                    .acquire(&LimitClass::Default, Duration::from_secs(5))
+                    .await;
                 (ticket.probe, started.elapsed())
             })
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
         let reset = epoch(SystemTime::now()) + 60;
-        pacer.observe(true, Some(&figures(10, reset)));
+        probe.observe(true, Some(&figures(10, reset)));
         drop(probe);
         let (probed, waited) = waiter.await.unwrap();
         assert!(!probed);
@@ -562,5 +960,241 @@ mod tests {
             waited < PROBE_WAIT,
             "woken by the answer, not the safety net: {waited:?}"
         );
+    }
+
+    #[test]
+    fn one_more_request_fits_while_the_others_in_flight_do() {
+        // Alone: every unit of remaining is spent, whatever is in flight.
+        assert!(room_for_one_more(1, 63, 64, 1.0, false));
+        // Four clients with 16 in flight each: 48 uncounted requests of the others.
+        assert!(!room_for_one_more(48, 16, 16, 4.0, false));
+        assert!(room_for_one_more(49, 16, 16, 4.0, false));
+        // Seen sharing: the last 2 * 4 * 16 = 128 go one at a time.
+        assert!(room_for_one_more(129, 16, 16, 4.0, true));
+        assert!(!room_for_one_more(128, 1, 16, 4.0, true));
+        assert!(
+            !room_for_one_more(300, 80, 80, 4.0, true),
+            "ours uncounted too"
+        );
+        // With none of ours in flight, one may always go: at most one 429 per client.
+        assert!(room_for_one_more(1, 0, 16, 4.0, true));
+        assert!(!room_for_one_more(3, 1, 16, 4.0, false));
+    }
+
+    #[test]
+    fn sharers_are_what_the_server_counted_over_our_answers() {
+        assert_eq!(sharers(Some(250), 150, 25), 4.0);
+        assert_eq!(sharers(Some(250), 200, 50), 1.0);
+        assert_eq!(sharers(Some(250), 240, 20), 1.0, "never below one");
+        assert_eq!(sharers(None, 10, 5), 1.0);
+        assert_eq!(sharers(Some(250), 10, 0), 1.0);
+    }
+
+    #[tokio::test]
+    async fn a_shared_window_slows_to_one_request_at_a_time_near_its_end() {
+        let pacer = Pacer::new();
+        let reset = epoch(SystemTime::now()) + 60;
+        let shared = |remaining| RateLimit {
+            limit: Some(100),
+            remaining: Some(remaining),
+            reset: Some(reset),
+        };
+        let class = LimitClass::Default;
+        let wait = Duration::from_secs(5);
+        let probe = pacer.acquire(&class, wait).await;
+        // Our first answer: the server counted 40 requests, one of them ours.
+        probe.observe(true, Some(&shared(60)));
+        drop(probe);
+        let first = pacer.acquire(&class, wait).await;
+        first.observe(true, Some(&shared(20))); // 80 counted, 2 ours: 40 sharers
+        // 19 left, one of ours in flight, 39 other clients: wait for our answer.
+        assert_eq!(pacer.decide(SystemTime::now()), Decision::WaitForAnswer);
+        let waiter = tokio::time::timeout(Duration::from_millis(500), async {
+            drop(first);
+            pacer.acquire(&class, wait).await
+        });
+        let next = waiter.await.expect("an answer frees the next request");
+        assert!(!next.probe);
+        // With one in flight again, the next waits for it.
+        assert_eq!(pacer.decide(SystemTime::now()), Decision::WaitForAnswer);
+    }
+
+    #[test]
+    fn a_window_after_a_shared_one_is_paced_as_shared_from_its_first_answer() {
+        let budget = Budget::default();
+        let now = SystemTime::now();
+        let reset = epoch(now) + 60;
+        let figures = |remaining, reset| RateLimit {
+            limit: Some(10),
+            remaining: Some(remaining),
+            reset: Some(reset),
+        };
+        // Our probe was counted first: 9 left, nothing tells of others yet.
+        assert_eq!(budget.decide(now), Decision::Go { probe: true });
+        budget.observe(true, Some(&figures(9, reset)));
+        budget.lock().in_flight = 0;
+        for _ in 0..2 {
+            assert_eq!(budget.decide(now), Decision::Go { probe: false });
+        }
+        assert_eq!(
+            budget.decide(now),
+            Decision::Go { probe: false },
+            "alone so far"
+        );
+        // An answer says 3 left where our count says 6: others spend this window.
+        budget.observe(true, Some(&figures(3, reset)));
+        assert_eq!(budget.decide(now), Decision::WaitForAnswer);
+        // The next window's first answer is again "9 left" (ours counted first), but it
+        // is paced as shared: with one of ours in flight the next waits for its answer.
+        budget.observe(true, Some(&figures(9, reset + 60)));
+        budget.lock().in_flight = 1;
+        assert_eq!(budget.decide(now), Decision::WaitForAnswer);
+        // A window with no sign of others makes the next one start alone again (the
+        // answer is to our one request in flight).
+        budget.observe(true, Some(&figures(9, reset + 120)));
+        assert_eq!(budget.decide(now), Decision::Go { probe: false });
+    }
+
+    #[test]
+    fn a_first_answer_counting_more_than_ours_in_flight_shows_others() {
+        let budget = Budget::default();
+        let now = SystemTime::now();
+        let reset = epoch(now) + 60;
+        assert_eq!(budget.decide(now), Decision::Go { probe: true });
+        // One of ours in flight, and the server counted 4.
+        budget.observe(
+            true,
+            Some(&RateLimit {
+                limit: Some(10),
+                remaining: Some(6),
+                reset: Some(reset),
+            }),
+        );
+        assert!(matches!(
+            budget.lock().window,
+            Window::Known { lowered: true, .. }
+        ));
+    }
+
+    #[test]
+    fn creates_that_broadcast_or_target_an_audience_are_in_the_broadcast_class() {
+        use crate::operations::*;
+        let class = |operation: &OperationSpec, body: &str| {
+            LimitClass::of(operation, Some(body.as_bytes()))
+        };
+        let audience = r#"{"push_subscription_status": {"comparison": "is", "value": "opted_in"}}"#;
+        for operation in OPERATIONS {
+            let broad = r#"{"campaign_id": "c", "canvas_id": "v", "broadcast": true}"#;
+            let expected_broadcast = operation.rate_limit == RateLimitRule::BroadcastWhenTargeted;
+            assert_eq!(
+                matches!(class(operation, broad), LimitClass::Broadcast { .. }),
+                expected_broadcast,
+                "{}",
+                operation.id
+            );
+        }
+        assert_eq!(
+            class(
+                &CREATE_CAMPAIGN_SCHEDULE,
+                r#"{"campaign_id": "c", "recipients": [{"external_user_id": "u"}]}"#
+            ),
+            LimitClass::Default
+        );
+        assert_eq!(
+            class(
+                &CREATE_CAMPAIGN_SCHEDULE,
+                &format!(
+                    r#"{{"campaign_id": "c", "recipients": [{{"external_user_id": "u"}}], "audience": {audience}}}"#
+                )
+            ),
+            LimitClass::Default,
+            "listed recipients draw from the default pool"
+        );
+        assert_eq!(
+            class(
+                &CREATE_CAMPAIGN_SCHEDULE,
+                r#"{"campaign_id": "c", "broadcast": false}"#
+            ),
+            LimitClass::Default
+        );
+        let a1 = class(
+            &CREATE_CAMPAIGN_SCHEDULE,
+            &format!(r#"{{"campaign_id": "c", "audience": {audience}}}"#),
+        );
+        let a2 = class(
+            &CREATE_CANVAS_SCHEDULE,
+            &format!(r#"{{"canvas_id": "c", "audience": {audience}}}"#),
+        );
+        let a3 = class(
+            &CREATE_CAMPAIGN_SCHEDULE,
+            r#"{"campaign_id": "c", "broadcast": true}"#,
+        );
+        let a4 = class(
+            &CREATE_CAMPAIGN_SCHEDULE,
+            &format!(r#"{{"audience": {audience}, "campaign_id": "c", "broadcast": false}}"#),
+        );
+        assert!(matches!(a1, LimitClass::Broadcast { .. }));
+        assert_eq!(
+            a1, a4,
+            "the same campaign and audience are one unique audience"
+        );
+        assert_ne!(a1, a2);
+        assert_ne!(a1, a3);
+        // Braze lists /messages/schedule/create in the default pool.
+        assert_eq!(
+            class(
+                &CREATE_MESSAGE_SCHEDULE,
+                &format!(r#"{{"broadcast": true, "audience": {audience}}}"#)
+            ),
+            LimitClass::Default
+        );
+        assert_eq!(
+            LimitClass::of(&CREATE_CAMPAIGN_SCHEDULE, None),
+            LimitClass::Default
+        );
+        assert_eq!(
+            LimitClass::of(&CREATE_CAMPAIGN_SCHEDULE, Some(b"not json")),
+            LimitClass::Default
+        );
+    }
+
+    #[test]
+    fn the_documented_broadcast_numbers_are_counted_per_window() {
+        let limits = ClassLimits {
+            broadcast: Some(Ceiling {
+                requests: 5,
+                window: Duration::from_secs(60),
+            }),
+            per_audience: Some(Ceiling {
+                requests: 2,
+                window: Duration::from_secs(60),
+            }),
+        };
+        let mut ceilings = Ceilings::default();
+        let start = UNIX_EPOCH + Duration::from_secs(60 * 1_000);
+        assert_eq!(ceilings.take(&limits, "a", start), None);
+        assert_eq!(ceilings.take(&limits, "a", start), None);
+        let wait = ceilings
+            .take(&limits, "a", start)
+            .expect("two per audience");
+        assert_eq!(wait, Duration::from_secs(60) + RESET_MARGIN);
+        // Another audience has its own count; the refused one was not counted overall.
+        assert_eq!(ceilings.take(&limits, "b", start), None);
+        assert_eq!(ceilings.take(&limits, "b", start), None);
+        assert_eq!(ceilings.take(&limits, "c", start), None);
+        assert!(
+            ceilings.take(&limits, "d", start).is_some(),
+            "five across audiences"
+        );
+        // The next window starts afresh.
+        let next = start + Duration::from_secs(60);
+        assert_eq!(ceilings.take(&limits, "a", next), None);
+        let none = ClassLimits {
+            broadcast: None,
+            per_audience: None,
+        };
+        for _ in 0..100 {
+            assert_eq!(ceilings.take(&none, "a", start), None);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! prints one JSON object (serve-mock: one when ready, one when stopped).
 
 mod load;
+mod mixed;
 mod overhead;
 mod raw_bulk;
 mod serve_mock;
@@ -55,12 +56,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = overhead::Side::Both)]
         only: overhead::Side,
     },
+    /// Deletes from a CSV and, at the same time, audience creates, through one SDK client
+    /// (key from BRAZE_API_KEY).
+    Mixed {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        deletes_from: String,
+        #[arg(long, default_value_t = 0)]
+        creates: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 250)]
+        broadcast_rate_limit: u64,
+        #[arg(long, default_value_t = 60)]
+        broadcast_window_secs: u64,
+    },
     /// An in-process fake preloaded with schedules; stops when stdin closes.
     ServeMock {
         #[arg(long, default_value_t = 250_000)]
         rate_limit: u64,
         #[arg(long, default_value_t = 3600)]
         window_secs: u64,
+        #[arg(long, default_value_t = 250)]
+        broadcast_rate_limit: u64,
+        #[arg(long, default_value_t = 60)]
+        broadcast_window_secs: u64,
         #[arg(long, default_value_t = 0)]
         preload: usize,
         #[arg(long, default_value = "bench-campaign")]
@@ -109,9 +130,30 @@ fn main() -> std::io::Result<()> {
                 pairs,
                 only,
             } => overhead::run(requests, pairs, only).await,
+            Command::Mixed {
+                url,
+                deletes_from,
+                creates,
+                concurrency,
+                broadcast_rate_limit,
+                broadcast_window_secs,
+            } => {
+                mixed::run(mixed::Options {
+                    url,
+                    key: std::env::var("BRAZE_API_KEY").unwrap_or_default(),
+                    deletes_from,
+                    creates,
+                    concurrency,
+                    broadcast_limit: broadcast_rate_limit,
+                    broadcast_window: Duration::from_secs(broadcast_window_secs),
+                })
+                .await
+            }
             Command::ServeMock {
                 rate_limit,
                 window_secs,
+                broadcast_rate_limit,
+                broadcast_window_secs,
                 preload,
                 campaign,
                 csv,
@@ -121,6 +163,8 @@ fn main() -> std::io::Result<()> {
                 serve_mock::run(serve_mock::Options {
                     rate_limit,
                     window: Duration::from_secs(window_secs),
+                    broadcast_rate_limit,
+                    broadcast_window: Duration::from_secs(broadcast_window_secs),
                     preload,
                     campaign,
                     csv,

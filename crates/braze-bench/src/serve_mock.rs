@@ -1,12 +1,14 @@
 //! The fake server for a benchmark run: in-process, preloaded with schedules whose ids go
 //! to a CSV for the contender to cancel, then, when its stdin closes, a JSON account of
-//! what it saw (429s per window, schedules left).
+//! what it saw (429s per window of each limit class, schedules left).
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
-use braze_mock::{Config, FaultRule, MockServer, Schedule, ScheduleKind};
+use braze_mock::{Config, FaultRule, MockServer, RecordedRequest, Schedule, ScheduleKind};
+use braze_sdk::LimitClass;
+use braze_sdk::api::operations::OPERATIONS;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
@@ -14,6 +16,8 @@ use tokio::io::AsyncReadExt;
 pub struct Options {
     pub rate_limit: u64,
     pub window: Duration,
+    pub broadcast_rate_limit: u64,
+    pub broadcast_window: Duration,
     pub preload: usize,
     pub campaign: String,
     pub csv: String,
@@ -24,6 +28,9 @@ pub struct Options {
 pub async fn run(options: Options) -> std::io::Result<()> {
     let mut config = Config::new()
         .rate_limit(options.rate_limit, options.window)
+        .broadcast_rate_limit(options.broadcast_rate_limit, options.broadcast_window)
+        // Every broadcast request of a benchmark targets an audience of its own.
+        .audience_rate_limit(u64::MAX, options.broadcast_window)
         .seed(options.seed)
         // Enough to see every request of the run, for the 429 count.
         .log_capacity((options.preload * 4).max(1_000));
@@ -55,12 +62,49 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let mut sink = Vec::new();
     let _ = tokio::io::stdin().read_to_end(&mut sink).await;
 
-    let window = options.window.as_secs().max(1);
+    let requests = server.requests();
+    let default = account(&requests, options.window, false);
+    let broadcast = account(&requests, options.broadcast_window, true);
+    println!(
+        "{}",
+        json!({
+            "requests": requests.len(),
+            "windows_spanned": default["windows_spanned"],
+            "rate_limited": default["rate_limited"],
+            "windows_with_429": default["windows_with_429"],
+            "max_429_per_window": default["max_429_per_window"],
+            "broadcast": broadcast,
+            "schedules_left": server.schedules().len(),
+            "rate_limit_total": server.rate_limit_counters().total,
+        })
+    );
+    server.shutdown().await;
+    Ok(())
+}
+
+/// 429s per window of the requests of one limit class (the broadcast one, or the default
+/// pool), and the windows from the class's first request to its last.
+fn account(requests: &[RecordedRequest], window: Duration, broadcast: bool) -> serde_json::Value {
+    let window = window.as_secs().max(1);
     let mut per_window = BTreeMap::<u64, u64>::new();
-    let mut requests = 0u64;
+    let mut count = 0u64;
     let (mut first_window, mut last_window) = (u64::MAX, 0u64);
-    for request in server.requests() {
-        requests += 1;
+    for request in requests {
+        let body = request
+            .body
+            .as_ref()
+            .and_then(|body| body.json())
+            .map(|json| json.to_string());
+        let class = OPERATIONS
+            .iter()
+            .find(|operation| operation.path == request.path)
+            .map_or(LimitClass::Default, |operation| {
+                LimitClass::of(operation, body.as_deref().map(str::as_bytes))
+            });
+        if matches!(class, LimitClass::Broadcast { .. }) != broadcast {
+            continue;
+        }
+        count += 1;
         let at = request
             .received_at
             .duration_since(UNIX_EPOCH)
@@ -74,23 +118,16 @@ pub async fn run(options: Options) -> std::io::Result<()> {
         }
     }
     // Windows from the first request's to the last one's, idle ones included.
-    let windows_spanned = if requests == 0 {
+    let windows_spanned = if count == 0 {
         0
     } else {
         last_window - first_window + 1
     };
-    println!(
-        "{}",
-        json!({
-            "requests": requests,
-            "windows_spanned": windows_spanned,
-            "rate_limited": per_window.values().sum::<u64>(),
-            "windows_with_429": per_window.len(),
-            "max_429_per_window": per_window.values().max().copied().unwrap_or(0),
-            "schedules_left": server.schedules().len(),
-            "rate_limit_total": server.rate_limit_counters().total,
-        })
-    );
-    server.shutdown().await;
-    Ok(())
+    json!({
+        "requests": count,
+        "windows_spanned": windows_spanned,
+        "rate_limited": per_window.values().sum::<u64>(),
+        "windows_with_429": per_window.len(),
+        "max_429_per_window": per_window.values().max().copied().unwrap_or(0),
+    })
 }

@@ -175,6 +175,27 @@ pub const MAX_DRAINED_BYTES: usize = 64 * 1024 * 1024;
 /// 429 body message: the name Braze's errors page gives the status.
 pub const RATE_LIMITED_MESSAGE: &str = "Rate Limited";
 
+/// How the fake applies Braze's rate-limit classes (braze-api.md §13). Documented: most
+/// endpoints share 250,000 requests per hour; the campaign and Canvas creates that
+/// broadcast or target a connected audience are limited to 250 per minute across
+/// audiences and 10 per minute per unique audience ("whichever is hit first"), and count
+/// against the hourly pool only when they target individual recipients. Not documented,
+/// and chosen:
+///
+/// * which class a request is in is read from its body the way the SDK reads it
+///   ([`braze_api::rate_limit::LimitClass::of`]): a create that lists `recipients` is in
+///   the default pool even with an audience; one with `broadcast: true` or an `audience`
+///   is a broadcast request; a unique audience is the operation, the campaign or Canvas
+///   id and the `audience` object;
+/// * `/messages/schedule/create` is in the default pool whatever it targets, as Braze's
+///   list of the pool's endpoints says;
+/// * which headers answer a broadcast request: the figures of the broadcast limit it is
+///   counted against with the fewer requests left, the one across audiences or its
+///   audience's (so a client sees the limit it is about to hit); it is refused (429) when
+///   either is over (`true`; `false` answers the figures across audiences always). A
+///   broadcast request does not count against the hourly pool.
+pub const BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT: bool = true;
+
 /// Message of an injected JSON error ([`crate::Fault::Status`]): Braze's name for the status
 /// where it has one (429 "Rate Limited"), else the HTTP reason phrase.
 pub fn injected_error_message(status: StatusCode) -> String {

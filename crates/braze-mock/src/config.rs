@@ -12,6 +12,12 @@ use crate::faults::FaultRule;
 pub const DEFAULT_RATE_LIMIT: u64 = 250_000;
 /// The window of [`DEFAULT_RATE_LIMIT`]: one hour, reset on the clock hour.
 pub const DEFAULT_RATE_LIMIT_WINDOW: Duration = Duration::from_secs(3600);
+/// Braze's broadcast limit across audiences: 250 requests per minute (Braze "API limits").
+pub const DEFAULT_BROADCAST_RATE_LIMIT: u64 = 250;
+/// Braze's broadcast limit per unique audience: 10 requests per minute.
+pub const DEFAULT_AUDIENCE_RATE_LIMIT: u64 = 10;
+/// The window of both broadcast limits: one minute, reset on the minute.
+pub const DEFAULT_BROADCAST_WINDOW: Duration = Duration::from_secs(60);
 /// Braze's body limit: 4 MB (Braze "API limits", payload size).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// How many requests the log keeps by default.
@@ -39,6 +45,8 @@ pub struct Config {
     pub(crate) keys: Vec<(String, Permissions)>,
     pub(crate) rate_limit: u64,
     pub(crate) window: Duration,
+    pub(crate) broadcast_rate_limit: (u64, Duration),
+    pub(crate) audience_rate_limit: (u64, Duration),
     pub(crate) strict: bool,
     pub(crate) campaigns: Vec<CampaignId>,
     pub(crate) canvases: Vec<CanvasId>,
@@ -59,6 +67,8 @@ impl Config {
             keys: Vec::new(),
             rate_limit: DEFAULT_RATE_LIMIT,
             window: DEFAULT_RATE_LIMIT_WINDOW,
+            broadcast_rate_limit: (DEFAULT_BROADCAST_RATE_LIMIT, DEFAULT_BROADCAST_WINDOW),
+            audience_rate_limit: (DEFAULT_AUDIENCE_RATE_LIMIT, DEFAULT_BROADCAST_WINDOW),
             strict: false,
             campaigns: Vec::new(),
             canvases: Vec::new(),
@@ -84,6 +94,22 @@ impl Config {
     pub fn rate_limit(mut self, limit: u64, window: Duration) -> Self {
         self.rate_limit = limit;
         self.window = window;
+        self
+    }
+
+    /// The broadcast limit across audiences: `limit` broadcast requests (campaign and
+    /// Canvas creates with `broadcast: true` or an `audience`, without recipients) per
+    /// `window` (default Braze's 250 per minute). They do not count against
+    /// [`Config::rate_limit`].
+    pub fn broadcast_rate_limit(mut self, limit: u64, window: Duration) -> Self {
+        self.broadcast_rate_limit = (limit, window);
+        self
+    }
+
+    /// The broadcast limit per unique audience (campaign or Canvas id and `audience`):
+    /// `limit` per `window` (default Braze's 10 per minute).
+    pub fn audience_rate_limit(mut self, limit: u64, window: Duration) -> Self {
+        self.audience_rate_limit = (limit, window);
         self
     }
 
@@ -164,6 +190,8 @@ impl fmt::Debug for Config {
             .field("keys", &keys)
             .field("rate_limit", &self.rate_limit)
             .field("window", &self.window)
+            .field("broadcast_rate_limit", &self.broadcast_rate_limit)
+            .field("audience_rate_limit", &self.audience_rate_limit)
             .field("strict", &self.strict)
             .field("campaigns", &self.campaigns)
             .field("canvases", &self.canvases)

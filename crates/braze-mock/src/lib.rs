@@ -87,8 +87,8 @@ pub use braze_api::{
     types::{Messages, Schedule},
 };
 pub use config::{
-    Config, DEFAULT_LOG_CAPACITY, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT,
-    DEFAULT_RATE_LIMIT_WINDOW,
+    Config, DEFAULT_AUDIENCE_RATE_LIMIT, DEFAULT_BROADCAST_RATE_LIMIT, DEFAULT_BROADCAST_WINDOW,
+    DEFAULT_LOG_CAPACITY, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT_WINDOW,
 };
 pub use faults::{Fault, FaultCounts, FaultKind, FaultRule, FaultSpecError, FaultStage, Trigger};
 pub use rate_limit::RateLimitCounters;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use braze_mock::{
-    CampaignId, CanvasId, Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, FaultRule,
-    MockServer, Permissions,
+    CampaignId, CanvasId, Config, DEFAULT_AUDIENCE_RATE_LIMIT, DEFAULT_BROADCAST_RATE_LIMIT,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, FaultRule, MockServer, Permissions,
 };
 use clap::Parser;
 
@@ -57,6 +57,20 @@ struct Args {
     /// epoch (3600: they reset on the clock hour, like Braze's).
     #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     window: u64,
+
+    /// Broadcast requests (campaign and Canvas creates with broadcast: true or an
+    /// audience) allowed per --broadcast-window, across audiences (Braze: 250 per minute).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BROADCAST_RATE_LIMIT)]
+    broadcast_rate_limit: u64,
+
+    /// Broadcast requests allowed per --broadcast-window for one unique audience
+    /// (Braze: 10 per minute).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_AUDIENCE_RATE_LIMIT)]
+    audience_rate_limit: u64,
+
+    /// Window length in seconds of both broadcast limits (Braze: 60).
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    broadcast_window: u64,
 
     /// Accept only the campaign and Canvas ids given with --campaign and --canvas (a
     /// message create's campaign_id too); others get 400 "Invalid Campaign ID" / "Invalid
@@ -155,6 +169,14 @@ async fn run(args: Args) -> ExitCode {
     let mut config = Config::new()
         .port(args.port)
         .rate_limit(args.rate_limit, Duration::from_secs(args.window))
+        .broadcast_rate_limit(
+            args.broadcast_rate_limit,
+            Duration::from_secs(args.broadcast_window),
+        )
+        .audience_rate_limit(
+            args.audience_rate_limit,
+            Duration::from_secs(args.broadcast_window),
+        )
         .strict(args.strict)
         .max_body_bytes(args.max_body_bytes)
         // Nobody can read the log of the binary; --verbose prints requests instead.
@@ -209,9 +231,13 @@ fn print_banner(args: &Args, server: &MockServer) {
         }
         let _ = writeln!(
             out,
-            "rate limit: {} per {} s; seed: {} (replay with --seed {})",
+            "rate limit: {} per {} s (broadcast: {} per {} s, {} per audience); seed: {} \
+             (replay with --seed {})",
             args.rate_limit,
             args.window,
+            args.broadcast_rate_limit,
+            args.broadcast_window,
+            args.audience_rate_limit,
             server.seed(),
             server.seed()
         );

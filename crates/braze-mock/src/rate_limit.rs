@@ -6,9 +6,12 @@
 //! one window leave exactly `limit - N` remaining. The critical section is a comparison and
 //! an addition, short enough not to matter next to the rest of a request.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use braze_api::rate_limit::LimitClass;
 
 /// What the rate limiter has counted, for tests and reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +121,86 @@ impl RateLimiter {
     }
 }
 
+/// Every limit class ([`choices::BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT`](crate::choices::BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT)):
+/// the default pool, the broadcast limit across audiences, and the broadcast limit per
+/// unique audience.
+#[derive(Debug)]
+pub(crate) struct Limits {
+    pub(crate) default: RateLimiter,
+    pub(crate) broadcast: RateLimiter,
+    audience_limit: u64,
+    audience_window_secs: u64,
+    /// Per unique audience: the window it was last counted in, and its count there.
+    audiences: Mutex<HashMap<String, Window>>,
+}
+
+/// Audiences of past windows are forgotten once this many are held.
+const MAX_AUDIENCES: usize = 10_000;
+
+impl Limits {
+    pub(crate) fn new(
+        default: (u64, Duration),
+        broadcast: (u64, Duration),
+        audience: (u64, Duration),
+    ) -> Self {
+        Self {
+            default: RateLimiter::new(default.0, default.1),
+            broadcast: RateLimiter::new(broadcast.0, broadcast.1),
+            audience_limit: audience.0,
+            audience_window_secs: whole_seconds(audience.1),
+            audiences: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one request of `class` made at `now`. A broadcast request counts against
+    /// the broadcast limit and its audience's; its figures are those of whichever has
+    /// fewer requests left, and it is over the limit when either is.
+    pub(crate) fn count(&self, class: &LimitClass, now: SystemTime) -> Quota {
+        let LimitClass::Broadcast { audience } = class else {
+            return self.default.count(now);
+        };
+        let across = self.broadcast.count(now);
+        let index = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs())
+            / self.audience_window_secs;
+        let used = {
+            let mut audiences = self.audiences.lock().unwrap_or_else(|e| e.into_inner());
+            if audiences.len() >= MAX_AUDIENCES && !audiences.contains_key(audience) {
+                audiences.retain(|_, window| window.index == index);
+            }
+            let window = audiences
+                .entry(audience.clone())
+                .or_insert(Window { index, used: 0 });
+            if window.index != index {
+                *window = Window { index, used: 0 };
+            }
+            window.used += 1;
+            window.used
+        };
+        let one = Quota {
+            limit: self.audience_limit,
+            remaining: self.audience_limit.saturating_sub(used),
+            reset: index
+                .saturating_add(1)
+                .saturating_mul(self.audience_window_secs),
+            exceeded: used > self.audience_limit,
+        };
+        let exceeded = across.exceeded || one.exceeded;
+        let tighter = if one.remaining < across.remaining
+            && crate::choices::BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT
+        {
+            one
+        } else {
+            across
+        };
+        Quota {
+            exceeded,
+            ..tighter
+        }
+    }
+}
+
 fn whole_seconds(window: Duration) -> u64 {
     let secs = window.as_secs() + u64::from(window.subsec_nanos() > 0);
     secs.max(1)
@@ -148,6 +231,53 @@ mod tests {
         let counters = limiter.counters(at(1_592_427_601));
         assert_eq!((counters.used, counters.total), (1, 5));
         assert_eq!(limiter.counters(at(1_592_440_000)).used, 0);
+    }
+
+    #[test]
+    fn broadcast_requests_count_across_audiences_and_per_audience() {
+        let limits = Limits::new(
+            (100, Duration::from_secs(60)),
+            (5, Duration::from_secs(60)),
+            (2, Duration::from_secs(60)),
+        );
+        let a = LimitClass::Broadcast {
+            audience: "a".into(),
+        };
+        let b = LimitClass::Broadcast {
+            audience: "b".into(),
+        };
+        let t = at(6_000);
+        assert_eq!(
+            limits.count(&a, t).remaining,
+            1,
+            "the audience's figures are tighter"
+        );
+        let second = limits.count(&a, t);
+        assert!(!second.exceeded);
+        let third = limits.count(&a, t);
+        assert!(third.exceeded, "two per audience");
+        assert_eq!((third.limit, third.remaining, third.reset), (2, 0, 6_060));
+        assert!(!limits.count(&b, t).exceeded);
+        let fifth = limits.count(&b, t);
+        assert_eq!((fifth.limit, fifth.remaining), (5, 0));
+        assert!(
+            limits
+                .count(
+                    &LimitClass::Broadcast {
+                        audience: "c".into()
+                    },
+                    t
+                )
+                .exceeded
+        );
+        // The default pool is apart.
+        let default = limits.count(&LimitClass::Default, t);
+        assert_eq!(
+            (default.limit, default.remaining, default.exceeded),
+            (100, 99, false)
+        );
+        // Next window.
+        assert!(!limits.count(&a, at(6_060)).exceeded);
     }
 
     #[test]

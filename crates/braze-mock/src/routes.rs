@@ -17,6 +17,7 @@ use http::{HeaderMap, Method, StatusCode};
 
 use braze_api::audience::AudienceProblem;
 use braze_api::operations::{OPERATIONS, OperationSpec};
+use braze_api::rate_limit::LimitClass;
 
 use crate::auth::{AuthOutcome, Authentication};
 use crate::choices;
@@ -49,9 +50,15 @@ async fn handle(
     request: Request,
 ) -> Response {
     let received_at = SystemTime::now();
-    let quota = shared.limiter.count(received_at);
     let (parts, body) = request.into_parts();
     let body = read_body(body, &parts.headers, shared.max_body_bytes).await;
+    // Counted as of its arrival, in the class its operation and body say
+    // (`choices::BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT`): a create's body tells whether it broadcasts.
+    let class = match (operation, &body) {
+        (Some(operation), BodyRead::Complete(bytes)) => LimitClass::of(operation, Some(bytes)),
+        _ => LimitClass::Default,
+    };
+    let quota = shared.limiter.count(&class, received_at);
     let fault = shared.faults.decide(parts.uri.path());
     let auth = shared
         .keyring

@@ -26,7 +26,7 @@ use crate::auth::{Keyring, Permissions};
 use crate::config::Config;
 use crate::connection;
 use crate::faults::{FaultCounts, FaultPlan, FaultRule};
-use crate::rate_limit::{RateLimitCounters, RateLimiter};
+use crate::rate_limit::{Limits, RateLimitCounters};
 use crate::request_log::{RecordedRequest, RequestLog};
 use crate::routes;
 use crate::state::{NewSchedule, Registry, Store, StoredSchedule, Targeting};
@@ -34,7 +34,7 @@ use crate::state::{NewSchedule, Registry, Store, StoredSchedule, Targeting};
 /// Everything the request handlers share.
 pub(crate) struct Shared {
     pub(crate) keyring: Keyring,
-    pub(crate) limiter: RateLimiter,
+    pub(crate) limiter: Limits,
     pub(crate) faults: FaultPlan,
     pub(crate) store: Store,
     pub(crate) registry: Registry,
@@ -99,7 +99,11 @@ impl MockServer {
         let api_key = keys[0].0.clone();
         let shared = Arc::new(Shared {
             keyring: Keyring::new(keys),
-            limiter: RateLimiter::new(config.rate_limit, config.window),
+            limiter: Limits::new(
+                (config.rate_limit, config.window),
+                config.broadcast_rate_limit,
+                config.audience_rate_limit,
+            ),
             faults: FaultPlan::new(seed, config.faults),
             store: Store::new(seed),
             registry: Registry::new(
@@ -297,9 +301,14 @@ impl MockServer {
         self.shared.faults.counts()
     }
 
-    /// The rate limiter's figures for the current window.
+    /// The default pool's figures for the current window.
     pub fn rate_limit_counters(&self) -> RateLimitCounters {
-        self.shared.limiter.counters(SystemTime::now())
+        self.shared.limiter.default.counters(SystemTime::now())
+    }
+
+    /// The broadcast limit's figures (across audiences) for the current window.
+    pub fn broadcast_rate_limit_counters(&self) -> RateLimitCounters {
+        self.shared.limiter.broadcast.counters(SystemTime::now())
     }
 
     /// Registers a campaign id, for strict mode.

@@ -143,7 +143,7 @@ pub use braze_api::ScheduleKind;
 pub use braze_api::call::Delivery;
 pub use braze_api::ids::{CampaignId, CanvasId, InvalidId, ScheduleId};
 pub use braze_api::operations::OperationSpec;
-pub use braze_api::rate_limit::{Pacer, RateLimit};
+pub use braze_api::rate_limit::{Ceiling, ClassLimits, LimitClass, Pacer, RateLimit};
 pub use braze_api::retry::RetryPolicy;
 /// The wire types generated from the spec (request and response bodies).
 pub use braze_api::types;
