@@ -245,7 +245,9 @@ impl LimitClass {
 ///   when none of ours is in flight. Near the end of a shared window every client thus
 ///   slows to one request at a time, so that when the window runs out each has at most
 ///   one request in flight: at most one 429 per client per window, and no slot left
-///   unused. Alone (`n = 1`) the rule is `remaining > 0`, as before: no slower.
+///   unused. Alone (`n = 1`) the rule is `remaining > 0`, as before: no slower. The
+///   first answer of a window cannot tell whether others share it, so a window that
+///   follows a shared one is paced as shared from its start (`BudgetState::first_answer`).
 /// * A server that answers a success without figures is not paced by headers.
 ///
 /// The broadcast class is also held to Braze's documented numbers ([`ClassLimits`]),
@@ -279,7 +281,7 @@ struct BudgetState {
     /// A request is waiting for one of ours to be answered.
     awaited: bool,
     /// The last window showed others spending it (it ended `lowered`): this one is
-    /// paced as shared from its first answer (see [`first_estimate`]).
+    /// paced as shared from its first answer (see [`BudgetState::first_answer`]).
     shared_before: bool,
 }
 
