@@ -70,15 +70,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
                         .is_ok()
                 });
             }
-            let mut ok = 0u64;
-            let mut failed = 0u64;
-            while let Some(done) = tasks.join_next().await {
-                if done.unwrap_or(false) {
-                    ok += 1;
-                } else {
-                    failed += 1;
-                }
-            }
+            let (ok, failed) = tally(tasks).await;
             (ok, failed, started.elapsed())
         })
     };
@@ -103,15 +95,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
                         .is_ok()
                 });
             }
-            let mut ok = 0u64;
-            let mut failed = 0u64;
-            while let Some(done) = tasks.join_next().await {
-                if done.unwrap_or(false) {
-                    ok += 1;
-                } else {
-                    failed += 1;
-                }
-            }
+            let (ok, failed) = tally(tasks).await;
             (ok, failed, started.elapsed())
         })
     };
@@ -129,4 +113,17 @@ pub async fn run(options: Options) -> std::io::Result<()> {
         })
     );
     Ok(())
+}
+
+/// How many of the tasks succeeded and how many failed (a panicked task counts as failed).
+async fn tally(mut tasks: JoinSet<bool>) -> (u64, u64) {
+    let (mut ok, mut failed) = (0u64, 0u64);
+    while let Some(done) = tasks.join_next().await {
+        if done.unwrap_or(false) {
+            ok += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    (ok, failed)
 }
