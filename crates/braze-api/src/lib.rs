@@ -17,6 +17,10 @@
 //! * whose schedule an operation acts on, campaign, Canvas or message ([`ScheduleKind`]);
 //! * the connected audience rules checked before sending, each problem with its path in
 //!   the tree ([`audience`]).
+//!
+//! Optional: the `schemars` feature derives `schemars::JsonSchema` for every generated
+//! type and implements it for the ids (JSON Schemas of the requests
+//! and answers, for tests and tools); off by default, nothing at run time needs it.
 
 #![deny(missing_docs)]
 
