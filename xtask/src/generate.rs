@@ -92,6 +92,14 @@ fn generate(spec_path: &Path) -> Result<String, String> {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
+    // A schedule's time is checked by hand (`crates/braze-api/src/schedule_time.rs`)
+    // against the spec's pattern, the only one that is not an id's: the generated check
+    // would need the `regress` regex crate in every user's build for one fixed shape.
+    settings.with_replacement(
+        "ScheduleTime",
+        "crate::schedule_time::ScheduleTime",
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
     // The value of a numeric audience filter keeps the number as written (`3`, not
     // `3.0`): an `f64` would turn every integer into a float on the wire.
     settings.with_replacement(

@@ -1970,14 +1970,7 @@ time zone). Defaults to false.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_local_time: ::std::option::Option<bool>,
-        /**ISO 8601 date-time, in UTC unless a designator says otherwise, e.g.
-`2017-05-24T21:30:00Z`. With `in_local_time` or `at_optimal_time`, give no
-time-zone designator (`2015-02-20T13:14:47`). Kept as a string because such
-local times are not RFC 3339 date-times; the pattern gives the shape (date,
-`T`, hours and minutes, optional seconds and fraction, optional `Z` or
-offset), and a server still refuses a date that does not exist (February 30).
-*/
-        pub time: ScheduleTime,
+        pub time: crate::schedule_time::ScheduleTime,
     }
     impl Schedule {
         pub fn builder() -> builder::Schedule {
@@ -2003,80 +1996,6 @@ schedule cannot be updated or cancelled, while a missing `dispatch_id` or
     impl ScheduleCreateResponse {
         pub fn builder() -> builder::ScheduleCreateResponse {
             Default::default()
-        }
-    }
-    /**ISO 8601 date-time, in UTC unless a designator says otherwise, e.g.
-`2017-05-24T21:30:00Z`. With `in_local_time` or `at_optimal_time`, give no
-time-zone designator (`2015-02-20T13:14:47`). Kept as a string because such
-local times are not RFC 3339 date-times; the pattern gives the shape (date,
-`T`, hours and minutes, optional seconds and fraction, optional `Z` or
-offset), and a server still refuses a date that does not exist (February 30).
-*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    #[serde(transparent)]
-    pub struct ScheduleTime(::std::string::String);
-    impl ::std::ops::Deref for ScheduleTime {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ScheduleTime> for ::std::string::String {
-        fn from(value: ScheduleTime) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ScheduleTime {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ScheduleTime {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ScheduleTime {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ScheduleTime {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///One scheduled campaign or Canvas.
@@ -8620,7 +8539,10 @@ declared, the older passes through.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            time: ::std::result::Result<super::ScheduleTime, ::std::string::String>,
+            time: ::std::result::Result<
+                crate::schedule_time::ScheduleTime,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule {
             fn default() -> Self {
@@ -8660,7 +8582,7 @@ declared, the older passes through.
             }
             pub fn time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ScheduleTime>,
+                T: ::std::convert::TryInto<crate::schedule_time::ScheduleTime>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time = value
