@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+// Section 6, the build cost; also run alone by `cargo xtask build-cost`.
+mod build_cost;
+
 /// The sizes of one run.
 struct Sizes {
     overhead_requests: usize,
@@ -126,6 +129,13 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     bench.two_classes()?;
     bench.fake_versus_prism()?;
     bench.memory()?;
+    let command = if smoke {
+        "cargo xtask bench --smoke"
+    } else {
+        "cargo xtask bench"
+    };
+    let section = build_cost::run(&bench.root, &bench.bin, smoke, command)?;
+    bench.report.push_str(&section);
 
     let target = if smoke {
         bench.root.join("target").join("BENCHMARKS.smoke.md")
@@ -134,6 +144,44 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     };
     std::fs::write(&target, &bench.report).map_err(|e| format!("{}: {e}", target.display()))?;
     println!("\n{}", bench.report);
+    println!("wrote {}", target.display());
+    Ok(())
+}
+
+/// `cargo xtask build-cost [--smoke]`: section 6 alone. A full run replaces that section
+/// of BENCHMARKS.md and leaves the rest as it is; a smoke run writes
+/// `target/build-cost/section.smoke.md`.
+pub fn build_cost_alone(root: &Path, smoke: bool) -> Result<(), String> {
+    step("building braze-bench (for the fake the two programs run against once)");
+    let status = Command::new(crate::workspace::cargo())
+        .current_dir(root)
+        .args(["build", "--locked", "-p", "braze-bench"])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("the build of braze-bench failed".into());
+    }
+    let bin = crate::workspace::target_dir(root)?.join("debug");
+    let command = if smoke {
+        "cargo xtask build-cost --smoke"
+    } else {
+        "cargo xtask build-cost"
+    };
+    let section = build_cost::run(root, &bin, smoke, command)?;
+    println!("\n{section}");
+    let (target, text) = if smoke {
+        (
+            root.join("target")
+                .join("build-cost")
+                .join("section.smoke.md"),
+            section,
+        )
+    } else {
+        let path = root.join("BENCHMARKS.md");
+        let old = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        (path, build_cost::splice(&old, &section))
+    };
+    std::fs::write(&target, text).map_err(|e| format!("{}: {e}", target.display()))?;
     println!("wrote {}", target.display());
     Ok(())
 }

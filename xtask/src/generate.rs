@@ -76,7 +76,10 @@ fn generate(spec_path: &Path) -> Result<String, String> {
                 .parse::<proc_macro2::TokenStream>()
                 .map_err(|e| format!("bad inner type: {e}"))?,
         )
-        .with_derive("schemars::JsonSchema")
+        // Emitted in every type's derive list, then moved behind braze-api's `schemars`
+        // feature by `schemars_behind_feature` below: progenitor has no setting for a
+        // derive under `cfg_attr`, and nothing at run time needs the schemas.
+        .with_derive(SCHEMARS_DERIVE)
         .with_derive("PartialEq")
         // Maps of the spec (`additionalProperties: {type: string}`: webhook and email
         // headers, WhatsApp template variables) keep a stable order, so a request
@@ -89,6 +92,14 @@ fn generate(spec_path: &Path) -> Result<String, String> {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
+    // A schedule's time is checked by hand (`crates/braze-api/src/schedule_time.rs`)
+    // against the spec's pattern, the only one that is not an id's: the generated check
+    // would need the `regress` regex crate in every user's build for one fixed shape.
+    settings.with_replacement(
+        "ScheduleTime",
+        "crate::schedule_time::ScheduleTime",
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
     // The value of a numeric audience filter keeps the number as written (`3`, not
     // `3.0`): an `f64` would turn every integer into a float on the wire.
     settings.with_replacement(
@@ -100,8 +111,15 @@ fn generate(spec_path: &Path) -> Result<String, String> {
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor could not generate a client from {SPEC}: {e}"))?;
     tokens.extend(crate::operation_table::tokens(&spec)?);
-    let file: syn::File = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let moved = schemars_behind_feature(&mut file.items)?;
+    if moved == 0 {
+        return Err(format!(
+            "no generated type derives {SCHEMARS_DERIVE}: progenitor's output changed, \
+             see schemars_behind_feature in xtask/src/generate.rs"
+        ));
+    }
 
     // Formatted by prettyplease, never by rustfmt: lib.rs marks the module
     // `#[rustfmt::skip]`, because stable rustfmt re-indents the generated doc blocks.
@@ -115,6 +133,63 @@ fn generate(spec_path: &Path) -> Result<String, String> {
     .expect("writing to a String cannot fail");
     code.push_str(&prettyplease::unparse(&file));
     Ok(code)
+}
+
+/// The derive that the generated types get only with braze-api's `schemars` feature.
+const SCHEMARS_DERIVE: &str = "schemars::JsonSchema";
+
+/// Takes [`SCHEMARS_DERIVE`] out of every `#[derive(...)]` of `items` (modules searched
+/// recursively) and puts it back right after, as
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`: JSON Schemas of
+/// the types are for tests and tools, and deriving them for every type costs each
+/// user's build the `schemars` crates and a good part of braze-api's compile time.
+/// Returns how many types it changed.
+fn schemars_behind_feature(items: &mut [syn::Item]) -> Result<usize, String> {
+    use syn::punctuated::Punctuated;
+    let wanted: syn::Path =
+        syn::parse_str(SCHEMARS_DERIVE).map_err(|e| format!("bad derive path: {e}"))?;
+    // By the path's segments (syn's `PartialEq` needs a feature this crate does not use).
+    let names = |path: &syn::Path| -> Vec<String> {
+        path.segments.iter().map(|s| s.ident.to_string()).collect()
+    };
+    let is_wanted = |path: &syn::Path| names(path) == names(&wanted);
+    let mut moved = 0;
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(item) => &mut item.attrs,
+            syn::Item::Enum(item) => &mut item.attrs,
+            syn::Item::Mod(module) => {
+                if let Some((_, content)) = &mut module.content {
+                    moved += schemars_behind_feature(content)?;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let mut index = 0;
+        while index < attrs.len() {
+            if !attrs[index].path().is_ident("derive") {
+                index += 1;
+                continue;
+            }
+            let paths = attrs[index]
+                .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+                .map_err(|e| format!("a generated derive list does not parse: {e}"))?;
+            if !paths.iter().any(is_wanted) {
+                index += 1;
+                continue;
+            }
+            let rest: Vec<&syn::Path> = paths.iter().filter(|p| !is_wanted(p)).collect();
+            attrs[index] = syn::parse_quote!(#[derive(#(#rest),*)]);
+            attrs.insert(
+                index + 1,
+                syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(#wanted))]),
+            );
+            moved += 1;
+            index += 2;
+        }
+    }
+    Ok(moved)
 }
 
 /// A readable account of how `current` differs from `expected`: counts, then the first
@@ -225,6 +300,41 @@ mod tests {
         let err = run(&root, Mode::Write).unwrap_err();
         assert!(err.contains("x-braze-idempotent"), "{err}");
         let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn json_schema_is_derived_only_with_the_schemars_feature() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .join(SPEC);
+        let code = generate(&spec).unwrap();
+        let optional = "#[cfg_attr(feature = \"schemars\", derive(schemars::JsonSchema))]";
+        let derived = code.matches("#[derive(").count();
+        assert!(code.matches(optional).count() > 50, "{derived} derives");
+        // Every use of schemars is one of those attributes.
+        assert_eq!(
+            code.matches("schemars::").count(),
+            code.matches(optional).count()
+        );
+
+        let mut items = vec![syn::parse_quote! {
+            mod types {
+                #[derive(Clone, schemars::JsonSchema, Debug)]
+                #[serde(transparent)]
+                pub struct A(String);
+                #[derive(Clone)]
+                pub enum B { X }
+            }
+        }];
+        assert_eq!(schemars_behind_feature(&mut items).unwrap(), 1);
+        let text = quote::quote!(#(#items)*).to_string();
+        assert!(
+            text.contains(
+                "# [derive (Clone , Debug)] # [cfg_attr (feature = \"schemars\" , derive (schemars :: JsonSchema))] # [serde (transparent)]"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! * `cargo xtask generate --check` regenerates in memory and fails, with a diff summary,
 //!   when the checked-in file differs (CI runs it).
 //! * `cargo xtask bench [--smoke]` runs the benchmarks and writes BENCHMARKS.md.
+//! * `cargo xtask build-cost [--smoke]` runs only the build-cost section of the
+//!   benchmarks and replaces it in BENCHMARKS.md.
 //! * `cargo xtask reliability [--full] [PART...]` runs the evidence of RELIABILITY.md.
 //! * `cargo xtask msrv` fails when a dependency of the published crates declares a
 //!   `rust-version` above the workspace's (CI runs it).
@@ -28,6 +30,11 @@ tasks:
                       BENCHMARKS.md
   bench --smoke       the same with tiny sizes and debug builds, to prove the harness
                       runs (writes target/BENCHMARKS.smoke.md)
+  build-cost          only section 6 of the benchmarks (cold builds of a braze-sdk
+                      program and a bare reqwest one; about 20 minutes on 2 cores),
+                      replaced in BENCHMARKS.md
+  build-cost --smoke  one debug build of each, to prove the section runs
+                      (writes target/build-cost/section.smoke.md)
   reliability [--full] [campaigns] [schemathesis] [fuzz]
                       the fault campaigns, Schemathesis against the fake, and the AFL++
                       fuzz targets (RELIABILITY.md); --full for the full sizes
@@ -43,6 +50,8 @@ fn main() -> ExitCode {
         ["generate", "--check"] => Task::Generate(generate::Mode::Check),
         ["bench"] => Task::Bench { smoke: false },
         ["bench", "--smoke"] => Task::Bench { smoke: true },
+        ["build-cost"] => Task::BuildCost { smoke: false },
+        ["build-cost", "--smoke"] => Task::BuildCost { smoke: true },
         ["reliability", rest @ ..] => Task::Reliability(rest),
         ["msrv"] => Task::Msrv,
         ["help" | "--help" | "-h"] => {
@@ -59,6 +68,7 @@ fn main() -> ExitCode {
     let result = workspace::root().and_then(|root| match task {
         Task::Generate(mode) => generate::run(&root, mode),
         Task::Bench { smoke } => bench::run(&root, smoke),
+        Task::BuildCost { smoke } => bench::build_cost_alone(&root, smoke),
         Task::Reliability(rest) => reliability::run(&root, rest),
         Task::Msrv => msrv::run(&root),
     });
@@ -75,6 +85,7 @@ fn main() -> ExitCode {
 enum Task<'a> {
     Generate(generate::Mode),
     Bench { smoke: bool },
+    BuildCost { smoke: bool },
     Reliability(&'a [&'a str]),
     Msrv,
 }

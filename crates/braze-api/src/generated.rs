@@ -10,14 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A conversation push (Android SDK 15.0.0 and later).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AndroidConversation {
         pub messages: ::std::vec::Vec<AndroidConversationMessage>,
         pub persons: ::std::vec::Vec<AndroidConversationPerson>,
@@ -32,14 +26,8 @@ pub mod types {
         }
     }
     ///One message of a conversation push.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AndroidConversationMessage {
         pub person_id: ::std::string::String,
         pub text: ::std::string::String,
@@ -54,14 +42,8 @@ pub mod types {
         }
     }
     ///One person of a conversation push.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AndroidConversationPerson {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -84,14 +66,8 @@ name, which a declared `extra` would collide with. It travels in that map, as an
 undeclared field does, and the SDK gives it a setter of its own.
 <https://www.braze.com/docs/api/objects_filters/messaging/android_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AndroidPush {
         ///An RGB colour as an integer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -162,9 +138,9 @@ spec refuses it instead, since it is rarely what was meant.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AndroidPushAndroidPriority {
         #[serde(rename = "normal")]
         Normal,
@@ -208,14 +184,8 @@ spec refuses it instead, since it is rarely what was meant.
         }
     }
     ///An Android action button.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AndroidPushButton {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<PushButtonAction>,
@@ -236,15 +206,8 @@ spec refuses it instead, since it is rarely what was meant.
     /**The one error body shared by every error response: Braze's human-readable
 `message` (e.g. `Invalid Campaign ID`) and any further `errors`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<NonFatalErrors>,
@@ -268,14 +231,8 @@ name, which a declared `extra` would collide with. It travels in that map, as an
 undeclared field does, and the SDK gives it a setter of its own.
 <https://www.braze.com/docs/api/objects_filters/messaging/apple_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplePush {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert: ::std::option::Option<ApplePushAlert>,
@@ -341,14 +298,8 @@ undeclared field does, and the SDK gives it a setter of its own.
         }
     }
     ///An Apple push alert, as text or as an alert object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum ApplePushAlert {
         Text(ApplePushAlertText),
@@ -367,14 +318,8 @@ undeclared field does, and the SDK gives it a setter of its own.
     /**The alert as an object. `body` is required unless the push sets
 `content-available`; `sound` goes here for Live Activities.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplePushAlertObject {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_loc_key: ::std::option::Option<::std::string::String>,
@@ -411,9 +356,9 @@ undeclared field does, and the SDK gives it a setter of its own.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ApplePushAlertText(pub ::std::string::String);
     impl ::std::ops::Deref for ApplePushAlertText {
@@ -454,9 +399,9 @@ undeclared field does, and the SDK gives it a setter of its own.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ApplePushAssetFileType {
         #[serde(rename = "aif")]
         Aif,
@@ -527,14 +472,8 @@ undeclared field does, and the SDK gives it a setter of its own.
 optional; with categories of the app, `action` (`URI` or `DEEP_LINK`) and `uri`
 are required.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApplePushButton {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<PushButtonAction>,
@@ -563,9 +502,9 @@ are required.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ApplePushInterruptionLevel {
         #[serde(rename = "passive")]
         Passive,
@@ -619,14 +558,8 @@ are required.
     /**An array attribute tested for one element. Braze's custom attribute arrays hold
 strings, and the docs' example compares with a string.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ArrayAttributeFilter {
         pub comparison: ArrayAttributeFilterComparison,
@@ -649,9 +582,9 @@ strings, and the docs' example compares with a string.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ArrayAttributeFilterComparison {
         #[serde(rename = "includes_value")]
         IncludesValue,
@@ -696,17 +629,8 @@ strings, and the docs' example compares with a string.
         }
     }
     ///The custom attribute's name, as stored in Braze.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct AttributeName(::std::string::String);
     impl ::std::ops::Deref for AttributeName {
@@ -765,14 +689,8 @@ an older revision of the page lists `does_not_equal`, which Braze accepts with a
 attribute", braze-inc/braze-docs#10064); the newer revision and the server use
 `not_equal`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct BooleanAttributeFilter {
         pub comparison: BooleanAttributeFilterComparison,
@@ -795,9 +713,9 @@ attribute", braze-inc/braze-docs#10064); the newer revision and the server use
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BooleanAttributeFilterComparison {
         #[serde(rename = "equals")]
         Equals,
@@ -846,14 +764,8 @@ attribute", braze-inc/braze-docs#10064); the newer revision and the server use
 `broadcast: true`; `broadcast: true` cannot be combined with `recipients`.
 Fields the spec does not know yet may be added and are passed through.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CampaignScheduleCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audience: ::std::option::Option<ConnectedAudience>,
@@ -880,14 +792,8 @@ Cannot be true together with `recipients`. Defaults to false.
         }
     }
     ///Body of `POST /campaigns/trigger/schedule/delete`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CampaignScheduleDeleteRequest {
         pub campaign_id: crate::ids::CampaignId,
         pub schedule_id: crate::ids::ScheduleId,
@@ -900,14 +806,8 @@ Cannot be true together with `recipients`. Defaults to false.
         }
     }
     ///Body of `POST /campaigns/trigger/schedule/update`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CampaignScheduleUpdateRequest {
         pub campaign_id: crate::ids::CampaignId,
         pub schedule: Schedule,
@@ -924,14 +824,8 @@ Cannot be true together with `recipients`. Defaults to false.
 campaign create. There is no `send_id` here. Fields the spec does not know yet
 may be added and are passed through.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CanvasScheduleCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audience: ::std::option::Option<ConnectedAudience>,
@@ -960,14 +854,8 @@ Prefer `context`.
         }
     }
     ///Body of `POST /canvas/trigger/schedule/delete`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CanvasScheduleDeleteRequest {
         pub canvas_id: crate::ids::CanvasId,
         pub schedule_id: crate::ids::ScheduleId,
@@ -983,14 +871,8 @@ Prefer `context`.
 required in its JSON block and optional in its table; it is required here, since
 without it there is nothing to identify the schedule to update.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CanvasScheduleUpdateRequest {
         pub canvas_id: crate::ids::CanvasId,
         pub schedule: Schedule,
@@ -1015,14 +897,8 @@ and the send fails later, visible only in the Message Activity Log
 (braze-inc/braze-docs#10064). This schema is the documented grammar, so a client
 can refuse a wrong audience before sending.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ConnectedAudience {
         ///Users in every one of the audiences.
         #[serde(rename = "AND")]
@@ -1065,14 +941,8 @@ name, which a declared `extra` would collide with. It travels in that map, as an
 undeclared field does, and the SDK gives it a setter of its own.
 <https://www.braze.com/docs/api/objects_filters/messaging/content_cards_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContentCard {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub android_uri: ::std::option::Option<::std::string::String>,
@@ -1127,9 +997,9 @@ undeclared field does, and the SDK gives it a setter of its own.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ContentCardType {
         #[serde(rename = "CLASSIC")]
         Classic,
@@ -1181,14 +1051,8 @@ type in Braze, which a client cannot see, so each family below pairs its compari
 with the type of `value` they take: a comparison given a value of another type
 matches no family. `value` is left out for `exists` and `does_not_exist`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum CustomAttributeFilter {
         StringAttributeFilter(StringAttributeFilter),
@@ -1238,14 +1102,8 @@ matches no family. `value` is left out for `exists` and `does_not_exist`.
 example: `less_than_x_days_ago` with `2`). Whole days, as Braze's segment filters
 take them.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct DaysAttributeFilter {
         pub comparison: DaysAttributeFilterComparison,
@@ -1268,9 +1126,9 @@ take them.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum DaysAttributeFilterComparison {
         #[serde(rename = "less_than_x_days_ago")]
         LessThanXDaysAgo,
@@ -1333,14 +1191,8 @@ template, which then supplies the subject, body and CSS inlining that are not gi
 here. `amp_body` is documented on Braze's AMP page, not on the email object's.
 <https://www.braze.com/docs/api/objects_filters/messaging/email_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Email {
         ///AMP HTML, under 100 KB; `body` is still required.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1399,14 +1251,8 @@ here. `amp_body` is documented on Braze's AMP page, not on the email object's.
 extension, yet its own example has `checkout_receipt.pdf`; the extension is read
 from `url`'s answer, so either works.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailAttachment {
         ///A Connected Content basic-auth credential, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1422,14 +1268,8 @@ from `url`'s answer, so either works.
         }
     }
     ///Whether the attribute has a value, for an attribute of any type. No `value`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ExistenceAttributeFilter {
         pub comparison: ExistenceAttributeFilterComparison,
@@ -1451,9 +1291,9 @@ from `url`'s answer, so either works.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ExistenceAttributeFilterComparison {
         #[serde(rename = "exists")]
         Exists,
@@ -1504,14 +1344,8 @@ name, which a declared `extra` would collide with. It travels in that map, as an
 undeclared field does, and the SDK gives it a setter of its own.
 <https://www.braze.com/docs/api/objects_filters/messaging/kindle_and_fireos_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KindlePush {
         pub alert: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1539,14 +1373,8 @@ spec refuses it instead, since it is rarely what was meant.
     /**When the user last used the app, after or before an ISO 8601 date-time (a plain
 string, see `TimeAttributeFilter`).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct LastUsedAppFilter {
         pub comparison: LastUsedAppFilterComparison,
@@ -1568,9 +1396,9 @@ string, see `TimeAttributeFilter`).
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum LastUsedAppFilterComparison {
         #[serde(rename = "after")]
         After,
@@ -1614,17 +1442,8 @@ string, see `TimeAttributeFilter`).
         }
     }
     ///`ListScheduledBroadcastsEndTime`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ListScheduledBroadcastsEndTime(::std::string::String);
     impl ::std::ops::Deref for ListScheduledBroadcastsEndTime {
@@ -1682,15 +1501,8 @@ string, see `TimeAttributeFilter`).
 Nothing is required, so that an accepted request is never reported as failed for
 the shape of its answer.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<NonFatalErrors>,
@@ -1713,14 +1525,8 @@ string for `external_user_ids`, an object for `user_aliases`); the table is foll
 Older pages and the Postman collection list `recipients` too; the current page does
 not, so it is not declared here (it passes through as an extra field).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageScheduleCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audience: ::std::option::Option<ConnectedAudience>,
@@ -1771,14 +1577,8 @@ characters, created beforehand with `POST /sends/id/create`.
         }
     }
     ///Body of `POST /messages/schedule/delete`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageScheduleDeleteRequest {
         pub schedule_id: crate::ids::ScheduleId,
         #[serde(flatten)]
@@ -1792,14 +1592,8 @@ characters, created beforehand with `POST /sends/id/create`.
     /**Body of `POST /messages/schedule/update`: the `schedule_id` the create answered, and a
 new `schedule`, new `messages`, or both (at least one: Braze requires it).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageScheduleUpdateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<Messages>,
@@ -1820,14 +1614,8 @@ through (Braze documents no `line` or `kakao` key; the legacy Windows keys are
 not declared). `whats_app` is documented for `/messages/send`; the schedule page
 does not list it, and whether it is accepted there is not verified.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Messages {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub android_push: ::std::option::Option<AndroidPush>,
@@ -1858,14 +1646,8 @@ does not list it, and whether it is accepted there is not verified.
     /**Minor problems that did not stop the request. Usually strings; some Braze
 endpoints send objects, so any JSON value is accepted.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct NonFatalErrors(pub ::std::vec::Vec<::serde_json::Value>);
     impl ::std::ops::Deref for NonFatalErrors {
@@ -1885,14 +1667,8 @@ endpoints send objects, so any JSON value is accepted.
         }
     }
     ///A numeric attribute compared with a number.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct NumberAttributeFilter {
         pub comparison: NumberAttributeFilterComparison,
@@ -1915,9 +1691,9 @@ endpoints send objects, so any JSON value is accepted.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum NumberAttributeFilterComparison {
         #[serde(rename = "equals")]
         Equals,
@@ -1980,14 +1756,8 @@ endpoints send objects, so any JSON value is accepted.
     /**Free-form key-value pairs for personalisation (at most 50 KB), e.g. trigger
 properties or Canvas context.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Properties(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2026,9 +1796,9 @@ properties or Canvas context.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PushButtonAction {
         #[serde(rename = "OPEN_APP")]
         OpenApp,
@@ -2084,14 +1854,8 @@ properties or Canvas context.
 Braze's own create examples break this rule, this spec follows the rule).
 Recipient-level properties win over request-level ones on key conflicts.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Recipient {
         ///User attributes to set before the send (with `send_to_existing_only` false).
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -2140,9 +1904,9 @@ users too, for transactional email).
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum RecipientSubscriptionState {
         #[serde(rename = "opted_in")]
         OptedIn,
@@ -2192,14 +1956,8 @@ users too, for transactional email).
     /**When to send. If only `time` is given, every user is messaged at that time.
 An update replaces the whole object.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Schedule {
         /**Send on the given date at each user's optimal time, whatever the time of day
 given. Defaults to false.
@@ -2212,14 +1970,7 @@ time zone). Defaults to false.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_local_time: ::std::option::Option<bool>,
-        /**ISO 8601 date-time, in UTC unless a designator says otherwise, e.g.
-`2017-05-24T21:30:00Z`. With `in_local_time` or `at_optimal_time`, give no
-time-zone designator (`2015-02-20T13:14:47`). Kept as a string because such
-local times are not RFC 3339 date-times; the pattern gives the shape (date,
-`T`, hours and minutes, optional seconds and fraction, optional `Z` or
-offset), and a server still refuses a date that does not exist (February 30).
-*/
-        pub time: ScheduleTime,
+        pub time: crate::schedule_time::ScheduleTime,
     }
     impl Schedule {
         pub fn builder() -> builder::Schedule {
@@ -2230,14 +1981,8 @@ offset), and a server still refuses a date that does not exist (February 30).
 schedule cannot be updated or cancelled, while a missing `dispatch_id` or
 `message` must not turn a send that was scheduled into an error.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleCreateResponse {
         ///The identifier of the message dispatch.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2253,99 +1998,9 @@ schedule cannot be updated or cancelled, while a missing `dispatch_id` or
             Default::default()
         }
     }
-    /**ISO 8601 date-time, in UTC unless a designator says otherwise, e.g.
-`2017-05-24T21:30:00Z`. With `in_local_time` or `at_optimal_time`, give no
-time-zone designator (`2015-02-20T13:14:47`). Kept as a string because such
-local times are not RFC 3339 date-times; the pattern gives the shape (date,
-`T`, hours and minutes, optional seconds and fraction, optional `Z` or
-offset), and a server still refuses a date that does not exist (February 30).
-*/
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ScheduleTime(::std::string::String);
-    impl ::std::ops::Deref for ScheduleTime {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ScheduleTime> for ::std::string::String {
-        fn from(value: ScheduleTime) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ScheduleTime {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ScheduleTime {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ScheduleTime {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ScheduleTime {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///One scheduled campaign or Canvas.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduledBroadcast {
         ///The campaign or Canvas identifier.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2376,14 +2031,8 @@ so any string is accepted.
         }
     }
     ///Campaigns and Canvases scheduled up to `end_time`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduledBroadcastsResponse {
         pub scheduled_broadcasts: ::std::vec::Vec<ScheduledBroadcast>,
     }
@@ -2395,14 +2044,8 @@ so any string is accepted.
     /**An SMS or MMS (`sms`).
 <https://www.braze.com/docs/api/objects_filters/messaging/sms_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Sms {
         pub app_id: ::std::string::String,
         pub body: ::std::string::String,
@@ -2430,14 +2073,8 @@ any JSON value is taken (the dashboard allows one image).
     /**A string attribute compared with a string. The `*_regex` comparisons take a regular
 expression (Braze's regex dialect), always as a string.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct StringAttributeFilter {
         pub comparison: StringAttributeFilterComparison,
@@ -2460,9 +2097,9 @@ expression (Braze's regex dialect), always as a string.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum StringAttributeFilterComparison {
         #[serde(rename = "equals")]
         Equals,
@@ -2525,9 +2162,9 @@ expression (Braze's regex dialect), always as a string.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SubscriptionStatus {
         #[serde(rename = "opted_in")]
         OptedIn,
@@ -2575,14 +2212,8 @@ expression (Braze's regex dialect), always as a string.
         }
     }
     ///A push or email subscription state, or its negation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SubscriptionStatusFilter {
         pub comparison: SubscriptionStatusFilterComparison,
@@ -2604,9 +2235,9 @@ expression (Braze's regex dialect), always as a string.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SubscriptionStatusFilterComparison {
         #[serde(rename = "is")]
         Is,
@@ -2654,14 +2285,8 @@ expression (Braze's regex dialect), always as a string.
 is `2019-07-22T13:17:55+0000` (an offset without a colon, so not RFC 3339: kept a
 plain string).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct TimeAttributeFilter {
         pub comparison: TimeAttributeFilterComparison,
@@ -2684,9 +2309,9 @@ plain string).
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum TimeAttributeFilterComparison {
         #[serde(rename = "after")]
         After,
@@ -2731,14 +2356,8 @@ plain string).
         }
     }
     ///A user alias.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserAlias {
         pub alias_label: ::std::string::String,
         pub alias_name: ::std::string::String,
@@ -2756,14 +2375,8 @@ name, which a declared `extra` would collide with. It travels in that map, as an
 undeclared field does, and the SDK gives it a setter of its own.
 <https://www.braze.com/docs/api/objects_filters/messaging/web_objects>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebPush {
         pub alert: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2796,14 +2409,8 @@ undeclared field does, and the SDK gives it a setter of its own.
         }
     }
     ///A web push action button (`OPEN_APP`, `URI` or `CLOSE`; no `DEEP_LINK`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebPushButton {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<PushButtonAction>,
@@ -2821,14 +2428,8 @@ undeclared field does, and the SDK gives it a setter of its own.
     /**A webhook (`webhook`).
 <https://www.braze.com/docs/api/objects_filters/messaging/webhook_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Webhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<WebhookBody>,
@@ -2856,14 +2457,8 @@ undeclared field does, and the SDK gives it a setter of its own.
     /**A string (quotes and backslashes escaped) or a JSON object, which Braze serialises
 (newer docs; older ones say string only). Arrays and other values are invalid.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum WebhookBody {
         Text(WebhookBodyText),
@@ -2880,14 +2475,8 @@ undeclared field does, and the SDK gives it a setter of its own.
         }
     }
     ///The body as a JSON object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WebhookBodyObject(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2925,9 +2514,9 @@ undeclared field does, and the SDK gives it a setter of its own.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WebhookBodyText(pub ::std::string::String);
     impl ::std::ops::Deref for WebhookBodyText {
@@ -2968,9 +2557,9 @@ undeclared field does, and the SDK gives it a setter of its own.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WebhookRequestMethod {
         #[serde(rename = "POST")]
         Post,
@@ -3027,14 +2616,8 @@ it, so OpenAPI's `discriminator` does not fit: each of the seven shapes is an
 envelope of its own whose `message_type` has one value.
 <https://www.braze.com/docs/api/objects_filters/messaging/whats_app_object>
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum WhatsApp {
         Template(WhatsAppTemplate),
@@ -3081,14 +2664,8 @@ envelope of its own whose `message_type` has one value.
         }
     }
     ///A WhatsApp carousel response message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppCarousel {
         pub app_id: ::std::string::String,
         pub message: WhatsAppCarouselMessage,
@@ -3107,14 +2684,8 @@ envelope of its own whose `message_type` has one value.
     /**A carousel card: `buttons` (labels, at most 2) for `quick_reply` carousels,
 `cta_url_button` for `url` carousels.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppCarouselCard {
         ///At most 160 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3134,17 +2705,8 @@ envelope of its own whose `message_type` has one value.
         }
     }
     ///At most 160 characters.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppCarouselCardBodyText(::std::string::String);
     impl ::std::ops::Deref for WhatsAppCarouselCardBodyText {
@@ -3201,14 +2763,8 @@ envelope of its own whose `message_type` has one value.
     /**A carousel response of 2 to 10 cards, all with the same media type and the same
 number of buttons.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppCarouselMessage {
         pub body: ::std::string::String,
         pub cards: ::std::vec::Vec<WhatsAppCarouselCard>,
@@ -3232,9 +2788,9 @@ number of buttons.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppCarouselMessageCarouselButtonType {
         #[serde(rename = "quick_reply")]
         QuickReply,
@@ -3289,9 +2845,9 @@ number of buttons.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppCarouselMessageType {
         #[serde(rename = "carousel_response_message")]
         CarouselResponseMessage,
@@ -3331,14 +2887,8 @@ number of buttons.
         }
     }
     ///A WhatsApp Flow response message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppFlow {
         pub app_id: ::std::string::String,
         pub message: WhatsAppFlowMessage,
@@ -3355,14 +2905,8 @@ number of buttons.
         }
     }
     ///The button that opens the Flow.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppFlowButton {
         ///At most 20 characters.
         pub caption: WhatsAppFlowButtonCaption,
@@ -3377,17 +2921,8 @@ number of buttons.
         }
     }
     ///At most 20 characters.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppFlowButtonCaption(::std::string::String);
     impl ::std::ops::Deref for WhatsAppFlowButtonCaption {
@@ -3441,14 +2976,8 @@ number of buttons.
         }
     }
     ///A response that opens a WhatsApp Flow.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppFlowMessage {
         pub body: ::std::string::String,
         pub flow_button: WhatsAppFlowButton,
@@ -3477,9 +3006,9 @@ number of buttons.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppFlowMessageType {
         #[serde(rename = "flow_response_message")]
         FlowResponseMessage,
@@ -3519,14 +3048,8 @@ number of buttons.
         }
     }
     ///A WhatsApp list response message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppList {
         pub app_id: ::std::string::String,
         pub message: WhatsAppListMessage,
@@ -3543,14 +3066,8 @@ number of buttons.
         }
     }
     ///The list of a list response.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppListContent {
         pub list_button_text: ::std::string::String,
         pub list_sections: ::std::vec::Vec<WhatsAppListSection>,
@@ -3563,14 +3080,8 @@ number of buttons.
         }
     }
     ///A response with a list, at most 10 rows across its sections.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppListMessage {
         pub body: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3597,9 +3108,9 @@ number of buttons.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppListMessageType {
         #[serde(rename = "list_response_message")]
         ListResponseMessage,
@@ -3639,14 +3150,8 @@ number of buttons.
         }
     }
     ///A row of a list section.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppListRow {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub row_description: ::std::option::Option<::std::string::String>,
@@ -3660,14 +3165,8 @@ number of buttons.
         }
     }
     ///A section of a list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppListSection {
         pub list_rows: ::std::vec::Vec<WhatsAppListRow>,
         pub section_title: ::std::string::String,
@@ -3690,9 +3189,9 @@ number of buttons.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppMediaType {
         #[serde(rename = "image")]
         Image,
@@ -3736,14 +3235,8 @@ number of buttons.
         }
     }
     ///A WhatsApp quick-reply response message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppQuickReply {
         pub app_id: ::std::string::String,
         pub message: WhatsAppQuickReplyMessage,
@@ -3762,14 +3255,8 @@ number of buttons.
     /**A response with reply buttons, shown in order. `header_image_uri` and
 `header_text` exclude each other.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppQuickReplyMessage {
         pub body: ::std::string::String,
         pub buttons: ::std::vec::Vec<WhatsAppReplyButton>,
@@ -3798,9 +3285,9 @@ number of buttons.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppQuickReplyMessageType {
         #[serde(rename = "quick_reply_response_message")]
         QuickReplyResponseMessage,
@@ -3843,14 +3330,8 @@ number of buttons.
         }
     }
     ///A reply button.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppReplyButton {
         pub text: ::std::string::String,
         #[serde(flatten)]
@@ -3862,14 +3343,8 @@ number of buttons.
         }
     }
     ///A WhatsApp template message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppTemplate {
         pub app_id: ::std::string::String,
         pub message: WhatsAppTemplateMessage,
@@ -3886,14 +3361,8 @@ number of buttons.
         }
     }
     ///One card of a carousel template; every card uses the same media type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppTemplateCard {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_variables: ::std::option::Option<WhatsAppVariables>,
@@ -3916,14 +3385,8 @@ call-to-action URL button can vary. Only TEXT and IMAGE headers can be sent this
 way. Braze renamed `header_image_uri` to `header_media_uri`; the newer name is
 declared, the older passes through.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppTemplateMessage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body_variables: ::std::option::Option<WhatsAppVariables>,
@@ -3958,9 +3421,9 @@ declared, the older passes through.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppTemplateMessageType {
         #[serde(rename = "template_message")]
         TemplateMessage,
@@ -4000,14 +3463,8 @@ declared, the older passes through.
         }
     }
     ///A WhatsApp text response message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppText {
         pub app_id: ::std::string::String,
         pub message: WhatsAppTextMessage,
@@ -4024,14 +3481,8 @@ declared, the older passes through.
         }
     }
     ///A WhatsApp image response message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppTextImage {
         pub app_id: ::std::string::String,
         pub message: WhatsAppTextImageMessage,
@@ -4048,14 +3499,8 @@ declared, the older passes through.
         }
     }
     ///An image response.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppTextImageMessage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub caption: ::std::option::Option<::std::string::String>,
@@ -4079,9 +3524,9 @@ declared, the older passes through.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppTextImageMessageType {
         #[serde(rename = "text_image_response_message")]
         TextImageResponseMessage,
@@ -4124,14 +3569,8 @@ declared, the older passes through.
         }
     }
     ///A text response.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppTextMessage {
         pub body: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4155,9 +3594,9 @@ declared, the older passes through.
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppTextMessageType {
         #[serde(rename = "text_response_message")]
         TextResponseMessage,
@@ -4197,14 +3636,8 @@ declared, the older passes through.
         }
     }
     ///A call-to-action URL button.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WhatsAppUrlButton {
         pub display_text: ::std::string::String,
         pub url: ::std::string::String,
@@ -4217,14 +3650,8 @@ declared, the older passes through.
         }
     }
     ///Template variable values by zero-based index: `{"0": "Ada"}`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppVariables(
         pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -9112,7 +8539,10 @@ declared, the older passes through.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            time: ::std::result::Result<super::ScheduleTime, ::std::string::String>,
+            time: ::std::result::Result<
+                crate::schedule_time::ScheduleTime,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule {
             fn default() -> Self {
@@ -9152,7 +8582,7 @@ declared, the older passes through.
             }
             pub fn time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ScheduleTime>,
+                T: ::std::convert::TryInto<crate::schedule_time::ScheduleTime>,
                 T::Error: ::std::fmt::Display,
             {
                 self.time = value

@@ -6,7 +6,6 @@
 //! sent ([`CampaignId::check`]) and when read from JSON, matching the spec's
 //! `minLength: 1, pattern: '\S'`.
 
-use std::borrow::Cow;
 use std::fmt;
 
 /// Why an identifier was refused.
@@ -126,9 +125,10 @@ macro_rules! id_type {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl schemars::JsonSchema for $name {
-            fn schema_name() -> Cow<'static, str> {
-                Cow::Borrowed(stringify!($name))
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
 
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

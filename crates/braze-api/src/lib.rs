@@ -10,13 +10,18 @@
 //!   ([`rate_limit`]), retries ([`retry`]), a response-body cap, tracing spans named
 //!   `braze.request` (operation, attempt, status, duration), and the per-call record
 //!   ([`call`]);
-//! * the typed identifiers the generated types use ([`ids`]);
+//! * the typed identifiers the generated types use ([`ids`]), and a schedule's time,
+//!   checked against the spec's pattern ([`ScheduleTime`]);
 //! * what the spec says of each operation, generated: a named [`operations::OperationSpec`]
 //!   per operation with its method, path, permission, idempotency and body fields
 //!   ([`operations`]);
 //! * whose schedule an operation acts on, campaign, Canvas or message ([`ScheduleKind`]);
 //! * the connected audience rules checked before sending, each problem with its path in
 //!   the tree ([`audience`]).
+//!
+//! Optional: the `schemars` feature derives `schemars::JsonSchema` for every generated
+//! type and implements it for the ids and [`ScheduleTime`] (JSON Schemas of the requests
+//! and answers, for tests and tools); off by default, nothing at run time needs it.
 
 #![deny(missing_docs)]
 
@@ -28,6 +33,7 @@ mod kind;
 pub mod operations;
 pub mod rate_limit;
 pub mod retry;
+mod schedule_time;
 
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
@@ -38,3 +44,4 @@ mod generated;
 pub use generated::*;
 pub use hooks::{DEFAULT_MAX_RESPONSE_BYTES, HookState, InvalidApiKey};
 pub use kind::ScheduleKind;
+pub use schedule_time::{SCHEDULE_TIME_PATTERN, ScheduleTime};

@@ -16,11 +16,10 @@ use serde_json::Value;
 /// depends on the clock, "in 3min").
 ///
 /// The API key never appears in an error, its `Debug` or its `Display`.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The request was refused before anything was sent.
-    #[error("invalid request: `{field}` {reason}")]
     InvalidRequest {
         /// The field at fault, as it appears in the JSON body (e.g. `recipients[3]`).
         field: String,
@@ -28,17 +27,40 @@ pub enum Error {
         reason: String,
     },
     /// The client could not be built (bad endpoint, missing or malformed key, ...).
-    #[error("invalid configuration: {0}")]
     Config(String),
     /// Braze (or a proxy in front of it) answered with an error status.
-    #[error(transparent)]
     Api(Box<ApiError>),
     /// No answer: the connection failed, timed out or broke.
-    #[error(transparent)]
     Transport(Box<TransportError>),
     /// An answer came, but its body could not be read as expected.
-    #[error(transparent)]
     Decode(Box<DecodeError>),
+}
+
+// Written by hand rather than derived: a derive macro crate in every user's build for
+// five arms. The last three are transparent: the inner error's text and source.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { field, reason } => {
+                write!(f, "invalid request: `{field}` {reason}")
+            }
+            Error::Config(message) => write!(f, "invalid configuration: {message}"),
+            Error::Api(error) => fmt::Display::fmt(error, f),
+            Error::Transport(error) => fmt::Display::fmt(error, f),
+            Error::Decode(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::InvalidRequest { .. } | Error::Config(_) => None,
+            Error::Api(error) => std::error::Error::source(&**error),
+            Error::Transport(error) => std::error::Error::source(&**error),
+            Error::Decode(error) => std::error::Error::source(&**error),
+        }
+    }
 }
 
 /// Braze answered with an error status.

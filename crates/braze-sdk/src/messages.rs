@@ -66,6 +66,10 @@ pub use braze_api::types::RecipientSubscriptionState;
 /// assert!(error.to_string().contains("messages.apple_push.badge"), "{error}");
 /// # Ok::<(), braze_sdk::Error>(())
 /// ```
+// `#[inline]`, like the two below: the deserializers it needs (every channel's types,
+// through `serde_path_to_error`) are compiled in the crates that call it, not in every
+// build of this one.
+#[inline]
 pub fn from_json(json: &[u8]) -> Result<types::Messages, Error> {
     let value: Value = serde_json::from_slice(json)
         .map_err(|e| Error::invalid("messages", format!("is not valid JSON: {e}")))?;
@@ -84,6 +88,7 @@ pub fn from_json(json: &[u8]) -> Result<types::Messages, Error> {
 }
 
 /// Reads `value` as `T`, an error naming the path under `prefix`.
+#[inline]
 fn typed<T: serde::de::DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
@@ -97,6 +102,7 @@ fn typed<T: serde::de::DeserializeOwned>(value: &Value, prefix: &str) -> Result<
 }
 
 /// Checks `whats_app` as the envelope its `message_type` names.
+#[inline]
 fn whats_app_shape(value: &Value) -> Result<(), Error> {
     const PATH: &str = "messages.whats_app";
     let kind = value.get("message_type").and_then(Value::as_str);

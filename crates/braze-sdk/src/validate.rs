@@ -301,7 +301,7 @@ mod tests {
                         if schedule_time("schedule.time", &time, local).is_ok() {
                             accepted += 1;
                             assert!(
-                                time.parse::<braze_api::types::ScheduleTime>().is_ok(),
+                                time.parse::<braze_api::ScheduleTime>().is_ok(),
                                 "{time:?} passed the checks but not the spec's pattern"
                             );
                         }
