@@ -228,6 +228,7 @@ async fn every_create_carries_the_audience_to_the_fake() {
     client
         .create_message_schedule(later())
         .audience(audience.clone())
+        .broadcast(true)
         .apple_push(ApplePush::new("Back in stock"))
         .await
         .expect("message create");

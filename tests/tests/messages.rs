@@ -39,8 +39,18 @@ type Case = (&'static str, fn(&Client) -> CreateMessageSchedule<'_>);
 /// Each of Braze's documented rules, broken once, with the field the error must name.
 fn broken_creates() -> Vec<Case> {
     vec![
+        ("segment_id", |c| {
+            c.create_message_schedule(later())
+                .apple_push(ApplePush::new("hi"))
+        }),
+        ("segment_id", |c| {
+            c.create_message_schedule(later())
+                .broadcast(true)
+                .apple_push(ApplePush::new("hi"))
+        }),
         ("broadcast", |c| {
             c.create_message_schedule(later())
+                .segment_id("segment_identifier")
                 .apple_push(ApplePush::new("hi"))
         }),
         ("broadcast", |c| {
@@ -154,11 +164,6 @@ fn broken_creates() -> Vec<Case> {
                 .external_user_id("user-1")
                 .messages(from_json(br#"{"android_push": {"alert": "hi"}}"#).unwrap())
         }),
-        ("messages.android_push.priority", |c| {
-            c.create_message_schedule(later())
-                .external_user_id("user-1")
-                .android_push(AndroidPush::new("t", "a").priority(3))
-        }),
         ("messages.android_push.time_to_live", |c| {
             c.create_message_schedule(later())
                 .external_user_id("user-1")
@@ -256,6 +261,28 @@ fn broken_creates() -> Vec<Case> {
                 .external_user_id("user-1")
                 .apple_push(ApplePush::new("hi"))
         }),
+        ("schedule.time", |c| {
+            c.create_message_schedule(Schedule::at("2030-02-30T10:00:00Z"))
+                .external_user_id("user-1")
+                .apple_push(ApplePush::new("hi"))
+        }),
+        ("schedule.time", |c| {
+            c.create_message_schedule(Schedule::at("2030-05-24T21:30:00Z").in_local_time(true))
+                .external_user_id("user-1")
+                .apple_push(ApplePush::new("hi"))
+        }),
+        ("schedule.time", |c| {
+            // Passed in every time zone two days ago.
+            let passed = (chrono::Utc::now() - chrono::Duration::days(2)).naive_utc();
+            c.create_message_schedule(Schedule::local(passed))
+                .external_user_id("user-1")
+                .apple_push(ApplePush::new("hi"))
+        }),
+        ("messages.email.from", |c| {
+            c.create_message_schedule(later())
+                .external_user_id("user-1")
+                .email(Email::html("app", "Chez Ada", "<p>Ready</p>"))
+        }),
     ]
 }
 
@@ -320,13 +347,22 @@ async fn the_valid_neighbours_are_accepted() {
         base()
             .send_id("x".repeat(64))
             .sms(Sms::new("app", "group", "hi")),
+        base().android_push(AndroidPush::new("t", "a").priority(3)),
         client
-            .create_message_schedule(later())
-            .segment_id("segment_identifier")
+            .create_message_schedule(Schedule::local(
+                (chrono::Utc::now() + chrono::Duration::days(1)).naive_utc(),
+            ))
+            .external_user_id("user-1")
             .apple_push(ApplePush::new("hi")),
         client
             .create_message_schedule(later())
+            .segment_id("segment_identifier")
             .broadcast(true)
+            .apple_push(ApplePush::new("hi")),
+        client
+            .create_message_schedule(later())
+            .external_user_id("user-1")
+            .segment_id("segment_identifier")
             .apple_push(ApplePush::new("hi")),
     ];
     for request in fine {

@@ -101,83 +101,12 @@ pub fn parse(root: &str, audience: &Value) -> Result<ConnectedAudience, Vec<Audi
     })
 }
 
-/// Whether `text` is an ISO 8601 date-time as Braze's examples write them: a date, `T`, a
-/// time to the minute or second (with an optional fraction), and an optional designator
-/// (`Z`, `+02:00`, `+0200`, `+02`). The docs' own example is `2019-07-22T13:17:55+0000`.
+/// Whether `text` is an ISO 8601 date-time as Braze's examples write them
+/// ([`crate::time::parse_date_time`]): a date, `T`, a time to the minute or second (with an
+/// optional fraction), and an optional designator (`Z`, `+02:00`, `+0200`, `+02`). The
+/// docs' own example is `2019-07-22T13:17:55+0000`.
 pub fn is_iso8601_date_time(text: &str) -> bool {
-    let Some((date, rest)) = text.split_once(['T', 't']) else {
-        return false;
-    };
-    let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
-    let (time, zone) = rest.split_at(zone_at);
-    is_date(date) && is_time(time) && is_zone(zone)
-}
-
-fn digits(text: &str, len: usize) -> Option<u32> {
-    (text.len() == len && text.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| text.parse().ok())
-        .flatten()
-}
-
-fn is_date(date: &str) -> bool {
-    let mut parts = date.split('-');
-    let (Some(year), Some(month), Some(day), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let (Some(year), Some(month), Some(day)) = (digits(year, 4), digits(month, 2), digits(day, 2))
-    else {
-        return false;
-    };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
-}
-
-fn is_time(time: &str) -> bool {
-    let (clock, fraction) = match time.split_once(['.', ',']) {
-        Some((clock, fraction)) => (clock, Some(fraction)),
-        None => (time, None),
-    };
-    if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
-        return false;
-    }
-    let parts: Vec<&str> = clock.split(':').collect();
-    let limits: &[u32] = match parts.len() {
-        2 => &[23, 59],
-        3 => &[23, 59, 60],
-        _ => return false,
-    };
-    if fraction.is_some() && parts.len() == 2 {
-        return false;
-    }
-    parts
-        .iter()
-        .zip(limits)
-        .all(|(part, max)| digits(part, 2).is_some_and(|n| n <= *max))
-}
-
-fn is_zone(zone: &str) -> bool {
-    if zone.is_empty() || zone.eq_ignore_ascii_case("z") {
-        return true;
-    }
-    let Some(offset) = zone.strip_prefix(['+', '-']) else {
-        return false;
-    };
-    let (hours, minutes) = match offset.len() {
-        2 => (offset, "00"),
-        4 => offset.split_at(2),
-        5 if offset.as_bytes()[2] == b':' => (&offset[..2], &offset[3..]),
-        _ => return false,
-    };
-    digits(hours, 2).is_some_and(|h| h <= 23) && digits(minutes, 2).is_some_and(|m| m <= 59)
+    crate::time::parse_date_time(text).is_some()
 }
 
 struct Walk {

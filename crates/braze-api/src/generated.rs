@@ -93,8 +93,8 @@ undeclared field does, and the SDK gives it a setter of its own.
         pub notification_channel_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notification_id: ::std::option::Option<i64>,
-        /**-2 (min) to 2 (max), 0 by default. Braze reads a value out of range as 0; this
-spec refuses it instead, since it is rarely what was meant.
+        /**-2 (min) to 2 (max), 0 by default. Braze reads a value out of range as 0, so
+one is not refused.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
@@ -1354,8 +1354,8 @@ undeclared field does, and the SDK gives it a setter of its own.
         pub custom_uri: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_variation_id: ::std::option::Option<::std::string::String>,
-        /**-2 (min) to 2 (max), 0 by default. Braze reads a value out of range as 0; this
-spec refuses it instead, since it is rarely what was meant.
+        /**-2 (min) to 2 (max), 0 by default. Braze reads a value out of range as 0, so
+one is not refused.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
@@ -1530,9 +1530,10 @@ not, so it is not declared here (it passes through as an extra field).
     pub struct MessageScheduleCreateRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audience: ::std::option::Option<ConnectedAudience>,
-        /**Must be true to send to everyone when no users, segment or audience are given.
-Cannot be true together with `external_user_ids` or `user_aliases`. Defaults to
-false.
+        /**Must be true to send to a `segment_id` or an `audience` without listing users
+(the page: "must be set to true if users are not specified"); cannot be true
+together with `external_user_ids` or `user_aliases`. Give at least one of
+`segment_id`, users and `audience`. Defaults to false.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub broadcast: ::std::option::Option<bool>,

@@ -16,8 +16,10 @@
 //!   per operation with its method, path, permission, idempotency and body fields
 //!   ([`operations`]);
 //! * whose schedule an operation acts on, campaign, Canvas or message ([`ScheduleKind`]);
-//! * the connected audience rules checked before sending, each problem with its path in
-//!   the tree ([`audience`]).
+//! * Braze's documented rules on request bodies, written once for the client, the fake and
+//!   the command ([`rules`]), and the connected audience's ([`audience`]), each problem
+//!   with its path;
+//! * the one reader of the times Braze takes, and what a schedule's time means ([`time`]).
 //!
 //! Optional: the `schemars` feature derives `schemars::JsonSchema` for every generated
 //! type and implements it for the ids and [`ScheduleTime`] (JSON Schemas of the requests
@@ -33,7 +35,9 @@ mod kind;
 pub mod operations;
 pub mod rate_limit;
 pub mod retry;
+pub mod rules;
 mod schedule_time;
+pub mod time;
 
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]

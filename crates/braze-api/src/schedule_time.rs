@@ -8,6 +8,7 @@
 //! the two on generated and mutated inputs (`tests/tests/schedule_time.rs`), with
 //! `regress` as a dev-dependency only.
 
+use crate::time::SendTime;
 use crate::types::error::ConversionError;
 
 /// The spec's pattern for `ScheduleTime`, the shape [`ScheduleTime`] accepts.
@@ -17,8 +18,8 @@ pub const SCHEDULE_TIME_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][
 /// `2017-05-24T21:30:00Z`. With `in_local_time` or `at_optimal_time`, give no time-zone
 /// designator (`2015-02-20T13:14:47`). Kept as a string because such local times are not
 /// RFC 3339 date-times; the shape is checked ([`SCHEDULE_TIME_PATTERN`]: date, `T`, hours and minutes,
-/// optional seconds and fraction, optional `Z` or offset), and a server still refuses a
-/// date that does not exist (February 30).
+/// optional seconds and fraction, optional `Z` or offset), and a date that does not exist
+/// (February 30) is refused by the rules ([`ScheduleTime::send_time`], [`crate::rules`]).
 ///
 /// ```
 /// use braze_api::ScheduleTime;
@@ -37,6 +38,12 @@ impl ScheduleTime {
     /// The time as written.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The date-time it names, or `None` for a date that does not exist (February 30):
+    /// the shape is checked when a `ScheduleTime` is made, the calendar here.
+    pub fn send_time(&self) -> Option<SendTime> {
+        SendTime::parse(&self.0)
     }
 }
 
@@ -72,7 +79,7 @@ impl std::str::FromStr for ScheduleTime {
         if value.is_empty() {
             return Err("shorter than 1 characters".into());
         }
-        if !fits_the_pattern(value) {
+        if !crate::time::fits_the_schedule_time_pattern(value) {
             return Err(format!("doesn't match pattern \"{SCHEDULE_TIME_PATTERN}\"").into());
         }
         Ok(Self(value.to_owned()))
@@ -120,78 +127,6 @@ impl schemars::JsonSchema for ScheduleTime {
             "minLength": 1,
             "pattern": SCHEDULE_TIME_PATTERN,
         })
-    }
-}
-
-/// Whether `value` matches [`SCHEDULE_TIME_PATTERN`] (anchored at both ends), read left to right: every
-/// optional part of the pattern starts with a character that nothing after it can start
-/// with (`:` seconds, `.` fraction, `Z`/`z` or a sign for the zone), so no backtracking
-/// is ever needed and this accepts exactly what the regular expression accepts.
-fn fits_the_pattern(value: &str) -> bool {
-    let mut rest = Cursor(value.as_bytes());
-    rest.fits().is_some()
-}
-
-/// What is left to read of the value.
-struct Cursor<'a>(&'a [u8]);
-
-impl Cursor<'_> {
-    fn fits(&mut self) -> Option<()> {
-        self.number(4, 0, 9999)?; // [0-9]{4}
-        self.one_of(b"-")?;
-        self.number(2, 1, 12)?; // 0[1-9]|1[0-2]
-        self.one_of(b"-")?;
-        self.number(2, 1, 31)?; // 0[1-9]|[12][0-9]|3[01]
-        self.one_of(b"Tt ")?;
-        self.clock()?;
-        if self.next_is(b":") {
-            self.one_of(b":")?;
-            self.number(2, 0, 60)?; // [0-5][0-9]|60
-            if self.next_is(b".") {
-                self.one_of(b".")?;
-                self.number(1, 0, 9)?; // [0-9]+
-                while self.number(1, 0, 9).is_some() {}
-            }
-        }
-        if self.next_is(b"Zz") {
-            self.one_of(b"Zz")?;
-        } else if self.next_is(b"+-") {
-            self.one_of(b"+-")?;
-            self.clock()?;
-        }
-        self.0.is_empty().then_some(())
-    }
-
-    /// `([01][0-9]|2[0-3]):[0-5][0-9]`
-    fn clock(&mut self) -> Option<()> {
-        self.number(2, 0, 23)?;
-        self.one_of(b":")?;
-        self.number(2, 0, 59)?;
-        Some(())
-    }
-
-    /// Exactly `digits` ASCII digits whose value is within `min..=max`.
-    fn number(&mut self, digits: usize, min: u32, max: u32) -> Option<()> {
-        let (head, tail) = self.0.split_at_checked(digits)?;
-        if !head.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let value = head.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
-        self.0 = tail;
-        (min..=max).contains(&value).then_some(())
-    }
-
-    fn one_of(&mut self, allowed: &[u8]) -> Option<()> {
-        let (first, tail) = self.0.split_first()?;
-        if !allowed.contains(first) {
-            return None;
-        }
-        self.0 = tail;
-        Some(())
-    }
-
-    fn next_is(&self, any_of: &[u8]) -> bool {
-        self.0.first().is_some_and(|b| any_of.contains(b))
     }
 }
 

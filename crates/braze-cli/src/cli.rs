@@ -206,8 +206,9 @@ pub enum MessagesCommand {
 pub enum MessageScheduleCommand {
     /// Schedule a message with its content (POST /messages/schedule/create).
     ///
-    /// Give users (--external-user-id, --user-alias), a --segment-id, an --audience, or
-    /// --broadcast; and the content: --messages FILE (Braze's `messages` object as JSON),
+    /// Give users (--external-user-id, --user-alias; with --segment-id or --audience,
+    /// those of them in it), or --broadcast with a --segment-id or an --audience; and the
+    /// content: --messages FILE (Braze's `messages` object as JSON),
     /// and/or the flags of the simple cases (--apple-push-alert, --android-push-title with
     /// --android-push-alert, --sms-body with --sms-app-id and --sms-subscription-group-id).
     /// Every channel is checked before anything is sent. A create is not retried once it
@@ -442,7 +443,7 @@ pub struct MessageCreateArgs {
     #[arg(long = "user-alias", value_name = "NAME:LABEL", value_parser = parse_user_alias)]
     pub user_aliases: Vec<(String, String)>,
 
-    /// Send to this segment (with users: to those users in it).
+    /// Send to this segment (with --broadcast; with users: to those users in it).
     #[arg(long, value_name = "ID")]
     pub segment_id: Option<String>,
 
@@ -453,7 +454,8 @@ pub struct MessageCreateArgs {
     #[arg(long, value_name = "JSON|@FILE", value_parser = parse_audience)]
     pub audience: Option<Audience>,
 
-    /// Send to everyone (not allowed with users).
+    /// Send to the whole --segment-id or --audience (required when no users are given; not
+    /// allowed with users).
     #[arg(long, conflicts_with_all = ["external_user_ids", "user_aliases"])]
     pub broadcast: bool,
 

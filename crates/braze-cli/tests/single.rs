@@ -792,7 +792,8 @@ fn a_message_dry_run_shows_the_body() {
         &mut braze(),
         &words(
             "--dry-run --output json messages schedule create --time 2030-05-24T21:30:00Z \
-             --segment-id segment_identifier --android-push-title Chez --android-push-alert Ready",
+             --segment-id segment_identifier --broadcast --android-push-title Chez \
+             --android-push-alert Ready",
         ),
     );
     assert_eq!(out.code, Some(0), "{out:?}");
@@ -853,6 +854,7 @@ fn audiences_inline_or_from_a_file_on_every_create() {
             &from_file,
             "--segment-id",
             "segment_identifier",
+            "--broadcast",
             "--apple-push-alert",
             "Back in stock",
         ],

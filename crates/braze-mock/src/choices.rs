@@ -24,14 +24,14 @@
 //! 11. a fault drawn for the request, if it strikes after processing.
 
 use braze_api::ScheduleKind;
-use braze_api::types::{AndroidPush, ApplePush};
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
+use braze_api::rules::Problem;
+use braze_api::time::When;
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use http::StatusCode;
 
 use crate::auth::Permission;
 use crate::faults::{FaultKind, FaultStage};
 use crate::state::StoredSchedule;
-use crate::time::{day_passed_in_every_time_zone, passed_in_every_time_zone};
 
 /// Status of a successful create. Braze does not document it for the scheduling
 /// endpoints; it answers `201 Created` on its send endpoints (a recorded
@@ -90,21 +90,25 @@ pub fn local_time_update_refused_message(schedule_id: &str) -> String {
 /// kind (some users have already been sent the message), so the fake applies it alike.
 pub const LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES: bool = true;
 
-/// Whether a send time given with an offset is accepted for a local-time or optimal-time
-/// send. Braze says to give none, not that it refuses one; the fake accepts it and uses the
-/// time of day as written, ignoring the offset.
-pub const ACCEPT_OFFSET_WITH_LOCAL_TIME: bool = true;
-
-/// Whether a UTC send time in the past is accepted. Braze documents a refusal only for
-/// local-time sends, so the fake accepts past UTC times. Such a schedule counts as sent at
-/// once ([`counts_as_sent`]): the list leaves it out.
-pub const ACCEPT_PAST_UTC_TIMES: bool = true;
-
 /// Whether `null` is refused for a field the spec declares (`"at_optimal_time": null`).
 /// The spec declares none of them nullable and Braze documents nothing about `null`; the
 /// generated types would read it as "left out", so the fake refuses it explicitly, as the
 /// spec does (found by Schemathesis's negative tests, see RELIABILITY.md).
 pub const REFUSE_NULL_FOR_DECLARED_FIELDS: bool = true;
+
+/// The message of the 400 for a body that breaks one of Braze's rules
+/// ([`braze_api::rules`]): Braze's documented first words for the rule where its errors
+/// page gives them ([`Rule::braze_error`](braze_api::rules::Rule::braze_error): `No message
+/// to send`, `Message Variant Unspecified` ...), then the field's path and what is wrong:
+/// `Apple Push Length Exceeded: messages.apple_push is 1913 bytes ...`. Braze documents
+/// its messages' first words only; the rest is the fake's, written so that a person sees
+/// what to fix.
+pub fn problem_message(problem: &Problem) -> String {
+    match problem.rule.braze_error() {
+        Some(words) => format!("{words}: {problem}"),
+        None => problem.to_string(),
+    }
+}
 
 /// 401 message when no key was sent. Braze's text is not documented; this one says how to
 /// send the key.
@@ -252,51 +256,30 @@ pub const DELAYED_REQUESTS_ARE_DROPPED: bool = true;
 
 /// Whether a stored schedule is listed by `GET /messages/scheduled_broadcasts` for a
 /// request received at `now`. Braze lists what is scheduled "between now and `end_time`"
-/// (documented): so a schedule not yet sent ([`counts_as_sent`]) whose send time is at or
-/// before `end_time`, the send time of a local or optimal-time send being its time of day
-/// read as UTC. Braze's docs do not say whether API-created schedules appear; the fake has
-/// no others, so it lists them.
-pub fn is_listed(
-    wall_clock: NaiveDateTime,
-    instant: DateTime<Utc>,
-    in_local_time: bool,
-    at_optimal_time: bool,
-    end_time: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> bool {
-    instant <= end_time && !counts_as_sent(wall_clock, instant, in_local_time, at_optimal_time, now)
-}
-
-/// Whether a stored schedule counts as sent at `now`, and so is no longer listed
-/// ([`is_listed`]). The fake sends nothing, and Braze documents neither a refusal of a
-/// past UTC time ([`ACCEPT_PAST_UTC_TIMES`]) nor what it does with one. The choice: a
-/// schedule whose time has come is treated as sent, as it is no longer "between now and
-/// `end_time`" (whether Braze sends a late one at once or never, it is not still to come):
+/// (documented): so a schedule not yet sent whose send time (`instant`, the time of day of
+/// a local or optimal-time send read as UTC) is at or before `end_time`. Braze's docs do
+/// not say whether API-created schedules appear; the fake has no others, so it lists them.
 ///
-/// * a UTC send, once its time is before `now` (one due at `now` exactly is still listed);
-/// * a local-time send, once its time of day has passed in every time zone (at UTC-12,
-///   the last zone to reach it): until then some users are still to get it;
-/// * an optimal-time send, once its whole date has passed in every time zone: Braze sends
-///   it "on the given date" at each user's optimal time, whatever the time of day given,
-///   so a user at UTC-12 may get it until that date ends there. With both flags, optimal
-///   time wins, as in [`schedule_type`].
+/// The fake sends nothing, and Braze documents neither a refusal of a past UTC time (the
+/// rules accept one, [`braze_api::rules::Rule::LocalTimePassed`]) nor what it does with
+/// one. The choice: a schedule whose time has come counts as sent, as it is no longer
+/// "between now and `end_time`" (whether Braze sends a late one at once or never, it is
+/// not still to come): once it is behind every user ([`When::passed_everywhere`]). A UTC
+/// send is, once its time is before `now`; a local-time send, once its time of day has
+/// passed in every time zone (until then some users are still to get it); an
+/// optimal-time send, once its whole date has passed in every time zone (Braze sends it
+/// "on the given date" at each user's optimal time, so a user at UTC-12 may get it until
+/// that date ends there).
 ///
 /// Only the list is affected: the schedule stays stored until deleted, and the updates
 /// and deletes find it as before.
-pub fn counts_as_sent(
-    wall_clock: NaiveDateTime,
+pub fn is_listed(
+    when: When,
     instant: DateTime<Utc>,
-    in_local_time: bool,
-    at_optimal_time: bool,
+    end_time: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> bool {
-    if at_optimal_time {
-        day_passed_in_every_time_zone(wall_clock, now)
-    } else if in_local_time {
-        passed_in_every_time_zone(wall_clock, now)
-    } else {
-        instant < now
-    }
+    instant <= end_time && !when.passed_everywhere(now)
 }
 
 /// `name` of a listed schedule. Braze lists dashboard names, which API schedules do not
@@ -332,14 +315,12 @@ pub fn broadcast_type(kind: ScheduleKind) -> &'static str {
 
 /// `schedule_type` of a listed schedule. Braze documents `local_time_zones`,
 /// `intelligent_delivery`, or the company's time zone; the fake's company is in `UTC`. With
-/// both flags set, optimal time wins: it ignores the time of day that local time is about.
-pub fn schedule_type(in_local_time: bool, at_optimal_time: bool) -> &'static str {
-    if at_optimal_time {
-        "intelligent_delivery"
-    } else if in_local_time {
-        "local_time_zones"
-    } else {
-        "UTC"
+/// both flags set, optimal time wins ([`When::of`]).
+pub fn schedule_type(when: &When) -> &'static str {
+    match when {
+        When::Optimal(_) => "intelligent_delivery",
+        When::Local(_) => "local_time_zones",
+        When::Utc(_) => "UTC",
     }
 }
 
@@ -377,91 +358,6 @@ pub fn unknown_owner_message(kind: ScheduleKind) -> &'static str {
         ScheduleKind::Canvas => INVALID_CANVAS_ID_MESSAGE,
     }
 }
-
-// Message schedules (`/messages/schedule/*`): what Braze leaves open about their bodies.
-
-/// Whether `user_aliases` count toward the cap of 50 users per request together with
-/// `external_user_ids`. Braze documents the cap for `external_user_ids` ("max 50"), and its
-/// error for going over it reads "The max number of external_ids and aliases per request
-/// was exceeded", which suggests one cap for both; the fake counts them together.
-pub const ALIASES_COUNT_TOWARD_THE_USER_CAP: bool = true;
-
-/// Whether a message create may target a `segment_id` or an `audience` without users and
-/// without `broadcast: true`. Braze's create page says "include at least one of
-/// `segment_id`, `external_user_ids`, `audience`" and the spec follows it; its parameters
-/// glossary says `broadcast` "must be true" when no users are listed, which would refuse
-/// such sends. The endpoint's own page is followed, so they are accepted.
-pub const SEGMENT_OR_AUDIENCE_WITHOUT_BROADCAST: bool = true;
-
-/// Whether keys of `messages` the spec does not declare (`kakao`, a legacy
-/// `windows_phone8_push`, a typo such as `apple_psh`) count as a message to send. They are
-/// passed through as the spec says, but Braze documents no such channel, so a `messages`
-/// object holding only them is refused with Braze's "No message to send": a typo then shows
-/// up instead of a schedule that sends nothing.
-pub const UNDECLARED_CHANNELS_COUNT_AS_A_MESSAGE: bool = false;
-
-/// Whether `apple_push.asset_file_type` is refused without `asset_url`. Braze documents it
-/// as required with `asset_url`, not that it is refused alone; a file type without the
-/// file describes nothing, and refusing it catches an `asset_url` lost on the way.
-pub const ASSET_FILE_TYPE_ONLY_WITH_ASSET_URL: bool = true;
-
-/// Whether the `extra` of a Kindle push, a web push and a Content Card must be a JSON
-/// object. Braze documents "object" for each, but its error ("Invalid Extra Push
-/// Payload") only for Apple and Android pushes; the fake holds the other three to their
-/// documented type too, with the same words for the pushes.
-pub const OTHER_EXTRAS_MUST_BE_OBJECTS: bool = true;
-
-/// Whether an Android or Kindle push `priority` outside −2…2 is refused. Braze documents
-/// that it is read as 0 (so accepted), but the spec bounds it (`minimum: -2, maximum: 2`),
-/// and the fake holds bodies to the spec, as the client is held: the two must not disagree
-/// (Schemathesis's negative tests send such values and expect a 4xx). Should the spec
-/// drop the bounds, this becomes `false`.
-pub const REFUSE_PUSH_PRIORITY_OUTSIDE_THE_SPEC: bool = true;
-
-/// Message for an Apple push `extra` that uses the keys Braze reserves (`ab`, `aps`).
-/// Braze documents that they are rejected, not its words; the fake uses those of its
-/// documented error about `extra`, naming the keys found.
-pub fn reserved_extra_keys_message(path: &str, found: &[&str]) -> String {
-    format!(
-        "Invalid Extra Push Payload: {path}.extra must not use the keys ab or aps (found: {})",
-        found.join(", ")
-    )
-}
-
-/// What counts toward Braze's 1,912 bytes of an Apple push. Braze: "alert + extra +
-/// optional params", without saying how they are measured. The fake counts the bytes of
-/// the whole `apple_push` object as compact JSON (`serde_json::to_vec` of the object as
-/// read: UTF-8, no spaces, every field, undeclared ones and Braze's `extra` included), so
-/// that a client can count the same way by serialising what it sends.
-pub fn apple_push_payload_bytes(push: &ApplePush) -> usize {
-    serde_json::to_vec(push).map_or(0, |bytes| bytes.len())
-}
-
-/// What counts toward Braze's 4,000 bytes of an Android push. Braze: "alert + extra". The
-/// fake counts the UTF-8 bytes of the `alert` text plus those of Braze's `extra` object as
-/// compact JSON (`serde_json::to_vec`), and nothing else.
-pub fn android_push_payload_bytes(push: &AndroidPush) -> usize {
-    let alert = push.alert.as_deref().map_or(0, str::len);
-    let extra = push
-        .extra
-        .get("extra")
-        .and_then(|extra| serde_json::to_vec(extra).ok())
-        .map_or(0, |bytes| bytes.len());
-    alert + extra
-}
-
-/// The latest `content_card.expire_at` accepted for a request received at `now`. Braze:
-/// "max expiry 30 days", without saying from when. The fake measures from the request
-/// (not from the scheduled send), the only time it knows for sure; a card scheduled
-/// further ahead can use `time_to_live` instead.
-pub fn content_card_latest_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
-    now + TimeDelta::days(30)
-}
-
-/// Whether `content_card.expire_in_local_time: false` is accepted without `expire_at`.
-/// Braze: "only with `expire_at`; default `false`". The default changes nothing, so only
-/// `true` without `expire_at` is refused.
-pub const ACCEPT_EXPIRE_IN_LOCAL_TIME_FALSE_WITHOUT_EXPIRE_AT: bool = true;
 
 /// Whether the messages of an update must carry `message_variation_id` when the schedule
 /// was created with a `campaign_id`. Braze documents the rule for a request that names a

@@ -62,11 +62,11 @@
 
 mod audience;
 mod auth;
+mod body;
 pub mod choices;
 mod config;
 mod connection;
 mod faults;
-mod messages;
 mod operations;
 mod rate_limit;
 mod reply;
@@ -74,8 +74,6 @@ mod request_log;
 mod routes;
 mod server;
 mod state;
-mod time;
-mod validation;
 
 pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};
 /// The identifiers, kinds of schedule, schedule object and messaging object of the spec, as

@@ -5,26 +5,23 @@ use std::time::SystemTime;
 
 use braze_api::ScheduleKind;
 use braze_api::operations::{Operation, OperationSpec};
+use braze_api::rules::{self, Check};
+use braze_api::time::{SendTime, When, passed_in_some_time_zone};
 use braze_api::types::{
     CampaignScheduleCreateRequest, CampaignScheduleDeleteRequest, CampaignScheduleUpdateRequest,
     CanvasScheduleCreateRequest, CanvasScheduleDeleteRequest, CanvasScheduleUpdateRequest,
     MessageScheduleCreateRequest, MessageScheduleDeleteRequest, MessageScheduleUpdateRequest,
-    Recipient, Schedule, ScheduleCreateResponse, ScheduledBroadcast, ScheduledBroadcastsResponse,
+    Messages, ScheduleCreateResponse, ScheduledBroadcast, ScheduledBroadcastsResponse,
 };
 use chrono::{DateTime, Utc};
 use http::StatusCode;
-use serde::de::DeserializeOwned;
 
 use crate::audience::{SeenAudience, parse_create};
+use crate::body::{bad_request, parse};
 use crate::choices;
-use crate::messages::{self, check_messages, check_variations};
 use crate::reply::Reply;
 use crate::server::Shared;
-use crate::state::{Change, NewSchedule, Owner, Refusal, StoredSchedule};
-use crate::time::{SendTime, parse_end_time, parse_send_time, passed_in_some_time_zone};
-use crate::validation::{
-    check_message_targeting, check_schedule, check_targeting, refuse_declared_nulls,
-};
+use crate::state::{Change, NewSchedule, Owner, Refusal, StoredSchedule, Targeting};
 
 /// An answer either way: `Err` holds the refusal.
 type Outcome = Result<Reply, Reply>;
@@ -37,72 +34,129 @@ pub(crate) fn run(
     received_at: SystemTime,
 ) -> Reply {
     let now = DateTime::<Utc>::from(received_at);
-    let created = |creation: Creation<'_>| create(shared, creation, received_at, now);
     let outcome = match operation.operation {
         Operation::CreateCampaignSchedule => parse_create(
             body,
             |body| parse::<CampaignScheduleCreateRequest>(operation, body),
             |request| request.audience.as_ref(),
         )
-        .and_then(|(request, audience)| {
-            created(Creation {
-                kind: ScheduleKind::Campaign,
-                owner_id: request.campaign_id.into_string(),
-                recipients: &request.recipients,
-                audience,
-                broadcast: request.broadcast,
-                schedule: request.schedule,
-                send_id: request.send_id,
-            })
+        .and_then(|(mut request, audience)| {
+            keep_audience(&mut request.extra, request.audience.is_some(), &audience);
+            obey(&request, now)?;
+            let targeting = Targeting {
+                recipients: request.recipients.len(),
+                ..targeting(request.broadcast, &audience)
+            };
+            create(
+                shared,
+                NewSchedule {
+                    kind: ScheduleKind::Campaign,
+                    owner_id: Some(request.campaign_id.into_string()),
+                    schedule: request.schedule,
+                    targeting,
+                    send_id: request.send_id,
+                    messages: None,
+                    campaign_id: None,
+                    audience,
+                },
+                received_at,
+            )
         }),
         Operation::CreateCanvasSchedule => parse_create(
             body,
             |body| parse::<CanvasScheduleCreateRequest>(operation, body),
             |request| request.audience.as_ref(),
         )
-        .and_then(|(request, audience)| {
-            created(Creation {
-                kind: ScheduleKind::Canvas,
-                owner_id: request.canvas_id.into_string(),
-                recipients: &request.recipients,
-                audience,
-                broadcast: request.broadcast,
-                schedule: request.schedule,
-                send_id: None,
-            })
+        .and_then(|(mut request, audience)| {
+            keep_audience(&mut request.extra, request.audience.is_some(), &audience);
+            obey(&request, now)?;
+            let targeting = Targeting {
+                recipients: request.recipients.len(),
+                ..targeting(request.broadcast, &audience)
+            };
+            create(
+                shared,
+                NewSchedule {
+                    kind: ScheduleKind::Canvas,
+                    owner_id: Some(request.canvas_id.into_string()),
+                    schedule: request.schedule,
+                    targeting,
+                    send_id: None,
+                    messages: None,
+                    campaign_id: None,
+                    audience,
+                },
+                received_at,
+            )
+        }),
+        Operation::CreateMessageSchedule => parse_create(
+            body,
+            |body| parse::<MessageScheduleCreateRequest>(operation, body),
+            |request| request.audience.as_ref(),
+        )
+        .and_then(|(mut request, audience)| {
+            keep_audience(&mut request.extra, request.audience.is_some(), &audience);
+            obey(&request, now)?;
+            let targeting = Targeting {
+                external_user_ids: request.external_user_ids.len(),
+                user_aliases: request.user_aliases.len(),
+                segment_id: request.segment_id,
+                ..targeting(request.broadcast, &audience)
+            };
+            create(
+                shared,
+                NewSchedule {
+                    kind: ScheduleKind::Message,
+                    owner_id: None,
+                    schedule: request.schedule,
+                    targeting,
+                    send_id: request.send_id,
+                    messages: request.messages,
+                    campaign_id: request.campaign_id.map(|id| id.into_string()),
+                    audience,
+                },
+                received_at,
+            )
         }),
         Operation::UpdateCampaignSchedule => {
             parse::<CampaignScheduleUpdateRequest>(operation, body).and_then(|request| {
+                obey(&request, now)?;
                 let owner = Owner {
                     kind: ScheduleKind::Campaign,
                     id: Some(request.campaign_id.as_str()),
                 };
-                update(
-                    shared,
-                    owner,
-                    request.schedule_id.as_str(),
-                    Change {
-                        schedule: Some(request.schedule),
-                        messages: None,
-                    },
-                    now,
-                )
+                let change = Change {
+                    schedule: Some(request.schedule),
+                    messages: None,
+                };
+                update(shared, owner, request.schedule_id.as_str(), change, now)
             })
         }
         Operation::UpdateCanvasSchedule => parse::<CanvasScheduleUpdateRequest>(operation, body)
             .and_then(|request| {
+                obey(&request, now)?;
                 let owner = Owner {
                     kind: ScheduleKind::Canvas,
                     id: Some(request.canvas_id.as_str()),
                 };
+                let change = Change {
+                    schedule: Some(request.schedule),
+                    messages: None,
+                };
+                update(shared, owner, request.schedule_id.as_str(), change, now)
+            }),
+        Operation::UpdateMessageSchedule => parse::<MessageScheduleUpdateRequest>(operation, body)
+            .and_then(|request| {
+                obey(&request, now)?;
+                let change = Change {
+                    schedule: request.schedule,
+                    messages: request.messages,
+                };
                 update(
                     shared,
-                    owner,
+                    Owner::MESSAGE,
                     request.schedule_id.as_str(),
-                    Change {
-                        schedule: Some(request.schedule),
-                        messages: None,
-                    },
+                    change,
                     now,
                 )
             }),
@@ -123,33 +177,6 @@ pub(crate) fn run(
                 };
                 delete(shared, owner, request.schedule_id.as_str())
             }),
-        Operation::CreateMessageSchedule => parse_create(
-            body,
-            |body| parse::<MessageScheduleCreateRequest>(operation, body),
-            |request| request.audience.as_ref(),
-        )
-        .and_then(|(request, audience)| {
-            create_message(shared, request, audience, received_at, now)
-        }),
-        Operation::UpdateMessageSchedule => parse::<MessageScheduleUpdateRequest>(operation, body)
-            .and_then(|request| {
-                if request.schedule.is_none() && request.messages.is_none() {
-                    return Err(bad_request(
-                        "schedule or messages is required (or both): an update must change \
-                         something",
-                    ));
-                }
-                update(
-                    shared,
-                    Owner::MESSAGE,
-                    request.schedule_id.as_str(),
-                    Change {
-                        schedule: request.schedule,
-                        messages: request.messages,
-                    },
-                    now,
-                )
-            }),
         Operation::DeleteMessageSchedule => parse::<MessageScheduleDeleteRequest>(operation, body)
             .and_then(|request| delete(shared, Owner::MESSAGE, request.schedule_id.as_str())),
         Operation::ListScheduledBroadcasts => list(shared, query, now),
@@ -157,53 +184,34 @@ pub(crate) fn run(
     outcome.unwrap_or_else(|refusal| refusal)
 }
 
-fn bad_request(message: impl Into<String>) -> Reply {
-    Reply::error(StatusCode::BAD_REQUEST, message)
+/// Braze's documented rules on the body ([`braze_api::rules`]): the first problem is the
+/// 400, in Braze's words ([`choices::problem_message`]).
+fn obey(body: &impl Check, now: DateTime<Utc>) -> Result<(), Reply> {
+    match body.problems(now).into_iter().next() {
+        None => Ok(()),
+        Some(problem) => Err(bad_request(choices::problem_message(&problem))),
+    }
 }
 
-/// Reads a body with the spec's generated type: bad JSON, a wrong type, a missing field,
-/// a blank id or a `null` the spec does not allow is a 400 naming the problem and where
-/// it is.
-fn parse<T: DeserializeOwned>(operation: &OperationSpec, body: &[u8]) -> Result<T, Reply> {
-    if body.trim_ascii().is_empty() {
-        return Err(bad_request(
-            "the request body is empty; a JSON object is expected",
-        ));
+/// An audience the generated types could not read (one Braze takes and fails later, see
+/// [`crate::audience`]) is kept among the body's undeclared fields, where the rules see
+/// it as the audience it is.
+fn keep_audience(
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+    typed: bool,
+    audience: &SeenAudience,
+) {
+    if let (false, Some(json)) = (typed, &audience.json) {
+        extra.insert("audience".to_owned(), json.clone());
     }
-    if let Some(shape) = operation.request_body {
-        refuse_declared_nulls(body, shape).map_err(bad_request)?;
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| bad_request(describe(&error, body)))?;
-    deserializer
-        .end()
-        .map_err(|error| bad_request(error.to_string()))?;
-    Ok(value)
 }
 
-/// serde's message, prefixed by the field's path (`schedule.in_local_time: invalid type:
-/// ...`) unless the message names it already; a `schedule.time` that does not fit the
-/// spec's pattern (or is empty) gets the same message as one that fits it but is no date;
-/// a value that fits none of the shapes of a choice (`messages.whats_app`) gets the error
-/// of the shape it meant ([`messages::explain_choice`]).
-fn describe(error: &serde_path_to_error::Error<serde_json::Error>, body: &[u8]) -> String {
-    let path = error.path().to_string();
-    let message = error.inner().to_string();
-    if path.ends_with("schedule.time")
-        && (message.contains("doesn't match pattern") || message.contains("shorter than"))
-    {
-        return crate::validation::not_a_schedule_time(None);
-    }
-    if message.contains("did not match any variant of untagged enum")
-        && let Some(better) = messages::explain_choice(body, &path)
-    {
-        return better;
-    }
-    if path == "." || path == "?" || message.contains(&path) {
-        message
-    } else {
-        format!("{path}: {message}")
+/// What every create's targeting shares: its audience and `broadcast`.
+fn targeting(broadcast: Option<bool>, audience: &SeenAudience) -> Targeting {
+    Targeting {
+        audience: audience.json.is_some(),
+        broadcast: broadcast == Some(true),
+        ..Targeting::default()
     }
 }
 
@@ -215,55 +223,26 @@ fn admit(shared: &Shared, owner: Owner<'_>) -> Result<(), Reply> {
     Err(bad_request(choices::unknown_owner_message(owner.kind)))
 }
 
-struct Creation<'a> {
-    kind: ScheduleKind,
-    owner_id: String,
-    recipients: &'a [Recipient],
-    audience: SeenAudience,
-    broadcast: Option<bool>,
-    schedule: Schedule,
-    send_id: Option<String>,
-}
-
-fn create(
-    shared: &Shared,
-    creation: Creation<'_>,
-    received_at: SystemTime,
-    now: DateTime<Utc>,
-) -> Outcome {
-    let targeting = check_targeting(
-        creation.recipients,
-        creation.audience.json.is_some(),
-        creation.broadcast,
-    )
-    .map_err(bad_request)?;
-    check_schedule(&creation.schedule, now).map_err(bad_request)?;
-    admit(
-        shared,
-        Owner {
-            kind: creation.kind,
-            id: Some(&creation.owner_id),
-        },
-    )?;
-    let stored = shared.store.create(
-        NewSchedule {
-            kind: creation.kind,
-            owner_id: Some(creation.owner_id),
-            schedule: creation.schedule,
-            targeting,
-            send_id: creation.send_id,
-            messages: None,
-            campaign_id: None,
-            audience: creation.audience,
-        },
-        received_at,
-    );
-    Ok(created(stored))
-}
-
-/// The answer to every create (§2, §4, §7), with [`choices::CREATE_STATUS`]; what Braze
-/// would fail later goes with it to the request log.
-fn created(stored: StoredSchedule) -> Reply {
+/// Every create, once its body obeys the rules: in strict mode its campaign or Canvas
+/// must be registered (a message schedule's `campaign_id`, if it names one); then it is
+/// stored and answered (§2, §4, §7) with [`choices::CREATE_STATUS`]. What Braze would fail
+/// later goes with the answer to the request log.
+fn create(shared: &Shared, new: NewSchedule, received_at: SystemTime) -> Outcome {
+    let owner = match (&new.owner_id, &new.campaign_id) {
+        (Some(id), _) => Some(Owner {
+            kind: new.kind,
+            id: Some(id),
+        }),
+        (None, Some(campaign_id)) => Some(Owner {
+            kind: ScheduleKind::Campaign,
+            id: Some(campaign_id),
+        }),
+        (None, None) => None,
+    };
+    if let Some(owner) = owner {
+        admit(shared, owner)?;
+    }
+    let stored = shared.store.create(new, received_at);
     let mut reply = Reply::json(
         choices::CREATE_STATUS,
         &ScheduleCreateResponse {
@@ -274,54 +253,11 @@ fn created(stored: StoredSchedule) -> Reply {
         },
     );
     reply.silent_failures = stored.silent_failures;
-    reply
+    Ok(reply)
 }
 
-/// `POST /messages/schedule/create`: whom it targets, when, what it sends; then, in
-/// strict mode, its `campaign_id`.
-fn create_message(
-    shared: &Shared,
-    request: MessageScheduleCreateRequest,
-    audience: SeenAudience,
-    received_at: SystemTime,
-    now: DateTime<Utc>,
-) -> Outcome {
-    let targeting =
-        check_message_targeting(&request, audience.json.is_some()).map_err(bad_request)?;
-    check_schedule(&request.schedule, now).map_err(bad_request)?;
-    let Some(messages) = request.messages else {
-        return Err(bad_request(messages::no_message(None)));
-    };
-    check_messages(&messages, now).map_err(bad_request)?;
-    let campaign_id = request.campaign_id.map(|id| id.into_string());
-    if let Some(campaign_id) = &campaign_id {
-        check_variations(&messages, "campaign_id is given").map_err(bad_request)?;
-        admit(
-            shared,
-            Owner {
-                kind: ScheduleKind::Campaign,
-                id: Some(campaign_id),
-            },
-        )?;
-    }
-    let stored = shared.store.create(
-        NewSchedule {
-            kind: ScheduleKind::Message,
-            owner_id: None,
-            schedule: request.schedule,
-            targeting,
-            send_id: request.send_id,
-            messages: Some(messages),
-            campaign_id,
-            audience,
-        },
-        received_at,
-    );
-    Ok(created(stored))
-}
-
-/// Every update: the new schedule and messages are checked, then, on the stored schedule
-/// under the store's lock, the rules that depend on it.
+/// Every update, once its body obeys the rules: on the stored schedule, under the store's
+/// lock, the rules that depend on it.
 fn update(
     shared: &Shared,
     owner: Owner<'_>,
@@ -329,26 +265,22 @@ fn update(
     change: Change,
     now: DateTime<Utc>,
 ) -> Outcome {
-    if let Some(schedule) = &change.schedule {
-        check_schedule(schedule, now).map_err(bad_request)?;
-    }
-    if let Some(messages) = &change.messages {
-        check_messages(messages, now).map_err(bad_request)?;
-    }
     admit(shared, owner)?;
     let decide = |stored: &StoredSchedule| -> Result<Change, Reply> {
         if let (Some(messages), Some(campaign_id)) = (&change.messages, &stored.campaign_id)
             && choices::UPDATED_MESSAGES_NEED_THE_CAMPAIGN_VARIATIONS
         {
             let because = format!("the schedule was created with campaign_id {campaign_id}");
-            check_variations(messages, &because).map_err(bad_request)?;
+            if let Some(problem) = rules::variations(messages, &because).first() {
+                return Err(bad_request(choices::problem_message(problem)));
+            }
         }
         // Braze: an update is not applied once the original local time has passed in any
         // time zone (for message schedules: `choices::LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES`).
         let rule_applies =
             stored.kind != ScheduleKind::Message || choices::LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES;
         let local = stored.schedule.in_local_time.unwrap_or(false);
-        if let Some(time) = parse_send_time(stored.schedule.time.as_str())
+        if let Some(time) = stored.schedule.time.send_time()
             && rule_applies
             && local
             && passed_in_some_time_zone(time.wall_clock, now)
@@ -362,7 +294,7 @@ fn update(
             schedule: change.schedule,
             messages: change
                 .messages
-                .map(|update| messages::updated(stored.messages.as_ref(), update)),
+                .map(|update| updated(stored.messages.as_ref(), update)),
         })
     };
     shared
@@ -370,6 +302,29 @@ fn update(
         .update(owner, schedule_id, decide)
         .map_err(|refusal| refused(refusal, owner, schedule_id))?;
     Ok(Reply::success(choices::UPDATE_STATUS))
+}
+
+/// The messages an update leaves stored: its own, or merged into the stored ones channel
+/// by channel ([`choices::UPDATED_MESSAGES_REPLACE_THE_STORED_ONES`]).
+fn updated(stored: Option<&Messages>, update: Messages) -> Messages {
+    let stored = match stored {
+        Some(stored) if !choices::UPDATED_MESSAGES_REPLACE_THE_STORED_ONES => stored.clone(),
+        _ => return update,
+    };
+    let mut extra = stored.extra;
+    extra.extend(update.extra);
+    Messages {
+        apple_push: update.apple_push.or(stored.apple_push),
+        android_push: update.android_push.or(stored.android_push),
+        kindle_push: update.kindle_push.or(stored.kindle_push),
+        web_push: update.web_push.or(stored.web_push),
+        email: update.email.or(stored.email),
+        webhook: update.webhook.or(stored.webhook),
+        content_card: update.content_card.or(stored.content_card),
+        sms: update.sms.or(stored.sms),
+        whats_app: update.whats_app.or(stored.whats_app),
+        extra,
+    }
 }
 
 fn delete(shared: &Shared, owner: Owner<'_>, schedule_id: &str) -> Outcome {
@@ -405,44 +360,29 @@ fn list(shared: &Shared, query: Option<&str>, now: DateTime<Utc>) -> Outcome {
              2018-09-01T00:00:00-04:00",
         ));
     };
-    let Some(end) = parse_end_time(&end_time) else {
-        let hint = if end_time.contains(' ') {
-            " (a + in a query string must be sent as %2B)"
-        } else {
-            ""
-        };
-        return Err(bad_request(format!(
-            "end_time must be an ISO 8601 date or date-time such as 2018-09-01T00:00:00-04:00, \
-             not {end_time:?}{hint}"
-        )));
-    };
+    let end = rules::end_time(&end_time)
+        .map_err(|problem| bad_request(choices::problem_message(&problem)))?;
 
-    let mut listed: Vec<(SendTime, StoredSchedule)> = shared
+    let mut listed: Vec<(SendTime, When, StoredSchedule)> = shared
         .store
         .snapshot()
         .into_iter()
         .filter_map(|stored| {
             // Schedules added with `MockServer::add_schedule` may have any time; one that
             // cannot be read cannot be placed in time either.
-            let time = parse_send_time(stored.schedule.time.as_str())?;
-            let listed = choices::is_listed(
-                time.wall_clock,
-                time.instant,
-                stored.schedule.in_local_time.unwrap_or(false),
-                stored.schedule.at_optimal_time.unwrap_or(false),
-                end,
-                now,
+            let time = stored.schedule.time.send_time()?;
+            let when = When::of(
+                time,
+                stored.schedule.in_local_time == Some(true),
+                stored.schedule.at_optimal_time == Some(true),
             );
-            listed.then_some((time, stored))
+            choices::is_listed(when, time.instant(), end, now).then_some((time, when, stored))
         })
         .collect();
-    listed.sort_by_key(|(time, stored)| (time.instant, stored.sequence));
+    listed.sort_by_key(|(time, _, stored)| (time.instant(), stored.sequence));
 
     let response = ScheduledBroadcastsResponse {
-        scheduled_broadcasts: listed
-            .into_iter()
-            .map(|(time, stored)| broadcast(time, stored))
-            .collect(),
+        scheduled_broadcasts: listed.into_iter().map(broadcast).collect(),
     };
     let mut body = serde_json::to_value(&response).unwrap_or_default();
     // Braze shows `tags` as an array always; the generated type leaves an empty one out.
@@ -457,18 +397,17 @@ fn list(shared: &Shared, query: Option<&str>, now: DateTime<Utc>) -> Outcome {
     Ok(Reply::json(StatusCode::OK, &body))
 }
 
-fn broadcast(time: SendTime, stored: StoredSchedule) -> ScheduledBroadcast {
-    let in_local_time = stored.schedule.in_local_time.unwrap_or(false);
-    let at_optimal_time = stored.schedule.at_optimal_time.unwrap_or(false);
+fn broadcast((time, when, stored): (SendTime, When, StoredSchedule)) -> ScheduledBroadcast {
+    let local_or_optimal = !matches!(when, When::Utc(_));
     ScheduledBroadcast {
         id: Some(choices::broadcast_id(&stored)),
         name: Some(choices::broadcast_name(stored.schedule_id.as_str())),
         next_send_time: Some(choices::next_send_time(
             time.wall_clock,
-            time.instant,
-            in_local_time || at_optimal_time,
+            time.instant(),
+            local_or_optimal,
         )),
-        schedule_type: Some(choices::schedule_type(in_local_time, at_optimal_time).to_owned()),
+        schedule_type: Some(choices::schedule_type(&when).to_owned()),
         tags: Vec::new(),
         type_: Some(choices::broadcast_type(stored.kind).to_owned()),
     }

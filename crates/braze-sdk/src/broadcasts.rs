@@ -4,7 +4,7 @@ use braze_api::operations::LIST_SCHEDULED_BROADCASTS;
 use braze_api::types;
 
 use crate::request::impl_request;
-use crate::{Client, Error, Request, RequestPreview, Response, validate};
+use crate::{Client, Error, Request, RequestPreview, Response};
 
 impl Client {
     /// Lists the campaigns and entry Canvases scheduled between now and `end_time` (an
@@ -40,9 +40,9 @@ pub struct ListScheduledBroadcasts<'a> {
 
 impl<'a> ListScheduledBroadcasts<'a> {
     fn end_time(&self) -> Result<types::ListScheduledBroadcastsEndTime, Error> {
-        validate::end_time(&self.end_time)?;
-        self.end_time
-            .trim()
+        let end_time = self.end_time.trim();
+        braze_api::rules::end_time(end_time)?;
+        end_time
             .parse()
             .map_err(|e: types::error::ConversionError| Error::invalid("end_time", e.to_string()))
     }

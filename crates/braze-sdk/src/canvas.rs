@@ -140,6 +140,7 @@ impl<'a> CreateCanvasSchedule<'a> {
             .extra(targeting.extra)
             .try_into()
             .map_err(Error::conversion)
+            .and_then(validate::rules)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).

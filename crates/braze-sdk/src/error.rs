@@ -142,6 +142,14 @@ pub struct DecodeError {
     pub delivery: Delivery,
 }
 
+/// A broken rule of Braze's ([`braze_api::rules`]): [`Error::InvalidRequest`] naming its
+/// path.
+impl From<braze_api::rules::Problem> for Error {
+    fn from(problem: braze_api::rules::Problem) -> Self {
+        Self::invalid(problem.path, problem.detail)
+    }
+}
+
 /// The longest body snippet kept in an error, in characters.
 const SNIPPET_CHARS: usize = 200;
 

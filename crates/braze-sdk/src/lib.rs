@@ -64,15 +64,17 @@
 //! * **One method per operation**, with typed ids ([`CampaignId`], [`CanvasId`],
 //!   [`ScheduleId`], all made from `&str`) and builders that end in `.send()` or can be
 //!   awaited directly.
-//! * **Checks before sending**, each naming the field: blank ids, schedule times that are
-//!   not ISO 8601, `broadcast` with recipients, more than 50 recipients, a recipient
-//!   without exactly one identifier, properties over 50 KB; and for messages, Braze's
-//!   rules of every channel (an Apple alert unless it is a background push, payload sizes,
-//!   an email body or template, a Content Card's expiry, a variation for each message of a
-//!   campaign...), on built messages and on messages read from JSON alike.
-//!   Connected audiences: empty `AND` / `OR`, a node with two keys, a comparison given a
-//!   value of another type, `does_not_equal` (which Braze accepts and then fails), a blank
-//!   attribute name, a date-time that is not ISO 8601, nesting past
+//! * **Checks before sending**, each naming the field: blank ids, and every documented
+//!   rule of Braze on the body, from [`rules`] (written once in `braze-api`, where the fake
+//!   server reads them too, so that the two never disagree): schedule times that name no
+//!   date or, for local sends, have passed everywhere, `broadcast` with recipients, more
+//!   than 50 users, a recipient without exactly one identifier, properties over 50 KB; and
+//!   for messages, Braze's rules of every channel (an Apple alert unless it is a background
+//!   push, payload sizes, an email body or template, a Content Card's expiry, a variation
+//!   for each message of a campaign...), on built messages and on messages read from JSON
+//!   alike. Connected audiences: empty `AND` / `OR`, a node with two keys, a comparison
+//!   given a value of another type, `does_not_equal` (which Braze accepts and then fails),
+//!   a blank attribute name, a date-time that is not ISO 8601, nesting past
 //!   [`audience::MAX_DEPTH`]; each named by its path in the tree.
 //! * **One error type**, [`Error`], with Braze's `message` and `errors`, the status, the
 //!   rate-limit figures, whether the request may have reached Braze, and a hint
@@ -134,7 +136,6 @@ pub use trigger_schedules::{
     Campaign, Canvas, DeleteCampaignSchedule, DeleteCanvasSchedule, DeleteSchedule, Owner,
     UpdateCampaignSchedule, UpdateCanvasSchedule, UpdateSchedule,
 };
-pub use validate::{MAX_PROPERTIES_BYTES, MAX_RECIPIENTS};
 
 /// The low-level generated client this crate wraps, with its hooks, ids and operation
 /// table (see [`Client::generated`]).
@@ -145,5 +146,8 @@ pub use braze_api::ids::{CampaignId, CanvasId, InvalidId, ScheduleId};
 pub use braze_api::operations::OperationSpec;
 pub use braze_api::rate_limit::{Ceiling, ClassLimits, LimitClass, Pacer, RateLimit};
 pub use braze_api::retry::RetryPolicy;
+/// Braze's documented rules on request bodies, and their limits ([`rules::MAX_USERS`],
+/// [`rules::MAX_PROPERTIES_BYTES`] ...), as the SDK checks them before sending.
+pub use braze_api::rules;
 /// The wire types generated from the spec (request and response bodies).
 pub use braze_api::types;

@@ -33,7 +33,6 @@ macro_rules! optional_setters {
     )*};
 }
 
-mod checks;
 mod content_card;
 mod email;
 mod push;
@@ -292,11 +291,13 @@ impl Client {
     /// Schedules a message with its content: `POST /messages/schedule/create` (permission
     /// `messages.schedule.create`).
     ///
-    /// Target users ([`external_user_id`](CreateMessageSchedule::external_user_id), at most
-    /// 50, or [`user_alias`](CreateMessageSchedule::user_alias)), a
-    /// [`segment_id`](CreateMessageSchedule::segment_id), an
-    /// [`audience`](CreateMessageSchedule::audience), or everyone with
-    /// [`broadcast(true)`](CreateMessageSchedule::broadcast); give at least one channel.
+    /// Target users ([`external_user_id`](CreateMessageSchedule::external_user_id) or
+    /// [`user_alias`](CreateMessageSchedule::user_alias), at most 50 in all; with a
+    /// [`segment_id`](CreateMessageSchedule::segment_id) or an
+    /// [`audience`](CreateMessageSchedule::audience), those of them in it), or a whole
+    /// segment or audience with [`broadcast(true)`](CreateMessageSchedule::broadcast)
+    /// (Braze: `broadcast` "must be set to true if users are not specified"); give at least
+    /// one channel.
     /// The answer's `schedule_id` is what update and delete take.
     ///
     /// Braze has no idempotency key, so a create is retried only when it cannot have
@@ -429,7 +430,8 @@ impl<'a> CreateMessageSchedule<'a> {
         self
     }
 
-    /// Sends to this segment (or, with users, to those users in it).
+    /// Sends to this segment (with [`broadcast(true)`](Self::broadcast)), or, with users,
+    /// to those users in it.
     pub fn segment_id(mut self, segment_id: impl Into<String>) -> Self {
         self.segment_id = Some(segment_id.into());
         self
@@ -443,8 +445,8 @@ impl<'a> CreateMessageSchedule<'a> {
         self
     }
 
-    /// Sends to everyone; required when no users, segment or audience are given, and not
-    /// allowed with users.
+    /// Sends to the whole segment or audience given: required when no users are listed,
+    /// and not allowed with users.
     pub fn broadcast(mut self, broadcast: bool) -> Self {
         self.broadcast = Some(broadcast);
         self
@@ -489,25 +491,8 @@ impl<'a> CreateMessageSchedule<'a> {
         if let Some(campaign_id) = &self.campaign_id {
             validate::id(campaign_id.check())?;
         }
-        checks::message_targeting(
-            &self.external_user_ids,
-            &self.user_aliases,
-            self.segment_id.as_deref(),
-            self.audience.is_some(),
-            self.broadcast,
-        )?;
-        if let Some(send_id) = &self.send_id {
-            checks::send_id(send_id)?;
-        }
         let (audience, extra) = audience::split(self.audience.as_ref(), self.extra.clone())?;
-        let messages = self.messages.to_wire()?.ok_or_else(|| {
-            Error::invalid(
-                "messages",
-                "needs at least one channel (apple_push, android_push, email, sms, ...): \
-                 Braze answers \"No message to send\"",
-            )
-        })?;
-        checks::messages(&messages, self.campaign_id.is_some())?;
+        let messages = self.messages.to_wire()?;
         validate::extra(self.spec().request_body, "", &self.extra)?;
         let user_aliases = self
             .user_aliases
@@ -528,10 +513,11 @@ impl<'a> CreateMessageSchedule<'a> {
             .send_id(self.send_id.clone())
             .override_messaging_limits(self.override_messaging_limits)
             .recipient_subscription_state(self.recipient_subscription_state)
-            .messages(Some(messages))
+            .messages(messages)
             .extra(extra)
             .try_into()
             .map_err(Error::conversion)
+            .and_then(validate::rules)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
@@ -586,18 +572,7 @@ impl<'a> UpdateMessageSchedule<'a> {
     /// The checked wire body.
     pub fn body(&self) -> Result<types::MessageScheduleUpdateRequest, Error> {
         validate::id(self.schedule_id.check())?;
-        if self.schedule.is_none() && self.messages.is_empty() {
-            return Err(Error::invalid(
-                "schedule",
-                "or messages is required: an update changes the schedule, the messages, or \
-                 both",
-            ));
-        }
         let messages = self.messages.to_wire()?;
-        if let Some(messages) = &messages {
-            // The update names no campaign: variations are the create's business.
-            checks::messages(messages, false)?;
-        }
         validate::extra(self.spec().request_body, "", &self.extra)?;
         types::MessageScheduleUpdateRequest::builder()
             .schedule_id(self.schedule_id.clone())
@@ -606,6 +581,7 @@ impl<'a> UpdateMessageSchedule<'a> {
             .extra(self.extra.clone())
             .try_into()
             .map_err(Error::conversion)
+            .and_then(validate::rules)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).

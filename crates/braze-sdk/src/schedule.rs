@@ -78,21 +78,25 @@ impl Schedule {
         &self.time
     }
 
-    /// Checks the time and builds the wire type.
+    /// The wire type, if the time has the shape of the spec's `ScheduleTime` (what it
+    /// means, and whether Braze takes it, is checked with the rest of the body:
+    /// [`braze_api::rules`]).
     pub(crate) fn to_wire(&self) -> Result<types::Schedule, crate::Error> {
-        crate::validate::schedule_time(
-            "schedule.time",
-            &self.time,
-            self.in_local_time == Some(true) || self.at_optimal_time == Some(true),
-        )?;
-        types::Schedule::builder()
-            .time(self.time.as_str())
-            .in_local_time(self.in_local_time)
-            .at_optimal_time(self.at_optimal_time)
-            .try_into()
-            .map_err(|e: types::error::ConversionError| {
-                crate::Error::invalid("schedule", e.to_string())
-            })
+        let time: braze_api::ScheduleTime = self.time.parse().map_err(|_| {
+            crate::Error::invalid(
+                "schedule.time",
+                format!(
+                    "{:?} is not an ISO 8601 date-time such as \"2030-05-24T21:30:00Z\" (or, for \
+                     local and optimal-time sends, \"2030-05-24T21:30:00\")",
+                    self.time
+                ),
+            )
+        })?;
+        Ok(types::Schedule {
+            time,
+            in_local_time: self.in_local_time,
+            at_optimal_time: self.at_optimal_time,
+        })
     }
 }
 

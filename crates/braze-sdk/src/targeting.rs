@@ -25,10 +25,23 @@ pub(crate) struct WireTargeting {
 }
 
 impl Targeting {
-    /// Checked against Braze's rules ([`validate::targeting`], the audience's grammar) and
-    /// ready for the wire, beside the builder's `extra` fields.
+    /// In wire form, beside the builder's `extra` fields, the audience checked against its
+    /// grammar (Braze's targeting rules are checked on the whole body,
+    /// [`crate::validate::rules`]).
     pub(crate) fn to_wire(&self, extra: &Map<String, Value>) -> Result<WireTargeting, Error> {
-        validate::targeting(&self.recipients, self.broadcast, self.audience.is_some())?;
+        for (index, recipient) in self.recipients.iter().enumerate() {
+            if let Some((name, reason)) = &recipient.problem {
+                return Err(Error::invalid(
+                    format!("recipients[{index}].{name}"),
+                    reason.clone(),
+                ));
+            }
+            validate::extra(
+                Some(&braze_api::operations::shapes::RECIPIENT),
+                &format!("recipients[{index}]"),
+                &recipient.wire.extra,
+            )?;
+        }
         let (audience, extra) = audience::split(self.audience.as_ref(), extra.clone())?;
         Ok(WireTargeting {
             recipients: self.recipients.iter().map(|r| r.wire.clone()).collect(),
@@ -84,7 +97,7 @@ pub(crate) fn object(field: &str, value: &Value) -> Result<Map<String, Value>, E
 }
 
 /// An optional personalisation object (`trigger_properties`, `context`), checked to be a
-/// JSON object within Braze's size limit, in wire form.
+/// JSON object, in wire form (its size is one of Braze's rules, checked on the body).
 pub(crate) fn wire_properties(
     field: &str,
     value: Option<&Value>,
@@ -92,7 +105,5 @@ pub(crate) fn wire_properties(
     let Some(value) = value else {
         return Ok(None);
     };
-    let properties = object(field, value)?;
-    validate::properties(field, &properties)?;
-    Ok(Some(types::Properties::from(properties)))
+    Ok(Some(types::Properties::from(object(field, value)?)))
 }

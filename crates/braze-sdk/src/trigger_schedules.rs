@@ -108,6 +108,7 @@ macro_rules! impl_owner {
                     .extra(extra)
                     .try_into()
                     .map_err(Error::conversion)
+                    .and_then(validate::rules)
             }
 
             fn delete_body(

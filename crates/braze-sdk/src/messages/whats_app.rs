@@ -63,9 +63,6 @@ impl Message {
     }
 }
 
-/// The longest caption of a Flow button, in characters.
-const MAX_FLOW_CAPTION_CHARS: usize = 20;
-
 /// Template variables given by position: `["Ada", "12"]` is `{"0": "Ada", "1": "12"}`.
 fn indexed(values: impl IntoIterator<Item = impl Into<String>>) -> types::WhatsAppVariables {
     types::WhatsAppVariables(
@@ -187,7 +184,8 @@ impl WhatsApp {
         flow_id: impl Into<String>,
     ) -> Self {
         let caption: String = caption.into();
-        let length = caption.chars().count();
+        // The spec bounds the caption (`maxLength`); its generated type says by how much.
+        let refused = types::WhatsAppFlowButtonCaption::try_from(caption.as_str()).err();
         let button = types::WhatsAppFlowButton::builder()
             .extra(Map::new())
             .caption(caption)
@@ -201,10 +199,10 @@ impl WhatsApp {
             subscription_group_id.into(),
             Message::Flow(message),
         );
-        if length > MAX_FLOW_CAPTION_CHARS {
+        if let Some(refused) = refused {
             flow.problem = Some((
                 "message.flow_button.caption".to_owned(),
-                format!("is {length} characters; Braze takes at most {MAX_FLOW_CAPTION_CHARS}"),
+                format!("is {refused}"),
             ));
         }
         flow
