@@ -25,10 +25,11 @@ fn any_text() -> impl Strategy<Value = String> {
 }
 
 fn any_time() -> impl Strategy<Value = String> {
+    let ahead = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%dT%H:%M:%S");
     prop_oneof![
-        Just("2030-05-24T21:30:00Z".to_owned()),
-        Just("2030-05-24T21:30:00".to_owned()),
-        "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](Z|[+-]0[0-9]:00)?",
+        Just(format!("{ahead}Z")),
+        Just(ahead.to_string()),
+        "20[0-9]{2}-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-6][0-9](:[0-6][0-9](\\.[0-9]{1,3})?)?(Z|z|[+-]0[0-9]:?00)?",
         any::<String>(),
     ]
 }
@@ -106,16 +107,36 @@ proptest! {
     }
 }
 
-/// The schedule object's rule for `time`: ISO 8601 with or without a designator, and
-/// without one for a local-time send.
+/// The schedule object's rules for `time`, from other sources than the SDK's reader: the
+/// spec's pattern (run by `regress`, the regex engine of the generated check), a date that
+/// the calendar has (chrono), no designator for a local-time send, and a local time not yet
+/// passed at UTC-12, the last time zone to reach it.
 fn time_is_valid(time: &str, local: bool) -> bool {
+    static PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
+        regress::Regex::new(braze_sdk::api::SCHEDULE_TIME_PATTERN).expect("the spec's pattern")
+    });
     let time = time.trim();
-    if chrono::DateTime::parse_from_rfc3339(time).is_ok() {
-        return !local;
+    if time.is_empty() || PATTERN.find(time).is_none() {
+        return false;
     }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+    // The pattern's shape: `YYYY-MM-DD`, a separator, `hh:mm`, then optional seconds,
+    // fraction and zone.
+    if chrono::NaiveDate::parse_from_str(&time[..10], "%Y-%m-%d").is_err() {
+        return false;
+    }
+    let zone_at = time[16..].find(['Z', 'z', '+', '-']).map(|i| i + 16);
+    if !local {
+        return true;
+    }
+    if zone_at.is_some() {
+        return false;
+    }
+    let wall_clock = format!("{}T{}", &time[..10], &time[11..]);
+    let wall_clock = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
         .iter()
-        .any(|format| chrono::NaiveDateTime::parse_from_str(time, format).is_ok())
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(&wall_clock, format).ok())
+        .expect("a time of the pattern's shape on a real date");
+    wall_clock + chrono::Duration::hours(12) >= chrono::Utc::now().naive_utc()
 }
 
 fn header_value() -> impl Strategy<Value = String> {

@@ -15,7 +15,7 @@ impl Client {
     /// Schedules a send of an API-triggered campaign: `POST
     /// /campaigns/trigger/schedule/create` (permission `campaigns.trigger.schedule.create`).
     ///
-    /// Target [`recipients`](CreateCampaignSchedule::recipients) (at most 50), an
+    /// Target [`recipients`](CreateCampaignSchedule::recipients) (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS)), an
     /// [`audience`](CreateCampaignSchedule::audience), or the whole segment with
     /// [`broadcast(true)`](CreateCampaignSchedule::broadcast). The answer's `schedule_id`
     /// is what update and delete take.
@@ -112,7 +112,8 @@ impl<'a> CreateCampaignSchedule<'a> {
 
     targeting_setters!();
 
-    /// Personalisation for every user of the send (a JSON object, at most 50 KB).
+    /// Personalisation for every user of the send (a JSON object, at most
+    /// [`rules::MAX_PROPERTIES_BYTES`](crate::rules::MAX_PROPERTIES_BYTES)).
     pub fn trigger_properties(mut self, properties: Value) -> Self {
         self.trigger_properties = Some(properties);
         self

@@ -100,7 +100,8 @@ pub struct CreateCanvasSchedule<'a> {
 impl<'a> CreateCanvasSchedule<'a> {
     targeting_setters!();
 
-    /// Context for every user entering the Canvas (a JSON object, at most 50 KB).
+    /// Context for every user entering the Canvas (a JSON object, at most
+    /// [`rules::MAX_PROPERTIES_BYTES`](crate::rules::MAX_PROPERTIES_BYTES)).
     pub fn context(mut self, context: Value) -> Self {
         self.context = Some(context);
         self

@@ -292,7 +292,7 @@ impl Client {
     /// `messages.schedule.create`).
     ///
     /// Target users ([`external_user_id`](CreateMessageSchedule::external_user_id) or
-    /// [`user_alias`](CreateMessageSchedule::user_alias), at most 50 in all; with a
+    /// [`user_alias`](CreateMessageSchedule::user_alias), at most [`rules::MAX_USERS`](crate::rules::MAX_USERS) in all; with a
     /// [`segment_id`](CreateMessageSchedule::segment_id) or an
     /// [`audience`](CreateMessageSchedule::audience), those of them in it), or a whole
     /// segment or audience with [`broadcast(true)`](CreateMessageSchedule::broadcast)
@@ -406,13 +406,15 @@ pub struct CreateMessageSchedule<'a> {
 }
 
 impl<'a> CreateMessageSchedule<'a> {
-    /// Adds a user by external id (at most 50 in all).
+    /// Adds a user by external id (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS)
+    /// users in all).
     pub fn external_user_id(mut self, id: impl Into<String>) -> Self {
         self.external_user_ids.push(id.into());
         self
     }
 
-    /// Adds users by external id (at most 50 in all).
+    /// Adds users by external id (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS)
+    /// users in all).
     pub fn external_user_ids(mut self, ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.external_user_ids
             .extend(ids.into_iter().map(Into::into));
@@ -459,8 +461,9 @@ impl<'a> CreateMessageSchedule<'a> {
         self
     }
 
-    /// A send identifier for tracking (not an idempotency key): ASCII, at most 64
-    /// characters, created beforehand with `POST /sends/id/create`.
+    /// A send identifier for tracking (not an idempotency key): ASCII, at most
+    /// [`rules::MAX_SEND_ID_CHARS`](crate::rules::MAX_SEND_ID_CHARS) characters, created
+    /// beforehand with `POST /sends/id/create`.
     pub fn send_id(mut self, send_id: impl Into<String>) -> Self {
         self.send_id = Some(send_id.into());
         self

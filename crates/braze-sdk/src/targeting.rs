@@ -61,7 +61,7 @@ macro_rules! targeting_setters {
             self
         }
 
-        /// Adds recipients (at most 50 in all).
+        /// Adds recipients (at most [`rules::MAX_USERS`]($crate::rules::MAX_USERS) in all).
         pub fn recipients(
             mut self,
             recipients: impl IntoIterator<Item = $crate::Recipient>,
