@@ -12,9 +12,10 @@
 //!   replace the whole schedule (and a message schedule's whole `messages`), deletes remove
 //!   it, the list shows what is stored and still to be sent (a schedule whose time has
 //!   passed counts as sent).
-//! * **Validation:** required fields, types, blank ids, at most 50 recipients or users,
+//! * **Validation:** required fields, types, blank ids, and Braze's documented rules, those
+//!   of `braze_api::rules` that the client checks too (at most 50 recipients or users,
 //!   exactly one identifier per recipient, `broadcast` rules, ISO 8601 times, local times
-//!   already past everywhere, and the rules of each channel object of `messages` (Apple and
+//!   already past everywhere, and the rules of each channel object of `messages`: Apple and
 //!   Android push payloads, Content Card expiry, WhatsApp lists and carousels...): each a
 //!   400 whose `message` names the field by its JSON path and starts with Braze's own words
 //!   where its docs give them (`No message to send`, `Message Variant Unspecified`...).

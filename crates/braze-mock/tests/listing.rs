@@ -1,6 +1,6 @@
 //! What `GET /messages/scheduled_broadcasts` lists: what is still to be sent, between now
 //! and `end_time`. A schedule whose time has passed counts as sent
-//! (`choices::counts_as_sent`); local-time and optimal-time ones are listed until their
+//! (`choices::is_listed`); local-time and optimal-time ones are listed until their
 //! time has passed in every time zone (UTC-12 is the last to reach it).
 //!
 //! The fake reads the real clock, so the times here are placed hours away from now.
@@ -57,7 +57,7 @@ async fn create(h: &Harness, schedule: Value) -> String {
 #[tokio::test]
 async fn a_past_utc_time_is_accepted_and_then_counts_as_sent() {
     let h = start(Config::new()).await;
-    // Braze's own example time: accepted (`ACCEPT_PAST_UTC_TIMES`).
+    // Braze's own example time: accepted (`braze_api::rules::Rule::LocalTimePassed`: a past UTC time is not refused).
     let past = create(&h, json!({"time": "2017-05-24T21:30:00Z"})).await;
     assert!(h.server.schedule(&past).is_some(), "stored");
     // Listed neither up to Braze's example `end_time` nor later: it is not still to come.

@@ -762,7 +762,7 @@ async fn the_docs_example_bodies_are_accepted() {
 
     // §8's example as is, on a schedule made without a campaign (its Apple and Android
     // pushes carry no variation). Its time, 2017, is past: UTC times in the past are
-    // accepted (`choices::ACCEPT_PAST_UTC_TIMES`).
+    // accepted (the rules refuse no past UTC time).
     let plain = create(&h, message_create(LATER)).await;
     let example = json!({
         "schedule_id": plain,
