@@ -568,7 +568,7 @@ fn json_row(text: &[u8], kind: ScheduleKind) -> RowContent {
             schedule_id: None,
             reason: format!(
                 "not a JSON object (found {}); expected {{{}\"schedule_id\": ...}}",
-                json_type(&value),
+                braze_sdk::rules::json_kind(&value),
                 kind.owner_field()
                     .map(|field| format!("\"{field}\": ..., "))
                     .unwrap_or_default()
@@ -584,22 +584,14 @@ fn json_row(text: &[u8], kind: ScheduleKind) -> RowContent {
             Some(Value::String(text)) => Ok(text.trim().to_owned()),
             Some(other) => Err((
                 Some(other.to_string()),
-                format!("{name} must be a string, not {}", json_type(other)),
+                format!(
+                    "{name} must be a string, not {}",
+                    braze_sdk::rules::json_kind(other)
+                ),
             )),
         }
     };
     row_content(kind.owner_field().map(field), field("schedule_id"))
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
