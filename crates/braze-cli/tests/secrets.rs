@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use braze_mock::{Fault, FaultRule, Permission};
 use common::{
-    KEY, Run, add_campaign_schedule, add_canvas_schedule, braze, braze_at, fake, run, words,
+    KEY, Run, add_campaign_schedule, add_canvas_schedule, braze, braze_at, date_in_days, fake, run,
+    utc_in_days, words,
 };
 
 /// A key the fake refuses (401).
@@ -55,7 +56,9 @@ fn no_command_path_prints_a_key() {
     let campaign_schedule_2 = add_campaign_schedule(&server, "camp-2");
     let canvas_schedule = add_canvas_schedule(&server, "canvas-1");
     let canvas_schedule_2 = add_canvas_schedule(&server, "canvas-1");
-    let time = "2030-05-24T21:30:00Z";
+    // Placed from now: the fake (on the system clock) and the SDK agree it is to come.
+    let time = &utc_in_days(365);
+    let end_time = &date_in_days(400);
 
     // (key, arguments, the exit code expected)
     let mut cases: Vec<(&'static str, Vec<String>, i32)> = Vec::new();
@@ -104,13 +107,13 @@ fn no_command_path_prints_a_key() {
         );
         add(
             KEY,
-            &[&o[..], &words("schedules list --end-time 2031-01-01")].concat(),
+            &[&o[..], &["schedules", "list", "--end-time", end_time]].concat(),
             0,
         );
         // 401 and 403.
         add(
             WRONG_KEY,
-            &[&o[..], &words("schedules list --end-time 2031-01-01")].concat(),
+            &[&o[..], &["schedules", "list", "--end-time", end_time]].concat(),
             1,
         );
         add(
@@ -345,7 +348,9 @@ fn no_command_path_prints_a_key() {
     server.inject(FaultRule::new(Fault::Status(503)).next(2));
     let out = run(
         &mut braze_at(&server, KEY),
-        &words("-vvv --retries 4 schedules list --end-time 2031-01-01"),
+        &words(&format!(
+            "-vvv --retries 4 schedules list --end-time {end_time}"
+        )),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     outputs.push(out);
@@ -359,7 +364,7 @@ fn no_command_path_prints_a_key() {
             "schedules",
             "list",
             "--end-time",
-            "2031-01-01",
+            end_time,
         ],
     );
     assert_eq!(out.code, Some(0), "{out:?}");
@@ -378,7 +383,9 @@ fn no_command_path_prints_a_key() {
             time,
             "--broadcast",
         ][..],
-        &words("-vvv --mock --output json schedules list --end-time 2031-01-01")[..],
+        &words(&format!(
+            "-vvv --mock --output json schedules list --end-time {end_time}"
+        ))[..],
         &words("-vvv --mock --dry-run campaigns schedule delete --campaign-id c --schedule-id s")[..],
         &words("-vvv demo")[..],
         &words("--output json demo")[..],

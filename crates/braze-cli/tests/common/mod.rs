@@ -32,13 +32,36 @@ pub fn fake(configure: impl FnOnce(Config) -> Config) -> MockServer {
         .expect("the fake starts")
 }
 
-/// A schedule far in the future.
+/// A schedule a year from now.
 pub fn schedule() -> Schedule {
     Schedule {
         at_optimal_time: None,
         in_local_time: None,
-        time: "2030-05-24T21:30:00Z".parse().expect("a time"),
+        time: utc_in_days(365).parse().expect("a time"),
     }
+}
+
+// Times relative to now. The fakes of these tests (and `--mock`) keep the system clock, the
+// default of `braze_mock::Clock`, which the SDK reads too: a time placed from now means the
+// same to both, whatever the date the tests run on.
+
+fn in_days(days: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::TimeDelta::days(days)
+}
+
+/// `days` days from now in UTC, whole seconds, as `--time` takes it: `2031-05-24T21:30:00Z`.
+pub fn utc_in_days(days: i64) -> String {
+    in_days(days).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `days` days from now as a wall-clock time without a zone, as local-time sends take it.
+pub fn local_in_days(days: i64) -> String {
+    in_days(days).format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// The UTC date `days` days from now, as `--end-time` takes it: `2031-05-24`.
+pub fn date_in_days(days: i64) -> String {
+    in_days(days).format("%Y-%m-%d").to_string()
 }
 
 /// Stores a campaign schedule in the fake; returns its schedule id.
