@@ -116,6 +116,7 @@ struct Created {
 /// own so that the fake's state says which create made which schedule.
 async fn create_campaign(creates: usize, seed: u64) {
     let started = Instant::now();
+    let a_year_from_now = Schedule::utc(chrono::Utc::now() + chrono::Duration::days(365));
     let server = Arc::new(
         fake(
             Config::new()
@@ -134,9 +135,9 @@ async fn create_campaign(creates: usize, seed: u64) {
         .map(|i| {
             let client = client.clone();
             let in_flight = Arc::clone(&in_flight);
+            let schedule = a_year_from_now.clone();
             tokio::spawn(async move {
                 let _permit = in_flight.acquire().await.expect("open");
-                let schedule = Schedule::at("2030-05-24T21:30:00Z");
                 let user = Recipient::external_user_id(format!("user-{i}"));
                 if i % 2 == 0 {
                     let owner = format!("camp-{i}");
@@ -327,6 +328,9 @@ async fn sixty_four_sdk_clients_interleaving_full() {
 async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     const CAMPAIGNS: usize = 4;
     let started = Instant::now();
+    // Every schedule is at least a year from now (the fake keeps the system clock), so the
+    // list at the end shows them all, whatever the date.
+    let year = chrono::Datelike::year(&chrono::Utc::now()) + 2;
     let server = Arc::new(
         fake(
             Config::new()
@@ -346,7 +350,10 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
         for i in 0..clients {
             let campaign = format!("camp-{}", i % CAMPAIGNS);
             let created = setup
-                .create_campaign_schedule(campaign.as_str(), Schedule::at("2031-01-01T00:00:00Z"))
+                .create_campaign_schedule(
+                    campaign.as_str(),
+                    Schedule::at(format!("{year}-01-01T00:00:00Z")),
+                )
                 .broadcast(true)
                 .await
                 .expect("setup create");
@@ -374,7 +381,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
                     let created = client
                         .create_campaign_schedule(
                             campaign.as_str(),
-                            Schedule::at("2031-06-01T00:00:00Z"),
+                            Schedule::at(format!("{year}-06-01T00:00:00Z")),
                         )
                         .broadcast(true)
                         .await
@@ -388,7 +395,8 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
                         (campaign.as_str(), mine.last().unwrap().as_str()),
                     ] {
                         let time = format!(
-                            "2032-{:02}-{:02}T{:02}:{:02}:00Z",
+                            "{}-{:02}-{:02}T{:02}:{:02}:00Z",
+                            year + 1,
                             round % 12 + 1,
                             c % 28 + 1,
                             round % 24,
@@ -472,7 +480,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     // The list shows each stored schedule once.
     let lister = client(&server, Duration::from_secs(10));
     let listed = lister
-        .list_scheduled_broadcasts("2040-01-01T00:00:00Z")
+        .list_scheduled_broadcasts(format!("{}-01-01T00:00:00Z", year + 10).as_str())
         .send()
         .await
         .expect("list");
