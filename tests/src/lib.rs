@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -93,6 +93,9 @@ pub struct Received {
     pub body: Bytes,
     /// When it arrived.
     pub at: Instant,
+    /// When it arrived, by the system clock: to compare with a rate-limit reset (epoch
+    /// seconds).
+    pub received_at: SystemTime,
 }
 
 impl Received {
@@ -181,7 +184,7 @@ impl Drop for ScriptedServer {
 }
 
 async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let at = Instant::now();
+    let (at, received_at) = (Instant::now(), SystemTime::now());
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 16 * 1024 * 1024)
         .await
@@ -202,6 +205,7 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
             .collect(),
         body,
         at,
+        received_at,
     });
     let reply = shared.script.lock().expect("lock").pop_front();
     let reply = reply.unwrap_or_else(|| Reply::json(500, json!({"message": "script exhausted"})));

@@ -320,8 +320,12 @@ async fn a_message_schedule_from_create_to_delete() {
         .await
         .expect("the fake starts");
     let client = client(&server);
+    // From now: the fake lists what is still to come by its clock, the system clock here.
+    let end = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
     let created = client
-        .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+        .create_message_schedule(tomorrow())
         .external_user_id("user-42")
         .apple_push(ApplePush::new("Your table is ready").badge(1))
         .await
@@ -335,19 +339,22 @@ async fn a_message_schedule_from_create_to_delete() {
             .collect::<Vec<_>>()
     };
     let listed = client
-        .list_scheduled_broadcasts("2030-06-01")
+        .list_scheduled_broadcasts(end.as_str())
         .await
         .expect("list");
     assert_eq!(listed_ids(&listed), [schedule_id.as_str()]);
 
+    let later = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     client
         .update_message_schedule(schedule_id.clone())
-        .schedule(Schedule::at("2030-05-25T08:00:00Z"))
+        .schedule(Schedule::at(later.as_str()))
         .android_push(AndroidPush::new("Chez Ada", "Your table is ready"))
         .await
         .expect("updated");
     let stored = server.schedule(schedule_id.as_str()).expect("still stored");
-    assert_eq!(stored.schedule.time.as_str(), "2030-05-25T08:00:00Z");
+    assert_eq!(stored.schedule.time.as_str(), later);
     let messages = stored.messages.expect("its messages");
     assert!(
         messages.android_push.is_some() && messages.apple_push.is_none(),
@@ -359,7 +366,7 @@ async fn a_message_schedule_from_create_to_delete() {
         .await
         .expect("deleted");
     let listed = client
-        .list_scheduled_broadcasts("2030-06-01")
+        .list_scheduled_broadcasts(end.as_str())
         .await
         .expect("list");
     assert!(listed_ids(&listed).is_empty(), "{listed:?}");

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use braze_mock::{Config, Fault, FaultKind, FaultRule, MockServer, Permissions};
+use braze_mock::{Config, Fault, FaultKind, FaultRule, MockServer, Permissions, RecordedRequest};
 use braze_sdk::{Client, Delivery, Error, Recipient, RetryPolicy, Schedule};
 use serde_json::{Value, json};
 
@@ -106,6 +106,33 @@ async fn create_campaign_full() {
     create_campaign(1_000, 22).await;
 }
 
+/// What a failed create must report, from what the fake did with its last request (`None`:
+/// no request of it reached the fake), by the fault the campaign injected into it: whether
+/// it may have reached Braze, and how far it got where the fault decides that. Read from
+/// the fake's log, not from the SDK, so that the SDK's `Error::delivery` and
+/// `Error::may_have_reached_braze` are checked against what happened.
+fn expected_failure(last: Option<&RecordedRequest>) -> (bool, Option<Delivery>) {
+    let Some(last) = last else {
+        // Never reached the fake: a connection that failed, or a create never attempted.
+        return (false, Some(Delivery::NotSent));
+    };
+    let delivery = match &last.fault {
+        // Answered with a 4xx (the mix's 429): refused, nothing was done.
+        Some(Fault::Status(status) | Fault::Html(status)) if *status < 500 => Delivery::Refused,
+        // A 5xx: the client cannot know whether it was applied.
+        Some(Fault::Status(_) | Fault::Html(_)) => Delivery::Uncertain,
+        // Sent, then the connection broke or outlasted the client's timeout unanswered.
+        Some(Fault::Delay(_) | Fault::Reset | Fault::Close) => Delivery::Uncertain,
+        // Applied; the 201 came with a broken body.
+        Some(Fault::Truncated | Fault::Malformed) => Delivery::Accepted,
+        Some(other) => panic!("the campaign does not inject {other:?}"),
+        // No fault, yet the create failed: the client gave up on a slow answer. It reached
+        // the fake; how far it got is the client's to say.
+        None => return (true, None),
+    };
+    (true, Some(delivery))
+}
+
 /// What one create ended as.
 struct Created {
     owner: String,
@@ -116,6 +143,7 @@ struct Created {
 /// own so that the fake's state says which create made which schedule.
 async fn create_campaign(creates: usize, seed: u64) {
     let started = Instant::now();
+    let a_year_from_now = Schedule::utc(chrono::Utc::now() + chrono::Duration::days(365));
     let server = Arc::new(
         fake(
             Config::new()
@@ -134,9 +162,9 @@ async fn create_campaign(creates: usize, seed: u64) {
         .map(|i| {
             let client = client.clone();
             let in_flight = Arc::clone(&in_flight);
+            let schedule = a_year_from_now.clone();
             tokio::spawn(async move {
                 let _permit = in_flight.acquire().await.expect("open");
-                let schedule = Schedule::at("2030-05-24T21:30:00Z");
                 let user = Recipient::external_user_id(format!("user-{i}"));
                 if i % 2 == 0 {
                     let owner = format!("camp-{i}");
@@ -174,6 +202,7 @@ async fn create_campaign(creates: usize, seed: u64) {
     }
     // What the fake was sent, by owner id.
     let log = server.requests();
+    let mut last_request: BTreeMap<String, &RecordedRequest> = BTreeMap::new();
     let mut sent: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut answers: BTreeMap<String, Vec<Option<u16>>> = BTreeMap::new();
     let mut faults_by_status: BTreeMap<String, u64> = BTreeMap::new();
@@ -194,6 +223,7 @@ async fn create_campaign(creates: usize, seed: u64) {
             .entry(owner.clone())
             .or_default()
             .push(request.status);
+        last_request.insert(owner.clone(), request);
         let entry = sent.entry(owner).or_default();
         entry.0 += 1;
         entry.1 += u64::from(request.status.is_some_and(|s| (200..300).contains(&s)));
@@ -245,10 +275,22 @@ async fn create_campaign(creates: usize, seed: u64) {
                 };
                 *failure_kinds.entry(kind).or_default() += 1;
                 assert!(!error.to_string().is_empty());
+                let last = last_request.get(&created.owner).copied();
+                let (reached, expected) = expected_failure(last);
+                let fault = last.map(|request| &request.fault);
                 assert_eq!(
                     error.may_have_reached_braze(),
-                    delivery != Delivery::NotSent
+                    reached,
+                    "{}: {error} after {fault:?}",
+                    created.owner
                 );
+                if let Some(expected) = expected {
+                    assert_eq!(
+                        delivery, expected,
+                        "{}: {error} after {fault:?}",
+                        created.owner
+                    );
+                }
                 match delivery {
                     // Braze took it: the schedule exists, the answer was unreadable.
                     Delivery::Accepted => {
@@ -327,6 +369,9 @@ async fn sixty_four_sdk_clients_interleaving_full() {
 async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     const CAMPAIGNS: usize = 4;
     let started = Instant::now();
+    // Every schedule is at least a year from now (the fake keeps the system clock), so the
+    // list at the end shows them all, whatever the date.
+    let year = chrono::Datelike::year(&chrono::Utc::now()) + 2;
     let server = Arc::new(
         fake(
             Config::new()
@@ -346,7 +391,10 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
         for i in 0..clients {
             let campaign = format!("camp-{}", i % CAMPAIGNS);
             let created = setup
-                .create_campaign_schedule(campaign.as_str(), Schedule::at("2031-01-01T00:00:00Z"))
+                .create_campaign_schedule(
+                    campaign.as_str(),
+                    Schedule::at(format!("{year}-01-01T00:00:00Z")),
+                )
                 .broadcast(true)
                 .await
                 .expect("setup create");
@@ -374,7 +422,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
                     let created = client
                         .create_campaign_schedule(
                             campaign.as_str(),
-                            Schedule::at("2031-06-01T00:00:00Z"),
+                            Schedule::at(format!("{year}-06-01T00:00:00Z")),
                         )
                         .broadcast(true)
                         .await
@@ -388,7 +436,8 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
                         (campaign.as_str(), mine.last().unwrap().as_str()),
                     ] {
                         let time = format!(
-                            "2032-{:02}-{:02}T{:02}:{:02}:00Z",
+                            "{}-{:02}-{:02}T{:02}:{:02}:00Z",
+                            year + 1,
                             round % 12 + 1,
                             c % 28 + 1,
                             round % 24,
@@ -472,7 +521,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     // The list shows each stored schedule once.
     let lister = client(&server, Duration::from_secs(10));
     let listed = lister
-        .list_scheduled_broadcasts("2040-01-01T00:00:00Z")
+        .list_scheduled_broadcasts(format!("{}-01-01T00:00:00Z", year + 10).as_str())
         .send()
         .await
         .expect("list");

@@ -11,7 +11,7 @@ use std::time::Duration;
 use braze_mock::{Fault, FaultRule};
 use common::{
     KEY, add_campaign_schedule, add_canvas_schedule, braze, braze_at, bulk_delete, fake, finish,
-    interrupt, report_lines, run, wait_until, words,
+    interrupt, report_lines, run, spawn_watched, utc_in_days, wait_until, words,
 };
 use serde_json::Value;
 
@@ -320,29 +320,49 @@ fn a_second_interrupt_abandons_requests_in_flight() {
     let input = dir.path().join("rows.csv");
     std::fs::write(&input, &csv).unwrap();
     let report = dir.path().join("report.jsonl");
-    let child = braze_at(&server, KEY)
-        .args(words(&format!(
-            "--timeout 300s campaigns schedule delete --from {} --report {} --concurrency 4",
-            input.display(),
-            report.display()
-        )))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    // The workers' trace says when a row is in flight (past the check for a stop).
+    let watched = spawn_watched(
+        braze_at(&server, KEY)
+            .env("RUST_LOG", "braze_cli::bulk=trace")
+            .args(words(&format!(
+                "--timeout 300s campaigns schedule delete --from {} --report {} --concurrency 4",
+                input.display(),
+                report.display()
+            ))),
+    );
     // The SDK's pacer sends one request alone to learn the rate-limit window; the other
     // workers' requests wait for its answer inside the SDK. All four are in flight as far
     // as the command can tell.
+    const IN_FLIGHT: &str = "row in flight";
+    assert!(
+        watched.wait_for_stderr(IN_FLIGHT, 4, Duration::from_secs(20)),
+        "four rows never went in flight: {}",
+        watched.stderr_count(IN_FLIGHT)
+    );
     assert!(
         wait_until(Duration::from_secs(20), || !server.requests().is_empty()),
         "requests never went out"
     );
-    std::thread::sleep(Duration::from_millis(500));
-    interrupt(&child);
-    std::thread::sleep(Duration::from_millis(300));
-    interrupt(&child);
-    let out = finish(child, Duration::from_secs(30));
+    interrupt(&watched.child);
+    // The second interrupt only once the first was taken (two signals close together may
+    // arrive as one).
+    assert!(
+        watched.wait_for_stderr(
+            "interrupted: sending no more rows",
+            1,
+            Duration::from_secs(20)
+        ),
+        "the first interrupt was not acknowledged"
+    );
+    interrupt(&watched.child);
+    let out = watched.finish(Duration::from_secs(30));
     assert_eq!(out.code, Some(130), "{out:?}");
+    assert!(out.stderr.contains("interrupted again"), "{out:?}");
+    assert_eq!(
+        out.stderr.matches(IN_FLIGHT).count(),
+        4,
+        "no row went out after the first interrupt: {out:?}"
+    );
     let lines = report_lines(&report);
     assert_eq!(lines.len(), 20, "{lines:?}");
     let abandoned: Vec<&Value> = lines
@@ -796,7 +816,7 @@ fn message_schedules_are_cancelled_in_bulk_by_schedule_id() {
     let schedule = || braze_mock::Schedule {
         at_optimal_time: None,
         in_local_time: None,
-        time: "2030-05-24T21:30:00Z".parse().unwrap(),
+        time: utc_in_days(365).parse().unwrap(),
     };
     let ids: Vec<String> = (0..5)
         .map(|_| {

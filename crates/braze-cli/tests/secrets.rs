@@ -12,13 +12,52 @@ use std::time::Duration;
 
 use braze_mock::{Fault, FaultRule, Permission};
 use common::{
-    KEY, Run, add_campaign_schedule, add_canvas_schedule, braze, braze_at, fake, run, words,
+    KEY, Run, add_campaign_schedule, add_canvas_schedule, braze, braze_at, date_in_days, fake, run,
+    utc_in_days, words,
 };
 
 /// A key the fake refuses (401).
 const WRONG_KEY: &str = "wrong-key-never-printed-93c1d7";
 /// A key the fake knows, allowed only to delete campaign schedules (403 elsewhere).
 const LIMITED_KEY: &str = "limited-key-never-printed-4b0a2e";
+
+/// The keys of the tests that write the snapshots in `snapshots`, read from their sources
+/// so that a changed key cannot make the search for it vacuous: a snapshot
+/// `<file>__<name>.snap` is written by `tests/tests/<file>.rs`, which must declare its key as
+/// `const KEY: &str = "...";`. Returns (source file, key) pairs, one per such file.
+fn snapshot_keys(snapshots: &Path) -> Vec<(String, String)> {
+    const DECLARATION: &str = "const KEY: &str = \"";
+    let mut sources: Vec<String> = std::fs::read_dir(snapshots)
+        .unwrap()
+        .filter_map(|entry| {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            name.split_once("__").map(|(file, _)| format!("{file}.rs"))
+        })
+        .collect();
+    sources.sort();
+    sources.dedup();
+    sources
+        .into_iter()
+        .map(|source| {
+            let path = snapshots.join("..").join(&source);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{} (writes snapshots): {e}", path.display()));
+            let key = text
+                .split_once(DECLARATION)
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(key, _)| key.to_owned())
+                .filter(|key| !key.is_empty())
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{} writes snapshots but declares no `{DECLARATION}...\";`: \
+                         the search for its key in them would have nothing to look for",
+                        path.display()
+                    )
+                });
+            (source, key)
+        })
+        .collect()
+}
 
 /// Whether `text` holds something shaped like the embedded fake's generated keys:
 /// `mock-` then 32 letters and digits.
@@ -55,7 +94,9 @@ fn no_command_path_prints_a_key() {
     let campaign_schedule_2 = add_campaign_schedule(&server, "camp-2");
     let canvas_schedule = add_canvas_schedule(&server, "canvas-1");
     let canvas_schedule_2 = add_canvas_schedule(&server, "canvas-1");
-    let time = "2030-05-24T21:30:00Z";
+    // Placed from now: the fake (on the system clock) and the SDK agree it is to come.
+    let time = &utc_in_days(365);
+    let end_time = &date_in_days(400);
 
     // (key, arguments, the exit code expected)
     let mut cases: Vec<(&'static str, Vec<String>, i32)> = Vec::new();
@@ -104,13 +145,13 @@ fn no_command_path_prints_a_key() {
         );
         add(
             KEY,
-            &[&o[..], &words("schedules list --end-time 2031-01-01")].concat(),
+            &[&o[..], &["schedules", "list", "--end-time", end_time]].concat(),
             0,
         );
         // 401 and 403.
         add(
             WRONG_KEY,
-            &[&o[..], &words("schedules list --end-time 2031-01-01")].concat(),
+            &[&o[..], &["schedules", "list", "--end-time", end_time]].concat(),
             1,
         );
         add(
@@ -345,7 +386,9 @@ fn no_command_path_prints_a_key() {
     server.inject(FaultRule::new(Fault::Status(503)).next(2));
     let out = run(
         &mut braze_at(&server, KEY),
-        &words("-vvv --retries 4 schedules list --end-time 2031-01-01"),
+        &words(&format!(
+            "-vvv --retries 4 schedules list --end-time {end_time}"
+        )),
     );
     assert_eq!(out.code, Some(1), "{out:?}");
     outputs.push(out);
@@ -359,7 +402,7 @@ fn no_command_path_prints_a_key() {
             "schedules",
             "list",
             "--end-time",
-            "2031-01-01",
+            end_time,
         ],
     );
     assert_eq!(out.code, Some(0), "{out:?}");
@@ -378,7 +421,9 @@ fn no_command_path_prints_a_key() {
             time,
             "--broadcast",
         ][..],
-        &words("-vvv --mock --output json schedules list --end-time 2031-01-01")[..],
+        &words(&format!(
+            "-vvv --mock --output json schedules list --end-time {end_time}"
+        ))[..],
         &words("-vvv --mock --dry-run campaigns schedule delete --campaign-id c --schedule-id s")[..],
         &words("-vvv demo")[..],
         &words("--output json demo")[..],
@@ -412,10 +457,17 @@ fn no_command_path_prints_a_key() {
             std::fs::read_to_string(&path).unwrap(),
         ));
     }
-    let wire_key = "wire-test-key-7f3a"; // tests/tests/wire.rs
+    let snapshot_keys = snapshot_keys(&snapshots);
+    let sources: Vec<&str> = snapshot_keys
+        .iter()
+        .map(|(source, _)| source.as_str())
+        .collect();
+    assert!(sources.contains(&"wire.rs"), "{sources:?}");
+    let mut keys = vec![KEY, WRONG_KEY, LIMITED_KEY];
+    keys.extend(snapshot_keys.iter().map(|(_, key)| key.as_str()));
     for (name, text) in &texts {
         searched += text.len();
-        for key in [KEY, WRONG_KEY, LIMITED_KEY, wire_key] {
+        for key in &keys {
             assert!(!text.contains(key), "{name} holds a key:\n{text}");
         }
         assert!(
@@ -437,7 +489,8 @@ fn no_command_path_prints_a_key() {
         "x mock-0123456789abcdefghijABCDEFGHIJ01 y"
     ));
     println!(
-        "searched {} runs, {} reports and snapshot files, {searched} bytes: 0 keys found",
+        "searched {} runs, {} reports and snapshot files, {searched} bytes: 0 keys found \
+         (with the keys of {sources:?})",
         outputs.len(),
         texts.len() - outputs.len()
     );

@@ -4,7 +4,10 @@
 mod common;
 
 use braze_sdk::api::operations::Operation;
-use common::{KEY, add_campaign_schedule, braze, braze_at, fake, run, words};
+use common::{
+    KEY, add_campaign_schedule, braze, braze_at, date_in_days, fake, local_in_days, run,
+    utc_in_days, words,
+};
 use serde_json::Value;
 
 #[test]
@@ -284,6 +287,7 @@ fn dry_runs_send_nothing_and_need_no_key() {
         "{out:?}"
     );
 
+    let local_time = local_in_days(30);
     let out = run(
         &mut braze_at(&server, KEY),
         &[
@@ -296,7 +300,7 @@ fn dry_runs_send_nothing_and_need_no_key() {
             "--canvas-id",
             "v",
             "--time",
-            "2030-01-01T10:00:00",
+            &local_time,
             "--in-local-time",
             "--broadcast",
             "--context",
@@ -323,6 +327,8 @@ fn dry_runs_send_nothing_and_need_no_key() {
 #[test]
 fn create_update_list_round_trip() {
     let server = fake(|c| c);
+    // Placed from now, as the fake (on the system clock) lists what is still to come.
+    let (created_time, updated_time) = (utc_in_days(10), utc_in_days(20));
     let dir = tempfile::tempdir().unwrap();
     let recipients = dir.path().join("users.json");
     std::fs::write(&recipients, r#"[{"external_user_id": "user-42"}]"#).unwrap();
@@ -337,7 +343,7 @@ fn create_update_list_round_trip() {
             "--campaign-id",
             "camp-1",
             "--time",
-            "2030-05-24T21:30:00Z",
+            &created_time,
             "--recipients",
             recipients.to_str().unwrap(),
             "--trigger-properties",
@@ -365,7 +371,7 @@ fn create_update_list_round_trip() {
             "--schedule-id",
             &schedule_id,
             "--time",
-            "2030-06-01T08:00:00Z",
+            &updated_time,
         ],
     );
     assert_eq!(out.code, Some(0), "{out:?}");
@@ -377,16 +383,23 @@ fn create_update_list_round_trip() {
             .schedule
             .time
             .as_str(),
-        "2030-06-01T08:00:00Z"
+        updated_time
     );
 
     let out = run(
         &mut braze_at(&server, KEY),
-        &words("schedules list --end-time 2030-12-31"),
+        &["schedules", "list", "--end-time", &date_in_days(30)],
     );
     assert_eq!(out.code, Some(0), "{out:?}");
     assert!(out.stdout.contains("camp-1"), "{out:?}");
-    assert!(out.stdout.contains("2030-06-01T08:00:00Z"), "{out:?}");
+    assert!(out.stdout.contains(&updated_time), "{out:?}");
+    // `--end-time` bounds the list: the schedule is 20 days away.
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &["schedules", "list", "--end-time", &date_in_days(5)],
+    );
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert!(out.stdout.contains("Nothing scheduled"), "{out:?}");
 
     // A recipient without an identifier is refused by the SDK's checks: exit 2, unsent.
     let bad = dir.path().join("bad.json");
@@ -401,7 +414,7 @@ fn create_update_list_round_trip() {
             "--campaign-id",
             "camp-1",
             "--time",
-            "2030-05-24T21:30:00Z",
+            &created_time,
             "--recipients",
             bad.to_str().unwrap(),
         ],

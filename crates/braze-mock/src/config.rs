@@ -6,6 +6,7 @@ use std::time::Duration;
 use braze_api::ids::{CampaignId, CanvasId};
 
 use crate::auth::Permissions;
+use crate::clock::Clock;
 use crate::faults::FaultRule;
 
 /// Braze's default rate limit: 250,000 requests per hour (Braze "API limits").
@@ -56,12 +57,13 @@ pub struct Config {
     pub(crate) port: u16,
     pub(crate) faults: Vec<FaultRule>,
     pub(crate) worker_threads: Option<usize>,
+    pub(crate) clock: Clock,
 }
 
 impl Config {
     /// The defaults: one random key with every permission, Braze's rate limit
     /// (250,000 per hour) and body limit (4 MB), not strict, a random seed, a log of
-    /// 10,000 requests, an ephemeral port, no faults.
+    /// 10,000 requests, an ephemeral port, no faults, the system clock.
     pub fn new() -> Self {
         Self {
             keys: Vec::new(),
@@ -78,6 +80,7 @@ impl Config {
             port: 0,
             faults: Vec::new(),
             worker_threads: None,
+            clock: Clock::system(),
         }
     }
 
@@ -170,6 +173,24 @@ impl Config {
         self.worker_threads = Some(threads.max(1));
         self
     }
+
+    /// The clock whose "now" the server judges schedules by (default: the system clock).
+    /// Keep a clone to move it while the server runs, or use
+    /// [`crate::MockServer::clock`]. Rate limits stay on the system clock (see [`Clock`]).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use braze_mock::{Clock, Config};
+    ///
+    /// // 2030-01-01T00:00:00Z, whatever day the test runs on.
+    /// let clock = Clock::starting_at(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000));
+    /// let config = Config::new().clock(clock.clone());
+    /// # let _ = config;
+    /// ```
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
 }
 
 impl Default for Config {
@@ -201,6 +222,7 @@ impl fmt::Debug for Config {
             .field("port", &self.port)
             .field("faults", &self.faults)
             .field("worker_threads", &self.worker_threads)
+            .field("clock", &self.clock)
             .finish()
     }
 }

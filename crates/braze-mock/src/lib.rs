@@ -31,6 +31,10 @@
 //!   requests or at random from a seeded generator.
 //! * **Request log** ([`RecordedRequest`]) and state snapshots ([`StoredSchedule`], with
 //!   the [`Messages`] of a message schedule) for assertions.
+//! * **A clock the test controls** ([`Clock`], [`Config::clock`], [`MockServer::clock`]):
+//!   "now" for everything about schedules is the system clock plus an offset that can be
+//!   set and moved while the server runs, so that fixture times need not depend on the day
+//!   the tests run. Rate-limit windows stay on the system clock.
 //!
 //! Where Braze's documentation is silent, the fake makes a choice; all of them are in
 //! [`choices`], and the crate's README lists every behaviour with its source.
@@ -65,6 +69,7 @@ mod audience;
 mod auth;
 mod body;
 pub mod choices;
+mod clock;
 mod config;
 mod connection;
 mod faults;
@@ -85,6 +90,7 @@ pub use braze_api::{
     ids::{CampaignId, CanvasId, ScheduleId},
     types::{Messages, Schedule},
 };
+pub use clock::Clock;
 pub use config::{
     Config, DEFAULT_AUDIENCE_RATE_LIMIT, DEFAULT_BROADCAST_RATE_LIMIT, DEFAULT_BROADCAST_WINDOW,
     DEFAULT_LOG_CAPACITY, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT_WINDOW,

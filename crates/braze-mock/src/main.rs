@@ -3,12 +3,13 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use braze_mock::{
-    CampaignId, CanvasId, Config, DEFAULT_AUDIENCE_RATE_LIMIT, DEFAULT_BROADCAST_RATE_LIMIT,
+    CampaignId, CanvasId, Clock, Config, DEFAULT_AUDIENCE_RATE_LIMIT, DEFAULT_BROADCAST_RATE_LIMIT,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, FaultRule, MockServer, Permissions,
 };
+use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
 
 const AFTER_HELP: &str = "\
@@ -29,7 +30,8 @@ Fault specs (--fault), KIND[+KIND...][:TRIGGER][@PATH]:
 Examples:
   braze-mock --port 8080 --key dev-key
   braze-mock --key ro:messages.schedule_broadcasts --key rw --strict --campaign welcome
-  braze-mock --seed 7 --fault 'html502:p=0.05' --fault 'reset:next=1@/canvas/trigger/schedule/delete'";
+  braze-mock --seed 7 --fault 'html502:p=0.05' --fault 'reset:next=1@/canvas/trigger/schedule/delete'
+  braze-mock --now 2030-01-01T00:00:00Z   (schedules judged as if it were then)";
 
 /// A stateful fake Braze REST server for the scheduled-message endpoints, on 127.0.0.1.
 ///
@@ -99,6 +101,13 @@ struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
 
+    /// Start the fake's clock at this instant (RFC 3339, e.g. 2030-01-01T00:00:00Z); it
+    /// runs on from there. It is "now" for schedules: what the list still shows, which
+    /// local times are past, Content Card expiry. Rate-limit windows and reset headers stay
+    /// on the system clock. Default: the system clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    now: Option<DateTime<Utc>>,
+
     /// Threads serving requests (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..1025))]
     threads: Option<u64>,
@@ -136,6 +145,12 @@ fn parse_key(spec: &str) -> Result<KeySpec, String> {
         key: key.to_owned(),
         permissions,
     })
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|e| format!("{e}: give an RFC 3339 time such as 2030-01-01T00:00:00Z"))
 }
 
 fn main() -> ExitCode {
@@ -199,6 +214,9 @@ async fn run(args: Args) -> ExitCode {
     for rule in args.faults.iter().cloned() {
         config = config.fault(rule);
     }
+    if let Some(now) = args.now {
+        config = config.clock(Clock::starting_at(SystemTime::from(now)));
+    }
 
     let server = match MockServer::start(config).await {
         Ok(server) => server,
@@ -251,6 +269,14 @@ fn print_banner(args: &Args, server: &MockServer) {
         }
         for rule in &args.faults {
             let _ = writeln!(out, "fault: {rule}");
+        }
+        if args.now.is_some() {
+            let now = DateTime::<Utc>::from(server.clock().now());
+            let _ = writeln!(
+                out,
+                "clock: now {} (for schedules; rate limits keep the system clock)",
+                now.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
         }
         let _ = writeln!(out, "Ctrl-C to stop");
     }

@@ -20,7 +20,8 @@ use crate::faults::Fault;
 /// One request as the server saw it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedRequest {
-    /// When it arrived.
+    /// When it arrived, by the server's [`Clock`](crate::Clock) (not the system clock,
+    /// when that one was moved).
     pub received_at: SystemTime,
     /// `GET`, `POST`, ...
     pub method: String,

@@ -49,7 +49,10 @@ async fn handle(
     operation: Option<&'static OperationSpec>,
     request: Request,
 ) -> Response {
-    let received_at = SystemTime::now();
+    // One reading of the system clock: rate-limit windows run on it, as the client paces
+    // against its own clock; everything about schedules (and the log) on the fake's clock.
+    let arrived = SystemTime::now();
+    let received_at = shared.clock.reading(arrived);
     let (parts, body) = request.into_parts();
     let body = read_body(body, &parts.headers, shared.max_body_bytes).await;
     // Counted as of its arrival, in the class its operation and body say
@@ -58,7 +61,7 @@ async fn handle(
         (Some(operation), BodyRead::Complete(bytes)) => LimitClass::of(operation, Some(bytes)),
         _ => LimitClass::Default,
     };
-    let quota = shared.limiter.count(&class, received_at);
+    let quota = shared.limiter.count(&class, arrived);
     let fault = shared.faults.decide(parts.uri.path());
     let auth = shared
         .keyring

@@ -23,6 +23,7 @@ use tokio::sync::oneshot;
 
 use crate::audience::SeenAudience;
 use crate::auth::{Keyring, Permissions};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::connection;
 use crate::faults::{FaultCounts, FaultPlan, FaultRule};
@@ -40,6 +41,8 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     pub(crate) log: RequestLog,
     pub(crate) max_body_bytes: usize,
+    /// "Now" for schedules; rate limits read the system clock.
+    pub(crate) clock: Clock,
 }
 
 /// A running fake Braze server on 127.0.0.1.
@@ -121,6 +124,7 @@ impl MockServer {
             ),
             log: RequestLog::new(config.log_capacity),
             max_body_bytes: config.max_body_bytes,
+            clock: config.clock,
         });
 
         let listener = bind(config.port)?;
@@ -283,7 +287,7 @@ impl MockServer {
     }
 
     fn store(&self, new: NewSchedule) -> StoredSchedule {
-        self.shared.store.create(new, SystemTime::now())
+        self.shared.store.create(new, self.shared.clock.now())
     }
 
     /// Arms a fault rule after those already armed.
@@ -301,12 +305,34 @@ impl MockServer {
         self.shared.faults.counts()
     }
 
-    /// The default pool's figures for the current window.
+    /// The clock the server judges schedules by ([`Config::clock`]): move it with
+    /// [`Clock::advance`] or [`Clock::set`] while the server runs.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use braze_mock::{Config, MockServer};
+    ///
+    /// let server = MockServer::start(Config::new()).await?;
+    /// let before = server.clock().now();
+    /// server.clock().advance(Duration::from_secs(10 * 365 * 86_400));
+    /// assert!(server.clock().now() >= before + Duration::from_secs(10 * 365 * 86_400));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    /// The default pool's figures for the current window (of the system clock, as every
+    /// rate limit: see [`Clock`]).
     pub fn rate_limit_counters(&self) -> RateLimitCounters {
         self.shared.limiter.default.counters(SystemTime::now())
     }
 
-    /// The broadcast limit's figures (across audiences) for the current window.
+    /// The broadcast limit's figures (across audiences) for the current window (of the
+    /// system clock).
     pub fn broadcast_rate_limit_counters(&self) -> RateLimitCounters {
         self.shared.limiter.broadcast.counters(SystemTime::now())
     }

@@ -68,7 +68,7 @@ pub struct StoredSchedule {
     /// it is known to accept and then reject (a boolean compared with `does_not_equal`,
     /// [`choices::ACCEPT_AUDIENCES_BRAZE_FAILS_LATER`]). Empty for almost every schedule.
     pub silent_failures: Vec<AudienceProblem>,
-    /// When it was created.
+    /// When it was created, by the server's [`Clock`](crate::Clock).
     pub created_at: SystemTime,
     /// How many updates were applied to it.
     pub updates: u64,

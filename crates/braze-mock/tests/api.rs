@@ -693,8 +693,8 @@ async fn the_request_log_records_and_is_bounded() {
 #[tokio::test]
 async fn local_time_updates_close_once_the_time_passed_somewhere() {
     let h = start(Config::new()).await;
-    // Local 00:00 two hours from now (UTC) has already passed at UTC+14.
-    let soon = (chrono::Utc::now() + chrono::TimeDelta::hours(2))
+    // Local time two hours from the fake's now (UTC) has already passed at UTC+14.
+    let soon = (h.now() + chrono::TimeDelta::hours(2))
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
     let stored = h.server.add_schedule(

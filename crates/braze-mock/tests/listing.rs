@@ -3,11 +3,12 @@
 //! (`choices::is_listed`); local-time and optimal-time ones are listed until their
 //! time has passed in every time zone (UTC-12 is the last to reach it).
 //!
-//! The fake reads the real clock, so the times here are placed hours away from now.
+//! The times here are placed hours away from the fake's clock ([`braze_mock::Clock`]),
+//! read from the server: never from the day the tests run on.
 
 mod common;
 
-use braze_mock::Config;
+use braze_mock::{Clock, Config, MockServer};
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
 use common::*;
 use serde_json::{Value, json};
@@ -76,7 +77,7 @@ async fn a_past_utc_time_is_accepted_and_then_counts_as_sent() {
 #[tokio::test]
 async fn what_is_still_to_come_is_listed_and_what_has_passed_is_not() {
     let h = start(Config::new()).await;
-    let now = Utc::now();
+    let now = h.now();
     let an_hour_ago = create(&h, json!({"time": utc(now - Duration::hours(1))})).await;
     let in_an_hour = create(&h, json!({"time": utc(now + Duration::hours(1))})).await;
     let later = create(&h, json!({"time": LATER})).await;
@@ -96,7 +97,7 @@ async fn what_is_still_to_come_is_listed_and_what_has_passed_is_not() {
 #[tokio::test]
 async fn a_local_time_send_is_listed_until_its_time_has_passed_in_every_zone() {
     let h = start(Config::new()).await;
-    let now = Utc::now().naive_utc();
+    let now = h.now().naive_utc();
     let local = |at: NaiveDateTime| json!({"time": wall(at), "in_local_time": true});
     // Passed at UTC and east of it, still to come at UTC-12 (in 10 hours).
     let some_zones = create(&h, local(now - Duration::hours(2))).await;
@@ -130,10 +131,10 @@ async fn an_optimal_time_send_is_listed_until_its_day_has_ended_in_every_zone() 
     let h = start(Config::new()).await;
     // The date it is now at UTC-12, the last zone to reach any date; read away from its
     // change (at 12:00 UTC), so that the fake's clock, read a moment later, agrees.
-    let mut at_utc_minus_12 = Utc::now() - Duration::hours(12);
+    let mut at_utc_minus_12 = h.now() - Duration::hours(12);
     while at_utc_minus_12.time() > NaiveTime::from_hms_opt(23, 59, 50).expect("a time") {
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        at_utc_minus_12 = Utc::now() - Duration::hours(12);
+        at_utc_minus_12 = h.now() - Duration::hours(12);
     }
     let date_at_utc_minus_12 = at_utc_minus_12.date_naive();
     let midnight = date_at_utc_minus_12.and_hms_opt(0, 0, 0).expect("midnight");
@@ -146,4 +147,63 @@ async fn an_optimal_time_send_is_listed_until_its_day_has_ended_in_every_zone() 
     let listed = listed_names(&h, "2040-01-01").await;
     assert_eq!(listed, [name(&today)]);
     assert!(!listed.contains(&name(&yesterday)));
+}
+
+/// The clock moved ten years ahead of the system clock: what is a day away by the fake's
+/// clock is listed, and stops being listed once the clock has moved past it, while the
+/// rate-limit windows stay on the system clock.
+#[tokio::test]
+async fn moving_the_clock_moves_what_is_still_to_come() {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
+    let clock = Clock::system();
+    clock.advance(3650 * DAY);
+    let server = MockServer::start(Config::new().clock(clock.clone()))
+        .await
+        .expect("the server starts");
+    let h = Harness {
+        server,
+        client: client(std::time::Duration::from_secs(10)),
+    };
+    let ahead = h.now();
+    assert!(ahead > Utc::now() + Duration::days(3649), "{ahead}");
+
+    let tomorrow = ahead + Duration::days(1);
+    let id = create(&h, json!({"time": utc(tomorrow)})).await;
+    let end_time = utc(ahead + Duration::days(7));
+    assert_eq!(listed_names(&h, &end_time).await, [name(&id)]);
+    // Stamped by the fake's clock: created ten years from today.
+    let created_at = DateTime::<Utc>::from(h.server.schedule(&id).expect("stored").created_at);
+    assert!(created_at >= ahead, "{created_at} < {ahead}");
+    // A local time that is still to come by the system clock, but past everywhere by the
+    // fake's, is refused.
+    let local = (Utc::now() + Duration::days(2)).naive_utc();
+    let refused = h
+        .post(
+            CREATE_CAMPAIGN,
+            json!({"campaign_id": "c", "broadcast": true, "schedule": {"time": wall(local), "in_local_time": true}}),
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+
+    // Two days on (the handle given to the config moves the server's clock): sent.
+    clock.advance(2 * DAY);
+    assert_eq!(listed_names(&h, &end_time).await, Vec::<String>::new());
+    assert!(h.server.schedule(&id).is_some(), "stored all the same");
+
+    // The log is stamped by the fake's clock; the rate-limit reset by the system clock,
+    // which the client paces against: within the hour (the default window), not in ten years.
+    let log = h.server.requests();
+    let last = log.last().expect("logged");
+    assert!(DateTime::<Utc>::from(last.received_at) >= tomorrow);
+    let response = h.list(&end_time).await;
+    let reset: i64 = response.headers()["x-ratelimit-reset"]
+        .to_str()
+        .expect("ASCII")
+        .parse()
+        .expect("epoch seconds");
+    let system_now = Utc::now().timestamp();
+    assert!(
+        (system_now..=system_now + 3600).contains(&reset),
+        "reset {reset}, system clock {system_now}"
+    );
 }

@@ -682,8 +682,8 @@ async fn each_update_rule_is_a_400_and_changes_nothing() {
 #[tokio::test]
 async fn local_time_message_updates_close_once_the_time_passed_somewhere() {
     let h = start(Config::new()).await;
-    // Local 00:00 two hours from now (UTC) has already passed at UTC+14.
-    let soon = (chrono::Utc::now() + chrono::TimeDelta::hours(2))
+    // Local time two hours from the fake's now (UTC) has already passed at UTC+14.
+    let soon = (h.now() + chrono::TimeDelta::hours(2))
         .format("%Y-%m-%dT%H:%M:%S")
         .to_string();
     let stored = h.server.add_message_schedule(
@@ -806,7 +806,7 @@ async fn every_channel_and_shape_is_accepted_when_valid() {
         json!({"android_push": {"alert": "a", "title": "t", "time_to_live": 2_419_200, "conversation_data": {"shortcut_id": "s", "reply_person_id": "p", "messages": [{"text": "hi", "timestamp": 1, "person_id": "p"}], "persons": [{"id": "p", "name": "Ada"}]}}}),
         json!({"email": {"app_id": "a", "from": "f@example.com", "email_template_id": "template"}}),
         json!({"webhook": {"url": "https://example.com", "request_method": "GET", "body": "raw text"}}),
-        json!({"content_card": {"type": "BANNER", "image_url": "https://x/y.png", "expire_at": (chrono::Utc::now() + chrono::TimeDelta::days(29)).to_rfc3339()}}),
+        json!({"content_card": {"type": "BANNER", "image_url": "https://x/y.png", "expire_at": (h.now() + chrono::TimeDelta::days(29)).to_rfc3339()}}),
         json!({"sms": {"subscription_group_id": "g", "body": "b", "app_id": "a", "media_items": ["https://x/y.png"], "link_shortening_enabled": true, "user_click_tracking_enabled": true}}),
         json!({"whats_app": whats_app("template_message", json!({"template_name": "t", "template_language_code": "en", "body_variables": {"0": "Ada"}}))}),
         json!({"whats_app": whats_app("text_image_response_message", json!({"image_uri": "https://x/y.png"}))}),

@@ -217,6 +217,7 @@ fn the_binary_explains_itself_and_refuses_bad_specs() {
         "html502",
         "next=N",
         "--strict",
+        "--now <TIME>",
     ] {
         assert!(text.contains(expected), "--help lacks {expected}:\n{text}");
     }
@@ -234,6 +235,7 @@ fn the_binary_explains_itself_and_refuses_bad_specs() {
         (vec!["--key", "k:"], "no permissions after"),
         (vec!["--window", "0"], "--window"),
         (vec!["--campaign", " "], "campaign_id must not be empty"),
+        (vec!["--now", "2030-01-01"], "give an RFC 3339 time"),
     ] {
         let output = run_bounded(&args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -252,6 +254,12 @@ async fn the_binary_serves_until_interrupted() {
             "503:next=1",
             "--seed",
             "11",
+            "--key",
+            "all-key",
+            // Long before today, whenever the test runs: only a clock that starts then
+            // still lists a schedule at noon that day.
+            "--now",
+            "2000-01-01T00:00:00Z",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -273,15 +281,26 @@ async fn the_binary_serves_until_interrupted() {
         .strip_prefix("braze-mock listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {first}"))
         .to_owned();
-    let banner: Vec<String> = (0..4)
-        .filter_map(|_| lines.recv_timeout(Duration::from_secs(5)).ok())
-        .collect();
+    let mut banner = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(5)) {
+        let last = line == "Ctrl-C to stop";
+        banner.push(line);
+        if last || banner.len() > 20 {
+            break;
+        }
+    }
     assert!(
         banner.contains(&"key: cli-key (campaigns.trigger.schedule.delete)".to_owned()),
         "{banner:?}"
     );
     assert!(
         banner.contains(&"fault: 503:next=1".to_owned()),
+        "{banner:?}"
+    );
+    assert!(
+        banner
+            .iter()
+            .any(|line| line.starts_with("clock: now 2000-01-01T00:00:0")),
         "{banner:?}"
     );
 
@@ -296,6 +315,30 @@ async fn the_binary_serves_until_interrupted() {
     assert_eq!(delete("cli-key").await.unwrap().status(), 503);
     assert_eq!(delete("cli-key").await.unwrap().status(), 404);
     assert_eq!(delete("other").await.unwrap().status(), 401);
+
+    // --now: the fake judges schedules as if it were the first day of 2000.
+    let created = client
+        .post(format!("{url}/campaigns/trigger/schedule/create"))
+        .bearer_auth("all-key")
+        .json(&json!({"campaign_id": "c", "broadcast": true, "schedule": {"time": "2000-01-01T12:00:00Z"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let listed: serde_json::Value = client
+        .get(format!("{url}/messages/scheduled_broadcasts"))
+        .query(&[("end_time", "2000-01-02")])
+        .bearer_auth("all-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["scheduled_broadcasts"][0]["next_send_time"], "2000-01-01T12:00:00Z",
+        "{listed}"
+    );
 
     // Ctrl-C stops it cleanly.
     let interrupted = Command::new("kill")

@@ -413,6 +413,8 @@ impl Worker {
                     message,
                 )
             } else {
+                // In flight from here: a second interrupt abandons it (tests wait for this).
+                tracing::trace!(line = job.line, "row in flight");
                 tokio::select! {
                     biased;
                     answer = delete(&self.client, self.kind, &job) => {

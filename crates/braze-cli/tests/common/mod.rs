@@ -3,9 +3,11 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use braze_mock::{Config, MockServer, Schedule, ScheduleKind};
@@ -32,13 +34,36 @@ pub fn fake(configure: impl FnOnce(Config) -> Config) -> MockServer {
         .expect("the fake starts")
 }
 
-/// A schedule far in the future.
+/// A schedule a year from now.
 pub fn schedule() -> Schedule {
     Schedule {
         at_optimal_time: None,
         in_local_time: None,
-        time: "2030-05-24T21:30:00Z".parse().expect("a time"),
+        time: utc_in_days(365).parse().expect("a time"),
     }
+}
+
+// Times relative to now. The fakes of these tests (and `--mock`) keep the system clock, the
+// default of `braze_mock::Clock`, which the SDK reads too: a time placed from now means the
+// same to both, whatever the date the tests run on.
+
+fn in_days(days: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::TimeDelta::days(days)
+}
+
+/// `days` days from now in UTC, whole seconds, as `--time` takes it: `2031-05-24T21:30:00Z`.
+pub fn utc_in_days(days: i64) -> String {
+    in_days(days).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `days` days from now as a wall-clock time without a zone, as local-time sends take it.
+pub fn local_in_days(days: i64) -> String {
+    in_days(days).format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// The UTC date `days` days from now, as `--end-time` takes it: `2031-05-24`.
+pub fn date_in_days(days: i64) -> String {
+    in_days(days).format("%Y-%m-%d").to_string()
 }
 
 /// Stores a campaign schedule in the fake; returns its schedule id.
@@ -115,10 +140,11 @@ pub fn words(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
 
-/// Waits for a spawned `braze` (with piped output) to end, killing it past `limit`.
+/// Waits for a spawned `braze` (with piped output) to end, killing it past `limit`. A
+/// stderr already taken (see [`Watched`]) is left to whoever took it.
 pub fn finish(mut child: Child, limit: Duration) -> Run {
     let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
+    let stderr = child.stderr.take();
     let out = std::thread::spawn(move || {
         let mut text = String::new();
         let _ = stdout.read_to_string(&mut text);
@@ -126,7 +152,9 @@ pub fn finish(mut child: Child, limit: Duration) -> Run {
     });
     let err = std::thread::spawn(move || {
         let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
+        if let Some(mut stderr) = stderr {
+            let _ = stderr.read_to_string(&mut text);
+        }
         text
     });
     let started = Instant::now();
@@ -197,4 +225,62 @@ pub fn interrupt(child: &Child) {
         .status()
         .expect("kill runs");
     assert!(status.success(), "kill -INT failed");
+}
+
+/// A running `braze` whose stderr is collected as it comes, so that a test can wait for
+/// what the command says instead of sleeping.
+pub struct Watched {
+    /// The process.
+    pub child: Child,
+    stderr: Arc<Mutex<String>>,
+    reader: JoinHandle<()>,
+}
+
+/// Spawns `command` with piped output and starts collecting its stderr.
+pub fn spawn_watched(command: &mut Command) -> Watched {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("braze starts");
+    let pipe = child.stderr.take().expect("piped stderr");
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let collected = Arc::clone(&stderr);
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let mut text = collected.lock().expect("stderr buffer");
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+    Watched {
+        child,
+        stderr,
+        reader,
+    }
+}
+
+impl Watched {
+    /// How many times `text` appears in stderr so far.
+    pub fn stderr_count(&self, text: &str) -> usize {
+        self.stderr
+            .lock()
+            .expect("stderr buffer")
+            .matches(text)
+            .count()
+    }
+
+    /// Waits up to `limit` until stderr holds `text` at least `times` times.
+    pub fn wait_for_stderr(&self, text: &str, times: usize, limit: Duration) -> bool {
+        wait_until(limit, || self.stderr_count(text) >= times)
+    }
+
+    /// Waits for the end, as [`finish`] does, with the whole of stderr.
+    pub fn finish(self, limit: Duration) -> Run {
+        let mut run = finish(self.child, limit);
+        // The pipe closed with the process: the reader has the rest, or soon will.
+        self.reader.join().expect("stderr reader");
+        run.stderr = std::mem::take(&mut *self.stderr.lock().expect("stderr buffer"));
+        run
+    }
 }

@@ -1,9 +1,9 @@
 //! Helpers shared by the integration tests: a server with a client pointed at it.
 #![allow(dead_code)] // each test binary uses its own share of the helpers
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use braze_mock::{Config, MockServer};
+use braze_mock::{Clock, Config, MockServer};
 use serde_json::{Value, json};
 
 pub const CREATE_CAMPAIGN: &str = "/campaigns/trigger/schedule/create";
@@ -17,8 +17,19 @@ pub const UPDATE_MESSAGE: &str = "/messages/schedule/update";
 pub const DELETE_MESSAGE: &str = "/messages/schedule/delete";
 pub const LIST: &str = "/messages/scheduled_broadcasts";
 
-/// A far-future send time, so that no rule about past times interferes.
+/// Where the clock of every fake that [`start`] starts stands at first: the fixture dates
+/// of these tests are read against it, not against the day the tests run on.
+pub const NOW: &str = "2030-01-01T00:00:00Z";
+
+/// A send time well after [`NOW`], so that no rule about past times interferes.
 pub const LATER: &str = "2031-05-24T21:30:00Z";
+
+/// [`NOW`] as a time.
+pub fn now() -> SystemTime {
+    chrono::DateTime::parse_from_rfc3339(NOW)
+        .expect("NOW is RFC 3339")
+        .into()
+}
 
 pub struct Harness {
     pub server: MockServer,
@@ -35,7 +46,9 @@ pub fn client(timeout: Duration) -> reqwest::Client {
         .expect("a reqwest client")
 }
 
+/// A fake with `config`, its clock set to [`NOW`] (it runs on from there).
 pub async fn start(config: Config) -> Harness {
+    let config = config.clock(Clock::starting_at(now()));
     let server = MockServer::start(config).await.expect("the server starts");
     Harness {
         server,
@@ -44,6 +57,11 @@ pub async fn start(config: Config) -> Harness {
 }
 
 impl Harness {
+    /// What the fake takes for now (its clock, not the system's).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.server.clock().now().into()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.server.url())
     }
