@@ -101,7 +101,7 @@ struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
 
-    /// Start the fake's clock at this instant (RFC 3339, e.g. 2030-01-01T00:00:00Z); it
+    /// Start the fake's clock at this instant (ISO 8601, e.g. 2030-01-01T00:00:00Z); it
     /// runs on from there. It is "now" for schedules: what the list still shows, which
     /// local times are past, Content Card expiry. Rate-limit windows and reset headers stay
     /// on the system clock. Default: the system clock.
@@ -147,10 +147,11 @@ fn parse_key(spec: &str) -> Result<KeySpec, String> {
     })
 }
 
+/// An ISO 8601 date-time, read as Braze's other times are ([`braze_api::time`]).
 fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|time| time.with_timezone(&Utc))
-        .map_err(|e| format!("{e}: give an RFC 3339 time such as 2030-01-01T00:00:00Z"))
+    braze_api::time::parse_date_time(text)
+        .map(|time| time.instant())
+        .ok_or_else(|| format!("{text:?}: give an ISO 8601 time such as 2030-01-01T00:00:00Z"))
 }
 
 fn main() -> ExitCode {
