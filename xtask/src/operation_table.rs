@@ -57,6 +57,20 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
             };
         }
     });
+    let bindings = operations.iter().map(|op| {
+        let name = screaming(&op.id);
+        let builder = pascal(&op.id);
+        let answer = pascal(&op.answer);
+        quote! {
+            impl<'a> crate::operations::Bound<'a> for crate::builder::#builder<'a> {
+                const SPEC: &'static OperationSpec = &#name;
+                type Answer = crate::types::#answer;
+                fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+                    Box::pin(crate::builder::#builder::send(self))
+                }
+            }
+        }
+    });
     let variants: Vec<Ident> = operations.iter().map(|op| pascal(&op.id)).collect();
     let names: Vec<Ident> = operations.iter().map(|op| screaming(&op.id)).collect();
     let variant_docs: Vec<String> = operations
@@ -96,6 +110,8 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
             use crate::operations::{Field, FieldValue, OperationSpec, Shape};
 
             #(#statics)*
+
+            #(#bindings)*
 
             /// Every operation, in spec order.
             pub static OPERATIONS: [&OperationSpec; #count] = [#(&#names),*];
@@ -162,6 +178,8 @@ struct Op {
     rate_limit: RateLimitRule,
     /// The component schema of its JSON request body.
     body: Option<String>,
+    /// The component schema of its successful (2XX) answer's JSON body.
+    answer: String,
 }
 
 fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
@@ -229,7 +247,9 @@ fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
                     None => None,
                 },
             };
+            let answer = answer(spec, id, operation)?;
             operations.push(Op {
+                answer,
                 id: id.to_owned(),
                 method: method.to_uppercase(),
                 path: path.clone(),
@@ -242,6 +262,45 @@ fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
         }
     }
     Ok(operations)
+}
+
+/// The component schema of an operation's successful answer: the JSON body of its `2XX`
+/// response (or `200` / `201`), itself a reference to a component response.
+fn answer(spec: &OpenAPI, id: &str, operation: &openapiv3::Operation) -> Result<String, String> {
+    use openapiv3::StatusCode;
+    let response = operation
+        .responses
+        .responses
+        .iter()
+        .find(|(status, _)| match status {
+            StatusCode::Range(range) => *range == 2,
+            StatusCode::Code(code) => (200..300).contains(code),
+        })
+        .map(|(_, response)| response)
+        .ok_or_else(|| format!("{id}: no 2XX response"))?;
+    let response = match response {
+        ReferenceOr::Item(response) => response,
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/responses/")
+                .ok_or_else(|| format!("{id}: {reference} is not a component response"))?;
+            spec.components
+                .as_ref()
+                .and_then(|c| c.responses.get(name))
+                .and_then(ReferenceOr::as_item)
+                .ok_or_else(|| format!("{id}: no component response {name}"))?
+        }
+    };
+    match response
+        .content
+        .get("application/json")
+        .and_then(|media| media.schema.as_ref())
+    {
+        Some(ReferenceOr::Reference { reference }) => component(reference),
+        _ => Err(format!(
+            "{id}: give the 2XX answer a JSON body with a component schema ($ref)"
+        )),
+    }
 }
 
 /// An operation's `x-braze-rate-limit`.

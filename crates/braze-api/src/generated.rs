@@ -14065,6 +14065,80 @@ pub mod spec {
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: None,
     };
+    impl<'a> crate::operations::Bound<'a>
+    for crate::builder::CreateCampaignSchedule<'a> {
+        const SPEC: &'static OperationSpec = &CREATE_CAMPAIGN_SCHEDULE;
+        type Answer = crate::types::ScheduleCreateResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::CreateCampaignSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a>
+    for crate::builder::UpdateCampaignSchedule<'a> {
+        const SPEC: &'static OperationSpec = &UPDATE_CAMPAIGN_SCHEDULE;
+        type Answer = crate::types::MessageResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::UpdateCampaignSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a>
+    for crate::builder::DeleteCampaignSchedule<'a> {
+        const SPEC: &'static OperationSpec = &DELETE_CAMPAIGN_SCHEDULE;
+        type Answer = crate::types::MessageResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::DeleteCampaignSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::CreateCanvasSchedule<'a> {
+        const SPEC: &'static OperationSpec = &CREATE_CANVAS_SCHEDULE;
+        type Answer = crate::types::ScheduleCreateResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::CreateCanvasSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::UpdateCanvasSchedule<'a> {
+        const SPEC: &'static OperationSpec = &UPDATE_CANVAS_SCHEDULE;
+        type Answer = crate::types::MessageResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::UpdateCanvasSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::DeleteCanvasSchedule<'a> {
+        const SPEC: &'static OperationSpec = &DELETE_CANVAS_SCHEDULE;
+        type Answer = crate::types::MessageResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::DeleteCanvasSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::CreateMessageSchedule<'a> {
+        const SPEC: &'static OperationSpec = &CREATE_MESSAGE_SCHEDULE;
+        type Answer = crate::types::ScheduleCreateResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::CreateMessageSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::UpdateMessageSchedule<'a> {
+        const SPEC: &'static OperationSpec = &UPDATE_MESSAGE_SCHEDULE;
+        type Answer = crate::types::MessageResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::UpdateMessageSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::DeleteMessageSchedule<'a> {
+        const SPEC: &'static OperationSpec = &DELETE_MESSAGE_SCHEDULE;
+        type Answer = crate::types::MessageResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::DeleteMessageSchedule::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a>
+    for crate::builder::ListScheduledBroadcasts<'a> {
+        const SPEC: &'static OperationSpec = &LIST_SCHEDULED_BROADCASTS;
+        type Answer = crate::types::ScheduledBroadcastsResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::ListScheduledBroadcasts::send(self))
+        }
+    }
     /// Every operation, in spec order.
     pub static OPERATIONS: [&OperationSpec; 10] = [
         &CREATE_CAMPAIGN_SCHEDULE,

@@ -47,5 +47,5 @@ mod generated;
 
 pub use generated::*;
 pub use hooks::{DEFAULT_MAX_RESPONSE_BYTES, HookState, InvalidApiKey};
-pub use kind::ScheduleKind;
+pub use kind::{ScheduleKind, ScheduleRef};
 pub use schedule_time::{SCHEDULE_TIME_PATTERN, ScheduleTime};

@@ -62,6 +62,46 @@ pub enum RateLimitRule {
     BroadcastWhenTargeted,
 }
 
+/// A generated request builder tied to what the spec says of its operation: its
+/// [`OperationSpec`] and the body of its successful answer. Generated for every builder of
+/// [`crate::builder`] by `cargo xtask generate`, beside the builder itself, so that the
+/// call and the facts of an operation meet in one place that nobody writes by hand: code
+/// that sends through a builder takes the spec from it (`G::SPEC`) and cannot pair it with
+/// another operation's.
+///
+/// ```
+/// use braze_api::operations::{Bound, DELETE_CAMPAIGN_SCHEDULE};
+///
+/// fn spec_of<'a, G: Bound<'a>>(_: &G) -> &'static braze_api::operations::OperationSpec {
+///     G::SPEC
+/// }
+/// let client = braze_api::Client::new_with_client(
+///     "http://127.0.0.1:9",
+///     reqwest::Client::new(),
+///     braze_api::HookState::new(),
+/// );
+/// assert_eq!(spec_of(&client.delete_campaign_schedule()), &DELETE_CAMPAIGN_SCHEDULE);
+/// ```
+pub trait Bound<'a>: Sized + Send + 'a {
+    /// What the spec says of the operation.
+    const SPEC: &'static OperationSpec;
+    /// The body of a successful answer.
+    type Answer;
+    /// Sends the request: the generated builder's own `send`, boxed (the generated future
+    /// is a few kilobytes; boxed, the futures around it stay small and cheap to move).
+    fn send(self) -> Sending<'a, Self::Answer>;
+}
+
+/// The future of a generated request's answer.
+pub type Sending<'a, T> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<crate::ResponseValue<T>, crate::Error<crate::types::ApiError>>,
+            > + Send
+            + 'a,
+    >,
+>;
+
 /// Looks an operation up by its `operationId` (progenitor's hooks name operations so).
 pub fn find(id: &str) -> Option<&'static OperationSpec> {
     OPERATIONS.iter().copied().find(|op| op.id == id)

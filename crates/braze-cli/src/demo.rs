@@ -51,13 +51,13 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
 
     let send_at = (Utc::now() + Duration::days(1)).trunc_subsecs(0);
     let send_at_text = send_at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let list_until = (send_at + Duration::days(1)).format("%Y-%m-%d").to_string();
+    let list_until = (send_at + Duration::days(1)).date_naive();
     let mut steps = Vec::new();
 
     // 1. Schedule a send.
     let seen = mock.requests().len();
     let created = client
-        .create_campaign_schedule(CAMPAIGN_ID, Schedule::at(send_at_text.as_str()))
+        .create_campaign_schedule(CAMPAIGN_ID, Schedule::utc(send_at))
         .recipient(Recipient::external_user_id("user-42"))
         .await?;
     let schedule_id = created.schedule_id.as_str().to_owned();
@@ -80,7 +80,7 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
     // 2. Schedule a push message with its content.
     let seen = mock.requests().len();
     let message = client
-        .create_message_schedule(Schedule::at(send_at_text.as_str()))
+        .create_message_schedule(Schedule::utc(send_at))
         .external_user_id("user-42")
         .apple_push(ApplePush::new("Your table is ready").badge(1))
         .await?;
@@ -101,7 +101,7 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
     // 3. List what is scheduled.
     let seen = mock.requests().len();
     let listed = client
-        .list_scheduled_broadcasts(list_until.as_str())
+        .list_scheduled_broadcasts(list_until.and_time(chrono::NaiveTime::MIN).and_utc())
         .await?;
     steps.push(Step {
         title: "List what is scheduled".into(),
@@ -109,7 +109,10 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
         outcome: format!(
             "{}:\n{}",
             listed.status(),
-            indent(&broadcasts_table(listed.body(), &list_until), "  ")
+            indent(
+                &broadcasts_table(listed.body(), &list_until.to_string()),
+                "  "
+            )
         ),
         status: Some(listed.status().as_u16()),
         rate_limit: listed.rate_limit(),

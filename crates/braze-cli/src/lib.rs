@@ -26,7 +26,7 @@ pub mod single;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use braze_sdk::{Campaign, Canvas, Owner, ScheduleKind};
+use braze_sdk::{ScheduleKind, ScheduleRef};
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{
@@ -76,20 +76,16 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
                 single::create_campaign_schedule(global, args).await
             }
             CampaignScheduleCommand::Update(args) => {
-                single::update_schedule::<Campaign>(
-                    global,
-                    &args.campaign_id,
-                    &args.schedule_id,
-                    &args.schedule,
-                )
-                .await
+                let schedule = ScheduleRef::campaign(&args.campaign_id, &args.schedule_id);
+                single::update_schedule(global, schedule, &args.schedule).await
             }
             CampaignScheduleCommand::Delete(args) => match (&args.campaign_id, &args.schedule_id) {
                 (Some(campaign_id), Some(schedule_id)) => {
                     refuse_stray_bulk_options(&args.bulk)?;
-                    single::delete_schedule::<Campaign>(global, campaign_id, schedule_id).await
+                    let schedule = ScheduleRef::campaign(campaign_id, schedule_id);
+                    single::delete_schedule(global, schedule).await
                 }
-                _ => bulk::run::run(global, Campaign::KIND, &args.bulk).await,
+                _ => bulk::run::run(global, ScheduleKind::Campaign, &args.bulk).await,
             },
         },
         Command::Canvas {
@@ -99,20 +95,16 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
                 single::create_canvas_schedule(global, args).await
             }
             CanvasScheduleCommand::Update(args) => {
-                single::update_schedule::<Canvas>(
-                    global,
-                    &args.canvas_id,
-                    &args.schedule_id,
-                    &args.schedule,
-                )
-                .await
+                let schedule = ScheduleRef::canvas(&args.canvas_id, &args.schedule_id);
+                single::update_schedule(global, schedule, &args.schedule).await
             }
             CanvasScheduleCommand::Delete(args) => match (&args.canvas_id, &args.schedule_id) {
                 (Some(canvas_id), Some(schedule_id)) => {
                     refuse_stray_bulk_options(&args.bulk)?;
-                    single::delete_schedule::<Canvas>(global, canvas_id, schedule_id).await
+                    let schedule = ScheduleRef::canvas(canvas_id, schedule_id);
+                    single::delete_schedule(global, schedule).await
                 }
-                _ => bulk::run::run(global, Canvas::KIND, &args.bulk).await,
+                _ => bulk::run::run(global, ScheduleKind::Canvas, &args.bulk).await,
             },
         },
         Command::Messages {
@@ -127,7 +119,7 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
             MessageScheduleCommand::Delete(args) => match &args.schedule_id {
                 Some(schedule_id) => {
                     refuse_stray_bulk_options(&args.bulk)?;
-                    single::delete_message_schedule(global, schedule_id).await
+                    single::delete_schedule(global, ScheduleRef::message(schedule_id)).await
                 }
                 None => bulk::run::run(global, ScheduleKind::Message, &args.bulk).await,
             },

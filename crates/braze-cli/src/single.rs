@@ -5,9 +5,9 @@
 use std::fmt::Display;
 use std::path::Path;
 
-use braze_sdk::types::{ScheduleCreateResponse, ScheduledBroadcastsResponse};
+use braze_sdk::wire::{ScheduleCreateResponse, ScheduledBroadcastsResponse};
 use braze_sdk::{
-    OperationSpec, Owner, Recipient, Request, RequestPreview, Response, Schedule, messages,
+    OperationSpec, Recipient, Request, RequestPreview, Response, Schedule, ScheduleRef, messages,
 };
 use serde::Serialize;
 
@@ -45,7 +45,7 @@ async fn send_or_preview<R: Request>(
     global: &GlobalArgs,
     request: R,
     unreadable_is_done: Option<String>,
-) -> Result<Done<R::Body>, CliError> {
+) -> Result<Done<R::Answer>, CliError> {
     let spec = request.spec();
     let outcome = if global.dry_run {
         Outcome::Preview(request.preview()?)
@@ -100,16 +100,18 @@ fn braze_said(status: impl Display, message: Option<&str>) -> String {
     }
 }
 
-/// The schedule object from `--time`, `--in-local-time`, `--at-optimal-time`.
-fn schedule(args: &ScheduleArgs) -> Schedule {
-    let mut schedule = Schedule::at(args.time.trim());
-    if args.in_local_time {
-        schedule = schedule.in_local_time(true);
-    }
-    if args.at_optimal_time {
-        schedule = schedule.at_optimal_time(true);
-    }
-    schedule
+/// The schedule object from `--time`, `--in-local-time`, `--at-optimal-time` (optimal
+/// time wins over local time: it ignores the time of day that local time is about).
+fn schedule(args: &ScheduleArgs) -> Result<Schedule, CliError> {
+    let time = args.time.as_str();
+    let schedule = if args.at_optimal_time {
+        Schedule::parse_optimal(time)
+    } else if args.in_local_time {
+        Schedule::parse_local(time)
+    } else {
+        Schedule::parse(time)
+    };
+    Ok(schedule?)
 }
 
 /// Reads `--recipients FILE.json`: a JSON array of recipient objects. The SDK checks each
@@ -121,13 +123,12 @@ fn read_recipients(path: &Path) -> Result<Vec<Recipient>, CliError> {
             path.display()
         ))
     })?;
-    let recipients: Vec<braze_sdk::types::Recipient> =
-        serde_json::from_str(&text).map_err(|e| {
-            CliError::Input(format!(
-                "the recipients file {} is not a JSON array of recipient objects: {e}",
-                path.display()
-            ))
-        })?;
+    let recipients: Vec<braze_sdk::wire::Recipient> = serde_json::from_str(&text).map_err(|e| {
+        CliError::Input(format!(
+            "the recipients file {} is not a JSON array of recipient objects: {e}",
+            path.display()
+        ))
+    })?;
     Ok(recipients.into_iter().map(Recipient::from).collect())
 }
 
@@ -170,23 +171,16 @@ pub async fn create_campaign_schedule(
     args: &CampaignCreateArgs,
 ) -> Result<u8, CliError> {
     let targeting = targeting(&args.targeting)?;
+    let schedule = schedule(&args.schedule)?;
     let connection = connect(global, Purpose::Single).await?;
-    let mut request = connection
+    let request = connection
         .client
-        .create_campaign_schedule(args.campaign_id.as_str(), schedule(&args.schedule))
-        .recipients(targeting.recipients);
-    if let Some(broadcast) = targeting.broadcast {
-        request = request.broadcast(broadcast);
-    }
-    if let Some(audience) = targeting.audience {
-        request = request.audience(audience);
-    }
-    if let Some(properties) = &args.trigger_properties {
-        request = request.trigger_properties(properties.clone());
-    }
-    if let Some(send_id) = &args.send_id {
-        request = request.send_id(send_id);
-    }
+        .create_campaign_schedule(args.campaign_id.as_str(), schedule)
+        .recipients(targeting.recipients)
+        .set_broadcast(targeting.broadcast)
+        .set_audience(targeting.audience)
+        .set_trigger_properties(args.trigger_properties.clone())
+        .set_send_id(args.send_id.clone());
     let done = send_or_preview(global, request, None).await?;
     finish(Output::new(global.output), done, |answer| {
         scheduled("campaign", &args.campaign_id, answer)
@@ -199,67 +193,66 @@ pub async fn create_canvas_schedule(
     args: &CanvasCreateArgs,
 ) -> Result<u8, CliError> {
     let targeting = targeting(&args.targeting)?;
+    let schedule = schedule(&args.schedule)?;
     let connection = connect(global, Purpose::Single).await?;
-    let mut request = connection
+    let request = connection
         .client
-        .create_canvas_schedule(args.canvas_id.as_str(), schedule(&args.schedule))
-        .recipients(targeting.recipients);
-    if let Some(broadcast) = targeting.broadcast {
-        request = request.broadcast(broadcast);
-    }
-    if let Some(audience) = targeting.audience {
-        request = request.audience(audience);
-    }
-    if let Some(context) = &args.context {
-        request = request.context(context.clone());
-    }
+        .create_canvas_schedule(args.canvas_id.as_str(), schedule)
+        .recipients(targeting.recipients)
+        .set_broadcast(targeting.broadcast)
+        .set_audience(targeting.audience)
+        .set_context(args.context.clone());
     let done = send_or_preview(global, request, None).await?;
     finish(Output::new(global.output), done, |answer| {
         scheduled("Canvas", &args.canvas_id, answer)
     })
 }
 
+/// "schedule S of campaign C", "schedule S of message": what a sentence calls it.
+fn whose(schedule: &ScheduleRef) -> String {
+    let noun = schedule.kind().noun();
+    match schedule.owner_id() {
+        Some(owner) => format!("schedule {} of {noun} {owner}", schedule.schedule_id()),
+        None => format!("{noun} schedule {}", schedule.schedule_id()),
+    }
+}
+
 /// `braze campaigns schedule update` and `braze canvas schedule update`.
-pub async fn update_schedule<O: Owner>(
+pub async fn update_schedule(
     global: &GlobalArgs,
-    owner_id: &str,
-    schedule_id: &str,
+    schedule_ref: ScheduleRef,
     schedule_args: &ScheduleArgs,
 ) -> Result<u8, CliError> {
+    let schedule = schedule(schedule_args)?;
     let connection = connect(global, Purpose::Single).await?;
-    let request =
-        connection
-            .client
-            .update_schedule::<O>(owner_id, schedule_id, schedule(schedule_args));
-    let noun = O::KIND.noun();
-    let done = format!("Rescheduled schedule {schedule_id} of {noun} {owner_id}");
+    let whose = whose(&schedule_ref);
+    let request = connection.client.update_schedule(schedule_ref, schedule);
+    let done = format!("Rescheduled {whose}");
     let done = send_or_preview(global, request, Some(done)).await?;
     finish(Output::new(global.output), done, |answer| {
         format!(
-            "Rescheduled schedule {schedule_id} of {noun} {owner_id} to {} ({})",
-            schedule_args.time.trim(),
+            "Rescheduled {whose} to {} ({})",
+            schedule.time(),
             braze_said(answer.status(), answer.message()),
         )
     })
 }
 
 /// `braze campaigns schedule delete --campaign-id ID --schedule-id ID` (the seed
-/// endpoint) and `braze canvas schedule delete --canvas-id ID --schedule-id ID`.
-pub async fn delete_schedule<O: Owner>(
+/// endpoint), `braze canvas schedule delete --canvas-id ID --schedule-id ID` and
+/// `braze messages schedule delete --schedule-id ID`.
+pub async fn delete_schedule(
     global: &GlobalArgs,
-    owner_id: &str,
-    schedule_id: &str,
+    schedule_ref: ScheduleRef,
 ) -> Result<u8, CliError> {
     let connection = connect(global, Purpose::Single).await?;
-    let request = connection
-        .client
-        .delete_schedule::<O>(owner_id, schedule_id);
-    let noun = O::KIND.noun();
-    let done = format!("Deleted schedule {schedule_id} of {noun} {owner_id}");
+    let whose = whose(&schedule_ref);
+    let request = connection.client.delete_schedule(schedule_ref);
+    let done = format!("Deleted {whose}");
     let done = send_or_preview(global, request, Some(done)).await?;
     finish(Output::new(global.output), done, |answer| {
         format!(
-            "Deleted schedule {schedule_id} of {noun} {owner_id} ({})",
+            "Deleted {whose} ({})",
             braze_said(answer.status(), answer.message()),
         )
     })
@@ -270,10 +263,10 @@ pub async fn list_scheduled_broadcasts(
     global: &GlobalArgs,
     args: &ListArgs,
 ) -> Result<u8, CliError> {
+    let end_time =
+        braze_sdk::rules::end_time(args.end_time.trim()).map_err(braze_sdk::Error::from)?;
     let connection = connect(global, Purpose::Single).await?;
-    let request = connection
-        .client
-        .list_scheduled_broadcasts(args.end_time.as_str());
+    let request = connection.client.list_scheduled_broadcasts(end_time);
     let done = send_or_preview(global, request, None).await?;
     finish(Output::new(global.output), done, |answer| {
         broadcasts_table(answer.body(), &args.end_time)
@@ -331,7 +324,7 @@ pub fn broadcasts_table(list: &ScheduledBroadcastsResponse, end_time: &str) -> S
 
 /// Reads `--messages FILE` (`-` for stdin) with the SDK's reader, which names the JSON path
 /// of a mistake.
-fn read_messages(path: &Path) -> Result<braze_sdk::types::Messages, CliError> {
+fn read_messages(path: &Path) -> Result<braze_sdk::wire::Messages, CliError> {
     let bytes = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
@@ -345,7 +338,13 @@ fn read_messages(path: &Path) -> Result<braze_sdk::types::Messages, CliError> {
             ))
         })?
     };
-    braze_sdk::messages::from_json(&bytes).map_err(|error| match error {
+    let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::Input(format!(
+            "the messages file {} is not valid JSON: {e}",
+            path.display()
+        ))
+    })?;
+    braze_sdk::messages::from_json(json).map_err(|error| match error {
         braze_sdk::Error::InvalidRequest { field, reason } => CliError::Input(format!(
             "the messages file {}: `{field}` {reason}",
             path.display()
@@ -356,7 +355,7 @@ fn read_messages(path: &Path) -> Result<braze_sdk::types::Messages, CliError> {
 
 /// The content flags, as the channels they make (the file's first).
 struct Content {
-    file: Option<braze_sdk::types::Messages>,
+    file: Option<braze_sdk::wire::Messages>,
     apple_push: Option<messages::ApplePush>,
     android_push: Option<messages::AndroidPush>,
     sms: Option<messages::Sms>,
@@ -399,21 +398,12 @@ impl Content {
 /// Applies the content to a create or an update (both have the same channel setters).
 macro_rules! with_content {
     ($request:expr, $content:expr) => {{
-        let mut request = $request;
         let content = $content;
-        if let Some(file) = content.file {
-            request = request.messages(file);
-        }
-        if let Some(push) = content.apple_push {
-            request = request.apple_push(push);
-        }
-        if let Some(push) = content.android_push {
-            request = request.android_push(push);
-        }
-        if let Some(sms) = content.sms {
-            request = request.sms(sms);
-        }
-        request
+        $request
+            .set_messages(content.file)
+            .set_apple_push(content.apple_push)
+            .set_android_push(content.android_push)
+            .set_sms(content.sms)
     }};
 }
 
@@ -423,39 +413,28 @@ pub async fn create_message_schedule(
     args: &MessageCreateArgs,
 ) -> Result<u8, CliError> {
     let content = Content::read(&args.content)?;
+    let schedule = schedule(&args.schedule)?;
     let connection = connect(global, Purpose::Single).await?;
     let mut request = connection
         .client
-        .create_message_schedule(schedule(&args.schedule))
+        .create_message_schedule(schedule)
         .external_user_ids(args.external_user_ids.iter().map(String::as_str));
     for (name, label) in &args.user_aliases {
         request = request.user_alias(name, label);
     }
-    if let Some(segment_id) = &args.segment_id {
-        request = request.segment_id(segment_id);
-    }
-    if let Some(audience) = &args.audience {
-        request = request.audience(audience.clone());
-    }
-    if args.broadcast {
-        request = request.broadcast(true);
-    }
-    if let Some(campaign_id) = &args.campaign_id {
-        request = request.campaign_id(campaign_id.as_str());
-    }
-    if let Some(send_id) = &args.send_id {
-        request = request.send_id(send_id);
-    }
-    if args.override_messaging_limits {
-        request = request.override_messaging_limits(true);
-    }
-    if let Some(state) = args.recipient_subscription_state {
-        request = request.recipient_subscription_state(match state {
-            SubscriptionState::OptedIn => messages::RecipientSubscriptionState::OptedIn,
-            SubscriptionState::Subscribed => messages::RecipientSubscriptionState::Subscribed,
-            SubscriptionState::All => messages::RecipientSubscriptionState::All,
-        });
-    }
+    let state = args.recipient_subscription_state.map(|state| match state {
+        SubscriptionState::OptedIn => messages::RecipientSubscriptionState::OptedIn,
+        SubscriptionState::Subscribed => messages::RecipientSubscriptionState::Subscribed,
+        SubscriptionState::All => messages::RecipientSubscriptionState::All,
+    });
+    let request = request
+        .set_segment_id(args.segment_id.clone())
+        .set_audience(args.audience.clone())
+        .set_broadcast(args.broadcast.then_some(true))
+        .set_campaign_id(args.campaign_id.as_deref().map(Into::into))
+        .set_send_id(args.send_id.clone())
+        .set_override_messaging_limits(args.override_messaging_limits.then_some(true))
+        .set_recipient_subscription_state(state);
     let request = with_content!(request, content);
     let done = send_or_preview(global, request, None).await?;
     finish(Output::new(global.output), done, |answer| {
@@ -485,17 +464,22 @@ pub async fn update_message_schedule(
                 .into(),
         ));
     }
+    let schedule = args
+        .time
+        .as_ref()
+        .map(|time| {
+            schedule(&ScheduleArgs {
+                time: time.clone(),
+                in_local_time: args.in_local_time,
+                at_optimal_time: args.at_optimal_time,
+            })
+        })
+        .transpose()?;
     let connection = connect(global, Purpose::Single).await?;
-    let mut request = connection
+    let request = connection
         .client
-        .update_message_schedule(args.schedule_id.as_str());
-    if let Some(time) = &args.time {
-        request = request.schedule(schedule(&ScheduleArgs {
-            time: time.clone(),
-            in_local_time: args.in_local_time,
-            at_optimal_time: args.at_optimal_time,
-        }));
-    }
+        .update_message_schedule(args.schedule_id.as_str())
+        .set_schedule(schedule);
     let request = with_content!(request, content);
     let schedule_id = &args.schedule_id;
     let done = format!("Updated message schedule {schedule_id}");
@@ -503,23 +487,6 @@ pub async fn update_message_schedule(
     finish(Output::new(global.output), done, |answer| {
         format!(
             "Updated message schedule {schedule_id} ({})",
-            braze_said(answer.status(), answer.message())
-        )
-    })
-}
-
-/// `braze messages schedule delete --schedule-id ID`
-pub async fn delete_message_schedule(
-    global: &GlobalArgs,
-    schedule_id: &str,
-) -> Result<u8, CliError> {
-    let connection = connect(global, Purpose::Single).await?;
-    let request = connection.client.delete_message_schedule(schedule_id);
-    let done = format!("Deleted message schedule {schedule_id}");
-    let done = send_or_preview(global, request, Some(done)).await?;
-    finish(Output::new(global.output), done, |answer| {
-        format!(
-            "Deleted message schedule {schedule_id} ({})",
             braze_said(answer.status(), answer.message())
         )
     })

@@ -34,6 +34,7 @@
 
 use braze_api::audience::{self, AudienceProblem};
 use braze_api::types;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 
@@ -312,14 +313,14 @@ impl CustomAttribute {
         self.compare("greater_than_x_days_in_the_future", Some(Value::from(days)))
     }
 
-    /// After an ISO 8601 date-time such as `2026-01-01T00:00:00Z` (time attributes).
-    pub fn after(self, date_time: impl Into<String>) -> Audience {
-        self.compare("after", Some(Value::String(date_time.into())))
+    /// After an instant (time attributes; sent as ISO 8601 in UTC).
+    pub fn after(self, instant: DateTime<Utc>) -> Audience {
+        self.compare("after", Some(Value::String(iso8601(instant))))
     }
 
-    /// Before an ISO 8601 date-time (time attributes).
-    pub fn before(self, date_time: impl Into<String>) -> Audience {
-        self.compare("before", Some(Value::String(date_time.into())))
+    /// Before an instant (time attributes; sent as ISO 8601 in UTC).
+    pub fn before(self, instant: DateTime<Utc>) -> Audience {
+        self.compare("before", Some(Value::String(iso8601(instant))))
     }
 
     /// Has a value (any attribute type).
@@ -435,15 +436,20 @@ impl LastUsedApp {
         Audience::from(node("last_used_app", Value::Object(filter)))
     }
 
-    /// Used the app after an ISO 8601 date-time such as `2026-01-01T00:00:00Z`.
-    pub fn after(self, date_time: impl Into<String>) -> Audience {
-        self.compare("after", date_time.into())
+    /// Used the app after an instant (sent as ISO 8601 in UTC).
+    pub fn after(self, instant: DateTime<Utc>) -> Audience {
+        self.compare("after", iso8601(instant))
     }
 
-    /// Last used the app before an ISO 8601 date-time.
-    pub fn before(self, date_time: impl Into<String>) -> Audience {
-        self.compare("before", date_time.into())
+    /// Last used the app before an instant (sent as ISO 8601 in UTC).
+    pub fn before(self, instant: DateTime<Utc>) -> Audience {
+        self.compare("before", iso8601(instant))
     }
+}
+
+/// An instant as Braze's audience filters take it: `2026-01-01T00:00:00Z`.
+fn iso8601(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]
@@ -485,7 +491,9 @@ mod tests {
             json!({"email_subscription_status": {"comparison": "is_not", "value": "unsubscribed"}})
         );
         assert_eq!(
-            last_used_app().before("2026-01-01T00:00:00Z").into_json(),
+            last_used_app()
+                .before(chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, 0, 0).unwrap())
+                .into_json(),
             json!({"last_used_app": {"comparison": "before", "value": "2026-01-01T00:00:00Z"}})
         );
     }
@@ -504,7 +512,9 @@ mod tests {
         assert!(reason.contains("blank"), "{reason}");
         let (field, _) = refused(Audience::all([]));
         assert_eq!(field, "audience.AND");
-        let (field, reason) = refused(last_used_app().after("last tuesday"));
+        let (field, reason) = refused(Audience::from(
+            json!({"last_used_app": {"comparison": "after", "value": "last tuesday"}}),
+        ));
         assert_eq!(field, "audience.last_used_app.value");
         assert!(reason.contains("ISO 8601"), "{reason}");
         let (field, _) = refused(custom_attribute("x").greater_than(f64::NAN));
@@ -534,7 +544,7 @@ mod tests {
         let (_, reason) = refused(Audience::any([
             custom_attribute("").exists(),
             Audience::all([]),
-            last_used_app().after("soon"),
+            Audience::from(json!({"last_used_app": {"comparison": "after", "value": "soon"}})),
         ]));
         assert!(
             reason.ends_with("(and 2 more problems in the audience)"),

@@ -1,31 +1,32 @@
 //! What is scheduled: `GET /messages/scheduled_broadcasts`.
 
-use braze_api::operations::LIST_SCHEDULED_BROADCASTS;
+use braze_api::operations::OperationSpec;
 use braze_api::types;
+use chrono::{DateTime, Utc};
 
-use crate::request::impl_request;
-use crate::{Client, Error, Request, RequestPreview, Response};
+use crate::client::Outgoing;
+use crate::request::{impl_into_future, spec_of};
+use crate::{Client, Error, RequestPreview, Response};
 
 impl Client {
-    /// Lists the campaigns and entry Canvases scheduled between now and `end_time` (an
-    /// ISO 8601 date or date-time, which Braze reads as midnight UTC of that date):
+    /// Lists the campaigns and entry Canvases scheduled between now and `end_time`:
     /// `GET /messages/scheduled_broadcasts` (permission `messages.schedule_broadcasts`).
+    /// (From text, [`braze_sdk::rules::end_time`](crate::rules::end_time) reads an ISO 8601
+    /// date or date-time as Braze does, a date as its midnight UTC.)
     ///
     /// ```no_run
     /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
-    /// let scheduled = client.list_scheduled_broadcasts("2030-09-01T00:00:00-04:00").await?;
+    /// let in_a_week = chrono::Utc::now() + chrono::Duration::days(7);
+    /// let scheduled = client.list_scheduled_broadcasts(in_a_week).await?;
     /// for broadcast in &scheduled.scheduled_broadcasts {
     ///     println!("{:?} {:?} at {:?}", broadcast.type_, broadcast.name, broadcast.next_send_time);
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_scheduled_broadcasts(
-        &self,
-        end_time: impl Into<String>,
-    ) -> ListScheduledBroadcasts<'_> {
+    pub fn list_scheduled_broadcasts(&self, end_time: DateTime<Utc>) -> ListScheduledBroadcasts {
         ListScheduledBroadcasts {
-            client: self,
-            end_time: end_time.into(),
+            client: self.clone(),
+            end_time,
         }
     }
 }
@@ -33,18 +34,23 @@ impl Client {
 /// A scheduled-broadcasts listing, built by [`Client::list_scheduled_broadcasts`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
-pub struct ListScheduledBroadcasts<'a> {
-    client: &'a Client,
-    end_time: String,
+pub struct ListScheduledBroadcasts {
+    client: Client,
+    end_time: DateTime<Utc>,
 }
 
-impl<'a> ListScheduledBroadcasts<'a> {
+impl ListScheduledBroadcasts {
+    /// `end_time` as sent: ISO 8601 in UTC, to the second.
     fn end_time(&self) -> Result<types::ListScheduledBroadcastsEndTime, Error> {
-        let end_time = self.end_time.trim();
-        braze_api::rules::end_time(end_time)?;
-        end_time
+        self.end_time
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
             .parse()
             .map_err(|e: types::error::ConversionError| Error::invalid("end_time", e.to_string()))
+    }
+
+    fn spec(&self) -> &'static OperationSpec {
+        spec_of::<braze_api::builder::ListScheduledBroadcasts<'static>>()
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
@@ -54,7 +60,7 @@ impl<'a> ListScheduledBroadcasts<'a> {
             .append_pair("end_time", &end_time)
             .finish();
         Ok(RequestPreview::new(
-            self.client,
+            &self.client,
             self.spec(),
             &format!("?{query}"),
             None,
@@ -64,16 +70,34 @@ impl<'a> ListScheduledBroadcasts<'a> {
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<types::ScheduledBroadcastsResponse>, Error> {
         let end_time = self.end_time()?;
-        let api = &self.client.api;
-        self.client
-            .call(self.spec(), || {
-                api.list_scheduled_broadcasts().end_time(end_time).send()
-            })
+        let client = self.client;
+        client
+            .call(Outgoing::of(
+                client.api.list_scheduled_broadcasts().end_time(end_time),
+            ))
             .await
     }
 }
 
-impl_request!(
-    ListScheduledBroadcasts => types::ScheduledBroadcastsResponse,
-    &LIST_SCHEDULED_BROADCASTS
-);
+impl crate::request::private::Sealed for ListScheduledBroadcasts {}
+
+impl crate::Request for ListScheduledBroadcasts {
+    type Answer = types::ScheduledBroadcastsResponse;
+
+    fn spec(&self) -> &'static OperationSpec {
+        Self::spec(self)
+    }
+
+    fn preview(&self) -> Result<RequestPreview, Error> {
+        Self::preview(self)
+    }
+
+    fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<Response<Self::Answer>, Error>> + Send + 'static
+    {
+        Self::send(self)
+    }
+}
+
+impl_into_future!(ListScheduledBroadcasts);

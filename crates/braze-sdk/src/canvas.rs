@@ -1,15 +1,7 @@
 //! Scheduled entries of API-triggered Canvases: create, update, delete.
 
-use braze_api::operations::CREATE_CANVAS_SCHEDULE;
-use braze_api::types::{self, CanvasScheduleCreateRequest as CreateBody};
-use serde_json::{Map, Value};
-
-use crate::request::impl_request;
-use crate::targeting::{Targeting, targeting_setters, wire_properties};
-use crate::trigger_schedules::{Canvas, DeleteCanvasSchedule, UpdateCanvasSchedule};
-use crate::{
-    CanvasId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId, validate,
-};
+use crate::trigger_schedules::{CreateCanvasSchedule, CreateTriggerSchedule};
+use crate::{CanvasId, Client, DeleteSchedule, Schedule, ScheduleId, ScheduleRef, UpdateSchedule};
 
 impl Client {
     /// Schedules users to enter an API-triggered Canvas: `POST
@@ -24,7 +16,7 @@ impl Client {
     /// use serde_json::json;
     ///
     /// let created = client
-    ///     .create_canvas_schedule("canvas_identifier", Schedule::at("2030-05-24T21:30:00Z"))
+    ///     .create_canvas_schedule("canvas_identifier", Schedule::parse("2030-05-24T21:30:00Z")?)
     ///     .recipient(Recipient::external_user_id("user-42"))
     ///     .context(json!({"plan": "gold"}))
     ///     .await?;
@@ -35,20 +27,13 @@ impl Client {
         &self,
         canvas_id: impl Into<CanvasId>,
         schedule: impl Into<Schedule>,
-    ) -> CreateCanvasSchedule<'_> {
-        CreateCanvasSchedule {
-            client: self,
-            canvas_id: canvas_id.into(),
-            schedule: schedule.into(),
-            targeting: Targeting::default(),
-            context: None,
-            legacy_entry_properties: None,
-            extra: Map::new(),
-        }
+    ) -> CreateCanvasSchedule {
+        CreateTriggerSchedule::new(self, canvas_id.into(), schedule.into())
     }
 
     /// Replaces the schedule of a scheduled Canvas entry: `POST
-    /// /canvas/trigger/schedule/update` (permission `canvas.trigger.schedule.update`).
+    /// /canvas/trigger/schedule/update` (permission `canvas.trigger.schedule.update`);
+    /// [`Client::update_schedule`] of a [`ScheduleRef::Canvas`].
     ///
     /// The new schedule replaces the old one completely: an update that gives only a time
     /// makes a local-time send a UTC send. Late updates are best-effort.
@@ -57,12 +42,13 @@ impl Client {
         canvas_id: impl Into<CanvasId>,
         schedule_id: impl Into<ScheduleId>,
         schedule: impl Into<Schedule>,
-    ) -> UpdateCanvasSchedule<'_> {
-        self.update_schedule::<Canvas>(canvas_id, schedule_id, schedule)
+    ) -> UpdateSchedule {
+        self.update_schedule(ScheduleRef::canvas(canvas_id, schedule_id), schedule)
     }
 
     /// Cancels a scheduled Canvas entry: `POST /canvas/trigger/schedule/delete`
-    /// (permission `canvas.trigger.schedule.delete`).
+    /// (permission `canvas.trigger.schedule.delete`); [`Client::delete_schedule`] of a
+    /// [`ScheduleRef::Canvas`].
     ///
     /// Braze applies deletions made shortly before or during the send time on a
     /// best-effort basis: a late deletion may reach all, some or none of the users.
@@ -78,90 +64,7 @@ impl Client {
         &self,
         canvas_id: impl Into<CanvasId>,
         schedule_id: impl Into<ScheduleId>,
-    ) -> DeleteCanvasSchedule<'_> {
-        self.delete_schedule::<Canvas>(canvas_id, schedule_id)
+    ) -> DeleteSchedule {
+        self.delete_schedule(ScheduleRef::canvas(canvas_id, schedule_id))
     }
 }
-
-/// A Canvas schedule create, built by [`Client::create_canvas_schedule`]. Send it
-/// with [`send`](Self::send) or by awaiting it.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent or awaited"]
-pub struct CreateCanvasSchedule<'a> {
-    client: &'a Client,
-    canvas_id: CanvasId,
-    schedule: Schedule,
-    targeting: Targeting,
-    context: Option<Value>,
-    legacy_entry_properties: Option<Value>,
-    extra: Map<String, Value>,
-}
-
-impl<'a> CreateCanvasSchedule<'a> {
-    targeting_setters!();
-
-    /// Context for every user entering the Canvas (a JSON object, at most
-    /// [`rules::MAX_PROPERTIES_BYTES`](crate::rules::MAX_PROPERTIES_BYTES)).
-    pub fn context(mut self, context: Value) -> Self {
-        self.context = Some(context);
-        self
-    }
-
-    /// The legacy name of [`context`](Self::context), still accepted by Braze.
-    #[deprecated(note = "Braze renamed canvas_entry_properties to context; use `context`")]
-    pub fn canvas_entry_properties(mut self, properties: Value) -> Self {
-        self.legacy_entry_properties = Some(properties);
-        self
-    }
-
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-
-    /// The checked wire body. Every rule is checked here, before anything is sent.
-    pub fn body(&self) -> Result<CreateBody, Error> {
-        validate::id(self.canvas_id.check())?;
-        let targeting = self.targeting.to_wire(&self.extra)?;
-        let context = wire_properties("context", self.context.as_ref())?;
-        let legacy = wire_properties(
-            "canvas_entry_properties",
-            self.legacy_entry_properties.as_ref(),
-        )?;
-        validate::extra(self.spec().request_body, "", &self.extra)?;
-        CreateBody::builder()
-            .canvas_id(self.canvas_id.clone())
-            .schedule(self.schedule.to_wire()?)
-            .recipients(targeting.recipients)
-            .audience(targeting.audience)
-            .broadcast(targeting.broadcast)
-            .context(context)
-            .canvas_entry_properties(legacy)
-            .extra(targeting.extra)
-            .try_into()
-            .map_err(Error::conversion)
-            .and_then(validate::rules)
-    }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::ScheduleCreateResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
-            .call(self.spec(), || {
-                api.create_canvas_schedule().body(body).send()
-            })
-            .await
-    }
-}
-
-impl_request!(
-    CreateCanvasSchedule => types::ScheduleCreateResponse,
-    &CREATE_CANVAS_SCHEDULE
-);

@@ -1,12 +1,11 @@
 //! The client and how to build one.
 
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use braze_api::call;
-use braze_api::operations::OperationSpec;
+use braze_api::operations::{Bound, OperationSpec, Sending};
 use braze_api::rate_limit::{ClassLimits, Pacer};
 use braze_api::retry::RetryPolicy;
 use braze_api::{ClientInfo, HookState};
@@ -83,34 +82,32 @@ impl Client {
         &self.api
     }
 
-    /// Runs one generated call of `spec` with its record, and maps the outcome.
-    pub(crate) async fn call<T, F>(
-        &self,
-        spec: &'static OperationSpec,
-        make: impl FnOnce() -> F,
-    ) -> Result<Response<T>, Error>
-    where
-        F: Future<
-            Output = Result<
-                braze_api::ResponseValue<T>,
-                braze_api::Error<braze_api::types::ApiError>,
-            >,
-        >,
-    {
-        // The generated future is a few kilobytes. Boxed here, the futures around it stay
-        // small, so moving them (into the box `.await` on a builder makes, say) is cheap.
-        let call = Box::pin(make());
-        let (result, record) = call::recorded(call).await;
-        // The generated call names its operation to the hooks; it must be `spec`.
-        debug_assert!(
-            record.operation.is_none_or(|name| name == spec.id),
-            "{} was sent as {:?}",
-            spec.id,
-            record.operation
-        );
+    /// Sends one generated request ([`Outgoing::of`]) with its record, and maps the
+    /// outcome.
+    pub(crate) async fn call<T>(&self, outgoing: Outgoing<'_, T>) -> Result<Response<T>, Error> {
+        let Outgoing { spec, sending } = outgoing;
+        let (result, record) = call::recorded(sending).await;
         match result {
             Ok(answer) => Ok(Response::new(answer, &record)),
             Err(error) => Err(Error::from_parts(spec.id, Some(spec), error, record)),
+        }
+    }
+}
+
+/// A generated request on its way, with the spec of the operation its builder is bound to
+/// ([`Bound::SPEC`]): what [`Client::call`] sends. Made in a plain function, so that the
+/// futures of the builders hold no trait bound with a lifetime (which the compiler cannot
+/// yet prove `Send` for, rust-lang/rust#100013).
+pub(crate) struct Outgoing<'a, T> {
+    spec: &'static OperationSpec,
+    sending: Sending<'a, T>,
+}
+
+impl<'a, T> Outgoing<'a, T> {
+    pub(crate) fn of<G: Bound<'a, Answer = T>>(generated: G) -> Self {
+        Self {
+            spec: G::SPEC,
+            sending: generated.send(),
         }
     }
 }
@@ -262,7 +259,8 @@ impl ClientBuilder {
     /// The numbers the pacer holds broadcast creates to (Braze's documented 250 per
     /// minute across audiences and 10 per minute per unique audience by default), where
     /// the answers' headers do not tell: for a workspace whose limits Braze raised, or a
-    /// test server with small ones. Ignored with a [`shared_pacer`](Self::shared_pacer).
+    /// test server with small ones. A [`shared_pacer`](Self::shared_pacer) has its own
+    /// ([`Pacer::with_limits`]): giving both is an error at [`build`](Self::build).
     pub fn broadcast_limits(mut self, limits: ClassLimits) -> Self {
         self.class_limits = Some(limits);
         self
@@ -340,7 +338,13 @@ impl ClientBuilder {
             .with_pacing(self.pacing)
             .with_max_response_bytes(self.max_response_bytes);
         match (self.pacer, self.class_limits) {
-            (Some(pacer), _) => hooks = hooks.with_pacer(pacer),
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "broadcast_limits and shared_pacer were both given: a shared pacer keeps \
+                     its own limits (give them to Pacer::with_limits)",
+                ));
+            }
+            (Some(pacer), None) => hooks = hooks.with_pacer(pacer),
             (None, Some(limits)) => hooks = hooks.with_pacer(Arc::new(Pacer::with_limits(limits))),
             (None, None) => {}
         }
@@ -417,6 +421,31 @@ mod tests {
             client.user_agent(),
             format!("ops-tool/2.0 braze-sdk/{}", env!("CARGO_PKG_VERSION"))
         );
+    }
+
+    #[test]
+    fn broadcast_limits_with_a_shared_pacer_is_an_error() {
+        let both = Client::builder()
+            .api_key("k")
+            .instance(Instance::Us01)
+            .shared_pacer(Arc::new(Pacer::new()))
+            .broadcast_limits(ClassLimits::default())
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&both, Error::Config(m) if m.contains("shared_pacer")),
+            "{both}"
+        );
+        for builder in [
+            Client::builder().shared_pacer(Arc::new(Pacer::new())),
+            Client::builder().broadcast_limits(ClassLimits::default()),
+        ] {
+            builder
+                .api_key("k")
+                .instance(Instance::Us01)
+                .build()
+                .unwrap();
+        }
     }
 
     #[test]

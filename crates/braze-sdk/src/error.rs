@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use braze_api::call::{CallRecord, Delivery};
-use braze_api::operations::OperationSpec;
+use braze_api::operations::{OperationSpec, Permission};
 use braze_api::rate_limit::RateLimit;
 use braze_api::retry::{self, Attempt, Idempotency};
 use braze_api::types;
@@ -391,9 +391,10 @@ impl Error {
 }
 
 impl ApiError {
-    /// The API-key permission the operation needs, when it is one of the spec's.
-    pub fn permission(&self) -> Option<&'static str> {
-        self.spec.map(|spec| spec.permission.as_str())
+    /// The API-key permission the operation needs, when it is one of the spec's
+    /// (`Permission::as_str` gives Braze's name for it).
+    pub fn permission(&self) -> Option<Permission> {
+        self.spec.map(|spec| spec.permission)
     }
 }
 

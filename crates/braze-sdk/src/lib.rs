@@ -112,42 +112,55 @@ mod recipient;
 mod request;
 mod response;
 mod schedule;
+mod schedules;
 mod targeting;
 mod trigger_schedules;
 mod validate;
 
 pub use audience::Audience;
 pub use broadcasts::ListScheduledBroadcasts;
-pub use campaigns::CreateCampaignSchedule;
-pub use canvas::CreateCanvasSchedule;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_REST_ENDPOINT,
 };
 pub use error::{ApiError, DecodeError, Error, TransportError, TransportKind};
 pub use instance::{Endpoint, Instance};
-pub use messages::{CreateMessageSchedule, DeleteMessageSchedule, UpdateMessageSchedule};
+pub use messages::{CreateMessageSchedule, UpdateMessageSchedule};
 pub use preview::RequestPreview;
 pub use raw::RawRequest;
 pub use recipient::Recipient;
 pub use request::Request;
 pub use response::{BrazeMessage, Response};
 pub use schedule::Schedule;
+pub use schedules::{DeleteBody, DeleteSchedule, UpdateBody, UpdateSchedule};
 pub use trigger_schedules::{
-    Campaign, Canvas, DeleteCampaignSchedule, DeleteCanvasSchedule, DeleteSchedule, Owner,
-    UpdateCampaignSchedule, UpdateCanvasSchedule, UpdateSchedule,
+    Campaign, Canvas, CreateCampaignSchedule, CreateCanvasSchedule, CreateTriggerSchedule,
+    TriggerOwner,
 };
 
 /// The low-level generated client this crate wraps, with its hooks, ids and operation
 /// table (see [`Client::generated`]).
 pub use braze_api as api;
-pub use braze_api::ScheduleKind;
 pub use braze_api::call::Delivery;
 pub use braze_api::ids::{CampaignId, CanvasId, InvalidId, ScheduleId};
-pub use braze_api::operations::OperationSpec;
-pub use braze_api::rate_limit::{Ceiling, ClassLimits, LimitClass, Pacer, RateLimit};
+pub use braze_api::operations::{OperationSpec, Permission};
+pub use braze_api::rate_limit::RateLimit;
 pub use braze_api::retry::RetryPolicy;
 /// Braze's documented rules on request bodies, and their limits ([`rules::MAX_USERS`],
 /// [`rules::MAX_PROPERTIES_BYTES`] ...), as the SDK checks them before sending.
 pub use braze_api::rules;
-/// The wire types generated from the spec (request and response bodies).
-pub use braze_api::types;
+pub use braze_api::{ScheduleKind, ScheduleRef};
+
+/// Rate-limit pacing: the pacer that clients of one workspace can share
+/// ([`Pacer`](pacing::Pacer), [`ClientBuilder::shared_pacer`]), the limits it holds
+/// broadcast creates to ([`ClassLimits`](pacing::ClassLimits),
+/// [`ClientBuilder::broadcast_limits`]), and the classes it keeps a budget for.
+pub mod pacing {
+    pub use braze_api::rate_limit::{Ceiling, ClassLimits, LimitClass, Pacer};
+}
+
+/// The wire types generated from the spec: Braze's request and answer bodies exactly as
+/// they travel (`wire::Messages`, `wire::ScheduleCreateResponse`...). The builders of this
+/// crate make the requests; the answers arrive in these types. Where a name is also an
+/// ergonomic type at the root (`Schedule`, `Recipient`, `ApiError`), the root one is what
+/// the builders take, and this one is what goes on the wire.
+pub use braze_api::types as wire;

@@ -9,17 +9,13 @@
 //! expiry...) is checked before anything is sent, on the final wire body: messages read
 //! from JSON ([`CreateMessageSchedule::messages`]) are checked the same way.
 
-use braze_api::operations::{
-    CREATE_MESSAGE_SCHEDULE, DELETE_MESSAGE_SCHEDULE, Shape, UPDATE_MESSAGE_SCHEDULE,
-};
+use braze_api::operations::Shape;
 use braze_api::types;
 use serde_json::{Map, Value};
 
 use crate::audience::{self, Audience};
 use crate::request::impl_request;
-use crate::{
-    CampaignId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId, validate,
-};
+use crate::{CampaignId, Client, DeleteSchedule, Error, Request, Schedule, ScheduleId, validate};
 
 /// Setters for optional fields of a channel: each takes the value and sets the field of
 /// the generated builder held in `self.inner`.
@@ -56,12 +52,16 @@ pub use braze_api::types::RecipientSubscriptionState;
 /// Reads Braze's `messages` object from JSON (a file, say), with the spec's types: a wrong
 /// type or a missing field is an [`Error::InvalidRequest`] naming its JSON path
 /// (`messages.apple_push.badge`). The result goes to [`CreateMessageSchedule::messages`],
-/// where it is checked like built messages.
+/// where it is checked like built messages. (Like
+/// [`Audience::from_json`](crate::audience::Audience::from_json), it takes the JSON
+/// already parsed.)
 ///
 /// ```
-/// let messages = braze_sdk::messages::from_json(br#"{"apple_push": {"alert": "Hi"}}"#)?;
+/// use serde_json::json;
+///
+/// let messages = braze_sdk::messages::from_json(json!({"apple_push": {"alert": "Hi"}}))?;
 /// assert!(messages.apple_push.is_some());
-/// let error = braze_sdk::messages::from_json(br#"{"apple_push": {"badge": "one"}}"#).unwrap_err();
+/// let error = braze_sdk::messages::from_json(json!({"apple_push": {"badge": "one"}})).unwrap_err();
 /// assert!(error.to_string().contains("messages.apple_push.badge"), "{error}");
 /// # Ok::<(), braze_sdk::Error>(())
 /// ```
@@ -69,21 +69,19 @@ pub use braze_api::types::RecipientSubscriptionState;
 // through `serde_path_to_error`) are compiled in the crates that call it, not in every
 // build of this one.
 #[inline]
-pub fn from_json(json: &[u8]) -> Result<types::Messages, Error> {
-    let value: Value = serde_json::from_slice(json)
-        .map_err(|e| Error::invalid("messages", format!("is not valid JSON: {e}")))?;
-    if !value.is_object() {
+pub fn from_json(json: Value) -> Result<types::Messages, Error> {
+    if !json.is_object() {
         return Err(Error::invalid(
             "messages",
-            crate::validate::not_an_object(&value),
+            crate::validate::not_an_object(&json),
         ));
     }
     // WhatsApp's seven shapes are told apart by `message_type`: read the one it names, so
     // that an error says which field of that shape is wrong, not "no shape matched".
-    if let Some(whats_app) = value.get("whats_app") {
+    if let Some(whats_app) = json.get("whats_app") {
         whats_app_shape(whats_app)?;
     }
-    typed::<types::Messages>(&value, "messages")
+    typed::<types::Messages>(&json, "messages")
 }
 
 /// Reads `value` as `T`, an error naming the path under `prefix`.
@@ -220,71 +218,48 @@ impl MessageSet {
     }
 }
 
-/// The channel setters of a builder that has a `messages: MessageSet` field.
+/// The channel setters of a builder that has a `messages: MessageSet` field: each `x(v)`
+/// with its `set_x(Option<v>)`.
 macro_rules! message_setters {
     () => {
-        /// Braze's whole `messages` object, e.g. read from a JSON file; channels set with
-        /// the typed setters replace its own. Checked like built messages.
-        pub fn messages(mut self, messages: types::Messages) -> Self {
-            self.messages.base = Some(messages);
-            self
-        }
-
-        /// An iOS push (`apple_push`).
-        pub fn apple_push(mut self, push: ApplePush) -> Self {
-            self.messages.apple_push = Some(push);
-            self
-        }
-
-        /// An Android push (`android_push`).
-        pub fn android_push(mut self, push: AndroidPush) -> Self {
-            self.messages.android_push = Some(push);
-            self
-        }
-
-        /// A Kindle or FireOS push (`kindle_push`).
-        pub fn kindle_push(mut self, push: KindlePush) -> Self {
-            self.messages.kindle_push = Some(push);
-            self
-        }
-
-        /// A web push (`web_push`).
-        pub fn web_push(mut self, push: WebPush) -> Self {
-            self.messages.web_push = Some(push);
-            self
-        }
-
-        /// An email (`email`).
-        pub fn email(mut self, email: Email) -> Self {
-            self.messages.email = Some(email);
-            self
-        }
-
-        /// A webhook (`webhook`).
-        pub fn webhook(mut self, webhook: Webhook) -> Self {
-            self.messages.webhook = Some(webhook);
-            self
-        }
-
-        /// A Content Card (`content_card`).
-        pub fn content_card(mut self, card: ContentCard) -> Self {
-            self.messages.content_card = Some(card);
-            self
-        }
-
-        /// An SMS or MMS (`sms`).
-        pub fn sms(mut self, sms: Sms) -> Self {
-            self.messages.sms = Some(sms);
-            self
-        }
-
-        /// A WhatsApp message (`whats_app`; documented for `/messages/send`, not verified
-        /// on the schedule endpoints).
-        pub fn whats_app(mut self, message: WhatsApp) -> Self {
-            self.messages.whats_app = Some(message);
-            self
-        }
+        message_setters!(
+            /// Braze's whole `messages` object, e.g. read from a JSON file
+            /// ([`from_json`]); channels set with the typed setters replace its own.
+            /// Checked like built messages.
+            base: messages / set_messages: types::Messages,
+            /// An iOS push (`apple_push`).
+            apple_push: apple_push / set_apple_push: ApplePush,
+            /// An Android push (`android_push`).
+            android_push: android_push / set_android_push: AndroidPush,
+            /// A Kindle or FireOS push (`kindle_push`).
+            kindle_push: kindle_push / set_kindle_push: KindlePush,
+            /// A web push (`web_push`).
+            web_push: web_push / set_web_push: WebPush,
+            /// An email (`email`).
+            email: email / set_email: Email,
+            /// A webhook (`webhook`).
+            webhook: webhook / set_webhook: Webhook,
+            /// A Content Card (`content_card`).
+            content_card: content_card / set_content_card: ContentCard,
+            /// An SMS or MMS (`sms`).
+            sms: sms / set_sms: Sms,
+            /// A WhatsApp message (`whats_app`; documented for `/messages/send`, not
+            /// verified on the schedule endpoints).
+            whats_app: whats_app / set_whats_app: WhatsApp,
+        );
     };
+    ($($(#[$doc:meta])* $field:ident: $setter:ident / $set:ident: $ty:ty),* $(,)?) => {$(
+        $(#[$doc])*
+        pub fn $setter(self, value: $ty) -> Self {
+            self.$set(Some(value))
+        }
+
+        #[doc = concat!("Sets or clears what [`", stringify!($setter), "`](Self::", stringify!($setter), ") sets.")]
+        pub fn $set(mut self, value: Option<$ty>) -> Self {
+            self.messages.$field = value;
+            self
+        }
+    )*};
 }
 
 impl Client {
@@ -292,13 +267,13 @@ impl Client {
     /// `messages.schedule.create`).
     ///
     /// Target users ([`external_user_id`](CreateMessageSchedule::external_user_id) or
-    /// [`user_alias`](CreateMessageSchedule::user_alias), at most [`rules::MAX_USERS`](crate::rules::MAX_USERS) in all; with a
+    /// [`user_alias`](CreateMessageSchedule::user_alias), at most
+    /// [`rules::MAX_USERS`](crate::rules::MAX_USERS) in all; with a
     /// [`segment_id`](CreateMessageSchedule::segment_id) or an
     /// [`audience`](CreateMessageSchedule::audience), those of them in it), or a whole
     /// segment or audience with [`broadcast(true)`](CreateMessageSchedule::broadcast)
     /// (Braze: `broadcast` "must be set to true if users are not specified"); give at least
-    /// one channel.
-    /// The answer's `schedule_id` is what update and delete take.
+    /// one channel. The answer's `schedule_id` is what update and delete take.
     ///
     /// Braze has no idempotency key, so a create is retried only when it cannot have
     /// reached Braze (connection failure) or was refused for the rate limit.
@@ -309,19 +284,16 @@ impl Client {
     /// use braze_sdk::messages::ApplePush;
     ///
     /// let created = client
-    ///     .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+    ///     .create_message_schedule(Schedule::parse("2030-05-24T21:30:00Z")?)
     ///     .external_user_id("user-42")
     ///     .apple_push(ApplePush::new("Your table is ready"))
     ///     .await?;
     /// println!("scheduled as {}", created.schedule_id);
     /// # Ok(()) }
     /// ```
-    pub fn create_message_schedule(
-        &self,
-        schedule: impl Into<Schedule>,
-    ) -> CreateMessageSchedule<'_> {
+    pub fn create_message_schedule(&self, schedule: impl Into<Schedule>) -> CreateMessageSchedule {
         CreateMessageSchedule {
-            client: self,
+            client: self.clone(),
             schedule: schedule.into(),
             broadcast: None,
             external_user_ids: Vec::new(),
@@ -340,24 +312,27 @@ impl Client {
     /// Changes a scheduled message: `POST /messages/schedule/update` (permission
     /// `messages.schedule.update`). Give a new [`schedule`](UpdateMessageSchedule::schedule),
     /// new messages, or both. A new schedule replaces the old one whole; new messages are
-    /// taken to replace the old ones (Braze does not say whether they merge).
+    /// taken to replace the old ones (Braze does not say whether they merge). To change only
+    /// the schedule of any kind of send, [`Client::update_schedule`] does too.
     ///
     /// ```no_run
     /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
     /// use braze_sdk::Schedule;
+    /// use braze_sdk::messages::ApplePush;
     ///
     /// client
     ///     .update_message_schedule("schedule_identifier")
-    ///     .schedule(Schedule::at("2030-05-24T22:00:00Z"))
+    ///     .schedule(Schedule::parse("2030-05-24T22:00:00Z")?)
+    ///     .apple_push(ApplePush::new("Your table is ready (a bit later)"))
     ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn update_message_schedule(
         &self,
         schedule_id: impl Into<ScheduleId>,
-    ) -> UpdateMessageSchedule<'_> {
+    ) -> UpdateMessageSchedule {
         UpdateMessageSchedule {
-            client: self,
+            client: self.clone(),
             schedule_id: schedule_id.into(),
             schedule: None,
             messages: MessageSet::default(),
@@ -366,22 +341,16 @@ impl Client {
     }
 
     /// Cancels a scheduled message: `POST /messages/schedule/delete` (permission
-    /// `messages.schedule.delete`).
+    /// `messages.schedule.delete`); [`Client::delete_schedule`] of a
+    /// [`ScheduleRef::Message`](crate::ScheduleRef::Message).
     ///
     /// ```no_run
     /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
     /// client.delete_message_schedule("schedule_identifier").await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_message_schedule(
-        &self,
-        schedule_id: impl Into<ScheduleId>,
-    ) -> DeleteMessageSchedule<'_> {
-        DeleteMessageSchedule {
-            client: self,
-            schedule_id: schedule_id.into(),
-            extra: Map::new(),
-        }
+    pub fn delete_message_schedule(&self, schedule_id: impl Into<ScheduleId>) -> DeleteSchedule {
+        self.delete_schedule(crate::ScheduleRef::message(schedule_id))
     }
 }
 
@@ -389,8 +358,8 @@ impl Client {
 /// [`send`](Self::send) or by awaiting it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
-pub struct CreateMessageSchedule<'a> {
-    client: &'a Client,
+pub struct CreateMessageSchedule {
+    client: Client,
     schedule: Schedule,
     broadcast: Option<bool>,
     external_user_ids: Vec<String>,
@@ -405,7 +374,7 @@ pub struct CreateMessageSchedule<'a> {
     extra: Map<String, Value>,
 }
 
-impl<'a> CreateMessageSchedule<'a> {
+impl CreateMessageSchedule {
     /// Adds a user by external id (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS)
     /// users in all).
     pub fn external_user_id(mut self, id: impl Into<String>) -> Self {
@@ -434,50 +403,88 @@ impl<'a> CreateMessageSchedule<'a> {
 
     /// Sends to this segment (with [`broadcast(true)`](Self::broadcast)), or, with users,
     /// to those users in it.
-    pub fn segment_id(mut self, segment_id: impl Into<String>) -> Self {
-        self.segment_id = Some(segment_id.into());
+    pub fn segment_id(self, segment_id: impl Into<String>) -> Self {
+        self.set_segment_id(Some(segment_id.into()))
+    }
+
+    /// Sets or clears the `segment_id`.
+    pub fn set_segment_id(mut self, segment_id: Option<String>) -> Self {
+        self.segment_id = segment_id;
         self
     }
 
     /// Sends to the users in a connected audience: built with
     /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
     /// [`serde_json::Value`]), checked before sending either way.
-    pub fn audience(mut self, audience: impl Into<Audience>) -> Self {
-        self.audience = Some(audience.into());
+    pub fn audience(self, audience: impl Into<Audience>) -> Self {
+        self.set_audience(Some(audience.into()))
+    }
+
+    /// Sets or clears the audience.
+    pub fn set_audience(mut self, audience: Option<Audience>) -> Self {
+        self.audience = audience;
         self
     }
 
     /// Sends to the whole segment or audience given: required when no users are listed,
     /// and not allowed with users.
-    pub fn broadcast(mut self, broadcast: bool) -> Self {
-        self.broadcast = Some(broadcast);
+    pub fn broadcast(self, broadcast: bool) -> Self {
+        self.set_broadcast(Some(broadcast))
+    }
+
+    /// Sets or clears `broadcast` (left out, Braze reads it as false).
+    pub fn set_broadcast(mut self, broadcast: Option<bool>) -> Self {
+        self.broadcast = broadcast;
         self
     }
 
     /// An API campaign to track the send under: every message then needs its
     /// `message_variation_id`.
-    pub fn campaign_id(mut self, campaign_id: impl Into<CampaignId>) -> Self {
-        self.campaign_id = Some(campaign_id.into());
+    pub fn campaign_id(self, campaign_id: impl Into<CampaignId>) -> Self {
+        self.set_campaign_id(Some(campaign_id.into()))
+    }
+
+    /// Sets or clears the `campaign_id`.
+    pub fn set_campaign_id(mut self, campaign_id: Option<CampaignId>) -> Self {
+        self.campaign_id = campaign_id;
         self
     }
 
     /// A send identifier for tracking (not an idempotency key): ASCII, at most
     /// [`rules::MAX_SEND_ID_CHARS`](crate::rules::MAX_SEND_ID_CHARS) characters, created
     /// beforehand with `POST /sends/id/create`.
-    pub fn send_id(mut self, send_id: impl Into<String>) -> Self {
-        self.send_id = Some(send_id.into());
+    pub fn send_id(self, send_id: impl Into<String>) -> Self {
+        self.set_send_id(Some(send_id.into()))
+    }
+
+    /// Sets or clears the `send_id`.
+    pub fn set_send_id(mut self, send_id: Option<String>) -> Self {
+        self.send_id = send_id;
         self
     }
 
     /// Ignores frequency capping for campaigns (Braze's default: false).
-    pub fn override_messaging_limits(mut self, yes: bool) -> Self {
-        self.override_messaging_limits = Some(yes);
+    pub fn override_messaging_limits(self, yes: bool) -> Self {
+        self.set_override_messaging_limits(Some(yes))
+    }
+
+    /// Sets or clears `override_messaging_limits`.
+    pub fn set_override_messaging_limits(mut self, yes: Option<bool>) -> Self {
+        self.override_messaging_limits = yes;
         self
     }
 
     /// Which users of the target receive the message (Braze's default: subscribed).
-    pub fn recipient_subscription_state(mut self, state: RecipientSubscriptionState) -> Self {
-        self.recipient_subscription_state = Some(state);
+    pub fn recipient_subscription_state(self, state: RecipientSubscriptionState) -> Self {
+        self.set_recipient_subscription_state(Some(state))
+    }
+
+    /// Sets or clears `recipient_subscription_state`.
+    pub fn set_recipient_subscription_state(
+        mut self,
+        state: Option<RecipientSubscriptionState>,
+    ) -> Self {
+        self.recipient_subscription_state = state;
         self
     }
 
@@ -500,11 +507,14 @@ impl<'a> CreateMessageSchedule<'a> {
         let user_aliases = self
             .user_aliases
             .iter()
-            .map(|(name, label)| types::UserAlias {
-                alias_name: name.clone(),
-                alias_label: label.clone(),
+            .map(|(name, label)| {
+                types::UserAlias::builder()
+                    .alias_name(name.clone())
+                    .alias_label(label.clone())
+                    .try_into()
+                    .map_err(Error::conversion)
             })
-            .collect::<Vec<_>>();
+            .collect::<Result<Vec<_>, _>>()?;
         types::MessageScheduleCreateRequest::builder()
             .schedule(self.schedule.to_wire()?)
             .broadcast(self.broadcast)
@@ -522,45 +532,31 @@ impl<'a> CreateMessageSchedule<'a> {
             .map_err(Error::conversion)
             .and_then(validate::rules)
     }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::ScheduleCreateResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
-            .call(self.spec(), || {
-                api.create_message_schedule().body(body).send()
-            })
-            .await
-    }
 }
 
-impl_request!(
-    CreateMessageSchedule => types::ScheduleCreateResponse,
-    &CREATE_MESSAGE_SCHEDULE
-);
+impl_request!(CreateMessageSchedule, create_message_schedule);
 
 /// A message schedule update, built by [`Client::update_message_schedule`]. Send it with
 /// [`send`](Self::send) or by awaiting it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
-pub struct UpdateMessageSchedule<'a> {
-    client: &'a Client,
+pub struct UpdateMessageSchedule {
+    client: Client,
     schedule_id: ScheduleId,
     schedule: Option<Schedule>,
     messages: MessageSet,
     extra: Map<String, Value>,
 }
 
-impl<'a> UpdateMessageSchedule<'a> {
+impl UpdateMessageSchedule {
     /// The new schedule (it replaces the old one whole).
-    pub fn schedule(mut self, schedule: impl Into<Schedule>) -> Self {
-        self.schedule = Some(schedule.into());
+    pub fn schedule(self, schedule: impl Into<Schedule>) -> Self {
+        self.set_schedule(Some(schedule.into()))
+    }
+
+    /// Sets or clears the new schedule.
+    pub fn set_schedule(mut self, schedule: Option<Schedule>) -> Self {
+        self.schedule = schedule;
         self
     }
 
@@ -579,82 +575,13 @@ impl<'a> UpdateMessageSchedule<'a> {
         validate::extra(self.spec().request_body, "", &self.extra)?;
         types::MessageScheduleUpdateRequest::builder()
             .schedule_id(self.schedule_id.clone())
-            .schedule(self.schedule.as_ref().map(Schedule::to_wire).transpose()?)
+            .schedule(self.schedule.map(Schedule::to_wire).transpose()?)
             .messages(messages)
             .extra(self.extra.clone())
             .try_into()
             .map_err(Error::conversion)
             .and_then(validate::rules)
     }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
-            .call(self.spec(), || {
-                api.update_message_schedule().body(body).send()
-            })
-            .await
-    }
 }
 
-impl_request!(
-    UpdateMessageSchedule => types::MessageResponse,
-    &UPDATE_MESSAGE_SCHEDULE
-);
-
-/// A message schedule delete, built by [`Client::delete_message_schedule`]. Send it with
-/// [`send`](Self::send) or by awaiting it.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent or awaited"]
-pub struct DeleteMessageSchedule<'a> {
-    client: &'a Client,
-    schedule_id: ScheduleId,
-    extra: Map<String, Value>,
-}
-
-impl<'a> DeleteMessageSchedule<'a> {
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
-
-    /// The checked wire body.
-    pub fn body(&self) -> Result<types::MessageScheduleDeleteRequest, Error> {
-        validate::id(self.schedule_id.check())?;
-        validate::extra(self.spec().request_body, "", &self.extra)?;
-        types::MessageScheduleDeleteRequest::builder()
-            .schedule_id(self.schedule_id.clone())
-            .extra(self.extra.clone())
-            .try_into()
-            .map_err(Error::conversion)
-    }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<types::MessageResponse>, Error> {
-        let body = self.body()?;
-        let api = &self.client.api;
-        self.client
-            .call(self.spec(), || {
-                api.delete_message_schedule().body(body).send()
-            })
-            .await
-    }
-}
-
-impl_request!(
-    DeleteMessageSchedule => types::MessageResponse,
-    &DELETE_MESSAGE_SCHEDULE
-);
+impl_request!(UpdateMessageSchedule, update_message_schedule);

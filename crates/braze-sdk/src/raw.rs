@@ -28,9 +28,9 @@ impl Client {
     /// println!("{}", answer.body());
     /// # Ok(()) }
     /// ```
-    pub fn raw(&self, method: Method, path: impl Into<String>) -> RawRequest<'_> {
+    pub fn raw(&self, method: Method, path: impl Into<String>) -> RawRequest {
         RawRequest {
-            client: self,
+            client: self.clone(),
             method,
             path: path.into(),
             query: Vec::new(),
@@ -44,8 +44,8 @@ impl Client {
 /// A raw request, built by [`Client::raw`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
-pub struct RawRequest<'a> {
-    client: &'a Client,
+pub struct RawRequest {
+    client: Client,
     method: Method,
     path: String,
     query: Vec<(String, String)>,
@@ -54,7 +54,7 @@ pub struct RawRequest<'a> {
     operation: &'static str,
 }
 
-impl<'a> RawRequest<'a> {
+impl RawRequest {
     /// The JSON body.
     pub fn json(mut self, body: Value) -> Self {
         self.body = Some(body);
@@ -136,10 +136,9 @@ impl<'a> RawRequest<'a> {
     }
 }
 
-impl<'a> std::future::IntoFuture for RawRequest<'a> {
+impl std::future::IntoFuture for RawRequest {
     type Output = Result<Response<Value>, Error>;
-    type IntoFuture =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

@@ -1,21 +1,38 @@
-//! What every request builder is: checked, previewed or sent, and awaitable.
+//! What every request builder is: checked, previewed or sent, and awaitable; and the one
+//! place that turns a builder's checked body into a call of the generated client.
 
 use std::future::Future;
 
-use braze_api::operations::OperationSpec;
+use braze_api::operations::{Bound, OperationSpec};
 
 use crate::{Error, RequestPreview, Response};
 
 /// A request builder of this crate: every operation's builder implements it, so code that
 /// handles any request (a dry run, say) is written once. Sealed.
 ///
+/// A builder owns a clone of its [`Client`](crate::Client) (which is cheap: clones share
+/// the connection pool and the pacer), so it is `'static` and `Send`: it can be kept,
+/// moved to another task and sent there.
+///
+/// ```
+/// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+/// let cancel = client.delete_campaign_schedule("campaign_identifier", "schedule_identifier");
+/// let answer = tokio::spawn(cancel.send()).await.expect("the task ran")?;
+/// assert!(answer.status().is_success());
+/// # Ok(()) }
+/// # let _ = run;
+/// ```
+///
 /// Each builder also has `preview` and `send` as inherent methods, so calling them needs no
 /// import; awaiting a builder sends it.
 pub trait Request:
-    std::future::IntoFuture<Output = Result<Response<Self::Body>, Error>> + private::Sealed
+    std::future::IntoFuture<Output = Result<Response<Self::Answer>, Error>>
+    + Send
+    + 'static
+    + private::Sealed
 {
     /// The body of Braze's answer.
-    type Body;
+    type Answer;
 
     /// The operation it calls.
     fn spec(&self) -> &'static OperationSpec;
@@ -25,26 +42,68 @@ pub trait Request:
     fn preview(&self) -> Result<RequestPreview, Error>;
 
     /// Checks and sends the request.
-    fn send(self) -> impl Future<Output = Result<Response<Self::Body>, Error>> + Send;
+    fn send(self) -> impl Future<Output = Result<Response<Self::Answer>, Error>> + Send + 'static;
 }
 
 pub(crate) mod private {
     pub trait Sealed {}
 }
 
-/// Implements [`Request`] (and `IntoFuture`) for a builder from its inherent `preview` and
-/// `send`: `impl_request!(Builder => Body, spec)`, or with one generic parameter
-/// `impl_request!(Builder<O: Bound> => Body, spec)`. `spec` may use `Self`.
-macro_rules! impl_request {
-    ($builder:ident $(<$param:ident: $bound:path>)? => $body:ty, $spec:expr) => {
-        impl<'a $(, $param: $bound)?> $crate::request::private::Sealed
-            for $builder<'a $(, $param)?> {}
+/// The spec of a generated builder type: what [`Bound`] ties to it.
+pub(crate) const fn spec_of<G: Bound<'static>>() -> &'static OperationSpec {
+    G::SPEC
+}
 
-        impl<'a $(, $param: $bound)?> $crate::Request for $builder<'a $(, $param)?> {
-            type Body = $body;
+/// Implements, for a builder whose operation has a JSON body, everything but its checks:
+/// `impl_request!(Builder, generated_method)` needs the builder to have a `client: Client`
+/// field and an inherent `fn body(&self) -> Result<Body, Error>`, and to be named like the
+/// generated builder of `braze_api::builder` whose constructor is `generated_method`
+/// (`CreateMessageSchedule`, `create_message_schedule`): a name that does not match is a
+/// type error. The spec, the answer's type and the call come from the generated
+/// [`Bound`] impl of that builder, so nothing here is paired by hand. The builder gets
+/// `preview` and `send`, [`Request`] and `IntoFuture`.
+macro_rules! impl_request {
+    ($builder:ident, $method:ident) => {
+        impl $builder {
+            /// The request as it would be sent, key redacted (for a dry run).
+            pub fn preview(&self) -> Result<$crate::RequestPreview, $crate::Error> {
+                $crate::RequestPreview::of_body(
+                    &self.client,
+                    <Self as $crate::Request>::spec(self),
+                    &self.body()?,
+                )
+            }
+
+            /// Checks and sends the request.
+            pub async fn send(
+                self,
+            ) -> Result<
+                $crate::Response<
+                    <braze_api::builder::$builder<'static> as braze_api::operations::Bound<
+                        'static,
+                    >>::Answer,
+                >,
+                $crate::Error,
+            > {
+                let body = self.body()?;
+                let client = self.client;
+                client
+                    .call($crate::client::Outgoing::of(
+                        client.api.$method().body(body),
+                    ))
+                    .await
+            }
+        }
+
+        impl $crate::request::private::Sealed for $builder {}
+
+        impl $crate::Request for $builder {
+            type Answer = <braze_api::builder::$builder<'static> as braze_api::operations::Bound<
+                'static,
+            >>::Answer;
 
             fn spec(&self) -> &'static braze_api::operations::OperationSpec {
-                $spec
+                $crate::request::spec_of::<braze_api::builder::$builder<'static>>()
             }
 
             fn preview(&self) -> Result<$crate::RequestPreview, $crate::Error> {
@@ -54,21 +113,31 @@ macro_rules! impl_request {
             fn send(
                 self,
             ) -> impl std::future::Future<
-                Output = Result<$crate::Response<$body>, $crate::Error>,
-            > + Send {
+                Output = Result<$crate::Response<Self::Answer>, $crate::Error>,
+            > + Send
+            + 'static {
                 Self::send(self)
             }
         }
 
-        impl<'a $(, $param: $bound)?> std::future::IntoFuture for $builder<'a $(, $param)?> {
-            type Output = Result<$crate::Response<$body>, $crate::Error>;
+        $crate::request::impl_into_future!($builder);
+    };
+}
+pub(crate) use impl_request;
+
+/// `IntoFuture` for a builder that implements [`Request`]: awaiting it sends it.
+macro_rules! impl_into_future {
+    ($builder:ty) => {
+        impl std::future::IntoFuture for $builder {
+            type Output =
+                Result<$crate::Response<<Self as $crate::Request>::Answer>, $crate::Error>;
             type IntoFuture =
-                std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
+                std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(Self::send(self))
+                Box::pin(<Self as $crate::Request>::send(self))
             }
         }
     };
 }
-pub(crate) use impl_request;
+pub(crate) use impl_into_future;

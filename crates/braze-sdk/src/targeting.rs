@@ -52,42 +52,6 @@ impl Targeting {
     }
 }
 
-/// The targeting setters of a create builder that has a `targeting: Targeting` field.
-macro_rules! targeting_setters {
-    () => {
-        /// Adds a recipient.
-        pub fn recipient(mut self, recipient: $crate::Recipient) -> Self {
-            self.targeting.recipients.push(recipient);
-            self
-        }
-
-        /// Adds recipients (at most [`rules::MAX_USERS`]($crate::rules::MAX_USERS) in all).
-        pub fn recipients(
-            mut self,
-            recipients: impl IntoIterator<Item = $crate::Recipient>,
-        ) -> Self {
-            self.targeting.recipients.extend(recipients);
-            self
-        }
-
-        /// Sends to the users in a connected audience: built with
-        /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
-        /// [`serde_json::Value`]), checked before sending either way.
-        pub fn audience(mut self, audience: impl Into<$crate::audience::Audience>) -> Self {
-            self.targeting.audience = Some(audience.into());
-            self
-        }
-
-        /// Sends to the whole segment; required when there are no recipients or
-        /// audience, and not allowed with recipients.
-        pub fn broadcast(mut self, broadcast: bool) -> Self {
-            self.targeting.broadcast = Some(broadcast);
-            self
-        }
-    };
-}
-pub(crate) use targeting_setters;
-
 /// A JSON object given as a [`Value`], or a clear error naming the field.
 pub(crate) fn object(field: &str, value: &Value) -> Result<Map<String, Value>, Error> {
     match value {

@@ -1,70 +1,42 @@
-//! Update and delete of campaign sends and Canvas entries: the same request on two
-//! endpoints, with a different owner id. [`Owner`] names the kind of schedule at the type
-//! level, and the builders are written once.
+//! The create of a campaign send or a Canvas entry: one builder, [`CreateTriggerSchedule`],
+//! for both, since the two bodies differ only in their owner and personalisation fields.
+//! [`TriggerOwner`] names the owner at the type level, so a Canvas create has no
+//! `trigger_properties` setter and a campaign create no `context` one.
 //!
-//! How a call flows: `client.delete_campaign_schedule(c, s)` (in `campaigns.rs`) builds a
-//! [`DeleteSchedule<Campaign>`]; awaiting it runs [`DeleteSchedule::send`], which checks
-//! the ids, builds the generated body (`O::delete_body`) and hands the generated call
-//! (`O::send_delete`) to `Client::call`, where the hooks of `braze-api` (pacing, retries,
-//! tracing) run around each attempt and the outcome becomes a [`Response`] or an
-//! [`Error`].
+//! How a call flows: `client.create_campaign_schedule(c, schedule)` (in `campaigns.rs`)
+//! builds a `CreateTriggerSchedule<Campaign>`; awaiting it runs its `send`, which builds
+//! the checked generated body (`O::body`) and hands the generated builder it is bound to
+//! (`O::generated`, whose `Bound` impl carries the operation's spec) to `Client::call`,
+//! where the hooks of `braze-api` (pacing, retries, tracing) run around each attempt and
+//! the outcome becomes a [`Response`] or an [`Error`].
 
 use std::fmt;
-use std::future::Future;
 
-use braze_api::ids::InvalidId;
-use braze_api::types::{self, ApiError, MessageResponse};
-use braze_api::{ResponseValue, ScheduleKind};
+use braze_api::operations::{Bound, OperationSpec};
+use braze_api::types::ScheduleCreateResponse;
 use serde_json::{Map, Value};
 
-use crate::request::impl_request;
+use crate::audience::Audience;
+use crate::client::Outgoing;
+use crate::targeting::{Targeting, wire_properties};
 use crate::{
-    CampaignId, CanvasId, Client, Error, Request, RequestPreview, Response, Schedule, ScheduleId,
-    validate,
+    CampaignId, CanvasId, Client, Error, Recipient, RequestPreview, Response, Schedule, validate,
 };
 
-/// What the generated client answers.
-type Generated<T> = Result<ResponseValue<T>, braze_api::Error<ApiError>>;
-
-/// What a schedule belongs to, at the type level: a campaign ([`Campaign`]) or a Canvas
-/// ([`Canvas`]). Sealed. Every fact about the kind (its owner field, its noun, its
-/// operations) comes from [`Owner::KIND`], the [`ScheduleKind`] the CLI and the fake use
-/// too; this trait only picks the generated body types for it.
-pub trait Owner: private::Sealed + Clone + fmt::Debug + Send + Sync + 'static {
-    /// Which kind of schedule.
-    const KIND: ScheduleKind;
-    /// Its identifier.
-    type Id: Clone + fmt::Debug + Send + Sync + for<'s> From<&'s str>;
-    /// The update body.
-    type UpdateBody: serde::Serialize + Send;
-    /// The delete body.
-    type DeleteBody: serde::Serialize + Send;
-
+/// What a trigger schedule belongs to, at the type level: an API-triggered campaign
+/// ([`Campaign`]) or Canvas ([`Canvas`]). Sealed; it only picks the generated body and
+/// call for the owner.
+pub trait TriggerOwner: private::Sealed + Clone + fmt::Debug + Send + Sync + 'static {
+    /// The owner's identifier.
+    type Id: Clone + fmt::Debug + Send + Sync;
     #[doc(hidden)]
-    fn check(id: &Self::Id) -> Result<(), InvalidId>;
+    type Body: serde::Serialize + Send + 'static;
     #[doc(hidden)]
-    fn update_body(
-        id: Self::Id,
-        schedule_id: ScheduleId,
-        schedule: types::Schedule,
-        extra: Map<String, Value>,
-    ) -> Result<Self::UpdateBody, Error>;
+    type Generated<'a>: Bound<'a, Answer = ScheduleCreateResponse>;
     #[doc(hidden)]
-    fn delete_body(
-        id: Self::Id,
-        schedule_id: ScheduleId,
-        extra: Map<String, Value>,
-    ) -> Result<Self::DeleteBody, Error>;
+    fn body(request: &CreateTriggerSchedule<Self>) -> Result<Self::Body, Error>;
     #[doc(hidden)]
-    fn send_update(
-        api: &braze_api::Client,
-        body: Self::UpdateBody,
-    ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_;
-    #[doc(hidden)]
-    fn send_delete(
-        api: &braze_api::Client,
-        body: Self::DeleteBody,
-    ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_;
+    fn generated(api: &braze_api::Client, body: Self::Body) -> Self::Generated<'_>;
 }
 
 /// Schedules of API-triggered campaigns.
@@ -75,226 +47,252 @@ pub enum Campaign {}
 #[derive(Debug, Clone, Copy)]
 pub enum Canvas {}
 
-/// Implements [`Owner`] from what differs between the two owners at the type level: the
-/// marker, its kind, its id type and the id's field, and the generated operations and
-/// bodies. Bodies are made with the generated builders, so a new optional field in the
-/// spec needs no change here.
-macro_rules! impl_owner {
-    (
-        $owner:ident, $kind:ident, $id:ident, $id_field:ident,
-        update: $update:ident($update_body:ident),
-        delete: $delete:ident($delete_body:ident) $(,)?
-    ) => {
-        impl Owner for $owner {
-            const KIND: ScheduleKind = ScheduleKind::$kind;
-            type Id = $id;
-            type UpdateBody = types::$update_body;
-            type DeleteBody = types::$delete_body;
-
-            fn check(id: &$id) -> Result<(), InvalidId> {
-                id.check()
-            }
-
-            fn update_body(
-                id: $id,
-                schedule_id: ScheduleId,
-                schedule: types::Schedule,
-                extra: Map<String, Value>,
-            ) -> Result<Self::UpdateBody, Error> {
-                types::$update_body::builder()
-                    .$id_field(id)
-                    .schedule_id(schedule_id)
-                    .schedule(schedule)
-                    .extra(extra)
-                    .try_into()
-                    .map_err(Error::conversion)
-                    .and_then(validate::rules)
-            }
-
-            fn delete_body(
-                id: $id,
-                schedule_id: ScheduleId,
-                extra: Map<String, Value>,
-            ) -> Result<Self::DeleteBody, Error> {
-                types::$delete_body::builder()
-                    .$id_field(id)
-                    .schedule_id(schedule_id)
-                    .extra(extra)
-                    .try_into()
-                    .map_err(Error::conversion)
-            }
-
-            fn send_update(
-                api: &braze_api::Client,
-                body: Self::UpdateBody,
-            ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
-                api.$update().body(body).send()
-            }
-
-            fn send_delete(
-                api: &braze_api::Client,
-                body: Self::DeleteBody,
-            ) -> impl Future<Output = Generated<MessageResponse>> + Send + '_ {
-                api.$delete().body(body).send()
-            }
-        }
-    };
-}
-
-impl_owner!(
-    Campaign, Campaign, CampaignId, campaign_id,
-    update: update_campaign_schedule(CampaignScheduleUpdateRequest),
-    delete: delete_campaign_schedule(CampaignScheduleDeleteRequest),
-);
-
-impl_owner!(
-    Canvas, Canvas, CanvasId, canvas_id,
-    update: update_canvas_schedule(CanvasScheduleUpdateRequest),
-    delete: delete_canvas_schedule(CanvasScheduleDeleteRequest),
-);
-
-impl Client {
-    /// Replaces the schedule of a campaign send or Canvas entry, by owner type:
-    /// `client.update_schedule::<Campaign>(..)` is [`Client::update_campaign_schedule`].
-    pub fn update_schedule<O: Owner>(
-        &self,
-        owner_id: impl Into<O::Id>,
-        schedule_id: impl Into<ScheduleId>,
-        schedule: impl Into<Schedule>,
-    ) -> UpdateSchedule<'_, O> {
-        UpdateSchedule {
-            client: self,
-            owner_id: owner_id.into(),
-            schedule_id: schedule_id.into(),
-            schedule: schedule.into(),
-            extra: Map::new(),
-        }
-    }
-
-    /// Cancels a scheduled campaign send or Canvas entry, by owner type:
-    /// `client.delete_schedule::<Campaign>(..)` is [`Client::delete_campaign_schedule`].
-    pub fn delete_schedule<O: Owner>(
-        &self,
-        owner_id: impl Into<O::Id>,
-        schedule_id: impl Into<ScheduleId>,
-    ) -> DeleteSchedule<'_, O> {
-        DeleteSchedule {
-            client: self,
-            owner_id: owner_id.into(),
-            schedule_id: schedule_id.into(),
-            extra: Map::new(),
-        }
-    }
-}
-
 mod private {
     pub trait Sealed {}
     impl Sealed for super::Campaign {}
     impl Sealed for super::Canvas {}
 }
 
-/// A schedule update, built by [`Client::update_campaign_schedule`] or
-/// [`Client::update_canvas_schedule`]. Send it with [`send`](Self::send) or by awaiting it.
+/// A create of a campaign send ([`Client::create_campaign_schedule`]) or of a Canvas entry
+/// ([`Client::create_canvas_schedule`]). Send it with [`send`](Self::send) or by awaiting
+/// it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent or awaited"]
-pub struct UpdateSchedule<'a, O: Owner> {
-    client: &'a Client,
+pub struct CreateTriggerSchedule<O: TriggerOwner> {
+    client: Client,
     owner_id: O::Id,
-    schedule_id: ScheduleId,
     schedule: Schedule,
+    targeting: Targeting,
+    /// `trigger_properties` of a campaign, `context` of a Canvas.
+    properties: Option<Value>,
+    /// A Canvas's legacy `canvas_entry_properties`.
+    legacy_entry_properties: Option<Value>,
+    /// A campaign's `send_id`.
+    send_id: Option<String>,
     extra: Map<String, Value>,
 }
 
-/// A campaign schedule update.
-pub type UpdateCampaignSchedule<'a> = UpdateSchedule<'a, Campaign>;
-/// A Canvas schedule update.
-pub type UpdateCanvasSchedule<'a> = UpdateSchedule<'a, Canvas>;
+/// A campaign schedule create.
+pub type CreateCampaignSchedule = CreateTriggerSchedule<Campaign>;
+/// A Canvas schedule create.
+pub type CreateCanvasSchedule = CreateTriggerSchedule<Canvas>;
 
-impl<'a, O: Owner> UpdateSchedule<'a, O> {
+impl<O: TriggerOwner> CreateTriggerSchedule<O> {
+    pub(crate) fn new(client: &Client, owner_id: O::Id, schedule: Schedule) -> Self {
+        Self {
+            client: client.clone(),
+            owner_id,
+            schedule,
+            targeting: Targeting::default(),
+            properties: None,
+            legacy_entry_properties: None,
+            send_id: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Adds a recipient.
+    pub fn recipient(mut self, recipient: Recipient) -> Self {
+        self.targeting.recipients.push(recipient);
+        self
+    }
+
+    /// Adds recipients (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS) in all).
+    pub fn recipients(mut self, recipients: impl IntoIterator<Item = Recipient>) -> Self {
+        self.targeting.recipients.extend(recipients);
+        self
+    }
+
+    /// Sends to the users in a connected audience: built with
+    /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
+    /// [`serde_json::Value`]), checked before sending either way.
+    pub fn audience(self, audience: impl Into<Audience>) -> Self {
+        self.set_audience(Some(audience.into()))
+    }
+
+    /// Sets or clears the audience.
+    pub fn set_audience(mut self, audience: Option<Audience>) -> Self {
+        self.targeting.audience = audience;
+        self
+    }
+
+    /// Sends to the whole segment; required when there are no recipients or audience,
+    /// and not allowed with recipients.
+    pub fn broadcast(self, broadcast: bool) -> Self {
+        self.set_broadcast(Some(broadcast))
+    }
+
+    /// Sets or clears `broadcast` (left out, Braze reads it as false).
+    pub fn set_broadcast(mut self, broadcast: Option<bool>) -> Self {
+        self.targeting.broadcast = broadcast;
+        self
+    }
+
     /// Adds a body field the spec does not know yet.
     pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extra.insert(key.into(), value);
         self
     }
 
-    /// The checked wire body.
-    pub fn body(&self) -> Result<O::UpdateBody, Error> {
-        self.clone().into_body()
-    }
-
-    fn into_body(self) -> Result<O::UpdateBody, Error> {
-        validate::id(O::check(&self.owner_id))?;
-        validate::id(self.schedule_id.check())?;
-        validate::extra(self.spec().request_body, "", &self.extra)?;
-        let schedule = self.schedule.to_wire()?;
-        O::update_body(self.owner_id, self.schedule_id, schedule, self.extra)
+    /// The checked wire body. Every rule is checked here, before anything is sent.
+    pub fn body(&self) -> Result<O::Body, Error> {
+        O::body(self)
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
     pub fn preview(&self) -> Result<RequestPreview, Error> {
-        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
+        RequestPreview::of_body(&self.client, spec::<O>(), &self.body()?)
     }
 
     /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<MessageResponse>, Error> {
-        let (client, spec) = (self.client, self.spec());
-        let body = self.into_body()?;
+    pub async fn send(self) -> Result<Response<ScheduleCreateResponse>, Error> {
+        let body = self.body()?;
+        let client = self.client;
         client
-            .call(spec, || O::send_update(&client.api, body))
+            .call(Outgoing::of(O::generated(&client.api, body)))
             .await
     }
 }
 
-impl_request!(UpdateSchedule<O: Owner> => MessageResponse, O::KIND.update());
+impl CreateTriggerSchedule<Campaign> {
+    /// A send identifier, for tracking (not an idempotency key).
+    pub fn send_id(self, send_id: impl Into<String>) -> Self {
+        self.set_send_id(Some(send_id.into()))
+    }
 
-/// A schedule delete, built by [`Client::delete_campaign_schedule`] (the seed endpoint) or
-/// [`Client::delete_canvas_schedule`]. Send it with [`send`](Self::send) or by awaiting it.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent or awaited"]
-pub struct DeleteSchedule<'a, O: Owner> {
-    client: &'a Client,
-    owner_id: O::Id,
-    schedule_id: ScheduleId,
-    extra: Map<String, Value>,
-}
-
-/// A campaign schedule delete (`POST /campaigns/trigger/schedule/delete`).
-pub type DeleteCampaignSchedule<'a> = DeleteSchedule<'a, Campaign>;
-/// A Canvas schedule delete (`POST /canvas/trigger/schedule/delete`).
-pub type DeleteCanvasSchedule<'a> = DeleteSchedule<'a, Canvas>;
-
-impl<'a, O: Owner> DeleteSchedule<'a, O> {
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
+    /// Sets or clears the `send_id`.
+    pub fn set_send_id(mut self, send_id: Option<String>) -> Self {
+        self.send_id = send_id;
         self
     }
 
-    /// The checked wire body.
-    pub fn body(&self) -> Result<O::DeleteBody, Error> {
-        self.clone().into_body()
+    /// Personalisation for every user of the send (a JSON object, at most
+    /// [`rules::MAX_PROPERTIES_BYTES`](crate::rules::MAX_PROPERTIES_BYTES)).
+    pub fn trigger_properties(self, properties: Value) -> Self {
+        self.set_trigger_properties(Some(properties))
     }
 
-    fn into_body(self) -> Result<O::DeleteBody, Error> {
-        validate::id(O::check(&self.owner_id))?;
-        validate::id(self.schedule_id.check())?;
-        validate::extra(self.spec().request_body, "", &self.extra)?;
-        O::delete_body(self.owner_id, self.schedule_id, self.extra)
-    }
-
-    /// The request as it would be sent, key redacted (for a dry run).
-    pub fn preview(&self) -> Result<RequestPreview, Error> {
-        RequestPreview::of_body(self.client, self.spec(), &self.body()?)
-    }
-
-    /// Checks and sends the request.
-    pub async fn send(self) -> Result<Response<MessageResponse>, Error> {
-        let (client, spec) = (self.client, self.spec());
-        let body = self.into_body()?;
-        client
-            .call(spec, || O::send_delete(&client.api, body))
-            .await
+    /// Sets or clears the `trigger_properties`.
+    pub fn set_trigger_properties(mut self, properties: Option<Value>) -> Self {
+        self.properties = properties;
+        self
     }
 }
 
-impl_request!(DeleteSchedule<O: Owner> => MessageResponse, O::KIND.delete());
+impl CreateTriggerSchedule<Canvas> {
+    /// Context for every user entering the Canvas (a JSON object, at most
+    /// [`rules::MAX_PROPERTIES_BYTES`](crate::rules::MAX_PROPERTIES_BYTES)).
+    pub fn context(self, context: Value) -> Self {
+        self.set_context(Some(context))
+    }
+
+    /// Sets or clears the `context`.
+    pub fn set_context(mut self, context: Option<Value>) -> Self {
+        self.properties = context;
+        self
+    }
+
+    /// The legacy name of [`context`](Self::context), still accepted by Braze.
+    #[deprecated(note = "Braze renamed canvas_entry_properties to context; use `context`")]
+    pub fn canvas_entry_properties(mut self, properties: Value) -> Self {
+        self.legacy_entry_properties = Some(properties);
+        self
+    }
+}
+
+/// The spec of `O`'s create, from the generated builder its call is bound to.
+fn spec<O: TriggerOwner>() -> &'static OperationSpec {
+    <O::Generated<'static> as Bound<'static>>::SPEC
+}
+
+impl TriggerOwner for Campaign {
+    type Id = CampaignId;
+    type Body = braze_api::types::CampaignScheduleCreateRequest;
+    type Generated<'a> = braze_api::builder::CreateCampaignSchedule<'a>;
+
+    fn body(request: &CreateTriggerSchedule<Self>) -> Result<Self::Body, Error> {
+        validate::id(request.owner_id.check())?;
+        let targeting = request.targeting.to_wire(&request.extra)?;
+        let properties = wire_properties("trigger_properties", request.properties.as_ref())?;
+        validate::extra(spec::<Self>().request_body, "", &request.extra)?;
+        Self::Body::builder()
+            .campaign_id(request.owner_id.clone())
+            .schedule(request.schedule.to_wire()?)
+            .send_id(request.send_id.clone())
+            .recipients(targeting.recipients)
+            .audience(targeting.audience)
+            .broadcast(targeting.broadcast)
+            .trigger_properties(properties)
+            .extra(targeting.extra)
+            .try_into()
+            .map_err(Error::conversion)
+            .and_then(validate::rules)
+    }
+
+    fn generated(api: &braze_api::Client, body: Self::Body) -> Self::Generated<'_> {
+        api.create_campaign_schedule().body(body)
+    }
+}
+
+impl TriggerOwner for Canvas {
+    type Id = CanvasId;
+    type Body = braze_api::types::CanvasScheduleCreateRequest;
+    type Generated<'a> = braze_api::builder::CreateCanvasSchedule<'a>;
+
+    fn body(request: &CreateTriggerSchedule<Self>) -> Result<Self::Body, Error> {
+        validate::id(request.owner_id.check())?;
+        let targeting = request.targeting.to_wire(&request.extra)?;
+        let context = wire_properties("context", request.properties.as_ref())?;
+        let legacy = wire_properties(
+            "canvas_entry_properties",
+            request.legacy_entry_properties.as_ref(),
+        )?;
+        validate::extra(spec::<Self>().request_body, "", &request.extra)?;
+        Self::Body::builder()
+            .canvas_id(request.owner_id.clone())
+            .schedule(request.schedule.to_wire()?)
+            .recipients(targeting.recipients)
+            .audience(targeting.audience)
+            .broadcast(targeting.broadcast)
+            .context(context)
+            .canvas_entry_properties(legacy)
+            .extra(targeting.extra)
+            .try_into()
+            .map_err(Error::conversion)
+            .and_then(validate::rules)
+    }
+
+    fn generated(api: &braze_api::Client, body: Self::Body) -> Self::Generated<'_> {
+        api.create_canvas_schedule().body(body)
+    }
+}
+
+impl<O: TriggerOwner> crate::request::private::Sealed for CreateTriggerSchedule<O> {}
+
+impl<O: TriggerOwner> crate::Request for CreateTriggerSchedule<O> {
+    type Answer = ScheduleCreateResponse;
+
+    fn spec(&self) -> &'static OperationSpec {
+        spec::<O>()
+    }
+
+    fn preview(&self) -> Result<RequestPreview, Error> {
+        Self::preview(self)
+    }
+
+    fn send(
+        self,
+    ) -> impl std::future::Future<Output = Result<Response<Self::Answer>, Error>> + Send + 'static
+    {
+        Self::send(self)
+    }
+}
+
+impl<O: TriggerOwner> std::future::IntoFuture for CreateTriggerSchedule<O> {
+    type Output = Result<Response<ScheduleCreateResponse>, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(Self::send(self))
+    }
+}

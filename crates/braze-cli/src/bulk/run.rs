@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use braze_sdk::types::MessageResponse;
+use braze_sdk::wire::MessageResponse;
 use braze_sdk::{
-    Campaign, Canvas, Client, Delivery, RequestPreview, Response, ScheduleKind, TransportKind,
+    Client, Delivery, RequestPreview, Response, ScheduleKind, ScheduleRef, TransportKind,
 };
 use serde_json::json;
 
@@ -364,14 +364,8 @@ fn check_only(
     outcome: &mut ReadOutcome,
 ) -> RowResult {
     let owner = owner_id.as_deref().unwrap_or_default();
-    let schedule = schedule_id.as_str();
-    let preview = match kind {
-        ScheduleKind::Campaign => client
-            .delete_schedule::<Campaign>(owner, schedule)
-            .preview(),
-        ScheduleKind::Canvas => client.delete_schedule::<Canvas>(owner, schedule).preview(),
-        ScheduleKind::Message => client.delete_message_schedule(schedule).preview(),
-    };
+    let schedule = ScheduleRef::of_kind(kind, owner, schedule_id.as_str());
+    let preview = client.delete_schedule(schedule).preview();
     match preview {
         Ok(preview) => {
             outcome.first_request.get_or_insert(preview);
@@ -446,12 +440,8 @@ async fn delete(
     job: &Job,
 ) -> Result<Response<MessageResponse>, braze_sdk::Error> {
     let owner = job.owner_id.as_deref().unwrap_or_default();
-    let schedule = job.schedule_id.as_str();
-    match kind {
-        ScheduleKind::Campaign => client.delete_schedule::<Campaign>(owner, schedule).await,
-        ScheduleKind::Canvas => client.delete_schedule::<Canvas>(owner, schedule).await,
-        ScheduleKind::Message => client.delete_message_schedule(schedule).await,
-    }
+    let schedule = ScheduleRef::of_kind(kind, owner, job.schedule_id.as_str());
+    client.delete_schedule(schedule).await
 }
 
 /// A row in flight when the run was abandoned.

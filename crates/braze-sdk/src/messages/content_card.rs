@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use braze_api::operations::shapes;
 use braze_api::types::{self, builder};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use super::Extras;
@@ -14,8 +15,8 @@ use crate::Error;
 pub enum CardExpiry {
     /// After this long (`time_to_live`, in whole seconds).
     After(Duration),
-    /// At this ISO 8601 date-time (`expire_at`).
-    At(String),
+    /// At this instant (`expire_at`, sent as ISO 8601 in UTC).
+    At(DateTime<Utc>),
 }
 
 impl CardExpiry {
@@ -24,9 +25,9 @@ impl CardExpiry {
         Self::After(duration)
     }
 
-    /// At this ISO 8601 date-time, e.g. `2030-05-31T00:00:00Z`.
-    pub fn at(time: impl Into<String>) -> Self {
-        Self::At(time.into())
+    /// At this instant.
+    pub fn at(time: DateTime<Utc>) -> Self {
+        Self::At(time)
     }
 }
 
@@ -39,7 +40,8 @@ impl CardExpiry {
 ///
 /// let card = ContentCard::classic("Your table", "Table 12 is ready", CardExpiry::after(Duration::from_secs(3_600)))
 ///     .web_uri("https://example.com/tables/12");
-/// let banner = ContentCard::banner("https://example.com/banner.png", CardExpiry::at("2030-05-31T00:00:00Z"));
+/// let in_a_week = chrono::Utc::now() + chrono::Duration::days(7);
+/// let banner = ContentCard::banner("https://example.com/banner.png", CardExpiry::at(in_a_week));
 /// # let _ = (card, banner);
 /// ```
 #[derive(Debug, Clone)]
@@ -64,7 +66,9 @@ impl ContentCard {
             .image_url(image_url);
         inner = match expiry {
             CardExpiry::After(duration) => inner.time_to_live(Some(duration.as_secs())),
-            CardExpiry::At(time) => inner.expire_at(Some(time)),
+            CardExpiry::At(time) => {
+                inner.expire_at(Some(time.to_rfc3339_opts(SecondsFormat::Secs, true)))
+            }
         };
         Self {
             inner,

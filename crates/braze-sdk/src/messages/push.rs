@@ -5,6 +5,7 @@ use std::num::NonZeroU64;
 
 use braze_api::operations::shapes;
 use braze_api::types::{self, builder};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use super::Extras;
@@ -88,8 +89,6 @@ impl ApplePush {
         interruption_level: types::ApplePushInterruptionLevel,
         /// 0 to 1, for notification summaries (iOS 15 and later).
         relevance_score: f64,
-        /// An ISO 8601 date-time after which the push expires.
-        expiry: String,
         /// A web URL or deep link opened on click.
         custom_uri: String,
         /// Whether a web URL opens inside the app (Braze's default: true).
@@ -137,6 +136,14 @@ impl ApplePush {
     /// Adds a key-value pair to `extra`, the data handed to the app (not `ab` or `aps`).
     pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extras.extra.insert(key.into(), value);
+        self
+    }
+
+    /// When the push expires (sent as ISO 8601 in UTC).
+    pub fn expiry(mut self, at: DateTime<Utc>) -> Self {
+        self.inner = self
+            .inner
+            .expiry(Some(at.to_rfc3339_opts(SecondsFormat::Secs, true)));
         self
     }
 
