@@ -2,16 +2,28 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Datelike, Timelike};
+
 /// Epoch seconds as ISO 8601 UTC, `2030-05-24T21:00:00Z`: how errors and the CLI show a
-/// window's reset.
+/// window's reset. After the year 262142, where the calendar ends, the seconds as given.
 pub fn utc_text(epoch_secs: u64) -> String {
-    let (days, secs_of_day) = (epoch_secs / 86_400, epoch_secs % 86_400);
-    let (year, month, day) = civil_from_days(days);
+    let Some(at) = i64::try_from(epoch_secs)
+        .ok()
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+    else {
+        // Past chrono's last date (the end of the year 262142), which no window's reset can
+        // mean: the figure as sent rather than a made-up date.
+        return format!("{epoch_secs} seconds after 1970-01-01T00:00:00Z");
+    };
+    // Field by field, not `%Y`, which signs the years after 9999 (`+10000`).
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs_of_day / 3_600,
-        secs_of_day / 60 % 60,
-        secs_of_day % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
     )
 }
 
@@ -23,27 +35,6 @@ pub fn wait_text(wait: Duration) -> String {
         secs @ 120..=7_199 => format!("in {}min", secs / 60),
         secs => format!("in {}h", secs / 3_600),
     }
-}
-
-/// The proleptic Gregorian date of a count of days since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, for days on or after the epoch).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    // Shifted so that years start on March 1st (leap days end them), in 400-year eras.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = era * 400 + year_of_era + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -76,6 +67,19 @@ mod tests {
             );
             assert_eq!(&ours[10..], "T12:34:56Z");
         }
+    }
+
+    #[test]
+    fn years_past_9999_read_as_plain_numbers() {
+        // As the calendar arithmetic this replaced wrote them (chrono's `%Y` would sign them).
+        assert_eq!(utc_text(253_402_300_799), "9999-12-31T23:59:59Z");
+        assert_eq!(utc_text(253_402_300_800), "10000-01-01T00:00:00Z");
+        assert_eq!(utc_text(8_210_266_876_799), "262142-12-31T23:59:59Z");
+        // Past chrono's calendar: the seconds as given, never a panic.
+        assert_eq!(
+            utc_text(u64::MAX),
+            "18446744073709551615 seconds after 1970-01-01T00:00:00Z"
+        );
     }
 
     #[test]
