@@ -14,7 +14,6 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use crate::generated::spec::*;
-use crate::retry::Idempotency;
 
 /// One operation of the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,6 +47,16 @@ impl OperationSpec {
             Idempotency::NotIdempotent
         }
     }
+}
+
+/// Whether repeating a request after it may have reached Braze is harmless: an operation's
+/// `x-braze-idempotent`, as the retry rules ([`crate::retry`]) take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// A repeat has the same effect as one request (update, delete, list).
+    Idempotent,
+    /// A repeat can act twice (create): retried only when it cannot have reached Braze.
+    NotIdempotent,
 }
 
 /// An operation's rate-limit class, as the spec declares it (`x-braze-rate-limit`;

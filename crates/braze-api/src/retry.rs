@@ -16,16 +16,10 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 
+// Declared with the operations (it is spec data, `x-braze-idempotent`), so that
+// `operations` needs nothing from here; this path stays for users.
+pub use crate::operations::Idempotency;
 use crate::rate_limit::{RESET_MARGIN, retry_after};
-
-/// Whether repeating a request after it may have reached Braze is harmless.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Idempotency {
-    /// A repeat has the same effect as one request (update, delete, list).
-    Idempotent,
-    /// A repeat can act twice (create): retried only when it cannot have reached Braze.
-    NotIdempotent,
-}
 
 /// How hard to try. The default: up to 5 attempts within 2 minutes, backing off from
 /// 250 ms to at most 10 s, and waiting at most 60 s for a rate-limit window to reset.
