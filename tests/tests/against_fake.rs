@@ -50,12 +50,10 @@ async fn lifecycle_create_list_update_delete_then_delete_again_fails() {
     assert_eq!(server.schedules().len(), 1);
 
     let end = (chrono::Utc::now() + chrono::Duration::days(3))
-        .format("%Y-%m-%d")
-        .to_string();
-    let listed = client
-        .list_scheduled_broadcasts(end.as_str())
-        .await
-        .expect("list");
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let listed = client.list_scheduled_broadcasts(end).await.expect("list");
     assert_eq!(listed.scheduled_broadcasts.len(), 1);
     assert_eq!(
         listed.scheduled_broadcasts[0].id.as_deref(),
@@ -322,8 +320,9 @@ async fn a_message_schedule_from_create_to_delete() {
     let client = client(&server);
     // From now: the fake lists what is still to come by its clock, the system clock here.
     let end = (chrono::Utc::now() + chrono::Duration::days(3))
-        .format("%Y-%m-%d")
-        .to_string();
+        .date_naive()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
     let created = client
         .create_message_schedule(tomorrow())
         .external_user_id("user-42")
@@ -332,16 +331,13 @@ async fn a_message_schedule_from_create_to_delete() {
         .expect("created");
     assert_eq!(created.status().as_u16(), 201);
     let schedule_id = created.schedule_id.clone();
-    let listed_ids = |list: &braze_sdk::types::ScheduledBroadcastsResponse| {
+    let listed_ids = |list: &braze_sdk::wire::ScheduledBroadcastsResponse| {
         list.scheduled_broadcasts
             .iter()
             .filter_map(|b| b.id.clone())
             .collect::<Vec<_>>()
     };
-    let listed = client
-        .list_scheduled_broadcasts(end.as_str())
-        .await
-        .expect("list");
+    let listed = client.list_scheduled_broadcasts(end).await.expect("list");
     assert_eq!(listed_ids(&listed), [schedule_id.as_str()]);
 
     let later = (chrono::Utc::now() + chrono::Duration::days(2))
@@ -349,7 +345,7 @@ async fn a_message_schedule_from_create_to_delete() {
         .to_string();
     client
         .update_message_schedule(schedule_id.clone())
-        .schedule(Schedule::at(later.as_str()))
+        .schedule(Schedule::parse(later.as_str()).unwrap())
         .android_push(AndroidPush::new("Chez Ada", "Your table is ready"))
         .await
         .expect("updated");
@@ -365,10 +361,7 @@ async fn a_message_schedule_from_create_to_delete() {
         .delete_message_schedule(schedule_id.clone())
         .await
         .expect("deleted");
-    let listed = client
-        .list_scheduled_broadcasts(end.as_str())
-        .await
-        .expect("list");
+    let listed = client.list_scheduled_broadcasts(end).await.expect("list");
     assert!(listed_ids(&listed).is_empty(), "{listed:?}");
     let again = client
         .delete_message_schedule(schedule_id)

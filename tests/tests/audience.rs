@@ -10,7 +10,7 @@ use braze_sdk::audience::{
     push_subscription,
 };
 use braze_sdk::messages::ApplePush;
-use braze_sdk::{Client, Error, Recipient, RetryPolicy, Schedule, types};
+use braze_sdk::{Client, Error, Recipient, RetryPolicy, Schedule, wire};
 use braze_tests::{Reply, ScriptedServer};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -41,8 +41,22 @@ fn docs_example() -> Audience {
             push_subscription().is(SubscriptionStatus::OptedIn),
         ]),
         email_subscription().is_not(SubscriptionStatus::Subscribed),
-        last_used_app().after("2019-07-22T13:17:55+0000"),
+        last_used_app().after(at("2019-07-22T13:17:55+0000")),
     ])
+}
+
+/// An ISO 8601 date-time as an instant.
+fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+    braze_sdk::api::time::parse_date_time(text)
+        .unwrap_or_else(|| panic!("{text}"))
+        .instant()
+}
+
+/// The docs' example as the builder writes it: the same instant, in UTC with `Z`.
+fn docs_example_as_built() -> Value {
+    let mut json = docs_example_json();
+    json["AND"][4]["last_used_app"]["value"] = json!("2019-07-22T13:17:55Z");
+    json
 }
 
 /// The same audience as the docs print it.
@@ -123,11 +137,11 @@ fn every_filter() -> Vec<(&'static str, Audience)> {
         ),
         (
             "time after",
-            custom_attribute("signed_up").after("2026-01-01T00:00:00Z"),
+            custom_attribute("signed_up").after(at("2026-01-01T00:00:00Z")),
         ),
         (
             "time before",
-            custom_attribute("signed_up").before("2026-06-30T23:59:59+02:00"),
+            custom_attribute("signed_up").before(at("2026-06-30T23:59:59+02:00")),
         ),
         ("exists", custom_attribute("phone").exists()),
         ("does_not_exist", custom_attribute("phone").does_not_exist()),
@@ -149,19 +163,19 @@ fn every_filter() -> Vec<(&'static str, Audience)> {
         ),
         (
             "last_used_app after",
-            last_used_app().after("2026-01-01T00:00:00Z"),
+            last_used_app().after(at("2026-01-01T00:00:00Z")),
         ),
         (
             "last_used_app before",
-            last_used_app().before("2026-01-01T00:00:00Z"),
+            last_used_app().before(at("2026-01-01T00:00:00Z")),
         ),
     ]
 }
 
 #[test]
 fn the_builder_writes_the_docs_example() {
-    assert_eq!(docs_example().as_json(), &docs_example_json());
-    let typed: types::ConnectedAudience =
+    assert_eq!(docs_example().as_json(), &docs_example_as_built());
+    let typed: wire::ConnectedAudience =
         serde_json::from_value(docs_example_json()).expect("the generated types read it");
     assert_eq!(serde_json::to_value(typed).unwrap(), docs_example_json());
 }
@@ -172,7 +186,7 @@ fn every_filter_kind_and_comparison_family() {
     for (name, audience) in &filters {
         let problems = check("audience", audience.as_json(), MAX_DEPTH);
         assert!(problems.is_empty(), "{name}: {problems:?}");
-        let typed: types::ConnectedAudience = serde_json::from_value(audience.as_json().clone())
+        let typed: wire::ConnectedAudience = serde_json::from_value(audience.as_json().clone())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(
             &serde_json::to_value(typed).unwrap(),
@@ -195,13 +209,16 @@ async fn the_docs_example_on_the_wire_of_a_campaign_create() {
     )])
     .await;
     client(server.url(), KEY)
-        .create_campaign_schedule("campaign_identifier", Schedule::at("2030-05-24T21:30:00Z"))
+        .create_campaign_schedule(
+            "campaign_identifier",
+            Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
+        )
         .audience(docs_example())
         .await
         .expect("create");
     let received = server.received();
     assert_eq!(received.len(), 1);
-    assert_eq!(received[0].json()["audience"], docs_example_json());
+    assert_eq!(received[0].json()["audience"], docs_example_as_built());
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"braze-sdk/\d+\.\d+\.\d+", "braze-sdk/[version]");
     settings.bind(|| insta::assert_json_snapshot!("audience_docs_example", received[0].wire()));
@@ -240,7 +257,12 @@ async fn every_create_carries_the_audience_to_the_fake() {
             .as_ref()
             .and_then(|b| b.json())
             .expect("JSON body");
-        assert_eq!(body["audience"], docs_example_json(), "{}", request.path);
+        assert_eq!(
+            body["audience"],
+            docs_example_as_built(),
+            "{}",
+            request.path
+        );
         assert_eq!(request.status, Some(201), "{}", request.path);
         assert!(request.silent_failures.is_empty(), "{}", request.path);
     }
@@ -250,7 +272,7 @@ async fn every_create_carries_the_audience_to_the_fake() {
     assert!(
         schedules
             .iter()
-            .all(|s| s.audience.as_ref() == Some(&docs_example_json()))
+            .all(|s| s.audience.as_ref() == Some(&docs_example_as_built()))
     );
 }
 
@@ -296,7 +318,8 @@ async fn wrong_audiences_are_refused_before_sending() {
             "blank",
         ),
         (
-            custom_attribute("signed_up").after("01/02/2026"),
+            Audience::from(json!({"custom_attribute": {
+                "custom_attribute_name": "signed_up", "comparison": "after", "value": "01/02/2026"}})),
             "audience.custom_attribute.value",
             "ISO 8601",
         ),
@@ -421,12 +444,12 @@ fn leaf() -> impl Strategy<Value = Audience> {
         (name, any::<u32>()).prop_map(|(n, v)| custom_attribute(n).less_than_days_ago(v)),
         (name, any::<u32>())
             .prop_map(|(n, v)| custom_attribute(n).greater_than_days_in_the_future(v)),
-        (name, time).prop_map(|(n, t)| custom_attribute(n).before(t)),
+        (name, time).prop_map(|(n, t)| custom_attribute(n).before(at(&t))),
         name.prop_map(|n| custom_attribute(n).exists()),
         name.prop_map(|n| custom_attribute(n).does_not_exist()),
         status.clone().prop_map(|s| push_subscription().is(s)),
         status.prop_map(|s| email_subscription().is_not(s)),
-        time.prop_map(|t| last_used_app().after(t)),
+        time.prop_map(|t| last_used_app().after(at(&t))),
     ]
 }
 
@@ -492,7 +515,7 @@ proptest! {
         let json = audience.as_json().clone();
         let problems = check("audience", &json, MAX_DEPTH);
         prop_assert!(problems.is_empty(), "{:?}", problems);
-        let typed: types::ConnectedAudience = serde_json::from_value(json.clone())
+        let typed: wire::ConnectedAudience = serde_json::from_value(json.clone())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(serde_json::to_value(typed).unwrap(), json);
     }
@@ -502,7 +525,7 @@ proptest! {
     #[test]
     fn any_json_is_checked_without_panicking(json in any_json()) {
         let problems = check("audience", &json, MAX_DEPTH);
-        let typed = serde_json::from_value::<types::ConnectedAudience>(json.clone());
+        let typed = serde_json::from_value::<wire::ConnectedAudience>(json.clone());
         if problems.is_empty() {
             prop_assert!(typed.is_ok(), "checked but unreadable: {} ({:?})", json, typed.err());
         }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use braze_sdk::{Client, Error, Instance, Recipient, RetryPolicy, Schedule};
 use braze_tests::{Reply, ScriptedServer};
+use chrono::Timelike;
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -62,14 +63,19 @@ proptest! {
         ids in proptest::collection::vec(any_text(), 0..60),
     ) {
         let client = offline_client();
-        let schedule = Schedule::at(time.as_str()).in_local_time(local);
-        let request = client
-            .create_campaign_schedule("campaign", schedule)
-            .recipients(ids.iter().map(|id| Recipient::external_user_id(id.as_str())));
-        let request = match broadcast {
-            Some(b) => request.broadcast(b),
-            None => request,
-        };
+        // The text is read as a local time or as an instant, then the request is built.
+        let body = if local {
+            Schedule::parse_local(time.as_str())
+        } else {
+            Schedule::parse(time.as_str())
+        }
+        .and_then(|schedule| {
+            let request = client
+                .create_campaign_schedule("campaign", schedule)
+                .recipients(ids.iter().map(|id| Recipient::external_user_id(id.as_str())))
+                .set_broadcast(broadcast);
+            request.body()
+        });
         // What the checks must decide, rule by rule (Braze's targeting rules and the
         // schedule object's time): the whole request is valid exactly when each is.
         let time_ok = time_is_valid(&time, local);
@@ -79,12 +85,21 @@ proptest! {
         } else {
             broadcast != Some(true) && ids.len() <= 50 && ids_ok
         };
-        match request.body() {
+        match body {
             Ok(body) => {
                 prop_assert!(time_ok && targeting_ok, "accepted: {time:?} local={local} {broadcast:?} {ids:?}");
                 prop_assert_eq!(body.recipients.len(), ids.len());
                 prop_assert_eq!(body.broadcast, broadcast);
-                prop_assert_eq!(body.schedule.time.as_str(), time.trim());
+                // The time sent means the time given: the same instant, or the same time
+                // of day for a local send.
+                let sent = braze_sdk::api::time::SendTime::parse(body.schedule.time.as_str())
+                    .expect("the SDK sends the spec's grammar");
+                let given = braze_sdk::api::time::SendTime::parse(time.trim()).expect("accepted");
+                if local {
+                    prop_assert_eq!(sent.wall_clock, given.wall_clock.with_nanosecond(0).unwrap());
+                } else {
+                    prop_assert_eq!(sent.instant(), given.instant().with_nanosecond(0).unwrap());
+                }
             }
             Err(Error::InvalidRequest { field, reason }) => {
                 prop_assert!(!time_ok || !targeting_ok, "refused a valid request: {field} {reason}");
@@ -196,7 +211,7 @@ proptest! {
                 Err(error) => check_error(error),
             }
             match client
-                .create_campaign_schedule("c-1", Schedule::at("2030-05-24T21:30:00Z"))
+                .create_campaign_schedule("c-1", Schedule::parse("2030-05-24T21:30:00Z").unwrap())
                 .broadcast(true)
                 .await
             {
@@ -206,7 +221,7 @@ proptest! {
                 }
                 Err(error) => check_error(error),
             }
-            match client.list_scheduled_broadcasts("2030-01-01").send().await {
+            match client.list_scheduled_broadcasts(braze_sdk::rules::end_time("2030-01-01").unwrap()).send().await {
                 Ok(_) => assert!((200..300).contains(&status)),
                 Err(error) => check_error(error),
             }

@@ -174,7 +174,7 @@ async fn a_429_on_broadcast_creates_does_not_stall_deletes() {
             client
                 .create_campaign_schedule(
                     "campaign-1",
-                    braze_sdk::Schedule::at("2030-05-24T21:30:00Z"),
+                    braze_sdk::Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
                 )
                 .broadcast(true)
                 .await
@@ -225,7 +225,7 @@ async fn a_429_on_deletes_does_not_stall_broadcast_creates() {
             client
                 .create_campaign_schedule(
                     format!("campaign-{}", i + 2),
-                    braze_sdk::Schedule::at("2030-05-24T21:30:00Z"),
+                    braze_sdk::Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
                 )
                 .broadcast(true)
                 .into_future(),

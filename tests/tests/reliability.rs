@@ -39,7 +39,7 @@ fn client(server: &MockServer, timeout: Duration) -> Client {
         })
         // The campaigns here are about state, not the broadcast limits, which the fakes
         // they run on lift (Braze's 10 per minute per audience would make them wait).
-        .broadcast_limits(braze_sdk::ClassLimits {
+        .broadcast_limits(braze_sdk::pacing::ClassLimits {
             broadcast: None,
             per_audience: None,
         })
@@ -162,7 +162,7 @@ async fn create_campaign(creates: usize, seed: u64) {
         .map(|i| {
             let client = client.clone();
             let in_flight = Arc::clone(&in_flight);
-            let schedule = a_year_from_now.clone();
+            let schedule = a_year_from_now;
             tokio::spawn(async move {
                 let _permit = in_flight.acquire().await.expect("open");
                 let user = Recipient::external_user_id(format!("user-{i}"));
@@ -393,7 +393,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
             let created = setup
                 .create_campaign_schedule(
                     campaign.as_str(),
-                    Schedule::at(format!("{year}-01-01T00:00:00Z")),
+                    Schedule::parse(&format!("{year}-01-01T00:00:00Z")).unwrap(),
                 )
                 .broadcast(true)
                 .await
@@ -422,7 +422,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
                     let created = client
                         .create_campaign_schedule(
                             campaign.as_str(),
-                            Schedule::at(format!("{year}-06-01T00:00:00Z")),
+                            Schedule::parse(&format!("{year}-06-01T00:00:00Z")).unwrap(),
                         )
                         .broadcast(true)
                         .await
@@ -444,7 +444,11 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
                             c % 60
                         );
                         let answer = client
-                            .update_campaign_schedule(owner, id, Schedule::at(time.as_str()))
+                            .update_campaign_schedule(
+                                owner,
+                                id,
+                                Schedule::parse(time.as_str()).unwrap(),
+                            )
                             .await
                             .expect("update");
                         count(answer.attempts());
@@ -521,7 +525,9 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     // The list shows each stored schedule once.
     let lister = client(&server, Duration::from_secs(10));
     let listed = lister
-        .list_scheduled_broadcasts(format!("{}-01-01T00:00:00Z", year + 10).as_str())
+        .list_scheduled_broadcasts(
+            braze_sdk::rules::end_time(&format!("{}-01-01T00:00:00Z", year + 10)).unwrap(),
+        )
         .send()
         .await
         .expect("list");

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use braze_mock::{Config, MockServer};
 use braze_sdk::messages::from_json;
-use braze_sdk::{Client, Error, Recipient, Schedule, types};
+use braze_sdk::{Client, Error, Recipient, Schedule, wire};
 use chrono::{Datelike, Duration, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
@@ -74,6 +74,14 @@ fn client() -> Client {
 /// A verdict: accepted, or refused with the message (the fake) or the field (the SDK).
 type Verdict = Result<(), String>;
 
+/// Where the SDK refused a body: while reading its schedule's text (a user's own step,
+/// before any request exists: [`Schedule::parse`]), or in the request's checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Text,
+    Request,
+}
+
 /// The fake's verdict: a 400 is a refusal; a 2xx, or the 404 of an update of an unknown
 /// schedule, means the body passed its checks. Any other answer fails the test.
 fn fake_verdict(path: &str, body: &Value) -> Verdict {
@@ -98,9 +106,18 @@ fn fake_verdict(path: &str, body: &Value) -> Verdict {
 }
 
 /// The SDK's verdict on the same body, built through its builders as a user would.
-fn sdk_verdict(path: &str, body: &Value) -> Verdict {
+fn sdk_verdict(path: &str, body: &Value) -> Result<(), (String, Stage)> {
+    let refused = |error: Error| match error {
+        Error::InvalidRequest { field, .. } => field,
+        other => panic!("{path} {body}: not a check: {other}"),
+    };
+    if let Some(value) = body.get("schedule")
+        && let Err(error) = schedule(value)
+    {
+        return Err((refused(error), Stage::Text));
+    }
     let client = client();
-    let outcome = match path {
+    let outcome = (|| match path {
         CREATE_MESSAGE => message_create(&client, body),
         UPDATE_MESSAGE => message_update(&client, body),
         CREATE_CAMPAIGN => campaign_create(&client, body),
@@ -108,7 +125,7 @@ fn sdk_verdict(path: &str, body: &Value) -> Verdict {
             .update_campaign_schedule(
                 text(&body["campaign_id"]),
                 text(&body["schedule_id"]),
-                schedule(&body["schedule"]),
+                schedule(&body["schedule"])?,
             )
             .body()
             .map(drop),
@@ -116,40 +133,39 @@ fn sdk_verdict(path: &str, body: &Value) -> Verdict {
             .update_canvas_schedule(
                 text(&body["canvas_id"]),
                 text(&body["schedule_id"]),
-                schedule(&body["schedule"]),
+                schedule(&body["schedule"])?,
             )
             .body()
             .map(drop),
         CREATE_CANVAS => canvas_create(&client, body),
         other => panic!("no builder for {other}"),
-    };
-    outcome.map_err(|error| match error {
-        Error::InvalidRequest { field, .. } => field,
-        other => panic!("{path} {body}: not a check: {other}"),
-    })
+    })();
+    outcome.map_err(|error| (refused(error), Stage::Request))
 }
 
 fn text(value: &Value) -> &str {
     value.as_str().unwrap_or_default()
 }
 
-fn schedule(value: &Value) -> Schedule {
-    let mut schedule = Schedule::at(text(&value["time"]));
-    if let Some(yes) = value["in_local_time"].as_bool() {
-        schedule = schedule.in_local_time(yes);
+/// The schedule object read the way a user of the SDK reads such text: by its flags
+/// (optimal time wins over local time).
+fn schedule(value: &Value) -> Result<Schedule, Error> {
+    let time = text(&value["time"]);
+    if value["at_optimal_time"].as_bool() == Some(true) {
+        Schedule::parse_optimal(time)
+    } else if value["in_local_time"].as_bool() == Some(true) {
+        Schedule::parse_local(time)
+    } else {
+        Schedule::parse(time)
     }
-    if let Some(yes) = value["at_optimal_time"].as_bool() {
-        schedule = schedule.at_optimal_time(yes);
-    }
-    schedule
 }
 
-fn messages(value: &Value) -> Result<types::Messages, Error> {
-    from_json(value.to_string().as_bytes())
+fn messages(value: &Value) -> Result<wire::Messages, Error> {
+    from_json(value.clone())
 }
 
 fn message_create(client: &Client, body: &Value) -> Result<(), Error> {
-    let mut request = client.create_message_schedule(schedule(&body["schedule"]));
+    let mut request = client.create_message_schedule(schedule(&body["schedule"])?);
     for id in body["external_user_ids"].as_array().into_iter().flatten() {
         request = request.external_user_id(text(id));
     }
@@ -180,7 +196,7 @@ fn message_create(client: &Client, body: &Value) -> Result<(), Error> {
 fn message_update(client: &Client, body: &Value) -> Result<(), Error> {
     let mut request = client.update_message_schedule(text(&body["schedule_id"]));
     if let Some(value) = body.get("schedule") {
-        request = request.schedule(schedule(value));
+        request = request.schedule(schedule(value)?);
     }
     if let Some(value) = body.get("messages") {
         request = request.messages(messages(value)?);
@@ -194,7 +210,7 @@ fn recipients(body: &Value) -> Result<Vec<Recipient>, Error> {
         .into_iter()
         .flatten()
         .map(|value| {
-            serde_json::from_value::<types::Recipient>(value.clone())
+            serde_json::from_value::<wire::Recipient>(value.clone())
                 .map(Recipient::from)
                 .map_err(|e| Error::InvalidRequest {
                     field: "recipients".to_owned(),
@@ -206,7 +222,7 @@ fn recipients(body: &Value) -> Result<Vec<Recipient>, Error> {
 
 fn campaign_create(client: &Client, body: &Value) -> Result<(), Error> {
     let mut request = client
-        .create_campaign_schedule(text(&body["campaign_id"]), schedule(&body["schedule"]))
+        .create_campaign_schedule(text(&body["campaign_id"]), schedule(&body["schedule"])?)
         .recipients(recipients(body)?);
     if let Some(audience) = body.get("audience") {
         request = request.audience(audience.clone());
@@ -225,7 +241,7 @@ fn campaign_create(client: &Client, body: &Value) -> Result<(), Error> {
 
 fn canvas_create(client: &Client, body: &Value) -> Result<(), Error> {
     let mut request = client
-        .create_canvas_schedule(text(&body["canvas_id"]), schedule(&body["schedule"]))
+        .create_canvas_schedule(text(&body["canvas_id"]), schedule(&body["schedule"])?)
         .recipients(recipients(body)?);
     if let Some(audience) = body.get("audience") {
         request = request.audience(audience.clone());
@@ -246,37 +262,40 @@ fn typed(path: &str, body: &Value) -> bool {
     let body = body.clone();
     match path {
         CREATE_MESSAGE => {
-            serde_json::from_value::<types::MessageScheduleCreateRequest>(body).is_ok()
+            serde_json::from_value::<wire::MessageScheduleCreateRequest>(body).is_ok()
         }
         UPDATE_MESSAGE => {
-            serde_json::from_value::<types::MessageScheduleUpdateRequest>(body).is_ok()
+            serde_json::from_value::<wire::MessageScheduleUpdateRequest>(body).is_ok()
         }
         CREATE_CAMPAIGN => {
-            serde_json::from_value::<types::CampaignScheduleCreateRequest>(body).is_ok()
+            serde_json::from_value::<wire::CampaignScheduleCreateRequest>(body).is_ok()
         }
         UPDATE_CAMPAIGN => {
-            serde_json::from_value::<types::CampaignScheduleUpdateRequest>(body).is_ok()
+            serde_json::from_value::<wire::CampaignScheduleUpdateRequest>(body).is_ok()
         }
-        CREATE_CANVAS => serde_json::from_value::<types::CanvasScheduleCreateRequest>(body).is_ok(),
-        UPDATE_CANVAS => serde_json::from_value::<types::CanvasScheduleUpdateRequest>(body).is_ok(),
+        CREATE_CANVAS => serde_json::from_value::<wire::CanvasScheduleCreateRequest>(body).is_ok(),
+        UPDATE_CANVAS => serde_json::from_value::<wire::CanvasScheduleUpdateRequest>(body).is_ok(),
         _ => false,
     }
 }
 
 /// Both readers' verdicts on `body`; they must agree, and a refusal of a body the types
-/// read must name the same field (the fake's message holds the path the SDK reports).
+/// read must name the same field (the fake's message holds the path the SDK reports),
+/// unless the SDK refused the schedule's text before building a request (the fake, which
+/// reads the whole body, may then name another of its problems first).
 fn judge(path: &str, body: &Value) -> Verdict {
     let sdk = sdk_verdict(path, body);
     let fake = fake_verdict(path, body);
     match (&sdk, &fake) {
         (Ok(()), Ok(())) => Ok(()),
-        (Err(_), Err(_)) if !typed(path, body) => sdk,
-        (Err(field), Err(message)) => {
-            assert!(
-                message.contains(field.as_str()),
-                "{path} {body}\n  the SDK blames `{field}`, the fake says: {message}"
-            );
-            sdk
+        (Err((field, stage)), Err(message)) => {
+            if *stage == Stage::Request && typed(path, body) {
+                assert!(
+                    message.contains(field.as_str()),
+                    "{path} {body}\n  the SDK blames `{field}`, the fake says: {message}"
+                );
+            }
+            Err(field.clone())
         }
         _ => panic!("{path} {body}\n  the SDK: {sdk:?}\n  the fake: {fake:?}"),
     }

@@ -59,12 +59,16 @@ async fn traces_at_trace_level_never_contain_the_key() {
         .await
         .expect("delete after a retry");
     client
-        .create_canvas_schedule("v-1", Schedule::at("2030-05-24T21:30:00Z"))
+        .create_canvas_schedule("v-1", Schedule::parse("2030-05-24T21:30:00Z").unwrap())
         .broadcast(true)
         .await
         .expect("create");
     let error = client
-        .update_campaign_schedule("c-1", "s-1", Schedule::at("2030-05-24T21:30:00Z"))
+        .update_campaign_schedule(
+            "c-1",
+            "s-1",
+            Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
+        )
         .await
         .expect_err("401");
     println!("{error} {error:?} {client:?}");

@@ -6,7 +6,7 @@ use braze_sdk::messages::{
     AndroidPush, AppleAlert, AppleButton, ApplePush, CardExpiry, ContentCard, Email, KindlePush,
     PushButton, RecipientSubscriptionState, Sms, WebPush, Webhook, WebhookRequestMethod, WhatsApp,
 };
-use braze_sdk::types;
+use braze_sdk::wire;
 use braze_sdk::{Client, Recipient, Request, RequestPreview, RetryPolicy, Schedule};
 use braze_tests::{Received, Reply, ScriptedServer};
 use serde_json::json;
@@ -84,7 +84,10 @@ async fn create_campaign_schedule_wire() {
     )])
     .await;
     let created = client(&server)
-        .create_campaign_schedule("campaign_identifier", Schedule::at("2030-05-24T21:30:00Z"))
+        .create_campaign_schedule(
+            "campaign_identifier",
+            Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
+        )
         .send_id("send_identifier")
         .recipient(
             Recipient::external_user_id("user-1").trigger_properties(json!({"coupon": "SPRING"})),
@@ -107,7 +110,7 @@ async fn update_campaign_schedule_wire() {
         .update_campaign_schedule(
             "campaign_identifier",
             "schedule_identifier",
-            Schedule::at("2030-05-24T21:30:00").in_local_time(true),
+            Schedule::parse_local("2030-05-24T21:30:00").unwrap(),
         )
         .await
         .expect("update");
@@ -144,7 +147,7 @@ async fn update_canvas_schedule_wire() {
         .update_canvas_schedule(
             "canvas_identifier",
             "schedule_identifier",
-            Schedule::at("2030-05-24T21:30:00Z"),
+            Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
         )
         .await
         .expect("update");
@@ -166,7 +169,7 @@ async fn delete_canvas_schedule_wire() {
 }
 
 #[tokio::test]
-async fn list_scheduled_broadcasts_wire_encodes_the_offset() {
+async fn list_scheduled_broadcasts_wire_sends_the_instant_in_utc() {
     let server = ScriptedServer::start([Reply::json(
         200,
         json!({"scheduled_broadcasts": [{
@@ -176,15 +179,15 @@ async fn list_scheduled_broadcasts_wire_encodes_the_offset() {
     )])
     .await;
     let listed = client(&server)
-        .list_scheduled_broadcasts("2030-09-01T00:00:00+02:00")
+        .list_scheduled_broadcasts(braze_sdk::rules::end_time("2030-09-01T00:00:00+02:00").unwrap())
         .await
         .expect("list");
     assert_eq!(listed.scheduled_broadcasts.len(), 1);
     let request = only_request(&server);
-    // A '+' left unencoded would be read as a space.
+    // The instant, in UTC: no offset whose '+' an unencoded query would turn to a space.
     assert_eq!(
         request.query.as_deref(),
-        Some("end_time=2030-09-01T00%3A00%3A00%2B02%3A00")
+        Some("end_time=2030-08-31T22%3A00%3A00Z")
     );
     settings().bind(|| insta::assert_json_snapshot!("list_scheduled_broadcasts", request.wire()));
 }
@@ -210,7 +213,7 @@ async fn extra_fields_travel_in_the_body() {
 /// One request of `operation`, as a user would build it. The match is exhaustive on
 /// purpose: a new operation in the spec stops the build here until the SDK can make it.
 fn request_of(client: &Client, operation: Operation) -> Box<dyn ErasedRequest<'_> + '_> {
-    let schedule = || Schedule::at("2030-05-24T21:30:00Z");
+    let schedule = || Schedule::parse("2030-05-24T21:30:00Z").unwrap();
     match operation {
         Operation::CreateCampaignSchedule => Box::new(
             client
@@ -238,9 +241,9 @@ fn request_of(client: &Client, operation: Operation) -> Box<dyn ErasedRequest<'_
         Operation::DeleteCanvasSchedule => {
             Box::new(client.delete_canvas_schedule("canvas_identifier", "schedule_identifier"))
         }
-        Operation::ListScheduledBroadcasts => {
-            Box::new(client.list_scheduled_broadcasts("2030-09-01T00:00:00+02:00"))
-        }
+        Operation::ListScheduledBroadcasts => Box::new(client.list_scheduled_broadcasts(
+            braze_sdk::rules::end_time("2030-09-01T00:00:00+02:00").unwrap(),
+        )),
         Operation::CreateMessageSchedule => Box::new(
             client
                 .create_message_schedule(schedule())
@@ -354,7 +357,7 @@ fn created() -> Reply {
 async fn create_message_schedule_wire() {
     let server = ScriptedServer::start([created()]).await;
     let created = client(&server)
-        .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+        .create_message_schedule(Schedule::parse("2030-05-24T21:30:00Z").unwrap())
         .external_user_ids(["user-1", "user-2"])
         .user_alias("alias-name", "alias-label")
         .segment_id("segment_identifier")
@@ -384,7 +387,7 @@ async fn update_message_schedule_wire() {
     let server = ScriptedServer::start([Reply::success()]).await;
     client(&server)
         .update_message_schedule("schedule_identifier")
-        .schedule(Schedule::at("2030-05-24T20:30:36Z"))
+        .schedule(Schedule::parse("2030-05-24T20:30:36Z").unwrap())
         .android_push(AndroidPush::new("Updated title!", "Updated message!"))
         .await
         .expect("update");
@@ -425,16 +428,20 @@ async fn every_field_of_every_channel_on_the_wire() {
     .badge(1)
     .sound("default")
     .content_available(false)
-    .interruption_level(types::ApplePushInterruptionLevel::TimeSensitive)
+    .interruption_level(wire::ApplePushInterruptionLevel::TimeSensitive)
     .relevance_score(0.5)
-    .expiry("2030-05-25T21:30:00Z")
+    .expiry(
+        chrono::DateTime::parse_from_rfc3339("2030-05-25T21:30:00Z")
+            .unwrap()
+            .to_utc(),
+    )
     .custom_uri("https://example.com/tables/12")
     .use_webview(false)
     .message_variation_id("variation-ios")
     .notification_group_thread_id("tables")
     .asset(
         "https://example.com/table.png",
-        types::ApplePushAssetFileType::Png,
+        wire::ApplePushAssetFileType::Png,
     )
     .collapse_id("table-12")
     .mutable_content(true)
@@ -452,7 +459,7 @@ async fn every_field_of_every_channel_on_the_wire() {
         .message_variation_id("variation-android")
         .notification_channel_id("tables")
         .priority(1)
-        .android_priority(types::AndroidPushAndroidPriority::High)
+        .android_priority(wire::AndroidPushAndroidPriority::High)
         .collapse_key("table")
         .sound("default")
         .custom_uri("https://example.com/tables/12")
@@ -519,9 +526,7 @@ async fn every_field_of_every_channel_on_the_wire() {
     .json_body(json!({"table": 12}))
     .message_variation_id("variation-webhook");
     // Braze takes an expiry at most 30 days away: a day from now, redacted in the snapshot.
-    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
     let card = ContentCard::captioned_image(
         "Your table",
         "Table 12 is ready",
@@ -563,7 +568,7 @@ async fn every_field_of_every_channel_on_the_wire() {
     let client = client(&server);
     let create = || {
         client
-            .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+            .create_message_schedule(Schedule::parse("2030-05-24T21:30:00Z").unwrap())
             .external_user_id("user-1")
     };
     create().apple_push(apple).await.expect("apple_push");
@@ -614,29 +619,29 @@ fn request_schemas() {
     }
     schema!(
         "create_campaign_schedule",
-        types::CampaignScheduleCreateRequest
+        wire::CampaignScheduleCreateRequest
     );
     schema!(
         "update_campaign_schedule",
-        types::CampaignScheduleUpdateRequest
+        wire::CampaignScheduleUpdateRequest
     );
     schema!(
         "delete_campaign_schedule",
-        types::CampaignScheduleDeleteRequest
+        wire::CampaignScheduleDeleteRequest
     );
-    schema!("create_canvas_schedule", types::CanvasScheduleCreateRequest);
+    schema!("create_canvas_schedule", wire::CanvasScheduleCreateRequest);
     schema!(
         "create_message_schedule",
-        types::MessageScheduleCreateRequest
+        wire::MessageScheduleCreateRequest
     );
     schema!(
         "update_message_schedule",
-        types::MessageScheduleUpdateRequest
+        wire::MessageScheduleUpdateRequest
     );
     schema!(
         "delete_message_schedule",
-        types::MessageScheduleDeleteRequest
+        wire::MessageScheduleDeleteRequest
     );
-    schema!("update_canvas_schedule", types::CanvasScheduleUpdateRequest);
-    schema!("delete_canvas_schedule", types::CanvasScheduleDeleteRequest);
+    schema!("update_canvas_schedule", wire::CanvasScheduleUpdateRequest);
+    schema!("delete_canvas_schedule", wire::CanvasScheduleDeleteRequest);
 }

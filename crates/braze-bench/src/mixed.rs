@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use braze_sdk::audience::custom_attribute;
-use braze_sdk::{Ceiling, ClassLimits, Client, RetryPolicy, Schedule};
+use braze_sdk::pacing::{Ceiling, ClassLimits};
+use braze_sdk::{Client, RetryPolicy, Schedule};
 use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -88,7 +89,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
                     client
                         .create_campaign_schedule(
                             "bench-campaign",
-                            Schedule::at("2030-05-24T21:30:00Z"),
+                            Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
                         )
                         .audience(custom_attribute("cohort").equals(n as i64))
                         .await

@@ -7,8 +7,8 @@ use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
 use braze_mock::{Config, FaultRule, MockServer, RecordedRequest, Schedule, ScheduleKind};
-use braze_sdk::LimitClass;
 use braze_sdk::api::operations::OPERATIONS;
+use braze_sdk::pacing::LimitClass;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 

@@ -235,7 +235,7 @@ fn the_binary_explains_itself_and_refuses_bad_specs() {
         (vec!["--key", "k:"], "no permissions after"),
         (vec!["--window", "0"], "--window"),
         (vec!["--campaign", " "], "campaign_id must not be empty"),
-        (vec!["--now", "2030-01-01"], "give an RFC 3339 time"),
+        (vec!["--now", "2030-01-01"], "give an ISO 8601 time"),
     ] {
         let output = run_bounded(&args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");

@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use braze_sdk::{Client, Instance, RateLimit, Recipient, Schedule, types};
+use braze_sdk::{Client, Instance, RateLimit, Recipient, Schedule, wire};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
@@ -46,7 +46,7 @@ fn build(c: &mut Criterion) {
             let request = client
                 .create_campaign_schedule(
                     "campaign_identifier",
-                    Schedule::at("2030-05-24T21:30:00Z"),
+                    Schedule::parse("2030-05-24T21:30:00Z").unwrap(),
                 )
                 .recipients(recipients.iter().cloned())
                 .trigger_properties(json!({"campaign_wide": true}));
@@ -63,17 +63,17 @@ fn decode(c: &mut Criterion) {
     let error = br#"{"message":"Invalid Campaign ID","errors":["campaign_id is not valid"]}"#;
     group.bench_function("message response", |b| {
         b.iter(|| {
-            serde_json::from_slice::<types::MessageResponse>(black_box(success)).expect("json")
+            serde_json::from_slice::<wire::MessageResponse>(black_box(success)).expect("json")
         })
     });
     group.bench_function("create response", |b| {
         b.iter(|| {
-            serde_json::from_slice::<types::ScheduleCreateResponse>(black_box(created))
+            serde_json::from_slice::<wire::ScheduleCreateResponse>(black_box(created))
                 .expect("json")
         })
     });
     group.bench_function("error body", |b| {
-        b.iter(|| serde_json::from_slice::<types::ApiError>(black_box(error)).expect("json"))
+        b.iter(|| serde_json::from_slice::<wire::ApiError>(black_box(error)).expect("json"))
     });
     let mut headers = http::HeaderMap::new();
     headers.insert(

@@ -62,10 +62,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         figures(created.rate_limit())
     );
 
-    let end_time = (when + chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    let listed = client.list_scheduled_broadcasts(end_time.as_str()).await?;
+    let end_time = when + chrono::Duration::days(1);
+    let listed = client.list_scheduled_broadcasts(end_time).await?;
     println!(
         "2. listed: {} scheduled until {end_time} ({})",
         listed.scheduled_broadcasts.len(),

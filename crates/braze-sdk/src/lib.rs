@@ -10,7 +10,7 @@
 //! let client = Client::new("YOUR-REST-API-KEY", Instance::Us01)?;
 //!
 //! let created = client
-//!     .create_campaign_schedule("campaign_identifier", Schedule::at("2030-05-24T21:30:00Z"))
+//!     .create_campaign_schedule("campaign_identifier", Schedule::parse("2030-05-24T21:30:00Z").unwrap())
 //!     .recipient(Recipient::external_user_id("user-42"))
 //!     .await?;
 //!
@@ -31,7 +31,7 @@
 //! use braze_sdk::messages::ApplePush;
 //!
 //! let scheduled = client
-//!     .create_message_schedule(Schedule::at("2030-05-24T21:30:00Z"))
+//!     .create_message_schedule(Schedule::parse("2030-05-24T21:30:00Z").unwrap())
 //!     .external_user_id("user-42")
 //!     .apple_push(ApplePush::new("Your table is ready"))
 //!     .await?;
@@ -53,7 +53,7 @@
 //!     push_subscription().is(SubscriptionStatus::OptedIn),
 //! ]);
 //! client
-//!     .create_campaign_schedule("campaign_identifier", Schedule::at("2030-05-24T21:30:00Z"))
+//!     .create_campaign_schedule("campaign_identifier", Schedule::parse("2030-05-24T21:30:00Z").unwrap())
 //!     .audience(audience)
 //!     .await?;
 //! # Ok(()) }

@@ -72,8 +72,8 @@ pub enum UpdateBody {
     Campaign(types::CampaignScheduleUpdateRequest),
     /// `/canvas/trigger/schedule/update`.
     Canvas(types::CanvasScheduleUpdateRequest),
-    /// `/messages/schedule/update`.
-    Message(types::MessageScheduleUpdateRequest),
+    /// `/messages/schedule/update` (boxed: its type has room for the messages).
+    Message(Box<types::MessageScheduleUpdateRequest>),
 }
 
 /// The body of a delete, by the kind of schedule it cancels.
@@ -144,7 +144,7 @@ impl UpdateSchedule {
                     .map_err(Error::conversion)
                     .and_then(validate::rules)?,
             ),
-            ScheduleRef::Message { schedule_id } => UpdateBody::Message(
+            ScheduleRef::Message { schedule_id } => UpdateBody::Message(Box::new(
                 types::MessageScheduleUpdateRequest::builder()
                     .schedule_id(schedule_id)
                     .schedule(Some(schedule))
@@ -152,7 +152,7 @@ impl UpdateSchedule {
                     .try_into()
                     .map_err(Error::conversion)
                     .and_then(validate::rules)?,
-            ),
+            )),
         })
     }
 
@@ -193,7 +193,7 @@ impl UpdateSchedule {
             }
             UpdateBody::Message(body) => {
                 client
-                    .call(Outgoing::of(api.update_message_schedule().body(body)))
+                    .call(Outgoing::of(api.update_message_schedule().body(*body)))
                     .await
             }
         }
