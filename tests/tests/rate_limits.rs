@@ -44,7 +44,7 @@ fn preload(server: &MockServer, campaign: &str, count: usize) -> Vec<String> {
                 .expect("a schedule");
             server
                 .add_schedule(ScheduleKind::Campaign, campaign, schedule)
-                .schedule_id
+                .schedule_id()
                 .to_string()
         })
         .collect()

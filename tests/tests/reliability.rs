@@ -196,9 +196,9 @@ async fn create_campaign(creates: usize, seed: u64) {
     let mut stored: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for schedule in server.schedules() {
         stored
-            .entry(schedule.owner_id.clone().unwrap_or_default())
+            .entry(schedule.owner_id().map(str::to_owned).unwrap_or_default())
             .or_default()
-            .push(schedule.schedule_id.as_str().to_owned());
+            .push(schedule.schedule_id().as_str().to_owned());
     }
     // What the fake was sent, by owner id.
     let log = server.requests();
@@ -483,7 +483,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
 
     // No schedule in two states: each id once in the state, deleted ones absent.
     let state = server.schedules();
-    let ids: Vec<&str> = state.iter().map(|s| s.schedule_id.as_str()).collect();
+    let ids: Vec<&str> = state.iter().map(|s| s.schedule_id().as_str()).collect();
     let unique: BTreeSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len(), "a schedule is stored twice");
     for id in &deleted {
@@ -508,7 +508,7 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
     // No lost update: each schedule counts exactly the updates answered 200, and holds the
     // time of one of them.
     for schedule in &state {
-        let id = schedule.schedule_id.as_str();
+        let id = schedule.schedule_id().as_str();
         let times = updated.get(id).cloned().unwrap_or_default();
         assert_eq!(
             schedule.updates,
@@ -549,8 +549,8 @@ async fn interleaving(clients: usize, rounds: usize, seed: u64) {
         .take(8)
         .map(|s| {
             (
-                s.owner_id.clone().unwrap_or_default(),
-                s.schedule_id.as_str().to_owned(),
+                s.owner_id().map(str::to_owned).unwrap_or_default(),
+                s.schedule_id().as_str().to_owned(),
             )
         })
         .collect();

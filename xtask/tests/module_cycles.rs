@@ -43,19 +43,6 @@ const GENERATED: &str = "generated.rs";
 /// then every crate is held to no circle at all.
 #[rustfmt::skip]
 const ALLOWED: &[(&str, &[&str])] = &[
-    // braze-mock, code review 2026-12-b §2.2: `choices`, meant as the policy leaf, imports
-    // `faults` and `state`, which import it (as do `rate_limit` and `audience`), and
-    // `reply` imports `rate_limit::Quota`. Being removed on another branch.
-    ("braze-mock", &["audience", "choices", "state"]),
-    ("braze-mock", &["audience", "reply", "rate_limit", "choices", "state"]),
-    ("braze-mock", &["choices", "faults"]),
-    ("braze-mock", &["choices", "faults", "rate_limit"]),
-    ("braze-mock", &["choices", "faults", "reply", "rate_limit"]),
-    ("braze-mock", &["choices", "state"]),
-    // braze-mock, §2.3: `Shared`, the handlers' state, lives in `server.rs`, which imports
-    // `routes`; `routes` and `operations` import it. Being removed on another branch.
-    ("braze-mock", &["operations", "server", "routes"]),
-    ("braze-mock", &["routes", "server"]),
     // braze-cli, found by this check (the review does not name it): `cli` lists the bulk
     // outcomes in its help (`crate::bulk::report::Outcome::ALL`, `cli.rs` `bulk_help`),
     // while `bulk`, and `credentials` and `output` that `bulk` uses, take their arguments

@@ -66,7 +66,7 @@ pub async fn run(requests: usize, pairs: usize, side: Side) -> std::io::Result<(
                     .try_into()
                     .expect("valid schedule");
                 let stored = server.add_schedule(ScheduleKind::Campaign, CAMPAIGN, schedule);
-                stored.schedule_id.into_string()
+                stored.schedule_id().as_str().to_owned()
             })
             .collect()
     };

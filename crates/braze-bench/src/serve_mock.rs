@@ -50,7 +50,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
             .try_into()
             .map_err(std::io::Error::other)?;
         let stored = server.add_schedule(ScheduleKind::Campaign, &options.campaign, schedule);
-        writeln!(csv, "{},{}", options.campaign, stored.schedule_id)?;
+        writeln!(csv, "{},{}", options.campaign, stored.schedule_id())?;
     }
     csv.flush()?;
     println!(

@@ -158,7 +158,7 @@ fn a_thousand_rows_with_injected_faults_are_each_accounted_for() {
     let left: BTreeSet<String> = server
         .schedules()
         .into_iter()
-        .map(|s| s.schedule_id.as_str().to_owned())
+        .map(|s| s.schedule_id().as_str().to_owned())
         .collect();
     assert_eq!(left, untouched.into_iter().collect());
 }
@@ -826,8 +826,9 @@ fn message_schedules_are_cancelled_in_bulk_by_schedule_id() {
                     serde_json::from_value(serde_json::json!({"apple_push": {"alert": "Hi"}}))
                         .unwrap(),
                 )
-                .schedule_id
-                .into_string()
+                .schedule_id()
+                .as_str()
+                .to_owned()
         })
         .collect();
     let campaign_id = add_campaign_schedule(&server, "camp-1");

@@ -235,7 +235,7 @@ fn campaign(rows: usize, concurrency: usize, seed: u64) {
     let state: BTreeSet<String> = server
         .schedules()
         .into_iter()
-        .map(|s| s.schedule_id.as_str().to_owned())
+        .map(|s| s.schedule_id().as_str().to_owned())
         .collect();
     let (mut deleted, mut already_gone, mut failed, mut lost, mut disagreements) = (0, 0, 0, 0, 0);
     let mut unknown_outcomes: BTreeMap<String, u64> = BTreeMap::new();

@@ -883,7 +883,7 @@ fn audiences_inline_or_from_a_file_on_every_create() {
             stored.audience.as_ref(),
             Some(&expected),
             "{:?}",
-            stored.kind
+            stored.kind()
         );
     }
     assert_eq!(

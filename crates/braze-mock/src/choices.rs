@@ -23,15 +23,14 @@
 //! 10. the operation itself (unknown schedule → [`UNKNOWN_SCHEDULE_STATUS`]);
 //! 11. a fault drawn for the request, if it strikes after processing.
 
-use braze_api::ScheduleKind;
+use braze_api::operations::Permission;
 use braze_api::rules::Problem;
 use braze_api::time::When;
+use braze_api::{ScheduleKind, ScheduleRef};
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use http::StatusCode;
 
-use crate::auth::Permission;
-use crate::faults::{FaultKind, FaultStage};
-use crate::state::StoredSchedule;
+use crate::fault_kind::{FaultKind, FaultStage};
 
 /// Status of a successful create. Braze does not document it for the scheduling
 /// endpoints; it answers `201 Created` on its send endpoints (a recorded
@@ -293,11 +292,11 @@ pub fn broadcast_name(schedule_id: &str) -> String {
 /// listed under the `campaign_id` it was created with (the API campaign its analytics go
 /// to, Braze's nearest "campaign identifier"), else under its own `schedule_id`, the one id
 /// it has, which keeps it apart from every other listed message.
-pub fn broadcast_id(stored: &StoredSchedule) -> String {
-    match (&stored.owner_id, &stored.campaign_id) {
-        (Some(owner), _) => owner.clone(),
-        (None, Some(campaign)) => campaign.clone(),
-        (None, None) => stored.schedule_id.as_str().to_owned(),
+pub fn broadcast_id(schedule: &ScheduleRef, campaign_id: Option<&str>) -> String {
+    match (schedule.owner_id(), campaign_id) {
+        (Some(owner), _) => owner.to_owned(),
+        (None, Some(campaign)) => campaign.to_owned(),
+        (None, None) => schedule.schedule_id().as_str().to_owned(),
     }
 }
 

@@ -72,6 +72,7 @@ pub mod choices;
 mod clock;
 mod config;
 mod connection;
+mod fault_kind;
 mod faults;
 mod operations;
 mod rate_limit;
@@ -79,6 +80,7 @@ mod reply;
 mod request_log;
 mod routes;
 mod server;
+mod shared;
 mod state;
 
 pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};

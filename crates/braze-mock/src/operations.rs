@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use braze_api::ScheduleKind;
+use braze_api::ids::ScheduleId;
 use braze_api::operations::{Operation, OperationSpec};
 use braze_api::rules::{self, Check};
 use braze_api::time::{SendTime, When, passed_in_some_time_zone};
@@ -13,6 +13,7 @@ use braze_api::types::{
     MessageScheduleCreateRequest, MessageScheduleDeleteRequest, MessageScheduleUpdateRequest,
     Messages, ScheduleCreateResponse, ScheduledBroadcast, ScheduledBroadcastsResponse,
 };
+use braze_api::{ScheduleKind, ScheduleRef};
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 
@@ -20,8 +21,8 @@ use crate::audience::{SeenAudience, parse_create};
 use crate::body::{bad_request, parse};
 use crate::choices;
 use crate::reply::Reply;
-use crate::server::Shared;
-use crate::state::{Change, NewSchedule, Owner, Refusal, StoredSchedule, Targeting};
+use crate::shared::Shared;
+use crate::state::{Change, NewSchedule, Refusal, StoredSchedule, Targeting};
 
 /// An answer either way: `Err` holds the refusal.
 type Outcome = Result<Reply, Reply>;
@@ -43,15 +44,19 @@ pub(crate) fn run(
         .and_then(|(mut request, audience)| {
             keep_audience(&mut request.extra, request.audience.is_some(), &audience);
             obey(&request, now)?;
+            admit(shared, ScheduleKind::Campaign, request.campaign_id.as_str())?;
             let targeting = Targeting {
                 recipients: request.recipients.len(),
                 ..targeting(request.broadcast, &audience)
             };
-            create(
+            let campaign_id = request.campaign_id;
+            Ok(create(
                 shared,
-                NewSchedule {
-                    kind: ScheduleKind::Campaign,
-                    owner_id: Some(request.campaign_id.into_string()),
+                |id| NewSchedule {
+                    reference: ScheduleRef::Campaign {
+                        campaign_id,
+                        schedule_id: id,
+                    },
                     schedule: request.schedule,
                     targeting,
                     send_id: request.send_id,
@@ -60,7 +65,7 @@ pub(crate) fn run(
                     audience,
                 },
                 received_at,
-            )
+            ))
         }),
         Operation::CreateCanvasSchedule => parse_create(
             body,
@@ -70,15 +75,19 @@ pub(crate) fn run(
         .and_then(|(mut request, audience)| {
             keep_audience(&mut request.extra, request.audience.is_some(), &audience);
             obey(&request, now)?;
+            admit(shared, ScheduleKind::Canvas, request.canvas_id.as_str())?;
             let targeting = Targeting {
                 recipients: request.recipients.len(),
                 ..targeting(request.broadcast, &audience)
             };
-            create(
+            let canvas_id = request.canvas_id;
+            Ok(create(
                 shared,
-                NewSchedule {
-                    kind: ScheduleKind::Canvas,
-                    owner_id: Some(request.canvas_id.into_string()),
+                |id| NewSchedule {
+                    reference: ScheduleRef::Canvas {
+                        canvas_id,
+                        schedule_id: id,
+                    },
                     schedule: request.schedule,
                     targeting,
                     send_id: None,
@@ -87,7 +96,7 @@ pub(crate) fn run(
                     audience,
                 },
                 received_at,
-            )
+            ))
         }),
         Operation::CreateMessageSchedule => parse_create(
             body,
@@ -97,17 +106,20 @@ pub(crate) fn run(
         .and_then(|(mut request, audience)| {
             keep_audience(&mut request.extra, request.audience.is_some(), &audience);
             obey(&request, now)?;
+            // Strict mode checks the campaign a message is tracked under.
+            if let Some(campaign_id) = &request.campaign_id {
+                admit(shared, ScheduleKind::Campaign, campaign_id.as_str())?;
+            }
             let targeting = Targeting {
                 external_user_ids: request.external_user_ids.len(),
                 user_aliases: request.user_aliases.len(),
                 segment_id: request.segment_id,
                 ..targeting(request.broadcast, &audience)
             };
-            create(
+            Ok(create(
                 shared,
-                NewSchedule {
-                    kind: ScheduleKind::Message,
-                    owner_id: None,
+                |id| NewSchedule {
+                    reference: ScheduleRef::message(id),
                     schedule: request.schedule,
                     targeting,
                     send_id: request.send_id,
@@ -116,69 +128,68 @@ pub(crate) fn run(
                     audience,
                 },
                 received_at,
-            )
+            ))
         }),
         Operation::UpdateCampaignSchedule => {
             parse::<CampaignScheduleUpdateRequest>(operation, body).and_then(|request| {
                 obey(&request, now)?;
-                let owner = Owner {
-                    kind: ScheduleKind::Campaign,
-                    id: Some(request.campaign_id.as_str()),
+                let schedule = ScheduleRef::Campaign {
+                    campaign_id: request.campaign_id,
+                    schedule_id: request.schedule_id,
                 };
                 let change = Change {
                     schedule: Some(request.schedule),
                     messages: None,
                 };
-                update(shared, owner, request.schedule_id.as_str(), change, now)
+                update(shared, &schedule, change, now)
             })
         }
         Operation::UpdateCanvasSchedule => parse::<CanvasScheduleUpdateRequest>(operation, body)
             .and_then(|request| {
                 obey(&request, now)?;
-                let owner = Owner {
-                    kind: ScheduleKind::Canvas,
-                    id: Some(request.canvas_id.as_str()),
+                let schedule = ScheduleRef::Canvas {
+                    canvas_id: request.canvas_id,
+                    schedule_id: request.schedule_id,
                 };
                 let change = Change {
                     schedule: Some(request.schedule),
                     messages: None,
                 };
-                update(shared, owner, request.schedule_id.as_str(), change, now)
+                update(shared, &schedule, change, now)
             }),
         Operation::UpdateMessageSchedule => parse::<MessageScheduleUpdateRequest>(operation, body)
             .and_then(|request| {
                 obey(&request, now)?;
+                let schedule = ScheduleRef::message(request.schedule_id);
                 let change = Change {
                     schedule: request.schedule,
                     messages: request.messages,
                 };
-                update(
-                    shared,
-                    Owner::MESSAGE,
-                    request.schedule_id.as_str(),
-                    change,
-                    now,
-                )
+                update(shared, &schedule, change, now)
             }),
         Operation::DeleteCampaignSchedule => {
             parse::<CampaignScheduleDeleteRequest>(operation, body).and_then(|request| {
-                let owner = Owner {
-                    kind: ScheduleKind::Campaign,
-                    id: Some(request.campaign_id.as_str()),
-                };
-                delete(shared, owner, request.schedule_id.as_str())
+                delete(
+                    shared,
+                    &ScheduleRef::Campaign {
+                        campaign_id: request.campaign_id,
+                        schedule_id: request.schedule_id,
+                    },
+                )
             })
         }
         Operation::DeleteCanvasSchedule => parse::<CanvasScheduleDeleteRequest>(operation, body)
             .and_then(|request| {
-                let owner = Owner {
-                    kind: ScheduleKind::Canvas,
-                    id: Some(request.canvas_id.as_str()),
-                };
-                delete(shared, owner, request.schedule_id.as_str())
+                delete(
+                    shared,
+                    &ScheduleRef::Canvas {
+                        canvas_id: request.canvas_id,
+                        schedule_id: request.schedule_id,
+                    },
+                )
             }),
         Operation::DeleteMessageSchedule => parse::<MessageScheduleDeleteRequest>(operation, body)
-            .and_then(|request| delete(shared, Owner::MESSAGE, request.schedule_id.as_str())),
+            .and_then(|request| delete(shared, &ScheduleRef::message(request.schedule_id))),
         Operation::ListScheduledBroadcasts => list(shared, query, now),
     };
     outcome.unwrap_or_else(|refusal| refusal)
@@ -216,56 +227,42 @@ fn targeting(broadcast: Option<bool>, audience: &SeenAudience) -> Targeting {
 }
 
 /// In strict mode, only registered campaigns and Canvases exist.
-fn admit(shared: &Shared, owner: Owner<'_>) -> Result<(), Reply> {
-    if shared.registry.admits(owner) {
+fn admit(shared: &Shared, kind: ScheduleKind, owner_id: &str) -> Result<(), Reply> {
+    if shared.registry.admits(kind, owner_id) {
         return Ok(());
     }
-    Err(bad_request(choices::unknown_owner_message(owner.kind)))
+    Err(bad_request(choices::unknown_owner_message(kind)))
 }
 
-/// Every create, once its body obeys the rules: in strict mode its campaign or Canvas
-/// must be registered (a message schedule's `campaign_id`, if it names one); then it is
-/// stored and answered (§2, §4, §7) with [`choices::CREATE_STATUS`]. What Braze would fail
-/// later goes with the answer to the request log.
-fn create(shared: &Shared, new: NewSchedule, received_at: SystemTime) -> Outcome {
-    let owner = match (&new.owner_id, &new.campaign_id) {
-        (Some(id), _) => Some(Owner {
-            kind: new.kind,
-            id: Some(id),
-        }),
-        (None, Some(campaign_id)) => Some(Owner {
-            kind: ScheduleKind::Campaign,
-            id: Some(campaign_id),
-        }),
-        (None, None) => None,
-    };
-    if let Some(owner) = owner {
-        admit(shared, owner)?;
-    }
-    let stored = shared.store.create(new, received_at);
+/// Stores a create whose body obeys the rules and answers it (§2, §4, §7) with
+/// [`choices::CREATE_STATUS`]; what Braze would fail later goes with the answer to the
+/// request log.
+fn create(
+    shared: &Shared,
+    make: impl FnOnce(ScheduleId) -> NewSchedule,
+    received_at: SystemTime,
+) -> Reply {
+    let stored = shared.store.create(make, received_at);
     let mut reply = Reply::json(
         choices::CREATE_STATUS,
         &ScheduleCreateResponse {
             dispatch_id: Some(stored.dispatch_id),
-            schedule_id: stored.schedule_id,
+            schedule_id: stored.reference.schedule_id().clone(),
             message: Some("success".to_owned()),
             errors: None,
         },
     );
     reply.silent_failures = stored.silent_failures;
-    Ok(reply)
+    reply
 }
 
 /// Every update, once its body obeys the rules: on the stored schedule, under the store's
 /// lock, the rules that depend on it.
-fn update(
-    shared: &Shared,
-    owner: Owner<'_>,
-    schedule_id: &str,
-    change: Change,
-    now: DateTime<Utc>,
-) -> Outcome {
-    admit(shared, owner)?;
+fn update(shared: &Shared, schedule: &ScheduleRef, change: Change, now: DateTime<Utc>) -> Outcome {
+    if let Some(owner) = schedule.owner_id() {
+        admit(shared, schedule.kind(), owner)?;
+    }
+    let schedule_id = schedule.schedule_id().as_str();
     let decide = |stored: &StoredSchedule| -> Result<Change, Reply> {
         if let (Some(messages), Some(campaign_id)) = (&change.messages, &stored.campaign_id)
             && choices::UPDATED_MESSAGES_NEED_THE_CAMPAIGN_VARIATIONS
@@ -277,8 +274,8 @@ fn update(
         }
         // Braze: an update is not applied once the original local time has passed in any
         // time zone (for message schedules: `choices::LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES`).
-        let rule_applies =
-            stored.kind != ScheduleKind::Message || choices::LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES;
+        let rule_applies = stored.kind() != ScheduleKind::Message
+            || choices::LOCAL_TIME_RULE_COVERS_MESSAGE_UPDATES;
         let local = stored.schedule.in_local_time.unwrap_or(false);
         if let Some(time) = stored.schedule.time.send_time()
             && rule_applies
@@ -299,8 +296,8 @@ fn update(
     };
     shared
         .store
-        .update(owner, schedule_id, decide)
-        .map_err(|refusal| refused(refusal, owner, schedule_id))?;
+        .update(schedule, decide)
+        .map_err(|refusal| refused(refusal, schedule))?;
     Ok(Reply::success(choices::UPDATE_STATUS))
 }
 
@@ -327,20 +324,25 @@ fn updated(stored: Option<&Messages>, update: Messages) -> Messages {
     }
 }
 
-fn delete(shared: &Shared, owner: Owner<'_>, schedule_id: &str) -> Outcome {
-    admit(shared, owner)?;
+fn delete(shared: &Shared, schedule: &ScheduleRef) -> Outcome {
+    if let Some(owner) = schedule.owner_id() {
+        admit(shared, schedule.kind(), owner)?;
+    }
     shared
         .store
-        .delete(owner, schedule_id)
-        .map_err(|refusal| refused(refusal, owner, schedule_id))?;
+        .delete(schedule)
+        .map_err(|refusal| refused(refusal, schedule))?;
     Ok(Reply::success(choices::DELETE_STATUS))
 }
 
-fn refused(refusal: Refusal<Reply>, owner: Owner<'_>, schedule_id: &str) -> Reply {
+fn refused(refusal: Refusal<Reply>, schedule: &ScheduleRef) -> Reply {
     match refusal {
         Refusal::NotFound => Reply::error(
             choices::UNKNOWN_SCHEDULE_STATUS,
-            choices::unknown_schedule_message(schedule_id, owner.kind.owner_field().zip(owner.id)),
+            choices::unknown_schedule_message(
+                schedule.schedule_id().as_str(),
+                schedule.kind().owner_field().zip(schedule.owner_id()),
+            ),
         ),
         Refusal::Refused(reply) => reply,
     }
@@ -400,8 +402,11 @@ fn list(shared: &Shared, query: Option<&str>, now: DateTime<Utc>) -> Outcome {
 fn broadcast((time, when, stored): (SendTime, When, StoredSchedule)) -> ScheduledBroadcast {
     let local_or_optimal = !matches!(when, When::Utc(_));
     ScheduledBroadcast {
-        id: Some(choices::broadcast_id(&stored)),
-        name: Some(choices::broadcast_name(stored.schedule_id.as_str())),
+        id: Some(choices::broadcast_id(
+            &stored.reference,
+            stored.campaign_id.as_deref(),
+        )),
+        name: Some(choices::broadcast_name(stored.schedule_id().as_str())),
         next_send_time: Some(choices::next_send_time(
             time.wall_clock,
             time.instant(),
@@ -409,6 +414,6 @@ fn broadcast((time, when, stored): (SendTime, When, StoredSchedule)) -> Schedule
         )),
         schedule_type: Some(choices::schedule_type(&when).to_owned()),
         tags: Vec::new(),
-        type_: Some(choices::broadcast_type(stored.kind).to_owned()),
+        type_: Some(choices::broadcast_type(stored.kind()).to_owned()),
     }
 }

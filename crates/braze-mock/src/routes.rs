@@ -27,7 +27,7 @@ use crate::operations;
 use crate::rate_limit::Quota;
 use crate::reply::Reply;
 use crate::request_log::{BodyRead, RecordedRequest};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 /// The router: each endpoint takes any method (a wrong one gets a Braze-style 405 rather
 /// than axum's empty one), and everything else gets Braze's 404.

@@ -14,10 +14,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
-use braze_api::ScheduleKind;
 use braze_api::audience::AudienceProblem;
 use braze_api::ids::{CampaignId, CanvasId, ScheduleId};
 use braze_api::types::{Messages, Schedule};
+use braze_api::{ScheduleKind, ScheduleRef};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -30,20 +30,8 @@ use crate::faults::{FaultCounts, FaultPlan, FaultRule};
 use crate::rate_limit::{Limits, RateLimitCounters};
 use crate::request_log::{RecordedRequest, RequestLog};
 use crate::routes;
+use crate::shared::Shared;
 use crate::state::{NewSchedule, Registry, Store, StoredSchedule, Targeting};
-
-/// Everything the request handlers share.
-pub(crate) struct Shared {
-    pub(crate) keyring: Keyring,
-    pub(crate) limiter: Limits,
-    pub(crate) faults: FaultPlan,
-    pub(crate) store: Store,
-    pub(crate) registry: Registry,
-    pub(crate) log: RequestLog,
-    pub(crate) max_body_bytes: usize,
-    /// "Now" for schedules; rate limits read the system clock.
-    pub(crate) clock: Clock,
-}
 
 /// A running fake Braze server on 127.0.0.1.
 ///
@@ -224,7 +212,7 @@ impl MockServer {
         self.schedules()
             .into_iter()
             .flat_map(|stored| {
-                let id = stored.schedule_id;
+                let id = stored.schedule_id().clone();
                 stored
                     .silent_failures
                     .into_iter()
@@ -246,14 +234,11 @@ impl MockServer {
         owner_id: impl Into<String>,
         schedule: Schedule,
     ) -> StoredSchedule {
-        let id = owner_id.into();
-        let (owner_id, campaign_id) = match kind {
-            ScheduleKind::Campaign | ScheduleKind::Canvas => (Some(id), None),
-            ScheduleKind::Message => (None, Some(id).filter(|id| !id.is_empty())),
-        };
-        self.store(NewSchedule {
-            kind,
-            owner_id,
+        let owner_id = owner_id.into();
+        let campaign_id =
+            (kind == ScheduleKind::Message && !owner_id.is_empty()).then(|| owner_id.clone());
+        self.store(|id| NewSchedule {
+            reference: ScheduleRef::of_kind(kind, &owner_id, id),
             schedule,
             targeting: Self::broadcast(),
             send_id: None,
@@ -267,9 +252,8 @@ impl MockServer {
     /// made it (broadcast targeting, no `campaign_id` or `send_id`), without checking
     /// anything: to test updates and deletes of a given state.
     pub fn add_message_schedule(&self, schedule: Schedule, messages: Messages) -> StoredSchedule {
-        self.store(NewSchedule {
-            kind: ScheduleKind::Message,
-            owner_id: None,
+        self.store(|id| NewSchedule {
+            reference: ScheduleRef::message(id),
             schedule,
             targeting: Self::broadcast(),
             send_id: None,
@@ -286,8 +270,8 @@ impl MockServer {
         }
     }
 
-    fn store(&self, new: NewSchedule) -> StoredSchedule {
-        self.shared.store.create(new, self.shared.clock.now())
+    fn store(&self, make: impl FnOnce(ScheduleId) -> NewSchedule) -> StoredSchedule {
+        self.shared.store.create(make, self.shared.clock.now())
     }
 
     /// Arms a fault rule after those already armed.

@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::SystemTime;
 
-use braze_api::ScheduleKind;
 use braze_api::audience::AudienceProblem;
 use braze_api::ids::ScheduleId;
 use braze_api::types::{Messages, Schedule};
+use braze_api::{ScheduleKind, ScheduleRef};
 
 use crate::audience::SeenAudience;
 use crate::choices;
@@ -39,15 +39,12 @@ pub struct Targeting {
 /// One scheduled send, as the fake holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredSchedule {
-    /// The id update and delete take.
-    pub schedule_id: ScheduleId,
+    /// Which schedule it is, named as its update and delete name it: a campaign's or a
+    /// Canvas's by the owner's id and the `schedule_id`, a message's by its `schedule_id`
+    /// alone (see [`StoredSchedule::schedule_id`], [`StoredSchedule::kind`]).
+    pub reference: ScheduleRef,
     /// The dispatch id the create answered.
     pub dispatch_id: String,
-    /// Whether it sends a campaign, a Canvas or a message with its content.
-    pub kind: ScheduleKind,
-    /// The campaign or Canvas id that its update and delete must name; `None` for a
-    /// message schedule, which update and delete name by `schedule_id` alone.
-    pub owner_id: Option<String>,
     /// When it sends: the create's schedule, or the last update's (which replaces it whole).
     pub schedule: Schedule,
     /// Whom it targets.
@@ -76,25 +73,30 @@ pub struct StoredSchedule {
     pub sequence: u64,
 }
 
-/// Whose schedule a request updates or deletes: the kind of its operation, and the
-/// campaign or Canvas it names (`None` for the message operations, which name none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Owner<'a> {
-    pub(crate) kind: ScheduleKind,
-    pub(crate) id: Option<&'a str>,
-}
-
-impl Owner<'_> {
-    /// What the message operations name: no owner.
-    pub(crate) const MESSAGE: Owner<'static> = Owner {
-        kind: ScheduleKind::Message,
-        id: None,
-    };
-}
-
 impl StoredSchedule {
-    fn belongs_to(&self, owner: Owner<'_>) -> bool {
-        choices::operations_find(owner.kind, self.kind) && self.owner_id.as_deref() == owner.id
+    /// The id update and delete take.
+    pub fn schedule_id(&self) -> &ScheduleId {
+        self.reference.schedule_id()
+    }
+
+    /// Whether it sends a campaign, a Canvas or a message with its content.
+    pub fn kind(&self) -> ScheduleKind {
+        self.reference.kind()
+    }
+
+    /// The campaign or Canvas id that its update and delete must name; `None` for a
+    /// message schedule.
+    pub fn owner_id(&self) -> Option<&str> {
+        self.reference.owner_id()
+    }
+
+    /// Whether a request naming `requested` finds it: the same schedule, of the same
+    /// owner, by an operation of a kind that finds its kind
+    /// ([`choices::operations_find`]).
+    fn is(&self, requested: &ScheduleRef) -> bool {
+        choices::operations_find(requested.kind(), self.kind())
+            && self.owner_id() == requested.owner_id()
+            && self.schedule_id() == requested.schedule_id()
     }
 }
 
@@ -125,8 +127,8 @@ pub(crate) struct Store {
 
 /// What a new schedule is made of.
 pub(crate) struct NewSchedule {
-    pub(crate) kind: ScheduleKind,
-    pub(crate) owner_id: Option<String>,
+    /// Which schedule it is, with the id the store gave it.
+    pub(crate) reference: ScheduleRef,
     pub(crate) schedule: Schedule,
     pub(crate) targeting: Targeting,
     pub(crate) send_id: Option<String>,
@@ -147,14 +149,20 @@ impl Store {
         }
     }
 
-    /// Stores a new schedule under fresh ids.
-    pub(crate) fn create(&self, new: NewSchedule, now: SystemTime) -> StoredSchedule {
+    /// Stores a new schedule under fresh ids: `make` makes it of its `schedule_id`.
+    pub(crate) fn create(
+        &self,
+        make: impl FnOnce(ScheduleId) -> NewSchedule,
+        now: SystemTime,
+    ) -> StoredSchedule {
         let sequence = self.created.fetch_add(1, Ordering::Relaxed) + 1;
+        let new = make(ScheduleId::new(choices::new_id(
+            self.schedule_salt,
+            sequence,
+        )));
         let stored = StoredSchedule {
-            schedule_id: ScheduleId::new(choices::new_id(self.schedule_salt, sequence)),
+            reference: new.reference,
             dispatch_id: choices::new_id(self.dispatch_salt, sequence),
-            kind: new.kind,
-            owner_id: new.owner_id,
             schedule: new.schedule,
             targeting: new.targeting,
             send_id: new.send_id,
@@ -167,23 +175,22 @@ impl Store {
             sequence,
         };
         self.lock()
-            .insert(stored.schedule_id.as_str().to_owned(), stored.clone());
+            .insert(stored.schedule_id().as_str().to_owned(), stored.clone());
         stored
     }
 
-    /// Applies to `schedule_id`, if it belongs to `owner`, the change that `decide` makes
-    /// of it: `decide` sees the stored schedule (under the lock, so nothing changes in
-    /// between) and either refuses or hands back what to replace.
+    /// Applies to the schedule `requested` names, if there is one, the change that
+    /// `decide` makes of it: `decide` sees the stored schedule (under the lock, so nothing
+    /// changes in between) and either refuses or hands back what to replace.
     pub(crate) fn update<E>(
         &self,
-        owner: Owner<'_>,
-        schedule_id: &str,
+        requested: &ScheduleRef,
         decide: impl FnOnce(&StoredSchedule) -> Result<Change, E>,
     ) -> Result<(), Refusal<E>> {
         let mut schedules = self.lock();
         let stored = schedules
-            .get_mut(schedule_id)
-            .filter(|stored| stored.belongs_to(owner))
+            .get_mut(requested.schedule_id().as_str())
+            .filter(|stored| stored.is(requested))
             .ok_or(Refusal::NotFound)?;
         let change = decide(stored).map_err(Refusal::Refused)?;
         if let Some(schedule) = change.schedule {
@@ -196,11 +203,12 @@ impl Store {
         Ok(())
     }
 
-    /// Removes `schedule_id` if it belongs to `owner`.
-    pub(crate) fn delete<E>(&self, owner: Owner<'_>, schedule_id: &str) -> Result<(), Refusal<E>> {
+    /// Removes the schedule `requested` names, if there is one.
+    pub(crate) fn delete<E>(&self, requested: &ScheduleRef) -> Result<(), Refusal<E>> {
         let mut schedules = self.lock();
+        let schedule_id = requested.schedule_id().as_str();
         match schedules.get(schedule_id) {
-            Some(stored) if stored.belongs_to(owner) => {
+            Some(stored) if stored.is(requested) => {
                 schedules.remove(schedule_id);
                 Ok(())
             }
@@ -248,18 +256,15 @@ impl Registry {
             .insert((kind, id));
     }
 
-    /// Whether requests may name `owner`: always outside strict mode, and always when
-    /// they name none.
-    pub(crate) fn admits(&self, owner: Owner<'_>) -> bool {
-        let Some(id) = owner.id else {
-            return true;
-        };
+    /// Whether requests may name the `kind`'s owner `id` (a message's `campaign_id` counts
+    /// as a campaign's): always outside strict mode.
+    pub(crate) fn admits(&self, kind: ScheduleKind, id: &str) -> bool {
         !self.strict
             || self
                 .known
                 .read()
                 .unwrap_or_else(|e| e.into_inner())
-                .contains(&(owner.kind, id.to_owned()))
+                .contains(&(kind, id.to_owned()))
     }
 }
 
@@ -275,17 +280,9 @@ mod tests {
         }
     }
 
-    fn campaign(id: &str) -> Owner<'_> {
-        Owner {
-            kind: ScheduleKind::Campaign,
-            id: Some(id),
-        }
-    }
-
-    fn new(owner: Owner<'_>) -> NewSchedule {
+    fn new(reference: ScheduleRef) -> NewSchedule {
         NewSchedule {
-            kind: owner.kind,
-            owner_id: owner.id.map(str::to_owned),
+            reference,
             schedule: schedule("2030-01-01T00:00:00Z"),
             targeting: Targeting::default(),
             send_id: None,
@@ -295,8 +292,15 @@ mod tests {
         }
     }
 
-    fn create(store: &Store, owner: Owner<'_>) -> StoredSchedule {
-        store.create(new(owner), SystemTime::now())
+    fn create_campaign(store: &Store, campaign_id: &str) -> StoredSchedule {
+        store.create(
+            |id| new(ScheduleRef::campaign(campaign_id, id)),
+            SystemTime::now(),
+        )
+    }
+
+    fn create_message(store: &Store) -> StoredSchedule {
+        store.create(|id| new(ScheduleRef::message(id)), SystemTime::now())
     }
 
     fn reschedule(to: &Schedule) -> impl FnOnce(&StoredSchedule) -> Result<Change, String> {
@@ -310,57 +314,51 @@ mod tests {
     #[test]
     fn updates_and_deletes_need_the_owner() {
         let store = Store::new(1);
-        let stored = create(&store, campaign("c1"));
-        let id = stored.schedule_id.as_str();
+        let stored = create_campaign(&store, "c1");
+        let id = stored.schedule_id().clone();
         let later = schedule("2031-01-01T00:00:00Z");
         assert_eq!(
-            store.update(campaign("c2"), id, reschedule(&later)),
+            store.update(&ScheduleRef::campaign("c2", id.clone()), reschedule(&later)),
             Err(Refusal::NotFound)
         );
-        let canvas = Owner {
-            kind: ScheduleKind::Canvas,
-            id: Some("c1"),
-        };
-        assert_eq!(store.delete::<String>(canvas, id), Err(Refusal::NotFound));
-        store
-            .update(campaign("c1"), id, reschedule(&later))
-            .unwrap();
-        assert_eq!(store.get(id).unwrap().schedule, later);
-        assert_eq!(store.get(id).unwrap().updates, 1);
+        let canvas = ScheduleRef::canvas("c1", id.clone());
+        assert_eq!(store.delete::<String>(&canvas), Err(Refusal::NotFound));
+        let own = ScheduleRef::campaign("c1", id.clone());
+        store.update(&own, reschedule(&later)).unwrap();
+        assert_eq!(store.get(id.as_str()).unwrap().schedule, later);
+        assert_eq!(store.get(id.as_str()).unwrap().updates, 1);
         assert_eq!(
-            store.update(campaign("c1"), id, |_| Err::<Change, _>("no".to_owned())),
+            store.update(&own, |_| Err::<Change, _>("no".to_owned())),
             Err(Refusal::Refused("no".to_owned()))
         );
-        store.delete::<String>(campaign("c1"), id).unwrap();
-        assert_eq!(
-            store.delete::<String>(campaign("c1"), id),
-            Err(Refusal::NotFound)
-        );
+        store.delete::<String>(&own).unwrap();
+        assert_eq!(store.delete::<String>(&own), Err(Refusal::NotFound));
         assert!(store.snapshot().is_empty());
     }
 
     #[test]
     fn message_schedules_are_found_by_the_message_operations_alone() {
         let store = Store::new(2);
-        let message = create(&store, Owner::MESSAGE);
-        let message_id = message.schedule_id.as_str();
-        assert_eq!(message.owner_id, None);
-        let trigger = create(&store, campaign("c1"));
-        let trigger_id = trigger.schedule_id.as_str();
+        let message = create_message(&store);
+        assert_eq!(message.owner_id(), None);
+        let message_ref = message.reference.clone();
+        let trigger = create_campaign(&store, "c1");
         let later = schedule("2031-01-01T00:00:00Z");
 
         // The message operations find no campaign schedule, and no campaign operation
         // finds a message schedule, whatever campaign it names.
+        let trigger_as_message = ScheduleRef::message(trigger.schedule_id().clone());
         assert_eq!(
-            store.update(Owner::MESSAGE, trigger_id, reschedule(&later)),
+            store.update(&trigger_as_message, reschedule(&later)),
             Err(Refusal::NotFound)
         );
         assert_eq!(
-            store.delete::<String>(Owner::MESSAGE, trigger_id),
+            store.delete::<String>(&trigger_as_message),
             Err(Refusal::NotFound)
         );
+        let message_as_campaign = ScheduleRef::campaign("", message.schedule_id().clone());
         assert_eq!(
-            store.delete::<String>(campaign(""), message_id),
+            store.delete::<String>(&message_as_campaign),
             Err(Refusal::NotFound)
         );
 
@@ -374,23 +372,23 @@ mod tests {
             messages: Some(messages.clone()),
         };
         store
-            .update(Owner::MESSAGE, message_id, |_| Ok::<_, String>(change))
+            .update(&message_ref, |_| Ok::<_, String>(change))
             .unwrap();
-        let stored = store.get(message_id).unwrap();
+        let stored = store.get(message.schedule_id().as_str()).unwrap();
         assert_eq!(stored.messages, Some(messages));
         assert_eq!(stored.schedule, message.schedule);
-        store.delete::<String>(Owner::MESSAGE, message_id).unwrap();
+        store.delete::<String>(&message_ref).unwrap();
         assert_eq!(store.snapshot().len(), 1);
     }
 
     #[test]
     fn ids_are_fresh_and_replayable() {
         let (a, b) = (Store::new(9), Store::new(9));
-        let first = create(&a, campaign("c"));
-        let second = create(&a, campaign("c"));
-        assert_ne!(first.schedule_id, second.schedule_id);
-        assert_ne!(first.schedule_id.as_str(), first.dispatch_id);
-        assert_eq!(create(&b, campaign("c")).schedule_id, first.schedule_id);
+        let first = create_campaign(&a, "c");
+        let second = create_campaign(&a, "c");
+        assert_ne!(first.schedule_id(), second.schedule_id());
+        assert_ne!(first.schedule_id().as_str(), first.dispatch_id);
+        assert_eq!(create_campaign(&b, "c").schedule_id(), first.schedule_id());
         assert_eq!(
             a.snapshot().iter().map(|s| s.sequence).collect::<Vec<_>>(),
             [1, 2]
@@ -400,17 +398,11 @@ mod tests {
     #[test]
     fn strict_registry_admits_registered_ids_only() {
         let registry = Registry::new(true, [(ScheduleKind::Campaign, "known".to_owned())]);
-        assert!(registry.admits(campaign("known")));
-        assert!(!registry.admits(campaign("other")));
-        let canvas = Owner {
-            kind: ScheduleKind::Canvas,
-            id: Some("known"),
-        };
-        assert!(!registry.admits(canvas));
+        assert!(registry.admits(ScheduleKind::Campaign, "known"));
+        assert!(!registry.admits(ScheduleKind::Campaign, "other"));
+        assert!(!registry.admits(ScheduleKind::Canvas, "known"));
         registry.register(ScheduleKind::Canvas, "known".to_owned());
-        assert!(registry.admits(canvas));
-        assert!(Registry::new(false, []).admits(campaign("any")));
-        // The message operations name no owner to check.
-        assert!(registry.admits(Owner::MESSAGE));
+        assert!(registry.admits(ScheduleKind::Canvas, "known"));
+        assert!(Registry::new(false, []).admits(ScheduleKind::Campaign, "any"));
     }
 }

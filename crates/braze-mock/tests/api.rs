@@ -35,8 +35,8 @@ async fn campaign_schedule_lifecycle() {
     assert_ne!(dispatch_id, schedule_id);
 
     let stored = h.server.schedule(&schedule_id).expect("stored");
-    assert_eq!(stored.kind, ScheduleKind::Campaign);
-    assert_eq!(stored.owner_id.as_deref(), Some("welcome"));
+    assert_eq!(stored.kind(), ScheduleKind::Campaign);
+    assert_eq!(stored.owner_id(), Some("welcome"));
     assert_eq!(stored.dispatch_id, dispatch_id);
     assert_eq!(stored.send_id.as_deref(), Some("send-1"));
     assert_eq!(
@@ -702,14 +702,13 @@ async fn local_time_updates_close_once_the_time_passed_somewhere() {
         "c",
         serde_json::from_value(json!({"time": soon, "in_local_time": true})).unwrap(),
     );
-    let update =
-        json!({"campaign_id": "c", "schedule_id": stored.schedule_id, "schedule": {"time": LATER}});
+    let update = json!({"campaign_id": "c", "schedule_id": stored.schedule_id(), "schedule": {"time": LATER}});
     let (status, text) = status_and_message(h.post(UPDATE_CAMPAIGN, update).await).await;
     assert_eq!(status, 400);
     assert!(text.contains("can no longer be updated"), "{text}");
     assert_eq!(
         h.server
-            .schedule(stored.schedule_id.as_str())
+            .schedule(stored.schedule_id().as_str())
             .unwrap()
             .updates,
         0

@@ -117,7 +117,8 @@ async fn a_local_time_send_is_listed_until_its_time_has_passed_in_every_zone() {
                 time: wall(now - Duration::hours(13)).parse().expect("a time"),
             },
         )
-        .schedule_id;
+        .schedule_id()
+        .clone();
     let listed = listed_names(&h, "2040-01-01").await;
     assert_eq!(
         listed,

@@ -57,8 +57,8 @@ async fn message_schedule_lifecycle() {
 
     // What is stored: no owner, the campaign and send ids, whom, and the wire messages.
     let stored = h.server.schedule(&schedule_id).expect("stored");
-    assert_eq!(stored.kind, ScheduleKind::Message);
-    assert_eq!(stored.owner_id, None);
+    assert_eq!(stored.kind(), ScheduleKind::Message);
+    assert_eq!(stored.owner_id(), None);
     assert_eq!(stored.campaign_id.as_deref(), Some("api-campaign"));
     assert_eq!(stored.send_id.as_deref(), Some("send-1"));
     assert_eq!(
@@ -618,7 +618,8 @@ async fn each_update_rule_is_a_400_and_changes_nothing() {
             serde_json::from_value(json!({"time": LATER})).unwrap(),
             messages(json!({"apple_push": {"alert": "a"}})),
         )
-        .schedule_id;
+        .schedule_id()
+        .clone();
     let mut body = message_create(LATER);
     body["campaign_id"] = json!("api-campaign");
     body["messages"]["apple_push"]["message_variation_id"] = json!("ios-1");
@@ -691,19 +692,19 @@ async fn local_time_message_updates_close_once_the_time_passed_somewhere() {
         messages(json!({"apple_push": {"alert": "a"}})),
     );
     for update in [
-        json!({"schedule_id": stored.schedule_id, "schedule": {"time": LATER}}),
-        json!({"schedule_id": stored.schedule_id, "messages": {"apple_push": {"alert": "b"}}}),
+        json!({"schedule_id": stored.schedule_id(), "schedule": {"time": LATER}}),
+        json!({"schedule_id": stored.schedule_id(), "messages": {"apple_push": {"alert": "b"}}}),
     ] {
         let (status, text) = status_and_message(h.post(UPDATE_MESSAGE, update).await).await;
         assert_eq!(status, 400);
         assert!(text.contains("can no longer be updated"), "{text}");
     }
     assert_eq!(
-        h.server.schedule(stored.schedule_id.as_str()),
+        h.server.schedule(stored.schedule_id().as_str()),
         Some(stored.clone())
     );
     // A delete is still taken.
-    let delete = json!({"schedule_id": stored.schedule_id});
+    let delete = json!({"schedule_id": stored.schedule_id()});
     assert_eq!(h.post(DELETE_MESSAGE, delete).await.status(), 200);
 }
 
@@ -974,7 +975,7 @@ async fn adding_schedules_directly() {
     let bare = h
         .server
         .add_schedule(ScheduleKind::Message, "api-campaign", schedule.clone());
-    assert_eq!(bare.owner_id, None);
+    assert_eq!(bare.owner_id(), None);
     assert_eq!(bare.campaign_id.as_deref(), Some("api-campaign"));
     assert_eq!(bare.messages, None);
     assert!(bare.targeting.broadcast);
@@ -984,7 +985,7 @@ async fn adding_schedules_directly() {
     assert_eq!(full.campaign_id, None);
     // Both are message schedules: the message operations find them.
     for stored in [bare, full] {
-        let delete = json!({"schedule_id": stored.schedule_id});
+        let delete = json!({"schedule_id": stored.schedule_id()});
         assert_eq!(h.post(DELETE_MESSAGE, delete).await.status(), 200);
     }
 }

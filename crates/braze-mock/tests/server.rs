@@ -78,9 +78,9 @@ async fn sixty_four_clients_interleaving_leave_an_exact_state() {
     assert_eq!(stored.len(), CLIENTS * (SCHEDULES - 1));
     for schedule in &stored {
         let (campaign, time) = expected
-            .get(schedule.schedule_id.as_str())
-            .unwrap_or_else(|| panic!("unexpected {}", schedule.schedule_id));
-        assert_eq!(schedule.owner_id.as_ref(), Some(campaign));
+            .get(schedule.schedule_id().as_str())
+            .unwrap_or_else(|| panic!("unexpected {}", schedule.schedule_id()));
+        assert_eq!(schedule.owner_id(), Some(campaign.as_str()));
         assert_eq!(schedule.schedule.time.as_str(), time, "an update was lost");
         assert_eq!(schedule.updates, UPDATES as u64);
     }
@@ -91,10 +91,10 @@ async fn sixty_four_clients_interleaving_leave_an_exact_state() {
         .take(8)
         .map(|s| {
             let campaign = s
-                .owner_id
-                .clone()
+                .owner_id()
+                .map(str::to_owned)
                 .expect("campaign schedules have an owner");
-            (campaign, s.schedule_id.as_str().to_owned())
+            (campaign, s.schedule_id().as_str().to_owned())
         })
         .collect();
     let racers: Vec<_> = (0..CLIENTS)

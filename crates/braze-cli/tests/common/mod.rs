@@ -70,7 +70,7 @@ pub fn date_in_days(days: i64) -> String {
 pub fn add_campaign_schedule(server: &MockServer, campaign_id: &str) -> String {
     server
         .add_schedule(ScheduleKind::Campaign, campaign_id, schedule())
-        .schedule_id
+        .schedule_id()
         .as_str()
         .to_owned()
 }
@@ -79,7 +79,7 @@ pub fn add_campaign_schedule(server: &MockServer, campaign_id: &str) -> String {
 pub fn add_canvas_schedule(server: &MockServer, canvas_id: &str) -> String {
     server
         .add_schedule(ScheduleKind::Canvas, canvas_id, schedule())
-        .schedule_id
+        .schedule_id()
         .as_str()
         .to_owned()
 }

@@ -11,13 +11,13 @@
 //! ([`FaultStage::BeforeProcessing`]); others let the operation happen and corrupt its
 //! answer ([`FaultStage::AfterProcessing`]). [`crate::choices::fault_stage`] says which.
 
-use std::fmt;
 use std::time::Duration;
 
 mod effects;
 mod plan;
 mod spec;
 
+pub use crate::fault_kind::{FaultKind, FaultStage};
 pub(crate) use effects::{Corruption, FaultEffect, malform, truncate};
 pub(crate) use plan::FaultPlan;
 pub use spec::FaultSpecError;
@@ -65,67 +65,6 @@ impl Fault {
     pub fn stage(&self) -> FaultStage {
         crate::choices::fault_stage(self.kind())
     }
-}
-
-/// The kinds of [`Fault`], for counting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum FaultKind {
-    /// [`Fault::Status`]
-    Status,
-    /// [`Fault::Html`]
-    Html,
-    /// [`Fault::Delay`]
-    Delay,
-    /// [`Fault::Close`]
-    Close,
-    /// [`Fault::Reset`]
-    Reset,
-    /// [`Fault::Truncated`]
-    Truncated,
-    /// [`Fault::Malformed`]
-    Malformed,
-}
-
-impl FaultKind {
-    /// Every kind.
-    pub const ALL: [FaultKind; 7] = [
-        FaultKind::Status,
-        FaultKind::Html,
-        FaultKind::Delay,
-        FaultKind::Close,
-        FaultKind::Reset,
-        FaultKind::Truncated,
-        FaultKind::Malformed,
-    ];
-
-    /// A lowercase name, e.g. `reset`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            FaultKind::Status => "status",
-            FaultKind::Html => "html",
-            FaultKind::Delay => "delay",
-            FaultKind::Close => "close",
-            FaultKind::Reset => "reset",
-            FaultKind::Truncated => "truncated",
-            FaultKind::Malformed => "malformed",
-        }
-    }
-}
-
-impl fmt::Display for FaultKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// When a fault strikes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FaultStage {
-    /// Instead of processing the request: the state does not change.
-    BeforeProcessing,
-    /// After the request was processed: the state changed, the answer is corrupted.
-    AfterProcessing,
 }
 
 /// When a rule fires.

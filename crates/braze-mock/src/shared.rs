@@ -1,0 +1,23 @@
+//! What every request handler shares: the fake's world (keys, limits, faults, the stored
+//! schedules, the registry, the log, the clock). The server builds it and hands it to the
+//! routes; the routes and the operations read it; it knows neither.
+
+use crate::auth::Keyring;
+use crate::clock::Clock;
+use crate::faults::FaultPlan;
+use crate::rate_limit::Limits;
+use crate::request_log::RequestLog;
+use crate::state::{Registry, Store};
+
+/// Everything the request handlers share.
+pub(crate) struct Shared {
+    pub(crate) keyring: Keyring,
+    pub(crate) limiter: Limits,
+    pub(crate) faults: FaultPlan,
+    pub(crate) store: Store,
+    pub(crate) registry: Registry,
+    pub(crate) log: RequestLog,
+    pub(crate) max_body_bytes: usize,
+    /// "Now" for schedules; rate limits read the system clock.
+    pub(crate) clock: Clock,
+}
