@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use braze_sdk::messages::{
     AndroidPush, AppleAlert, AppleButton, ApplePush, CardExpiry, ContentCard, Email, PushButton,
-    Sms, WebPush, WhatsApp, from_json,
+    Sms, WebPush, from_json, whats_app,
 };
 use braze_sdk::{Client, CreateMessageSchedule, Error, Schedule, wire};
 use braze_tests::{Reply, ScriptedServer, quick_retries};
@@ -266,16 +266,11 @@ fn broken_creates() -> Vec<Case> {
                 .external_user_id("user-1")
                 .sms(Sms::new("app", "group", "hi").user_click_tracking(true))
         }),
-        ("messages.whats_app.message.caption", |c| {
-            c.create_message_schedule(later())
-                .external_user_id("user-1")
-                .whats_app(WhatsApp::text("app", "group", "hi").caption("no"))
-        }),
         ("messages.whats_app.message.header_image_uri", |c| {
             c.create_message_schedule(later())
                 .external_user_id("user-1")
                 .whats_app(
-                    WhatsApp::quick_reply("app", "group", "hi", ["Yes"])
+                    whats_app::QuickReply::new("app", "group", "hi", ["Yes"])
                         .header_text("t")
                         .header_image_uri("https://example.com/a.png"),
                 )
@@ -283,7 +278,13 @@ fn broken_creates() -> Vec<Case> {
         ("messages.whats_app.message.flow_button.caption", |c| {
             c.create_message_schedule(later())
                 .external_user_id("user-1")
-                .whats_app(WhatsApp::flow("app", "group", "hi", "x".repeat(21), "flow"))
+                .whats_app(whats_app::Flow::new(
+                    "app",
+                    "group",
+                    "hi",
+                    "x".repeat(21),
+                    "flow",
+                ))
         }),
         ("schedule.time", |c| {
             // Passed in every time zone two days ago.
@@ -353,7 +354,9 @@ async fn the_valid_neighbours_are_accepted() {
                 .link_shortening(true)
                 .user_click_tracking(true),
         ),
-        base().whats_app(WhatsApp::image("app", "group", "https://example.com/a.png").caption("c")),
+        base().whats_app(
+            whats_app::Image::new("app", "group", "https://example.com/a.png").caption("c"),
+        ),
         base()
             .send_id("x".repeat(64))
             .sms(Sms::new("app", "group", "hi")),
@@ -553,4 +556,120 @@ fn schedule_text_is_refused_when_read() {
     ] {
         assert_eq!(field_of(refused.unwrap_err()), "schedule.time");
     }
+}
+
+/// Each of WhatsApp's seven message types, built with its own type, goes on the wire as
+/// Braze's envelope of that type (its `message_type` the generated one) and is taken by
+/// the fake, which reads it with the spec's types and applies Braze's rules.
+#[tokio::test]
+async fn every_whats_app_type_is_built_and_taken() {
+    use whats_app::{CarouselCard, ListRow, ListSection, TemplateCard};
+    let server = braze_mock::MockServer::start(braze_mock::Config::new().seed(5))
+        .await
+        .expect("fake");
+    let client = Client::builder()
+        .api_key(server.api_key())
+        .endpoint_str(server.url())
+        .build()
+        .expect("client");
+    let (app, group) = ("app_identifier", "subscription_group_identifier");
+    let messages: [(&str, whats_app::WhatsApp); 7] = [
+        (
+            "template_message",
+            whats_app::Template::new(app, group, "table_ready", "en_US")
+                .body_variables(["Ada"])
+                .carousel_cards([
+                    TemplateCard::image("https://example.com/1.png").body_variables(["1"]),
+                    TemplateCard::image("https://example.com/2.png").button_variable(0, "t/2"),
+                ])
+                .into(),
+        ),
+        (
+            "text_response_message",
+            whats_app::Text::new(app, group, "Ready")
+                .preview_url(true)
+                .into(),
+        ),
+        (
+            "text_image_response_message",
+            whats_app::Image::new(app, group, "https://example.com/t.png")
+                .caption("Table 12")
+                .into(),
+        ),
+        (
+            "quick_reply_response_message",
+            whats_app::QuickReply::new(app, group, "Coming?", ["Yes", "No"])
+                .footer("Chez Ada")
+                .into(),
+        ),
+        (
+            "list_response_message",
+            whats_app::List::new(app, group, "Tonight", "Menu")
+                .section(
+                    ListSection::new("Mains").row(ListRow::new("Risotto").description("Mushrooms")),
+                )
+                .section(ListSection::new("Desserts").row(ListRow::new("Tart")))
+                .into(),
+        ),
+        (
+            "flow_response_message",
+            whats_app::Flow::new(app, group, "Book a table", "Book", "flow_identifier")
+                .generate_custom_attribute(true)
+                .into(),
+        ),
+        (
+            "carousel_response_message",
+            whats_app::Carousel::links(app, group, "Our dishes")
+                .card(
+                    CarouselCard::image("https://example.com/a.png")
+                        .body_text("Risotto")
+                        .link("Order", "https://example.com/a"),
+                )
+                .card(
+                    CarouselCard::image("https://example.com/b.png")
+                        .link("Order", "https://example.com/b"),
+                )
+                .into(),
+        ),
+    ];
+    for (message_type, message) in messages {
+        client
+            .create_message_schedule(Schedule::utc(
+                chrono::Utc::now() + chrono::Duration::days(1),
+            ))
+            .external_user_id("user-1")
+            .whats_app(message)
+            .await
+            .unwrap_or_else(|e| panic!("{message_type}: {e}"));
+        let sent = server.requests().last().cloned().expect("a request");
+        let body = sent
+            .body
+            .as_ref()
+            .and_then(|b| b.json())
+            .expect("a JSON body");
+        assert_eq!(body["messages"]["whats_app"]["message_type"], message_type);
+    }
+    assert_eq!(server.schedules().len(), 7);
+    // The list's rows and the carousel's links went where Braze reads them.
+    let list = &server.schedules()[4];
+    let list = serde_json::to_value(&list.messages).unwrap();
+    assert_eq!(
+        list["whats_app"]["message"]["list"]["list_sections"][0]["list_rows"][0]["row_description"],
+        "Mushrooms"
+    );
+    // A card's text is bounded by the spec, and said so with its place.
+    let long = whats_app::Carousel::quick_replies(app, group, "b")
+        .card(
+            CarouselCard::image("u")
+                .body_text("x".repeat(161))
+                .button("a"),
+        )
+        .card(CarouselCard::image("u").button("a"));
+    let error = client
+        .create_message_schedule(later())
+        .external_user_id("user-1")
+        .whats_app(long)
+        .body()
+        .unwrap_err();
+    assert_eq!(field_of(error), "messages.whats_app.message");
 }

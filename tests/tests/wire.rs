@@ -4,7 +4,7 @@
 use braze_sdk::api::operations::Operation;
 use braze_sdk::messages::{
     AndroidPush, AppleAlert, AppleButton, ApplePush, CardExpiry, ContentCard, Email, KindlePush,
-    PushButton, RecipientSubscriptionState, Sms, WebPush, Webhook, WebhookRequestMethod, WhatsApp,
+    PushButton, RecipientSubscriptionState, Sms, WebPush, Webhook, WebhookRequestMethod, whats_app,
 };
 use braze_sdk::wire;
 use braze_sdk::{Client, Recipient, Request, RequestPreview, RetryPolicy, Schedule};
@@ -552,7 +552,7 @@ async fn every_field_of_every_channel_on_the_wire() {
     .link_shortening(true)
     .user_click_tracking(true)
     .media_item(json!("https://example.com/table.png"));
-    let whats_app = WhatsApp::template(
+    let whats_app = whats_app::Template::new(
         "app_identifier",
         "subscription_group_identifier",
         "table_ready",

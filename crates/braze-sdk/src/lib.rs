@@ -87,7 +87,7 @@
 //!   for its reset instead of spending a 429, across every clone of the client.
 //! * **The key is a secret**: never in `Debug`, errors or logs; sent only over HTTPS
 //!   (plain HTTP only to loopback, for the fake server); redirects are not followed.
-//! * **Escape hatches**: [`extra`](DeleteCampaignSchedule::extra) fields on any body,
+//! * **Escape hatches**: [`extra`](DeleteSchedule::extra) fields on any body,
 //!   [`Client::raw`] for any path, your own `reqwest::Client`
 //!   ([`ClientBuilder::http_client`]), and the generated client ([`Client::generated`]).
 //!

@@ -34,7 +34,7 @@ mod email;
 mod push;
 mod sms;
 mod webhook;
-mod whats_app;
+pub mod whats_app;
 
 pub use content_card::{CardExpiry, ContentCard};
 pub use email::Email;
@@ -98,31 +98,52 @@ fn typed<T: serde::de::DeserializeOwned>(value: &Value, prefix: &str) -> Result<
     })
 }
 
-/// Checks `whats_app` as the envelope its `message_type` names.
+/// Checks `whats_app` as the envelope its `message_type` names; the names are those of the
+/// generated enums (each envelope's `message_type` has one value).
 #[inline]
 fn whats_app_shape(value: &Value) -> Result<(), Error> {
     const PATH: &str = "messages.whats_app";
+    type Reader = fn(&Value) -> Result<(), Error>;
+    let readers: [(String, Reader); 7] = [
+        (
+            types::WhatsAppTemplateMessageType::TemplateMessage.to_string(),
+            |v| typed::<types::WhatsAppTemplate>(v, PATH).map(drop),
+        ),
+        (
+            types::WhatsAppTextMessageType::TextResponseMessage.to_string(),
+            |v| typed::<types::WhatsAppText>(v, PATH).map(drop),
+        ),
+        (
+            types::WhatsAppTextImageMessageType::TextImageResponseMessage.to_string(),
+            |v| typed::<types::WhatsAppTextImage>(v, PATH).map(drop),
+        ),
+        (
+            types::WhatsAppQuickReplyMessageType::QuickReplyResponseMessage.to_string(),
+            |v| typed::<types::WhatsAppQuickReply>(v, PATH).map(drop),
+        ),
+        (
+            types::WhatsAppListMessageType::ListResponseMessage.to_string(),
+            |v| typed::<types::WhatsAppList>(v, PATH).map(drop),
+        ),
+        (
+            types::WhatsAppFlowMessageType::FlowResponseMessage.to_string(),
+            |v| typed::<types::WhatsAppFlow>(v, PATH).map(drop),
+        ),
+        (
+            types::WhatsAppCarouselMessageType::CarouselResponseMessage.to_string(),
+            |v| typed::<types::WhatsAppCarousel>(v, PATH).map(drop),
+        ),
+    ];
     let kind = value.get("message_type").and_then(Value::as_str);
-    match kind {
-        Some("template_message") => typed::<types::WhatsAppTemplate>(value, PATH).map(drop),
-        Some("text_response_message") => typed::<types::WhatsAppText>(value, PATH).map(drop),
-        Some("text_image_response_message") => {
-            typed::<types::WhatsAppTextImage>(value, PATH).map(drop)
+    match readers.iter().find(|(name, _)| Some(name.as_str()) == kind) {
+        Some((_, read)) => read(value),
+        None => {
+            let names: Vec<&str> = readers.iter().map(|(name, _)| name.as_str()).collect();
+            Err(Error::invalid(
+                format!("{PATH}.message_type"),
+                format!("must be one of {}", names.join(", ")),
+            ))
         }
-        Some("quick_reply_response_message") => {
-            typed::<types::WhatsAppQuickReply>(value, PATH).map(drop)
-        }
-        Some("list_response_message") => typed::<types::WhatsAppList>(value, PATH).map(drop),
-        Some("flow_response_message") => typed::<types::WhatsAppFlow>(value, PATH).map(drop),
-        Some("carousel_response_message") => {
-            typed::<types::WhatsAppCarousel>(value, PATH).map(drop)
-        }
-        _ => Err(Error::invalid(
-            format!("{PATH}.message_type"),
-            "must be one of template_message, text_response_message, \
-             text_image_response_message, quick_reply_response_message, \
-             list_response_message, flow_response_message, carousel_response_message",
-        )),
     }
 }
 
@@ -250,8 +271,8 @@ macro_rules! message_setters {
     };
     ($($(#[$doc:meta])* $field:ident: $setter:ident / $set:ident: $ty:ty),* $(,)?) => {$(
         $(#[$doc])*
-        pub fn $setter(self, value: $ty) -> Self {
-            self.$set(Some(value))
+        pub fn $setter(self, value: impl Into<$ty>) -> Self {
+            self.$set(Some(value.into()))
         }
 
         #[doc = concat!("Sets or clears what [`", stringify!($setter), "`](Self::", stringify!($setter), ") sets.")]

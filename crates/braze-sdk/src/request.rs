@@ -15,12 +15,25 @@ use crate::{Error, RequestPreview, Response};
 /// moved to another task and sent there.
 ///
 /// ```
-/// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
-/// let cancel = client.delete_campaign_schedule("campaign_identifier", "schedule_identifier");
-/// let answer = tokio::spawn(cancel.send()).await.expect("the task ran")?;
-/// assert!(answer.status().is_success());
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let fake = braze_mock::MockServer::start(braze_mock::Config::new()).await?;
+/// # let client = braze_sdk::Client::builder()
+/// #     .api_key(fake.api_key())
+/// #     .endpoint_str(fake.url())
+/// #     .build()?;
+/// use braze_sdk::{Recipient, Schedule};
+///
+/// let tomorrow = Schedule::utc(chrono::Utc::now() + chrono::Duration::days(1));
+/// let create = client
+///     .create_campaign_schedule("campaign_identifier", tomorrow)
+///     .recipient(Recipient::external_user_id("user-42"));
+/// // The builder owns its client: it can be sent from another task.
+/// let created = tokio::spawn(create.send()).await??;
+/// let cancel = client.delete_campaign_schedule("campaign_identifier", created.schedule_id.clone());
+/// let cancelled = tokio::spawn(async move { cancel.await }).await??;
+/// assert!(cancelled.status().is_success());
 /// # Ok(()) }
-/// # let _ = run;
 /// ```
 ///
 /// Each builder also has `preview` and `send` as inherent methods, so calling them needs no

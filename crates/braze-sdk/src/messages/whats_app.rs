@@ -1,66 +1,217 @@
-//! The WhatsApp channel: `messages.whats_app`, one envelope per message type.
+//! The WhatsApp channel: `messages.whats_app`, one type per Braze message type
+//! (`message_type`), each made from what that type requires and with the setters of that
+//! type only.
+//!
+//! ```
+//! use braze_sdk::messages::whats_app::{self, ListRow, ListSection};
+//!
+//! let template = whats_app::Template::new("app_identifier", "subscription_group_identifier", "table_ready", "en_US")
+//!     .body_variables(["Ada", "12"]);
+//! let text = whats_app::Text::new("app_identifier", "subscription_group_identifier", "Your table is ready")
+//!     .preview_url(true);
+//! let replies = whats_app::QuickReply::new("app_identifier", "subscription_group_identifier", "Coming?", ["Yes", "No"]);
+//! let menu = whats_app::List::new("app_identifier", "subscription_group_identifier", "Tonight's menu", "See dishes")
+//!     .section(ListSection::new("Mains").row(ListRow::new("Risotto").description("Mushrooms")));
+//! # let _ = (template, text, replies, menu);
+//! ```
+//!
+//! Braze documents `whats_app` for `/messages/send`; its schedule page does not list it,
+//! and whether scheduling accepts it is not verified.
 
 use std::collections::BTreeMap;
 
-use crate::Error;
 use braze_api::types;
 use serde_json::Map;
 
-/// A WhatsApp message (`messages.whats_app`): each constructor makes one of Braze's
-/// message types, from what that type requires.
-///
-/// ```
-/// use braze_sdk::messages::WhatsApp;
-///
-/// let template = WhatsApp::template("app_identifier", "subscription_group_identifier", "table_ready", "en_US")
-///     .body_variables(["Ada", "12"]);
-/// let text = WhatsApp::text("app_identifier", "subscription_group_identifier", "Your table is ready")
-///     .preview_url(true);
-/// let replies = WhatsApp::quick_reply("app_identifier", "subscription_group_identifier", "Coming?", ["Yes", "No"]);
-/// # let _ = (template, text, replies);
-/// ```
-///
-/// A setter that does not apply to the message's type (a caption on a template, say) makes
-/// the request fail its checks, naming the field: nothing is sent.
-///
-/// Braze documents `whats_app` for `/messages/send`; its schedule page does not list it,
-/// and whether scheduling accepts it is not verified.
+use crate::Error;
+
+/// A WhatsApp message of any of Braze's types: what
+/// [`CreateMessageSchedule::whats_app`](crate::CreateMessageSchedule::whats_app) takes
+/// (each type converts into it).
 #[derive(Debug, Clone)]
-#[must_use]
-pub struct WhatsApp {
+#[non_exhaustive]
+pub enum WhatsApp {
+    /// `template_message`.
+    Template(Template),
+    /// `text_response_message`.
+    Text(Text),
+    /// `text_image_response_message`.
+    Image(Image),
+    /// `quick_reply_response_message`.
+    QuickReply(QuickReply),
+    /// `list_response_message`.
+    List(List),
+    /// `flow_response_message`.
+    Flow(Flow),
+    /// `carousel_response_message`.
+    Carousel(Carousel),
+}
+
+impl WhatsApp {
+    pub(crate) fn into_wire(self, path: &str) -> Result<types::WhatsApp, Error> {
+        match self {
+            WhatsApp::Template(m) => m.into_wire(path),
+            WhatsApp::Text(m) => m.into_wire(path),
+            WhatsApp::Image(m) => m.into_wire(path),
+            WhatsApp::QuickReply(m) => m.into_wire(path),
+            WhatsApp::List(m) => m.into_wire(path),
+            WhatsApp::Flow(m) => m.into_wire(path),
+            WhatsApp::Carousel(m) => m.into_wire(path),
+        }
+    }
+}
+
+/// What every type's envelope carries besides its message.
+#[derive(Debug, Clone)]
+struct Envelope {
     app_id: String,
     subscription_group_id: String,
     message_variation_id: Option<String>,
-    message: Message,
-    /// A setter that does not fit the message type: (field, reason).
-    problem: Option<(String, String)>,
 }
 
-/// The message of each type, as far as the constructors and setters build it.
-#[derive(Debug, Clone)]
-enum Message {
-    Template(types::builder::WhatsAppTemplateMessage),
-    Text(types::builder::WhatsAppTextMessage),
-    Image(types::builder::WhatsAppTextImageMessage),
-    QuickReply(types::builder::WhatsAppQuickReplyMessage),
-    List(types::WhatsAppListMessage),
-    Flow(types::builder::WhatsAppFlowMessage),
-    Carousel(types::WhatsAppCarouselMessage),
-}
-
-impl Message {
-    /// Braze's name for the type.
-    fn type_name(&self) -> &'static str {
-        match self {
-            Message::Template(_) => "template_message",
-            Message::Text(_) => "text_response_message",
-            Message::Image(_) => "text_image_response_message",
-            Message::QuickReply(_) => "quick_reply_response_message",
-            Message::List(_) => "list_response_message",
-            Message::Flow(_) => "flow_response_message",
-            Message::Carousel(_) => "carousel_response_message",
+impl Envelope {
+    fn new(app_id: impl Into<String>, subscription_group_id: impl Into<String>) -> Self {
+        Self {
+            app_id: app_id.into(),
+            subscription_group_id: subscription_group_id.into(),
+            message_variation_id: None,
         }
     }
+}
+
+/// What a message type has besides its own setters: `message_variation_id`, the
+/// conversion into [`WhatsApp`], and its wire envelope, whose `message_type` is the
+/// generated enum's one value (`$kind::$variant`), never a name written here. The type's
+/// `finish` gives its envelope and its message's generated builder (or what is wrong with
+/// a part of it).
+macro_rules! message_type {
+    ($name:ident => $envelope:ident, $kind:ident :: $variant:ident) => {
+        impl $name {
+            /// The campaign variation this message is (required with a `campaign_id`).
+            pub fn message_variation_id(mut self, id: impl Into<String>) -> Self {
+                self.envelope.message_variation_id = Some(id.into());
+                self
+            }
+
+            fn into_wire(self, path: &str) -> Result<types::WhatsApp, Error> {
+                let refused =
+                    |e: types::error::ConversionError| Error::invalid(path, e.to_string());
+                let (envelope, message) = self.finish(path)?;
+                let Envelope {
+                    app_id,
+                    subscription_group_id,
+                    message_variation_id,
+                } = envelope;
+                let envelope = types::$envelope::try_from(
+                    types::$envelope::builder()
+                        .extra(Map::new())
+                        .app_id(app_id)
+                        .subscription_group_id(subscription_group_id)
+                        .message_variation_id(message_variation_id)
+                        .message_type(types::$kind::$variant)
+                        .message(message),
+                )
+                .map_err(refused)?;
+                Ok(types::WhatsApp::from(envelope))
+            }
+        }
+
+        impl From<$name> for WhatsApp {
+            fn from(message: $name) -> Self {
+                WhatsApp::$name(message)
+            }
+        }
+    };
+}
+
+/// A message type whose message is one generated builder: the struct, and its `finish`.
+macro_rules! simple_message_type {
+    ($(#[$doc:meta])* $name:ident($message:ty) => $envelope:ident, $kind:ident :: $variant:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        #[must_use]
+        pub struct $name {
+            envelope: Envelope,
+            message: $message,
+        }
+
+        impl $name {
+            fn finish(self, _path: &str) -> Result<(Envelope, $message), Error> {
+                Ok((self.envelope, self.message))
+            }
+        }
+
+        message_type!($name => $envelope, $kind::$variant);
+    };
+}
+
+/// A template message (`template_message`): a template approved by WhatsApp, with its
+/// variables.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Template {
+    envelope: Envelope,
+    message: types::builder::WhatsAppTemplateMessage,
+    cards: Vec<TemplateCard>,
+}
+message_type!(Template => WhatsAppTemplate, WhatsAppTemplateMessageType::TemplateMessage);
+simple_message_type!(
+    /// A text response (`text_response_message`).
+    Text(types::builder::WhatsAppTextMessage)
+        => WhatsAppText, WhatsAppTextMessageType::TextResponseMessage
+);
+simple_message_type!(
+    /// An image response (`text_image_response_message`).
+    Image(types::builder::WhatsAppTextImageMessage)
+        => WhatsAppTextImage, WhatsAppTextImageMessageType::TextImageResponseMessage
+);
+/// A response with reply buttons, shown in order (`quick_reply_response_message`).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct QuickReply {
+    envelope: Envelope,
+    message: types::builder::WhatsAppQuickReplyMessage,
+    buttons: Vec<String>,
+}
+message_type!(
+    QuickReply => WhatsAppQuickReply, WhatsAppQuickReplyMessageType::QuickReplyResponseMessage
+);
+/// A response that opens a WhatsApp Flow (`flow_response_message`).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Flow {
+    envelope: Envelope,
+    message: types::builder::WhatsAppFlowMessage,
+    caption: String,
+    flow_id: String,
+}
+message_type!(Flow => WhatsAppFlow, WhatsAppFlowMessageType::FlowResponseMessage);
+
+/// A response with a list to pick from, in sections (`list_response_message`).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct List {
+    envelope: Envelope,
+    message: types::builder::WhatsAppListMessage,
+    button_text: String,
+    sections: Vec<ListSection>,
+}
+message_type!(List => WhatsAppList, WhatsAppListMessageType::ListResponseMessage);
+
+/// A carousel of cards (`carousel_response_message`), whose buttons are quick replies
+/// ([`Carousel::quick_replies`]) or a link each ([`Carousel::links`]).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Carousel {
+    envelope: Envelope,
+    message: types::builder::WhatsAppCarouselMessage,
+    cards: Vec<CarouselCard>,
+}
+message_type!(Carousel => WhatsAppCarousel, WhatsAppCarouselMessageType::CarouselResponseMessage);
+
+/// A part of the message the generated types refuse, named under the message.
+fn invalid(path: &str, reason: impl std::fmt::Display) -> Error {
+    Error::invalid(format!("{path}.message"), reason.to_string())
 }
 
 /// Template variables given by position: `["Ada", "12"]` is `{"0": "Ada", "1": "12"}`.
@@ -74,365 +225,520 @@ fn indexed(values: impl IntoIterator<Item = impl Into<String>>) -> types::WhatsA
     )
 }
 
-impl WhatsApp {
-    fn of(app_id: String, subscription_group_id: String, message: Message) -> Self {
-        Self {
-            app_id,
-            subscription_group_id,
-            message_variation_id: None,
-            message,
-            problem: None,
-        }
-    }
+/// The variable of the call-to-action URL button at `button_index`.
+fn button_variable(button_index: usize, value: impl Into<String>) -> types::WhatsAppVariables {
+    types::WhatsAppVariables(BTreeMap::from([(button_index.to_string(), value.into())]))
+}
 
-    /// A template message (`template_message`): the template's name and language code.
-    pub fn template(
+impl Template {
+    /// A template by its name and language code.
+    pub fn new(
         app_id: impl Into<String>,
         subscription_group_id: impl Into<String>,
         template_name: impl Into<String>,
         language_code: impl Into<String>,
     ) -> Self {
-        let message = types::WhatsAppTemplateMessage::builder()
-            .extra(Map::new())
-            .template_name(template_name.into())
-            .template_language_code(language_code.into());
-        Self::of(
-            app_id.into(),
-            subscription_group_id.into(),
-            Message::Template(message),
+        Self {
+            envelope: Envelope::new(app_id, subscription_group_id),
+            message: types::WhatsAppTemplateMessage::builder()
+                .extra(Map::new())
+                .template_name(template_name.into())
+                .template_language_code(language_code.into()),
+            cards: Vec::new(),
+        }
+    }
+
+    /// The header's variable (a TEXT header has at most one).
+    pub fn header_variable(mut self, value: impl Into<String>) -> Self {
+        self.message = self.message.header_variables(Some(indexed([value])));
+        self
+    }
+
+    /// The body's variables, in order (`{"0": .., "1": ..}`).
+    pub fn body_variables(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.message = self.message.body_variables(Some(indexed(values)));
+        self
+    }
+
+    /// The variable path of the call-to-action URL button at `button_index` (only one
+    /// button can vary).
+    pub fn button_variable(mut self, button_index: usize, value: impl Into<String>) -> Self {
+        self.message = self
+            .message
+            .button_variables(Some(button_variable(button_index, value)));
+        self
+    }
+
+    /// The image of an IMAGE header.
+    pub fn header_media_uri(mut self, uri: impl Into<String>) -> Self {
+        self.message = self.message.header_media_uri(Some(uri.into()));
+        self
+    }
+
+    /// The cards of a carousel template (2 to 10, matching the template).
+    pub fn carousel_cards(mut self, cards: impl IntoIterator<Item = TemplateCard>) -> Self {
+        self.cards.extend(cards);
+        self
+    }
+
+    fn finish(
+        self,
+        path: &str,
+    ) -> Result<(Envelope, types::builder::WhatsAppTemplateMessage), Error> {
+        let cards = self
+            .cards
+            .into_iter()
+            .map(|card| types::WhatsAppTemplateCard::try_from(card.0).map_err(|e| invalid(path, e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((self.envelope, self.message.carousel_cards(cards)))
+    }
+}
+
+/// A card of a carousel template: its media, and its variables.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TemplateCard(types::builder::WhatsAppTemplateCard);
+
+impl TemplateCard {
+    fn of(media_type: types::WhatsAppMediaType, uri: String) -> Self {
+        Self(
+            types::WhatsAppTemplateCard::builder()
+                .extra(Map::new())
+                .header_media_type(media_type)
+                .header_media_uri(uri),
         )
     }
 
-    /// A text response (`text_response_message`).
-    pub fn text(
+    /// A card with an image header (hosted in Braze's media library).
+    pub fn image(uri: impl Into<String>) -> Self {
+        Self::of(types::WhatsAppMediaType::Image, uri.into())
+    }
+
+    /// A card with a video header (hosted in Braze's media library).
+    pub fn video(uri: impl Into<String>) -> Self {
+        Self::of(types::WhatsAppMediaType::Video, uri.into())
+    }
+
+    /// The card body's variables, in order.
+    pub fn body_variables(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.0 = self.0.body_variables(Some(indexed(values)));
+        self
+    }
+
+    /// The variable of the card's call-to-action URL button at `button_index`.
+    pub fn button_variable(mut self, button_index: usize, value: impl Into<String>) -> Self {
+        self.0 = self
+            .0
+            .button_variables(Some(button_variable(button_index, value)));
+        self
+    }
+}
+
+impl Text {
+    /// A text response.
+    pub fn new(
         app_id: impl Into<String>,
         subscription_group_id: impl Into<String>,
         body: impl Into<String>,
     ) -> Self {
-        let message = types::WhatsAppTextMessage::builder()
-            .extra(Map::new())
-            .body(body.into());
-        Self::of(
-            app_id.into(),
-            subscription_group_id.into(),
-            Message::Text(message),
-        )
+        Self {
+            envelope: Envelope::new(app_id, subscription_group_id),
+            message: types::WhatsAppTextMessage::builder()
+                .extra(Map::new())
+                .body(body.into()),
+        }
     }
 
-    /// An image response (`text_image_response_message`).
-    pub fn image(
+    /// Shows a preview of the first link of the body.
+    pub fn preview_url(mut self, yes: bool) -> Self {
+        self.message = self.message.preview_url(Some(yes));
+        self
+    }
+}
+
+impl Image {
+    /// An image response.
+    pub fn new(
         app_id: impl Into<String>,
         subscription_group_id: impl Into<String>,
         image_uri: impl Into<String>,
     ) -> Self {
-        let message = types::WhatsAppTextImageMessage::builder()
-            .extra(Map::new())
-            .image_uri(image_uri.into());
-        Self::of(
-            app_id.into(),
-            subscription_group_id.into(),
-            Message::Image(message),
-        )
+        Self {
+            envelope: Envelope::new(app_id, subscription_group_id),
+            message: types::WhatsAppTextImageMessage::builder()
+                .extra(Map::new())
+                .image_uri(image_uri.into()),
+        }
     }
 
-    /// A response with reply buttons, shown in order (`quick_reply_response_message`).
-    pub fn quick_reply(
+    /// The image's caption.
+    pub fn caption(mut self, caption: impl Into<String>) -> Self {
+        self.message = self.message.caption(Some(caption.into()));
+        self
+    }
+}
+
+impl QuickReply {
+    /// A response with these reply buttons, shown in order (at least one).
+    pub fn new(
         app_id: impl Into<String>,
         subscription_group_id: impl Into<String>,
         body: impl Into<String>,
         buttons: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        let buttons: Vec<types::WhatsAppReplyButton> = buttons
-            .into_iter()
-            .map(|text| types::WhatsAppReplyButton {
-                text: text.into(),
-                extra: Map::new(),
-            })
-            .collect();
-        let message = types::WhatsAppQuickReplyMessage::builder()
-            .extra(Map::new())
-            .body(body.into())
-            .buttons(buttons);
-        Self::of(
-            app_id.into(),
-            subscription_group_id.into(),
-            Message::QuickReply(message),
-        )
+        Self {
+            envelope: Envelope::new(app_id, subscription_group_id),
+            message: types::WhatsAppQuickReplyMessage::builder()
+                .extra(Map::new())
+                .body(body.into()),
+            buttons: buttons.into_iter().map(Into::into).collect(),
+        }
     }
 
-    /// A response with a list (`list_response_message`), given as Braze's list message
-    /// object (sections of rows).
-    pub fn list(
+    fn finish(
+        self,
+        path: &str,
+    ) -> Result<(Envelope, types::builder::WhatsAppQuickReplyMessage), Error> {
+        let buttons = self
+            .buttons
+            .into_iter()
+            .map(|text| {
+                let button = types::WhatsAppReplyButton::builder()
+                    .extra(Map::new())
+                    .text(text);
+                types::WhatsAppReplyButton::try_from(button).map_err(|e| invalid(path, e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((self.envelope, self.message.buttons(buttons)))
+    }
+
+    /// A text header (not with an image header).
+    pub fn header_text(mut self, text: impl Into<String>) -> Self {
+        self.message = self.message.header_text(Some(text.into()));
+        self
+    }
+
+    /// An image header (not with a text header).
+    pub fn header_image_uri(mut self, uri: impl Into<String>) -> Self {
+        self.message = self.message.header_image_uri(Some(uri.into()));
+        self
+    }
+
+    /// A footer.
+    pub fn footer(mut self, footer: impl Into<String>) -> Self {
+        self.message = self.message.footer(Some(footer.into()));
+        self
+    }
+}
+
+impl List {
+    /// A list response: its body and the text of the button that opens the list; add its
+    /// [`section`](Self::section)s (at least one, at most 10 rows in all).
+    pub fn new(
         app_id: impl Into<String>,
         subscription_group_id: impl Into<String>,
-        message: types::WhatsAppListMessage,
+        body: impl Into<String>,
+        button_text: impl Into<String>,
     ) -> Self {
-        Self::of(
-            app_id.into(),
-            subscription_group_id.into(),
-            Message::List(message),
+        Self {
+            envelope: Envelope::new(app_id, subscription_group_id),
+            message: types::WhatsAppListMessage::builder()
+                .extra(Map::new())
+                .body(body.into()),
+            button_text: button_text.into(),
+            sections: Vec::new(),
+        }
+    }
+
+    /// Adds a section.
+    pub fn section(mut self, section: ListSection) -> Self {
+        self.sections.push(section);
+        self
+    }
+
+    /// A header.
+    pub fn header(mut self, header: impl Into<String>) -> Self {
+        self.message = self.message.header(Some(header.into()));
+        self
+    }
+
+    /// A footer.
+    pub fn footer(mut self, footer: impl Into<String>) -> Self {
+        self.message = self.message.footer(Some(footer.into()));
+        self
+    }
+
+    fn finish(self, path: &str) -> Result<(Envelope, types::builder::WhatsAppListMessage), Error> {
+        let sections = self
+            .sections
+            .into_iter()
+            .map(ListSection::finish)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(path, e))?;
+        let list = types::WhatsAppListContent::builder()
+            .extra(Map::new())
+            .list_button_text(self.button_text)
+            .list_sections(sections);
+        let list = types::WhatsAppListContent::try_from(list).map_err(|e| invalid(path, e))?;
+        Ok((self.envelope, self.message.list(list)))
+    }
+}
+
+/// A section of a [`List`]: a title and its rows.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ListSection {
+    title: String,
+    rows: Vec<ListRow>,
+}
+
+impl ListSection {
+    /// A section with this title; add its [`row`](Self::row)s.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row.
+    pub fn row(mut self, row: ListRow) -> Self {
+        self.rows.push(row);
+        self
+    }
+
+    fn finish(self) -> Result<types::WhatsAppListSection, String> {
+        let rows = self
+            .rows
+            .into_iter()
+            .map(|row| types::WhatsAppListRow::try_from(row.0).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        types::WhatsAppListSection::try_from(
+            types::WhatsAppListSection::builder()
+                .extra(Map::new())
+                .section_title(self.title)
+                .list_rows(rows),
+        )
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// A row of a [`ListSection`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ListRow(types::builder::WhatsAppListRow);
+
+impl ListRow {
+    /// A row with this title.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self(
+            types::WhatsAppListRow::builder()
+                .extra(Map::new())
+                .row_title(title.into()),
         )
     }
 
-    /// A response that opens a WhatsApp Flow (`flow_response_message`): its body, and the
-    /// button's caption (at most 20 characters) and Flow id.
-    pub fn flow(
+    /// The row's description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.0 = self.0.row_description(Some(description.into()));
+        self
+    }
+}
+
+impl Flow {
+    /// A response that opens the published Flow `flow_id` from a button with this caption
+    /// (the spec bounds its length; a longer one is refused, naming it).
+    pub fn new(
         app_id: impl Into<String>,
         subscription_group_id: impl Into<String>,
         body: impl Into<String>,
         caption: impl Into<String>,
         flow_id: impl Into<String>,
     ) -> Self {
-        let caption: String = caption.into();
-        // The spec bounds the caption (`maxLength`); its generated type says by how much.
-        let refused = types::WhatsAppFlowButtonCaption::try_from(caption.as_str()).err();
+        Self {
+            envelope: Envelope::new(app_id, subscription_group_id),
+            message: types::WhatsAppFlowMessage::builder()
+                .extra(Map::new())
+                .body(body.into()),
+            caption: caption.into(),
+            flow_id: flow_id.into(),
+        }
+    }
+
+    fn finish(self, path: &str) -> Result<(Envelope, types::builder::WhatsAppFlowMessage), Error> {
+        // The spec's bound on the caption, said by its generated type.
+        let caption = types::WhatsAppFlowButtonCaption::try_from(self.caption).map_err(|e| {
+            Error::invalid(
+                format!("{path}.message.flow_button.caption"),
+                format!("is {e}"),
+            )
+        })?;
         let button = types::WhatsAppFlowButton::builder()
             .extra(Map::new())
             .caption(caption)
-            .flow_id(flow_id.into());
-        let message = types::WhatsAppFlowMessage::builder()
-            .extra(Map::new())
-            .body(body.into())
-            .flow_button(button);
-        let mut flow = Self::of(
-            app_id.into(),
-            subscription_group_id.into(),
-            Message::Flow(message),
-        );
-        if let Some(refused) = refused {
-            flow.problem = Some((
-                "message.flow_button.caption".to_owned(),
-                format!("is {refused}"),
-            ));
-        }
-        flow
+            .flow_id(self.flow_id);
+        let button = types::WhatsAppFlowButton::try_from(button).map_err(|e| invalid(path, e))?;
+        Ok((self.envelope, self.message.flow_button(button)))
     }
 
-    /// A carousel response (`carousel_response_message`), given as Braze's carousel
-    /// message object (2 to 10 cards).
-    pub fn carousel(
+    /// A text header.
+    pub fn header_text(mut self, text: impl Into<String>) -> Self {
+        self.message = self.message.header_text(Some(text.into()));
+        self
+    }
+
+    /// A footer.
+    pub fn footer(mut self, footer: impl Into<String>) -> Self {
+        self.message = self.message.footer(Some(footer.into()));
+        self
+    }
+
+    /// Whether Braze stores the Flow's answers in a custom attribute.
+    pub fn generate_custom_attribute(mut self, yes: bool) -> Self {
+        self.message = self.message.generate_custom_attribute(Some(yes));
+        self
+    }
+}
+
+impl Carousel {
+    fn of(
         app_id: impl Into<String>,
         subscription_group_id: impl Into<String>,
-        message: types::WhatsAppCarouselMessage,
+        body: impl Into<String>,
+        buttons: types::WhatsAppCarouselMessageCarouselButtonType,
+    ) -> Self {
+        Self {
+            envelope: Envelope::new(app_id, subscription_group_id),
+            message: types::WhatsAppCarouselMessage::builder()
+                .extra(Map::new())
+                .body(body.into())
+                .carousel_button_type(buttons),
+            cards: Vec::new(),
+        }
+    }
+
+    /// A carousel whose cards carry quick-reply buttons ([`CarouselCard::button`]).
+    pub fn quick_replies(
+        app_id: impl Into<String>,
+        subscription_group_id: impl Into<String>,
+        body: impl Into<String>,
     ) -> Self {
         Self::of(
-            app_id.into(),
-            subscription_group_id.into(),
-            Message::Carousel(message),
+            app_id,
+            subscription_group_id,
+            body,
+            types::WhatsAppCarouselMessageCarouselButtonType::QuickReply,
         )
     }
 
-    /// The campaign variation this message is (required with a `campaign_id`).
-    pub fn message_variation_id(mut self, id: impl Into<String>) -> Self {
-        self.message_variation_id = Some(id.into());
-        self
-    }
-
-    /// Records that `field` does not apply to this message's type.
-    fn misfit(mut self, field: &str) -> Self {
-        if self.problem.is_none() {
-            let reason = format!("does not apply to a {}", self.message.type_name());
-            self.problem = Some((format!("message.{field}"), reason));
-        }
-        self
-    }
-
-    /// A template's header variable (TEXT headers have at most one).
-    pub fn header_variable(mut self, value: impl Into<String>) -> Self {
-        match self.message {
-            Message::Template(m) => {
-                self.message = Message::Template(m.header_variables(Some(indexed([value]))));
-                self
-            }
-            _ => self.misfit("header_variables"),
-        }
-    }
-
-    /// A template's body variables, in order (`{"0": .., "1": ..}`).
-    pub fn body_variables(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        match self.message {
-            Message::Template(m) => {
-                self.message = Message::Template(m.body_variables(Some(indexed(values))));
-                self
-            }
-            _ => self.misfit("body_variables"),
-        }
-    }
-
-    /// The variable path of a template's call-to-action URL button, at that button's
-    /// index (only one button can vary).
-    pub fn button_variable(mut self, button_index: usize, value: impl Into<String>) -> Self {
-        match self.message {
-            Message::Template(m) => {
-                let variables = BTreeMap::from([(button_index.to_string(), value.into())]);
-                self.message = Message::Template(
-                    m.button_variables(Some(types::WhatsAppVariables(variables))),
-                );
-                self
-            }
-            _ => self.misfit("button_variables"),
-        }
-    }
-
-    /// The image of a template's IMAGE header.
-    pub fn header_media_uri(mut self, uri: impl Into<String>) -> Self {
-        match self.message {
-            Message::Template(m) => {
-                self.message = Message::Template(m.header_media_uri(Some(uri.into())));
-                self
-            }
-            _ => self.misfit("header_media_uri"),
-        }
-    }
-
-    /// The cards of a carousel template (2 to 10, matching the template).
-    pub fn carousel_cards(
-        mut self,
-        cards: impl IntoIterator<Item = types::WhatsAppTemplateCard>,
+    /// A carousel whose cards carry a link button each ([`CarouselCard::link`]).
+    pub fn links(
+        app_id: impl Into<String>,
+        subscription_group_id: impl Into<String>,
+        body: impl Into<String>,
     ) -> Self {
-        match self.message {
-            Message::Template(m) => {
-                self.message =
-                    Message::Template(m.carousel_cards(cards.into_iter().collect::<Vec<_>>()));
-                self
-            }
-            _ => self.misfit("carousel_cards"),
+        Self::of(
+            app_id,
+            subscription_group_id,
+            body,
+            types::WhatsAppCarouselMessageCarouselButtonType::Url,
+        )
+    }
+
+    /// Adds a card (2 to 10 in all, of one media type, with as many buttons each).
+    pub fn card(mut self, card: CarouselCard) -> Self {
+        self.cards.push(card);
+        self
+    }
+
+    fn finish(
+        self,
+        path: &str,
+    ) -> Result<(Envelope, types::builder::WhatsAppCarouselMessage), Error> {
+        let cards = self
+            .cards
+            .into_iter()
+            .map(CarouselCard::finish)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(path, e))?;
+        Ok((self.envelope, self.message.cards(cards)))
+    }
+}
+
+/// A card of a [`Carousel`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct CarouselCard {
+    card: types::builder::WhatsAppCarouselCard,
+    body_text: Option<String>,
+    buttons: Vec<String>,
+    link: Option<(String, String)>,
+}
+
+impl CarouselCard {
+    fn of(media_type: types::WhatsAppMediaType, uri: String) -> Self {
+        Self {
+            card: types::WhatsAppCarouselCard::builder()
+                .extra(Map::new())
+                .media_type(media_type)
+                .media_uri(uri),
+            body_text: None,
+            buttons: Vec::new(),
+            link: None,
         }
     }
 
-    /// Whether a text response shows a preview of its first URL.
-    pub fn preview_url(mut self, yes: bool) -> Self {
-        match self.message {
-            Message::Text(m) => {
-                self.message = Message::Text(m.preview_url(Some(yes)));
-                self
-            }
-            _ => self.misfit("preview_url"),
-        }
+    /// A card showing this image.
+    pub fn image(uri: impl Into<String>) -> Self {
+        Self::of(types::WhatsAppMediaType::Image, uri.into())
     }
 
-    /// An image response's caption.
-    pub fn caption(mut self, caption: impl Into<String>) -> Self {
-        match self.message {
-            Message::Image(m) => {
-                self.message = Message::Image(m.caption(Some(caption.into())));
-                self
-            }
-            _ => self.misfit("caption"),
-        }
+    /// A card showing this video.
+    pub fn video(uri: impl Into<String>) -> Self {
+        Self::of(types::WhatsAppMediaType::Video, uri.into())
     }
 
-    /// A header text (quick-reply and Flow responses; not with a header image).
-    pub fn header_text(mut self, text: impl Into<String>) -> Self {
-        match self.message {
-            Message::QuickReply(m) => {
-                self.message = Message::QuickReply(m.header_text(Some(text.into())));
-                self
-            }
-            Message::Flow(m) => {
-                self.message = Message::Flow(m.header_text(Some(text.into())));
-                self
-            }
-            _ => self.misfit("header_text"),
-        }
+    /// The card's text (the spec bounds its length; a longer one is refused, naming it).
+    pub fn body_text(mut self, text: impl Into<String>) -> Self {
+        self.body_text = Some(text.into());
+        self
     }
 
-    /// A quick-reply response's header image (not with a header text).
-    pub fn header_image_uri(mut self, uri: impl Into<String>) -> Self {
-        match self.message {
-            Message::QuickReply(m) => {
-                self.message = Message::QuickReply(m.header_image_uri(Some(uri.into())));
-                self
-            }
-            _ => self.misfit("header_image_uri"),
-        }
+    /// Adds a quick-reply button with this label (in a [`Carousel::quick_replies`]).
+    pub fn button(mut self, label: impl Into<String>) -> Self {
+        self.buttons.push(label.into());
+        self
     }
 
-    /// A footer (quick-reply and Flow responses).
-    pub fn footer(mut self, footer: impl Into<String>) -> Self {
-        match self.message {
-            Message::QuickReply(m) => {
-                self.message = Message::QuickReply(m.footer(Some(footer.into())));
-                self
-            }
-            Message::Flow(m) => {
-                self.message = Message::Flow(m.footer(Some(footer.into())));
-                self
-            }
-            _ => self.misfit("footer"),
-        }
+    /// The card's link button (in a [`Carousel::links`]).
+    pub fn link(mut self, display_text: impl Into<String>, url: impl Into<String>) -> Self {
+        self.link = Some((display_text.into(), url.into()));
+        self
     }
 
-    pub(crate) fn into_wire(self, path: &str) -> Result<types::WhatsApp, Error> {
-        if let Some((field, reason)) = self.problem {
-            return Err(Error::invalid(format!("{path}.{field}"), reason));
-        }
-        let refused = |e: types::error::ConversionError| Error::invalid(path, e.to_string());
-        let (app_id, group, variation) = (
-            self.app_id,
-            self.subscription_group_id,
-            self.message_variation_id,
-        );
-        macro_rules! envelope {
-            ($envelope:ident, $kind:ident :: $variant:ident, $message:expr) => {
-                types::WhatsApp::from(
-                    types::$envelope::try_from(
-                        types::$envelope::builder()
-                            .extra(Map::new())
-                            .app_id(app_id)
-                            .subscription_group_id(group)
-                            .message_variation_id(variation)
-                            .message_type(types::$kind::$variant)
-                            .message($message),
-                    )
-                    .map_err(refused)?,
-                )
-            };
-        }
-        Ok(match self.message {
-            Message::Template(m) => {
-                envelope!(
-                    WhatsAppTemplate,
-                    WhatsAppTemplateMessageType::TemplateMessage,
-                    m
-                )
-            }
-            Message::Text(m) => {
-                envelope!(
-                    WhatsAppText,
-                    WhatsAppTextMessageType::TextResponseMessage,
-                    m
-                )
-            }
-            Message::Image(m) => envelope!(
-                WhatsAppTextImage,
-                WhatsAppTextImageMessageType::TextImageResponseMessage,
-                m
-            ),
-            Message::QuickReply(m) => envelope!(
-                WhatsAppQuickReply,
-                WhatsAppQuickReplyMessageType::QuickReplyResponseMessage,
-                m
-            ),
-            Message::List(m) => {
-                envelope!(
-                    WhatsAppList,
-                    WhatsAppListMessageType::ListResponseMessage,
-                    m
-                )
-            }
-            Message::Flow(m) => {
-                envelope!(
-                    WhatsAppFlow,
-                    WhatsAppFlowMessageType::FlowResponseMessage,
-                    m
-                )
-            }
-            Message::Carousel(m) => envelope!(
-                WhatsAppCarousel,
-                WhatsAppCarouselMessageType::CarouselResponseMessage,
-                m
-            ),
-        })
+    fn finish(self) -> Result<types::WhatsAppCarouselCard, String> {
+        let body_text = self
+            .body_text
+            .map(|text| {
+                types::WhatsAppCarouselCardBodyText::try_from(text)
+                    .map_err(|e| format!("a card's body_text is {e}"))
+            })
+            .transpose()?;
+        let link = self
+            .link
+            .map(|(display_text, url)| {
+                let button = types::WhatsAppUrlButton::builder()
+                    .extra(Map::new())
+                    .display_text(display_text)
+                    .url(url);
+                types::WhatsAppUrlButton::try_from(button).map_err(|e| e.to_string())
+            })
+            .transpose()?;
+        let card = self
+            .card
+            .body_text(body_text)
+            .buttons(self.buttons)
+            .cta_url_button(link);
+        types::WhatsAppCarouselCard::try_from(card).map_err(|e| e.to_string())
     }
 }
