@@ -1,4 +1,5 @@
-//! `cargo xtask generate [--check]`: openapi/braze.yaml → crates/braze-api/src/generated.rs.
+//! `cargo xtask generate [--check]`: openapi/braze.yaml → crates/braze-api/src/generated.rs,
+//! and the operation tables of the READMEs ([`crate::readme_tables`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -23,45 +24,61 @@ pub enum Mode {
 }
 
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
-    let code = generate(&root.join(SPEC))?;
+    let spec = read_spec(&root.join(SPEC))?;
+    let code = generate(&spec)?;
     let output = root.join(OUTPUT);
+    let current = std::fs::read_to_string(&output).unwrap_or_default();
+    let mut files = vec![(OUTPUT.to_owned(), current, code)];
+    files.extend(crate::readme_tables::readmes(root, &spec)?);
     match mode {
         Mode::Write => {
-            std::fs::write(&output, &code)
-                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-            println!(
-                "wrote {OUTPUT} ({} lines) from {SPEC}",
-                code.lines().count()
-            );
+            for (relative, _, wanted) in &files {
+                let path = root.join(relative);
+                std::fs::write(&path, wanted)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!(
+                    "wrote {relative} ({} lines) from {SPEC}",
+                    wanted.lines().count()
+                );
+            }
             Ok(())
         }
         Mode::Check => {
-            let current = std::fs::read_to_string(&output).unwrap_or_default();
-            if current == code {
-                println!("{OUTPUT} is up to date with {SPEC}");
+            let stale: Vec<&str> = files
+                .iter()
+                .filter(|(_, current, wanted)| current != wanted)
+                .map(|(relative, current, wanted)| {
+                    eprint!("{relative}:\n{}", diff_summary(current, wanted));
+                    relative.as_str()
+                })
+                .collect();
+            if stale.is_empty() {
+                println!("{OUTPUT} and the READMEs' operation tables are up to date with {SPEC}");
                 Ok(())
             } else {
-                eprint!("{}", diff_summary(&current, &code));
                 Err(format!(
-                    "{OUTPUT} is out of date with {SPEC} (or was edited by hand); \
-                     run `cargo xtask generate` and commit the result"
+                    "{} out of date with {SPEC} (or edited by hand); run `cargo xtask \
+                     generate` and commit the result",
+                    stale.join(", ")
                 ))
             }
         }
     }
 }
 
-/// Renders the spec into the generated module's source text. Same input, same bytes.
-fn generate(spec_path: &Path) -> Result<String, String> {
+fn read_spec(spec_path: &Path) -> Result<openapiv3::OpenAPI, String> {
     let text = std::fs::read_to_string(spec_path)
         .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let spec: openapiv3::OpenAPI = yaml_serde::from_str(&text).map_err(|e| {
+    yaml_serde::from_str(&text).map_err(|e| {
         format!(
             "{} is not a valid OpenAPI 3.0 document: {e}",
             spec_path.display()
         )
-    })?;
+    })
+}
 
+/// Renders the spec into the generated module's source text. Same input, same bytes.
+fn generate(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -108,9 +125,9 @@ fn generate(spec_path: &Path) -> Result<String, String> {
         std::iter::empty(),
     );
     let mut tokens = Generator::new(&settings)
-        .generate_tokens(&spec)
+        .generate_tokens(spec)
         .map_err(|e| format!("progenitor could not generate a client from {SPEC}: {e}"))?;
-    tokens.extend(crate::operation_table::tokens(&spec)?);
+    tokens.extend(crate::operation_table::tokens(spec)?);
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     let moved = schemars_behind_feature(&mut file.items)?;
@@ -242,6 +259,10 @@ mod tests {
         std::fs::create_dir_all(root.join("crates/braze-api/src")).unwrap();
         let real = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         std::fs::copy(real.join(SPEC), root.join(SPEC)).unwrap();
+        for (readme, _) in crate::readme_tables::READMES {
+            std::fs::create_dir_all(root.join(readme).parent().unwrap()).unwrap();
+            std::fs::copy(real.join(readme), root.join(readme)).unwrap();
+        }
         root
     }
 
@@ -265,6 +286,23 @@ mod tests {
         run(&root, Mode::Write).unwrap();
         run(&root, Mode::Check).unwrap();
 
+        // A hand edit of a README's generated table (the text around it is free).
+        let readme = root.join("README.md");
+        let text = std::fs::read_to_string(&readme).unwrap();
+        std::fs::write(&readme, format!("{text}\nA line of prose.\n")).unwrap();
+        run(&root, Mode::Check).unwrap();
+        let edited = text.replacen(
+            "| `POST /campaigns/trigger/schedule/delete` |",
+            "| `POST /x` |",
+            1,
+        );
+        assert_ne!(text, edited);
+        std::fs::write(&readme, edited).unwrap();
+        let err = run(&root, Mode::Check).unwrap_err();
+        assert!(err.contains("README.md"), "{err}");
+        run(&root, Mode::Write).unwrap();
+        run(&root, Mode::Check).unwrap();
+
         // A spec change that was not regenerated.
         let spec = std::fs::read_to_string(root.join(SPEC)).unwrap();
         let changed = spec.replace(
@@ -283,6 +321,7 @@ mod tests {
             .parent()
             .unwrap()
             .join(SPEC);
+        let spec = read_spec(&spec).unwrap();
         let first = generate(&spec).unwrap();
         assert_eq!(first, generate(&spec).unwrap());
         assert!(first.starts_with("// @generated by `cargo xtask generate`"));
@@ -308,7 +347,7 @@ mod tests {
             .parent()
             .unwrap()
             .join(SPEC);
-        let code = generate(&spec).unwrap();
+        let code = generate(&read_spec(&spec).unwrap()).unwrap();
         let optional = "#[cfg_attr(feature = \"schemars\", derive(schemars::JsonSchema))]";
         let derived = code.matches("#[derive(").count();
         assert!(code.matches(optional).count() > 50, "{derived} derives");

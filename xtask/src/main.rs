@@ -17,6 +17,7 @@ mod bench;
 mod generate;
 mod msrv;
 mod operation_table;
+mod readme_tables;
 mod reliability;
 mod workspace;
 

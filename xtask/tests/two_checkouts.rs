@@ -143,7 +143,7 @@ fn xtask_acts_on_the_checkout_it_runs_in_when_the_target_dir_is_shared() {
         "the check fails in the untouched copy: {}",
         text(&in_a.stderr)
     );
-    assert!(text(&in_a.stdout).contains("is up to date"));
+    assert!(text(&in_a.stdout).contains("are up to date"));
 
     // B was edited by hand: its check must fail, although the binary comes from A's build.
     let in_b = xtask(&b, &target, &logs, &["generate", "--check"]);
