@@ -7,7 +7,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use braze_sdk::Audience;
+use braze_sdk::api::operations as ops;
+use braze_sdk::{Audience, OperationSpec};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
@@ -204,7 +205,7 @@ pub enum MessagesCommand {
 /// `braze messages schedule ...`
 #[derive(Debug, Subcommand)]
 pub enum MessageScheduleCommand {
-    /// Schedule a message with its content (POST /messages/schedule/create).
+    /// Schedule a message with its content.
     ///
     /// Give users (--external-user-id, --user-alias; with --segment-id or --audience,
     /// those of them in it), or --broadcast with a --segment-id or an --audience; and the
@@ -213,17 +214,20 @@ pub enum MessageScheduleCommand {
     /// --android-push-alert, --sms-body with --sms-app-id and --sms-subscription-group-id).
     /// Every channel is checked before anything is sent. A create is not retried once it
     /// may have reached Braze (no idempotency key).
+    #[command(after_help = endpoint_help(&ops::CREATE_MESSAGE_SCHEDULE))]
     Create(MessageCreateArgs),
-    /// Change the schedule or the content of a scheduled message
-    /// (POST /messages/schedule/update).
+    /// Change the schedule or the content of a scheduled message.
     ///
     /// Give a new schedule (--time ...), new content (--messages FILE or the channel
     /// flags), or both. A new schedule replaces the old one whole; new messages are taken
     /// to replace the old ones.
+    #[command(after_help = endpoint_help(&ops::UPDATE_MESSAGE_SCHEDULE))]
     Update(MessageUpdateArgs),
-    /// Cancel one scheduled message, or thousands with --from FILE
-    /// (POST /messages/schedule/delete).
-    #[command(after_long_help = bulk_help())]
+    /// Cancel one scheduled message, or thousands with --from FILE.
+    #[command(
+        after_help = endpoint_help(&ops::DELETE_MESSAGE_SCHEDULE),
+        after_long_help = bulk_help(&ops::DELETE_MESSAGE_SCHEDULE)
+    )]
     Delete(MessageDeleteArgs),
 }
 
@@ -231,60 +235,83 @@ pub enum MessageScheduleCommand {
 #[derive(Debug, Subcommand)]
 pub enum SchedulesCommand {
     /// List the campaigns and Canvases scheduled from now until --end-time.
+    #[command(after_help = endpoint_help(&ops::LIST_SCHEDULED_BROADCASTS))]
     List(ListArgs),
 }
 
 /// `braze campaigns schedule ...`
 #[derive(Debug, Subcommand)]
 pub enum CampaignScheduleCommand {
-    /// Schedule a send of an API-triggered campaign (POST /campaigns/trigger/schedule/create).
+    /// Schedule a send of an API-triggered campaign.
     ///
     /// Give --recipients, or --broadcast to send to the whole segment. A create is not
     /// retried once it may have reached Braze: Braze has no idempotency key, and a
     /// repeated create can schedule the send twice.
+    #[command(after_help = endpoint_help(&ops::CREATE_CAMPAIGN_SCHEDULE))]
     Create(CampaignCreateArgs),
-    /// Replace the schedule of a scheduled campaign send (POST /campaigns/trigger/schedule/update).
+    /// Replace the schedule of a scheduled campaign send.
     ///
     /// The new schedule replaces the old one whole: leaving out --in-local-time makes a
     /// local-time send a UTC send.
+    #[command(after_help = endpoint_help(&ops::UPDATE_CAMPAIGN_SCHEDULE))]
     Update(CampaignUpdateArgs),
-    /// Cancel one scheduled campaign send, or thousands with --from FILE
-    /// (POST /campaigns/trigger/schedule/delete).
+    /// Cancel one scheduled campaign send, or thousands with --from FILE.
     ///
     /// Braze applies deletions made shortly before or during the send time on a
     /// best-effort basis: a late deletion may reach all, some or none of the users.
-    #[command(after_long_help = bulk_help())]
+    #[command(
+        after_help = endpoint_help(&ops::DELETE_CAMPAIGN_SCHEDULE),
+        after_long_help = bulk_help(&ops::DELETE_CAMPAIGN_SCHEDULE)
+    )]
     Delete(CampaignDeleteArgs),
 }
 
 /// `braze canvas schedule ...`
 #[derive(Debug, Subcommand)]
 pub enum CanvasScheduleCommand {
-    /// Schedule users to enter an API-triggered Canvas (POST /canvas/trigger/schedule/create).
+    /// Schedule users to enter an API-triggered Canvas.
     ///
     /// Give --recipients, or --broadcast to send to the whole segment. Not retried once
     /// it may have reached Braze (no idempotency key).
+    #[command(after_help = endpoint_help(&ops::CREATE_CANVAS_SCHEDULE))]
     Create(CanvasCreateArgs),
-    /// Replace the schedule of a scheduled Canvas entry (POST /canvas/trigger/schedule/update).
+    /// Replace the schedule of a scheduled Canvas entry.
     ///
     /// The new schedule replaces the old one whole.
+    #[command(after_help = endpoint_help(&ops::UPDATE_CANVAS_SCHEDULE))]
     Update(CanvasUpdateArgs),
-    /// Cancel one scheduled Canvas entry, or thousands with --from FILE
-    /// (POST /canvas/trigger/schedule/delete).
+    /// Cancel one scheduled Canvas entry, or thousands with --from FILE.
     ///
     /// Late deletions are best-effort, as for campaigns.
-    #[command(after_long_help = bulk_help())]
+    #[command(
+        after_help = endpoint_help(&ops::DELETE_CANVAS_SCHEDULE),
+        after_long_help = bulk_help(&ops::DELETE_CANVAS_SCHEDULE)
+    )]
     Delete(CanvasDeleteArgs),
 }
 
-/// The long help of the delete commands: how bulk runs behave. The outcomes are listed
-/// from [`Outcome::ALL`](crate::bulk::report::Outcome::ALL), so the list cannot drift.
-fn bulk_help() -> String {
+/// The help lines that name the endpoint a command calls and the permission its key
+/// needs, read from the operation's spec (never written by hand, so they follow the spec).
+fn endpoint_help(spec: &OperationSpec) -> String {
+    format!(
+        "Braze endpoint: {} {}\nAPI key permission: {}",
+        spec.method, spec.path, spec.permission
+    )
+}
+
+/// The long help of the delete commands: their endpoint, then how bulk runs behave. The
+/// outcomes are listed from [`Outcome::ALL`](crate::bulk::report::Outcome::ALL), so the
+/// list cannot drift.
+fn bulk_help(spec: &OperationSpec) -> String {
     let outcomes: Vec<&str> = crate::bulk::report::Outcome::ALL
         .iter()
         .map(|outcome| outcome.as_str())
         .collect();
-    BULK_HELP.replace("{outcomes}", &outcomes.join(", "))
+    format!(
+        "{}\n\n{}",
+        endpoint_help(spec),
+        BULK_HELP.replace("{outcomes}", &outcomes.join(", "))
+    )
 }
 
 /// [`bulk_help`]'s text, `{outcomes}` standing for the outcome names.
@@ -758,7 +785,7 @@ mod tests {
 
     #[test]
     fn the_bulk_help_lists_every_outcome() {
-        let help = bulk_help();
+        let help = bulk_help(&ops::DELETE_CAMPAIGN_SCHEDULE);
         for outcome in crate::bulk::report::Outcome::ALL {
             assert!(help.contains(outcome.as_str()), "{help}");
         }
@@ -774,6 +801,77 @@ mod tests {
             .render_long_help()
             .to_string();
         assert!(long.contains("gone"), "{long}");
+    }
+
+    /// The operation a command calls, by its words: `<area> schedule <verb>` calls
+    /// `<verb>_<owner>_schedule`, and `schedules list` lists the scheduled broadcasts.
+    fn operation_id_of(words: &[&str]) -> Option<String> {
+        match words {
+            ["schedules", "list"] => Some("list_scheduled_broadcasts".to_owned()),
+            [area, "schedule", verb] => {
+                let owner = match *area {
+                    "campaigns" => "campaign",
+                    "messages" => "message",
+                    other => other,
+                };
+                Some(format!("{verb}_{owner}_schedule"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every command without subcommands, by its words, with its long help.
+    fn leaves(
+        command: &clap::Command,
+        words: &mut Vec<String>,
+        out: &mut Vec<(Vec<String>, String)>,
+    ) {
+        if !command.has_subcommands() {
+            let mut command = command.clone();
+            out.push((words.clone(), command.render_long_help().to_string()));
+            out.push((words.clone(), command.render_help().to_string()));
+            return;
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            words.push(sub.get_name().to_owned());
+            leaves(sub, words, out);
+            words.pop();
+        }
+    }
+
+    #[test]
+    fn each_command_names_its_endpoint_and_permission_from_the_spec() {
+        let mut all = Vec::new();
+        leaves(&Cli::command(), &mut Vec::new(), &mut all);
+        let mut named = std::collections::BTreeSet::new();
+        for (words, help) in &all {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            // Exactly the endpoints of its operation appear, in both -h and --help.
+            let shown: Vec<&OperationSpec> = ops::OPERATIONS
+                .iter()
+                .copied()
+                .filter(|spec| help.contains(&format!("{} {}\n", spec.method, spec.path)))
+                .collect();
+            match operation_id_of(&words) {
+                Some(id) => {
+                    assert_eq!(
+                        shown.iter().map(|spec| spec.id).collect::<Vec<_>>(),
+                        [id.as_str()],
+                        "{words:?}:\n{help}"
+                    );
+                    let permission = format!("API key permission: {}", shown[0].permission);
+                    assert!(help.contains(&permission), "{words:?}:\n{help}");
+                    named.insert(shown[0].id);
+                }
+                None => assert!(shown.is_empty(), "{words:?}:\n{help}"),
+            }
+        }
+        let every: std::collections::BTreeSet<&str> =
+            ops::OPERATIONS.iter().map(|spec| spec.id).collect();
+        assert_eq!(named, every, "an operation without a command");
     }
 
     #[test]
