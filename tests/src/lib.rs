@@ -222,3 +222,8 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
     response
 }
+
+/// The workspace README's examples, compiled as doc tests so that they follow the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct WorkspaceReadmeExamples;

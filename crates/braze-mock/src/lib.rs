@@ -102,3 +102,8 @@ pub use rate_limit::RateLimitCounters;
 pub use request_log::{RecordedBody, RecordedRequest};
 pub use server::MockServer;
 pub use state::{StoredSchedule, Targeting};
+
+/// The README's examples, compiled as doc tests so that they follow the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

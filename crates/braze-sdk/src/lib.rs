@@ -10,7 +10,7 @@
 //! let client = Client::new("YOUR-REST-API-KEY", Instance::Us01)?;
 //!
 //! let created = client
-//!     .create_campaign_schedule("campaign_identifier", Schedule::parse("2030-05-24T21:30:00Z").unwrap())
+//!     .create_campaign_schedule("campaign_identifier", Schedule::parse("2030-05-24T21:30:00Z")?)
 //!     .recipient(Recipient::external_user_id("user-42"))
 //!     .await?;
 //!
@@ -31,7 +31,7 @@
 //! use braze_sdk::messages::ApplePush;
 //!
 //! let scheduled = client
-//!     .create_message_schedule(Schedule::parse("2030-05-24T21:30:00Z").unwrap())
+//!     .create_message_schedule(Schedule::parse("2030-05-24T21:30:00Z")?)
 //!     .external_user_id("user-42")
 //!     .apple_push(ApplePush::new("Your table is ready"))
 //!     .await?;
@@ -53,7 +53,7 @@
 //!     push_subscription().is(SubscriptionStatus::OptedIn),
 //! ]);
 //! client
-//!     .create_campaign_schedule("campaign_identifier", Schedule::parse("2030-05-24T21:30:00Z").unwrap())
+//!     .create_campaign_schedule("campaign_identifier", Schedule::parse("2030-05-24T21:30:00Z")?)
 //!     .audience(audience)
 //!     .await?;
 //! # Ok(()) }
@@ -164,3 +164,8 @@ pub mod pacing {
 /// ergonomic type at the root (`Schedule`, `Recipient`, `ApiError`), the root one is what
 /// the builders take, and this one is what goes on the wire.
 pub use braze_api::types as wire;
+
+/// The README's examples, compiled as doc tests so that they follow the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
