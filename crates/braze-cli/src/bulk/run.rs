@@ -17,19 +17,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use braze_sdk::types::MessageResponse;
-use braze_sdk::{
-    Campaign, Canvas, Client, Delivery, RequestPreview, Response, ScheduleKind, TransportKind,
-};
+use braze_sdk::{Campaign, Canvas, Client, Delivery, RequestPreview, Response, ScheduleKind};
 use serde_json::json;
 
 use crate::bulk::control::{Control, StopReason, listen_for_signals};
 use crate::bulk::input::{RowContent, RowReader, estimate_rows, is_stdin};
+use crate::bulk::outcome::{self, Answer, Reach};
 use crate::bulk::progress::{Counters, Display, Style};
 use crate::bulk::queue::JobQueue;
 use crate::bulk::recorder::{MAX_LISTED_PROBLEMS, Recorded, Recorder};
 use crate::bulk::report::{
-    ALREADY_GONE_AFTER_RETRY, ALREADY_GONE_RESUMED, FAILED_ABANDONED, INVALID_URL_MESSAGE, Outcome,
-    ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN, SkipReason,
+    FAILED_ABANDONED, Outcome, ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN,
+    SkipReason,
 };
 use crate::bulk::resume::AlreadyDeleted;
 use crate::cli::{BulkArgs, DEFAULT_CONCURRENCY, GlobalArgs};
@@ -471,123 +470,54 @@ fn abandon(job: Job) -> RowResult {
     }
 }
 
-/// Turns the SDK's answer into the row's outcome.
-///
-/// A 404 from Braze (its JSON `message`, not "Invalid URL") says the schedule is not
-/// there. The row is `gone` when this run or an earlier one may have deleted it: an
-/// earlier attempt of this request got no clear answer (a timeout, a 5xx), or a
-/// `--resume` report does not rule out that the interrupted run deleted it (the row was in
-/// flight when that run was killed). Then the report and Braze agree that it is not there,
-/// without claiming a deletion the tool cannot prove (the id may also be wrong). Any other
-/// 404 is a failure (a wrong id).
+/// Turns the SDK's answer into the row's result, and tells `control` what the
+/// [`outcome`] policy says the run must do.
 fn classify(
     job: Job,
     answer: Result<Response<MessageResponse>, braze_sdk::Error>,
     control: &Control,
 ) -> RowResult {
-    let earlier_may_have_sent = job.earlier_may_have_sent;
-    let mut result = RowResult {
+    let row = outcome::Row {
+        line: job.line,
+        earlier_may_have_sent: job.earlier_may_have_sent,
+    };
+    let (verdict, status, attempts, rate_limit) = match &answer {
+        Ok(response) => (
+            outcome::decide(row, &Answer::success(response)),
+            Some(response.status().as_u16()),
+            response.attempts(),
+            response.rate_limit(),
+        ),
+        Err(error) => {
+            let text = error.to_string();
+            (
+                outcome::decide(row, &Answer::error(error, &text)),
+                error.status().map(|s| s.as_u16()),
+                error.attempts(),
+                error.rate_limit(),
+            )
+        }
+    };
+    match verdict.reach {
+        Some(Reach::Answered) => control.note_answered(),
+        Some(Reach::Unreachable) => control.note_unreachable(),
+        None => {}
+    }
+    if let Some(reason) = verdict.stop {
+        control.stop(reason);
+    }
+    RowResult {
         line: job.line,
         owner_id: job.owner_id,
         schedule_id: Some(job.schedule_id),
-        outcome: Outcome::Deleted,
+        outcome: verdict.outcome,
         skip_reason: None,
-        status: None,
-        message: Cow::Borrowed(""),
-        attempts: 0,
-        delivery: None,
-        rate_limit: None,
-        error_text: None,
-    };
-    let error = match answer {
-        Ok(response) => {
-            control.note_answered();
-            result.status = Some(response.status().as_u16());
-            result.message = braze_message(response.message());
-            result.attempts = response.attempts();
-            result.delivery = Some(Delivery::Accepted);
-            result.rate_limit = response.rate_limit();
-            return result;
-        }
-        Err(error) => error,
-    };
-    match &error {
-        braze_sdk::Error::Transport(transport) if transport.kind == TransportKind::Connect => {
-            control.note_unreachable();
-        }
-        braze_sdk::Error::Api(_) | braze_sdk::Error::Decode(_) => control.note_answered(),
-        _ => {}
-    }
-    result.status = error.status().map(|s| s.as_u16());
-    result.attempts = error.attempts();
-    result.delivery = Some(error.delivery());
-    result.rate_limit = error.rate_limit();
-    let already_gone = not_found(&error).and_then(|message| {
-        let why = if error.delivery() == Delivery::Uncertain {
-            ALREADY_GONE_AFTER_RETRY
-        } else if earlier_may_have_sent {
-            ALREADY_GONE_RESUMED
-        } else {
-            return None;
-        };
-        Some(format!("{why} ({message})"))
-    });
-    match &error {
-        braze_sdk::Error::InvalidRequest { .. } | braze_sdk::Error::Config(_) => {
-            result.outcome = Outcome::Invalid;
-            result.delivery = None;
-            result.message = Cow::Owned(error.to_string());
-        }
-        // A 2xx whose body could not be read: Braze took the delete.
-        _ if error.delivery() == Delivery::Accepted => {
-            result.message = Cow::Owned(format!("counted as deleted: {error}"));
-        }
-        _ if already_gone.is_some() => {
-            result.outcome = Outcome::Gone;
-            result.message = Cow::Owned(already_gone.unwrap_or_default());
-        }
-        _ => {
-            result.outcome = Outcome::Failed;
-            if let Some(status @ (401 | 403)) = result.status {
-                control.stop(StopReason::KeyRefused {
-                    status,
-                    line: result.line,
-                });
-            }
-            let mut message = error
-                .braze_message()
-                .map_or_else(|| error.to_string(), str::to_owned);
-            let refused_after_doubt = error.delivery() == Delivery::Uncertain
-                && result.status.is_some_and(|s| (400..500).contains(&s));
-            if refused_after_doubt {
-                message.push_str(
-                    " (an earlier attempt got no clear answer: it may have deleted the schedule)",
-                );
-            }
-            result.message = Cow::Owned(message);
-            result.error_text = Some(error.to_string());
-        }
-    }
-    result
-}
-
-/// Braze's message of a 404 that says a schedule is not there: a JSON answer from Braze,
-/// not its "Invalid URL" (a wrong endpoint) nor a proxy's page.
-fn not_found(error: &braze_sdk::Error) -> Option<&str> {
-    if error.status()? != 404 {
-        return None;
-    }
-    error
-        .braze_message()
-        .filter(|message| *message != INVALID_URL_MESSAGE)
-}
-
-/// Braze's `message`, without an allocation for the usual `success`.
-fn braze_message(message: Option<&str>) -> Cow<'static, str> {
-    match message {
-        Some("success") => Cow::Borrowed("success"),
-        Some(other) => Cow::Owned(other.to_owned()),
-        None => Cow::Borrowed(""),
+        status,
+        message: verdict.message,
+        attempts,
+        delivery: verdict.delivery,
+        rate_limit,
+        error_text: verdict.error_text,
     }
 }
 
