@@ -9,7 +9,8 @@
 //! recorded at once ([`recorder`]): its report line ([`report`]) and the counts the
 //! progress display reads ([`progress`]). Nothing holds more than a bounded number of
 //! rows, so memory does not grow with the input. [`resume`] skips rows an earlier report
-//! records as deleted, and [`control`] stops the run cleanly on Ctrl-C or a refused key.
+//! records as deleted, and [`control`] stops the run cleanly on Ctrl-C or a refused key;
+//! [`summary`] tells how it ended.
 
 pub mod control;
 pub mod input;
@@ -20,3 +21,4 @@ pub mod recorder;
 pub mod report;
 pub mod resume;
 pub mod run;
+pub mod summary;
