@@ -465,10 +465,21 @@ struct Worker {
 
 impl Worker {
     async fn run(self) {
+        // One wait for the whole run rather than one per row: it stays registered with
+        // the channel from row to row. (The sender lives as long as the run; were it
+        // gone, the wait would never end, as no abandon could come.)
         let mut abandoned = self.control.abandoned();
+        let abandon = async move {
+            if abandoned.wait_for(|abandon| *abandon).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(abandon);
+        let mut abandon_seen = false;
         let mut line = Vec::with_capacity(256);
         while let Some(job) = self.queue.pop().await {
             tracing::trace!(line = job.line, "row taken");
+            // Abandoning stops the run first, so once it is seen no row gets this far.
             let result = if self.control.is_stopping() {
                 job.skip(&self.control)
             } else {
@@ -479,7 +490,10 @@ impl Worker {
                     answer = delete(&self.client, self.kind, &job) => {
                         classify(job, answer, &self.control)
                     }
-                    Ok(_) = abandoned.wait_for(|abandon| *abandon) => job.abandon(),
+                    () = &mut abandon, if !abandon_seen => {
+                        abandon_seen = true;
+                        job.abandon()
+                    }
                 }
             };
             self.recorder.record(&result, &mut line);
