@@ -413,7 +413,7 @@ type Field = Result<String, (Option<String>, String)>;
 fn field(record: &csv::ByteRecord, column: usize, name: &str) -> Field {
     match record.get(column).map(<[u8]>::trim_ascii) {
         None => Err((None, format!("missing {name} column"))),
-        Some(bytes) => match std::str::from_utf8(bytes).map(str::trim) {
+        Some(bytes) => match std::str::from_utf8(bytes).map(trim) {
             Err(_) => Err((
                 Some(String::from_utf8_lossy(bytes).into_owned()),
                 format!("{name} is not valid UTF-8"),
@@ -423,6 +423,20 @@ fn field(record: &csv::ByteRecord, column: usize, name: &str) -> Field {
             Ok("") => Err((Some(String::new()), format!("{name} is blank"))),
             Ok(text) => Ok(text.to_owned()),
         },
+    }
+}
+
+/// [`str::trim`], with a shortcut for the usual id: an ASCII character at each end that is
+/// not whitespace (`trim_ascii` has been applied; `str::trim` also removes a vertical tab
+/// and Unicode spaces, which start with a byte past ASCII).
+fn trim(text: &str) -> &str {
+    let kept =
+        |byte: Option<&u8>| byte.is_some_and(|b| b.is_ascii() && !(*b as char).is_whitespace());
+    let bytes = text.as_bytes();
+    if kept(bytes.first()) && kept(bytes.last()) {
+        text
+    } else {
+        text.trim()
     }
 }
 
@@ -629,6 +643,26 @@ mod tests {
             RowContent::Invalid { reason, .. } => reason,
             RowContent::Ids { .. } => panic!("valid row: {row:?}"),
         }
+    }
+
+    #[test]
+    fn ids_are_trimmed_like_str_trim() {
+        for text in [
+            "id",
+            "a b",
+            "\u{b}id",
+            "id\u{b}",
+            "\u{a0}id",
+            "id\u{3000}",
+            "é",
+            "\u{a0}",
+            "x\u{a0}y",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+        let bytes = "campaign_id,schedule_id\n\u{a0}c1\u{a0},\u{b}s1\n".as_bytes();
+        let rows = read_all(bytes, Some(InputFormat::Csv), ScheduleKind::Campaign).unwrap();
+        assert_eq!(rows, [ids(2, "c1", "s1")]);
     }
 
     #[test]

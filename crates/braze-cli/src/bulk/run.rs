@@ -1,4 +1,4 @@
-//! One bulk run, from the input file to the summary.
+//! One bulk run, from the input file to the summary: the pipeline.
 //!
 //! ```text
 //! reader thread ──JobQueue (bounded)──▶ N workers (clones of one Client)
@@ -7,35 +7,37 @@
 //! ```
 //!
 //! Every row ends as exactly one [`RowResult`], recorded once by whoever finished it:
-//! that is what makes "one report line per input row" hold, on Ctrl-C too.
+//! that is what makes "one report line per input row" hold, on Ctrl-C too. What an
+//! answer makes of a row is [`outcome`]'s call; how the run ended, [`summary`]'s.
+//!
+//! [`summary`]: crate::bulk::summary
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use braze_sdk::wire::MessageResponse;
-use braze_sdk::{
-    Client, Delivery, RequestPreview, Response, ScheduleKind, ScheduleRef, TransportKind,
-};
-use serde_json::json;
+use braze_sdk::{Client, Delivery, RequestPreview, Response, ScheduleKind, ScheduleRef};
 
-use crate::bulk::control::{Control, StopReason, listen_for_signals};
+use crate::bulk::control::{Control, listen_for_signals};
 use crate::bulk::input::{RowContent, RowReader, estimate_rows, is_stdin};
+use crate::bulk::outcome::{self, Answer, Reach};
 use crate::bulk::progress::{Counters, Display, Style};
 use crate::bulk::queue::JobQueue;
 use crate::bulk::recorder::{MAX_LISTED_PROBLEMS, Recorded, Recorder};
 use crate::bulk::report::{
-    ALREADY_GONE_AFTER_RETRY, ALREADY_GONE_RESUMED, FAILED_ABANDONED, INVALID_URL_MESSAGE, Outcome,
-    ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN, SkipReason,
+    FAILED_ABANDONED, Outcome, ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN,
+    SkipReason,
 };
-use crate::bulk::resume::AlreadyDeleted;
+use crate::bulk::resume::{AlreadyDeleted, Horizons};
+use crate::bulk::summary::Summary;
 use crate::cli::{BulkArgs, DEFAULT_CONCURRENCY, GlobalArgs};
 use crate::credentials::{Purpose, connect};
-use crate::error::{CliError, EXIT_INTERRUPTED, EXIT_REFUSED, EXIT_SUCCESS, EXIT_USAGE};
-use crate::output::{Output, count, preview_json, preview_text, print_json};
+use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::output::{Output, count};
 
 /// Rows read ahead of the workers: enough that they never wait for the reader, few
 /// enough to be nothing in memory.
@@ -50,6 +52,37 @@ struct Job {
     /// Whether a run resumed from may have sent it without recording it (see
     /// [`AlreadyDeleted::may_have_sent`]).
     earlier_may_have_sent: bool,
+}
+
+impl Job {
+    /// Not attempted: the run has stopped (or no worker is left to take it).
+    fn skip(self, control: &Control) -> RowResult {
+        let (reason, message) = control.skip();
+        RowResult::skipped(
+            self.line,
+            self.owner_id,
+            Some(self.schedule_id),
+            reason,
+            message,
+        )
+    }
+
+    /// In flight when the run was abandoned.
+    fn abandon(self) -> RowResult {
+        RowResult {
+            line: self.line,
+            owner_id: self.owner_id,
+            schedule_id: Some(self.schedule_id),
+            outcome: Outcome::Failed,
+            skip_reason: None,
+            status: None,
+            message: Cow::Borrowed(FAILED_ABANDONED),
+            attempts: 1,
+            delivery: Some(Delivery::Uncertain),
+            rate_limit: None,
+            error_text: None,
+        }
+    }
 }
 
 /// Runs `... schedule delete --from FILE`; returns the exit code.
@@ -88,66 +121,25 @@ pub async fn run(global: &GlobalArgs, kind: ScheduleKind, args: &BulkArgs) -> Re
     let counters = Arc::new(Counters::default());
     let display = Display::start(Arc::clone(&counters), total, style);
     let started = Instant::now();
-
-    let recorder = Arc::new(Recorder::new(
+    let recorder = Recorder::new(kind, report, Arc::clone(&counters), Arc::clone(&control));
+    let pipeline = Pipeline {
         kind,
-        report,
-        Arc::clone(&counters),
-        Arc::clone(&control),
-    ));
-    let queue = Arc::new(JobQueue::new(QUEUE_ROWS));
-
-    let reader = {
-        let queue = Arc::clone(&queue);
-        let recorder = Arc::clone(&recorder);
-        let control = Arc::clone(&control);
-        let dry_run = global.dry_run.then(|| connection.client.clone());
-        tokio::task::spawn_blocking(move || {
-            // Closed however the reader ends, so that the workers always finish.
-            let _close = CloseOnDrop(&queue);
-            read_rows(
-                rows,
-                &already_deleted,
-                &queue,
-                &recorder,
-                &control,
-                kind,
-                dry_run.as_ref(),
-            )
-        })
+        queue: Arc::new(JobQueue::new(QUEUE_ROWS)),
+        recorder: Arc::new(recorder),
+        control: Arc::clone(&control),
     };
-
-    let live_workers = Arc::new(AtomicUsize::new(concurrency));
-    let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let worker = Worker {
-                client: connection.client.clone(),
-                kind,
-                queue: Arc::clone(&queue),
-                recorder: Arc::clone(&recorder),
-                control: Arc::clone(&control),
-                live: Arc::clone(&live_workers),
-            };
-            tokio::spawn(worker.run())
-        })
-        .collect();
-    if concurrency == 0 {
-        queue.desert();
-    }
-
-    let read = reader
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-    for worker in workers {
-        if let Err(e) = worker.await {
-            std::panic::resume_unwind(e.into_panic());
-        }
-    }
+    let dry_run = global.dry_run.then(|| connection.client.clone());
+    let (read, written) = pipeline
+        .run(
+            rows,
+            already_deleted,
+            &connection.client,
+            dry_run,
+            concurrency,
+        )
+        .await;
     signals.abort();
     display.finish();
-    let written = Arc::into_inner(recorder)
-        .expect("the reader and workers are done")
-        .finish();
 
     let summary = Summary {
         counters: &counters,
@@ -160,25 +152,34 @@ pub async fn run(global: &GlobalArgs, kind: ScheduleKind, args: &BulkArgs) -> Re
     };
     let code = summary.exit_code();
     summary.print(output, kind);
+    conclude(global, args, code, read, &written)
+}
+
+/// The run's result, once the summary is printed: an error of the input or the report
+/// first, else the exit code (after saying how to finish an interrupted run).
+fn conclude(
+    global: &GlobalArgs,
+    args: &BulkArgs,
+    code: u8,
+    read: Result<ReadOutcome, CliError>,
+    written: &Recorded,
+) -> Result<u8, CliError> {
     if let Some(error) = &written.report_error {
         return Err(CliError::Input(format!(
             "the report could not be written: {error}"
         )));
     }
-    match read {
-        Err(error) => Err(error),
-        Ok(_) if code == EXIT_INTERRUPTED && !global.quiet => {
-            if let Some(report) = args.report.as_deref().filter(|r| r.as_os_str() != "-") {
-                eprintln!(
-                    "to finish the rest later: the same command with --resume {} and a new \
-                     --report",
-                    report.display()
-                );
-            }
-            Ok(code)
-        }
-        Ok(_) => Ok(code),
+    read?;
+    if code == EXIT_INTERRUPTED
+        && !global.quiet
+        && let Some(report) = args.report.as_deref().filter(|r| r.as_os_str() != "-")
+    {
+        eprintln!(
+            "to finish the rest later: the same command with --resume {} and a new --report",
+            report.display()
+        );
     }
+    Ok(code)
 }
 
 /// `--report` must not overwrite a `--resume` report before it is read.
@@ -243,6 +244,70 @@ fn announce(global: &GlobalArgs, args: &BulkArgs, already_deleted: &AlreadyDelet
     }
 }
 
+/// What the reader and the workers share.
+struct Pipeline {
+    kind: ScheduleKind,
+    queue: Arc<JobQueue<Job>>,
+    recorder: Arc<Recorder>,
+    control: Arc<Control>,
+}
+
+impl Pipeline {
+    /// Reads every row and sends its delete with `concurrency` workers (none for a dry
+    /// run, which checks each row with `dry_run`); returns what the reader saw and what
+    /// the recorder did, once every row is recorded.
+    async fn run(
+        self,
+        rows: RowReader,
+        already_deleted: AlreadyDeleted,
+        client: &Client,
+        dry_run: Option<Client>,
+        concurrency: usize,
+    ) -> (Result<ReadOutcome, CliError>, Recorded) {
+        let reader = {
+            let reader = Reader {
+                already_deleted,
+                queue: Arc::clone(&self.queue),
+                recorder: Arc::clone(&self.recorder),
+                control: Arc::clone(&self.control),
+                kind: self.kind,
+                dry_run,
+            };
+            tokio::task::spawn_blocking(move || reader.read_all(rows))
+        };
+        let live_workers = Arc::new(AtomicUsize::new(concurrency));
+        let workers: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let worker = Worker {
+                    client: client.clone(),
+                    kind: self.kind,
+                    queue: Arc::clone(&self.queue),
+                    recorder: Arc::clone(&self.recorder),
+                    control: Arc::clone(&self.control),
+                    live: Arc::clone(&live_workers),
+                };
+                tokio::spawn(worker.run())
+            })
+            .collect();
+        if concurrency == 0 {
+            self.queue.desert();
+        }
+
+        let read = reader
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        for worker in workers {
+            if let Err(e) = worker.await {
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
+        let written = Arc::into_inner(self.recorder)
+            .expect("the reader and workers are done")
+            .finish();
+        (read, written)
+    }
+}
+
 /// What the reader saw.
 struct ReadOutcome {
     /// A dry run's preview of the first request.
@@ -252,97 +317,95 @@ struct ReadOutcome {
 /// The reader: turns each input row into a job for the workers, or directly into a
 /// result when it is invalid, already deleted, or the run has stopped. Runs on a
 /// blocking thread (file reads block).
-fn read_rows(
-    mut rows: RowReader,
-    already_deleted: &AlreadyDeleted,
-    queue: &JobQueue<Job>,
-    recorder: &Recorder,
-    control: &Control,
+struct Reader {
+    already_deleted: AlreadyDeleted,
+    queue: Arc<JobQueue<Job>>,
+    recorder: Arc<Recorder>,
+    control: Arc<Control>,
     kind: ScheduleKind,
-    dry_run: Option<&Client>,
-) -> Result<ReadOutcome, CliError> {
-    let mut outcome = ReadOutcome {
-        first_request: None,
-    };
-    let mut line = Vec::with_capacity(256);
-    let mut horizons = already_deleted.horizons();
-    while let Some(row) = rows.next_row() {
-        let row = row?;
-        let (owner_id, schedule_id) = match row.content {
-            RowContent::Invalid {
-                owner_id,
-                schedule_id,
-                reason,
-            } => {
-                let result = RowResult::invalid(row.line, owner_id, schedule_id, reason);
-                recorder.record(&result, &mut line);
-                continue;
-            }
-            RowContent::Ids {
-                owner_id,
-                schedule_id,
-            } => (owner_id, schedule_id),
+    /// A dry run's client: rows are checked with it, not queued.
+    dry_run: Option<Client>,
+}
+
+impl Reader {
+    fn read_all(self, mut rows: RowReader) -> Result<ReadOutcome, CliError> {
+        // Closed however the reader ends, so that the workers always finish.
+        let _close = CloseOnDrop(&self.queue);
+        let mut outcome = ReadOutcome {
+            first_request: None,
         };
-        // For every row with ids, in input order: it counts rows for the reports.
-        let earlier_may_have_sent = already_deleted.may_have_sent(
-            row.line,
-            owner_id.as_deref(),
-            &schedule_id,
-            &mut horizons,
-        );
-        let settled = if already_deleted.contains(owner_id.as_deref(), &schedule_id) {
-            Some(RowResult::skipped(
-                row.line,
-                owner_id,
-                Some(schedule_id),
-                SkipReason::AlreadyDeleted,
-                SKIPPED_ALREADY_DELETED,
-            ))
-        } else if control.is_stopping() {
-            let (reason, message) = control.skip();
-            Some(RowResult::skipped(
-                row.line,
-                owner_id,
-                Some(schedule_id),
-                reason,
-                message,
-            ))
-        } else if let Some(client) = dry_run {
-            Some(check_only(
-                client,
-                kind,
-                row.line,
-                owner_id,
-                schedule_id,
-                &mut outcome,
-            ))
-        } else {
-            let job = Job {
-                line: row.line,
-                owner_id,
-                schedule_id,
-                earlier_may_have_sent,
-            };
-            match queue.push(job) {
-                Ok(()) => None,
-                // No worker is left to take it.
-                Err(job) => {
-                    let (reason, message) = control.skip();
-                    Some(RowResult::skipped(
-                        job.line,
-                        job.owner_id,
-                        Some(job.schedule_id),
-                        reason,
-                        message,
-                    ))
+        let mut line = Vec::with_capacity(256);
+        let mut horizons = self.already_deleted.horizons();
+        while let Some(row) = rows.next_row() {
+            let row = row?;
+            let settled = match row.content {
+                RowContent::Invalid {
+                    owner_id,
+                    schedule_id,
+                    reason,
+                } => Some(RowResult::invalid(row.line, owner_id, schedule_id, reason)),
+                RowContent::Ids {
+                    owner_id,
+                    schedule_id,
+                } => {
+                    let job = self.job(row.line, owner_id, schedule_id, &mut horizons);
+                    self.take(job, &mut outcome)
                 }
+            };
+            if let Some(result) = settled {
+                self.recorder.record(&result, &mut line);
             }
-        };
-        if let Some(result) = settled {
-            recorder.record(&result, &mut line);
+        }
+        Ok(outcome)
+    }
+
+    /// A row with ids as a job. Called for every such row, in input order: it counts
+    /// rows for the `--resume` reports.
+    fn job(
+        &self,
+        line: u64,
+        owner_id: Option<String>,
+        schedule_id: String,
+        horizons: &mut Horizons,
+    ) -> Job {
+        let earlier_may_have_sent =
+            self.already_deleted
+                .may_have_sent(line, owner_id.as_deref(), &schedule_id, horizons);
+        Job {
+            line,
+            owner_id,
+            schedule_id,
+            earlier_may_have_sent,
         }
     }
-    Ok(outcome)
+
+    /// Queues a job for the workers (`None`), or settles it here: already deleted, the
+    /// run stopped, or a dry run.
+    fn take(&self, job: Job, outcome: &mut ReadOutcome) -> Option<RowResult> {
+        if self
+            .already_deleted
+            .contains(job.owner_id.as_deref(), &job.schedule_id)
+        {
+            return Some(RowResult::skipped(
+                job.line,
+                job.owner_id,
+                Some(job.schedule_id),
+                SkipReason::AlreadyDeleted,
+                SKIPPED_ALREADY_DELETED,
+            ));
+        }
+        if self.control.is_stopping() {
+            return Some(job.skip(&self.control));
+        }
+        if let Some(client) = &self.dry_run {
+            return Some(check_only(client, self.kind, job, outcome));
+        }
+        // Given back when no worker is left to take it.
+        self.queue
+            .push(job)
+            .err()
+            .map(|job| job.skip(&self.control))
+    }
 }
 
 /// Closes the queue when the reader ends, whether it returns, fails or panics.
@@ -358,26 +421,29 @@ impl Drop for CloseOnDrop<'_> {
 fn check_only(
     client: &Client,
     kind: ScheduleKind,
-    line: u64,
-    owner_id: Option<String>,
-    schedule_id: String,
+    job: Job,
     outcome: &mut ReadOutcome,
 ) -> RowResult {
-    let owner = owner_id.as_deref().unwrap_or_default();
-    let schedule = ScheduleRef::of_kind(kind, owner, schedule_id.as_str());
+    let owner = job.owner_id.as_deref().unwrap_or_default();
+    let schedule = ScheduleRef::of_kind(kind, owner, job.schedule_id.as_str());
     let preview = client.delete_schedule(schedule).preview();
     match preview {
         Ok(preview) => {
             outcome.first_request.get_or_insert(preview);
             RowResult::skipped(
-                line,
-                owner_id,
-                Some(schedule_id),
+                job.line,
+                job.owner_id,
+                Some(job.schedule_id),
                 SkipReason::DryRun,
                 SKIPPED_DRY_RUN,
             )
         }
-        Err(error) => RowResult::invalid(line, owner_id, Some(schedule_id), error.to_string()),
+        Err(error) => RowResult::invalid(
+            job.line,
+            job.owner_id,
+            Some(job.schedule_id),
+            error.to_string(),
+        ),
     }
 }
 
@@ -393,19 +459,23 @@ struct Worker {
 
 impl Worker {
     async fn run(self) {
+        // One wait for the whole run rather than one per row: it stays registered with
+        // the channel from row to row. (The sender lives as long as the run; were it
+        // gone, the wait would never end, as no abandon could come.)
         let mut abandoned = self.control.abandoned();
+        let abandon = async move {
+            if abandoned.wait_for(|abandon| *abandon).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(abandon);
+        let mut abandon_seen = false;
         let mut line = Vec::with_capacity(256);
         while let Some(job) = self.queue.pop().await {
             tracing::trace!(line = job.line, "row taken");
+            // Abandoning stops the run first, so once it is seen no row gets this far.
             let result = if self.control.is_stopping() {
-                let (reason, message) = self.control.skip();
-                RowResult::skipped(
-                    job.line,
-                    job.owner_id,
-                    Some(job.schedule_id),
-                    reason,
-                    message,
-                )
+                job.skip(&self.control)
             } else {
                 // In flight from here: a second interrupt abandons it (tests wait for this).
                 tracing::trace!(line = job.line, "row in flight");
@@ -414,7 +484,10 @@ impl Worker {
                     answer = delete(&self.client, self.kind, &job) => {
                         classify(job, answer, &self.control)
                     }
-                    Ok(_) = abandoned.wait_for(|abandon| *abandon) => abandon(job),
+                    () = &mut abandon, if !abandon_seen => {
+                        abandon_seen = true;
+                        job.abandon()
+                    }
                 }
             };
             self.recorder.record(&result, &mut line);
@@ -444,286 +517,53 @@ async fn delete(
     client.delete_schedule(schedule).await
 }
 
-/// A row in flight when the run was abandoned.
-fn abandon(job: Job) -> RowResult {
-    RowResult {
-        line: job.line,
-        owner_id: job.owner_id,
-        schedule_id: Some(job.schedule_id),
-        outcome: Outcome::Failed,
-        skip_reason: None,
-        status: None,
-        message: Cow::Borrowed(FAILED_ABANDONED),
-        attempts: 1,
-        delivery: Some(Delivery::Uncertain),
-        rate_limit: None,
-        error_text: None,
-    }
-}
-
-/// Turns the SDK's answer into the row's outcome.
-///
-/// A 404 from Braze (its JSON `message`, not "Invalid URL") says the schedule is not
-/// there. The row is `gone` when this run or an earlier one may have deleted it: an
-/// earlier attempt of this request got no clear answer (a timeout, a 5xx), or a
-/// `--resume` report does not rule out that the interrupted run deleted it (the row was in
-/// flight when that run was killed). Then the report and Braze agree that it is not there,
-/// without claiming a deletion the tool cannot prove (the id may also be wrong). Any other
-/// 404 is a failure (a wrong id).
+/// Turns the SDK's answer into the row's result, and tells `control` what the
+/// [`outcome`] policy says the run must do.
 fn classify(
     job: Job,
     answer: Result<Response<MessageResponse>, braze_sdk::Error>,
     control: &Control,
 ) -> RowResult {
-    let earlier_may_have_sent = job.earlier_may_have_sent;
-    let mut result = RowResult {
+    let row = outcome::Row {
+        line: job.line,
+        earlier_may_have_sent: job.earlier_may_have_sent,
+    };
+    let (verdict, status, attempts, rate_limit) = match &answer {
+        Ok(response) => (
+            outcome::decide(row, &Answer::success(response)),
+            Some(response.status().as_u16()),
+            response.attempts(),
+            response.rate_limit(),
+        ),
+        Err(error) => {
+            let text = error.to_string();
+            (
+                outcome::decide(row, &Answer::error(error, &text)),
+                error.status().map(|s| s.as_u16()),
+                error.attempts(),
+                error.rate_limit(),
+            )
+        }
+    };
+    match verdict.reach {
+        Some(Reach::Answered) => control.note_answered(),
+        Some(Reach::Unreachable) => control.note_unreachable(),
+        None => {}
+    }
+    if let Some(reason) = verdict.stop {
+        control.stop(reason);
+    }
+    RowResult {
         line: job.line,
         owner_id: job.owner_id,
         schedule_id: Some(job.schedule_id),
-        outcome: Outcome::Deleted,
+        outcome: verdict.outcome,
         skip_reason: None,
-        status: None,
-        message: Cow::Borrowed(""),
-        attempts: 0,
-        delivery: None,
-        rate_limit: None,
-        error_text: None,
-    };
-    let error = match answer {
-        Ok(response) => {
-            control.note_answered();
-            result.status = Some(response.status().as_u16());
-            result.message = braze_message(response.message());
-            result.attempts = response.attempts();
-            result.delivery = Some(Delivery::Accepted);
-            result.rate_limit = response.rate_limit();
-            return result;
-        }
-        Err(error) => error,
-    };
-    match &error {
-        braze_sdk::Error::Transport(transport) if transport.kind == TransportKind::Connect => {
-            control.note_unreachable();
-        }
-        braze_sdk::Error::Api(_) | braze_sdk::Error::Decode(_) => control.note_answered(),
-        _ => {}
-    }
-    result.status = error.status().map(|s| s.as_u16());
-    result.attempts = error.attempts();
-    result.delivery = Some(error.delivery());
-    result.rate_limit = error.rate_limit();
-    let already_gone = not_found(&error).and_then(|message| {
-        let why = if error.delivery() == Delivery::Uncertain {
-            ALREADY_GONE_AFTER_RETRY
-        } else if earlier_may_have_sent {
-            ALREADY_GONE_RESUMED
-        } else {
-            return None;
-        };
-        Some(format!("{why} ({message})"))
-    });
-    match &error {
-        braze_sdk::Error::InvalidRequest { .. } | braze_sdk::Error::Config(_) => {
-            result.outcome = Outcome::Invalid;
-            result.delivery = None;
-            result.message = Cow::Owned(error.to_string());
-        }
-        // A 2xx whose body could not be read: Braze took the delete.
-        _ if error.delivery() == Delivery::Accepted => {
-            result.message = Cow::Owned(format!("counted as deleted: {error}"));
-        }
-        _ if already_gone.is_some() => {
-            result.outcome = Outcome::Gone;
-            result.message = Cow::Owned(already_gone.unwrap_or_default());
-        }
-        _ => {
-            result.outcome = Outcome::Failed;
-            if let Some(status @ (401 | 403)) = result.status {
-                control.stop(StopReason::KeyRefused {
-                    status,
-                    line: result.line,
-                });
-            }
-            let mut message = error
-                .braze_message()
-                .map_or_else(|| error.to_string(), str::to_owned);
-            let refused_after_doubt = error.delivery() == Delivery::Uncertain
-                && result.status.is_some_and(|s| (400..500).contains(&s));
-            if refused_after_doubt {
-                message.push_str(
-                    " (an earlier attempt got no clear answer: it may have deleted the schedule)",
-                );
-            }
-            result.message = Cow::Owned(message);
-            result.error_text = Some(error.to_string());
-        }
-    }
-    result
-}
-
-/// Braze's message of a 404 that says a schedule is not there: a JSON answer from Braze,
-/// not its "Invalid URL" (a wrong endpoint) nor a proxy's page.
-fn not_found(error: &braze_sdk::Error) -> Option<&str> {
-    if error.status()? != 404 {
-        return None;
-    }
-    error
-        .braze_message()
-        .filter(|message| *message != INVALID_URL_MESSAGE)
-}
-
-/// Braze's `message`, without an allocation for the usual `success`.
-fn braze_message(message: Option<&str>) -> Cow<'static, str> {
-    match message {
-        Some("success") => Cow::Borrowed("success"),
-        Some(other) => Cow::Owned(other.to_owned()),
-        None => Cow::Borrowed(""),
-    }
-}
-
-/// The end of a run, printed on stderr (text) or stdout (JSON).
-struct Summary<'a> {
-    counters: &'a Counters,
-    elapsed: Duration,
-    reason: Option<&'a StopReason>,
-    written: &'a Recorded,
-    report: Option<&'a Path>,
-    first_request: Option<&'a RequestPreview>,
-    dry_run: bool,
-}
-
-impl Summary<'_> {
-    fn get(counter: &std::sync::atomic::AtomicU64) -> u64 {
-        counter.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    fn exit_code(&self) -> u8 {
-        let c = self.counters;
-        match self.reason {
-            Some(StopReason::Interrupted) => EXIT_INTERRUPTED,
-            Some(StopReason::ReportFailed) => EXIT_USAGE,
-            Some(StopReason::KeyRefused { .. } | StopReason::Unreachable { .. }) => EXIT_REFUSED,
-            None if Self::get(&c.failed) + Self::get(&c.invalid) + Self::get(&c.gone) > 0 => {
-                EXIT_REFUSED
-            }
-            None => EXIT_SUCCESS,
-        }
-    }
-
-    fn rows_per_second(&self) -> f64 {
-        let seconds = self.elapsed.as_secs_f64();
-        if seconds > 0.0 {
-            Self::get(&self.counters.done) as f64 / seconds
-        } else {
-            0.0
-        }
-    }
-
-    fn print(&self, output: Output, kind: ScheduleKind) {
-        let c = self.counters;
-        if output.is_json() {
-            let mut summary = json!({
-                "rows": Self::get(&c.done),
-                "deleted": Self::get(&c.deleted),
-                "failed": Self::get(&c.failed),
-                "invalid": Self::get(&c.invalid),
-                "skipped": Self::get(&c.skipped),
-                "elapsed_s": (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-                "rows_per_s": self.rows_per_second().round(),
-                "rate_limited": Self::get(&c.rate_limited),
-                "retried": Self::get(&c.retried),
-                "gone": Self::get(&c.gone),
-                "interrupted": self.reason == Some(&StopReason::Interrupted),
-                "stopped": self.reason.map(stop_text),
-                "first_failure": self.written.first_failure.as_ref().map(|(line, text)| {
-                    json!({"line": line, "error": text})
-                }),
-                "report": self.report.map(|p| p.display().to_string()),
-                "dry_run": self.dry_run,
-                "exit_code": self.exit_code(),
-            });
-            if let Some(preview) = self.first_request {
-                summary["first_request"] = preview_json(preview);
-            }
-            print_json(&summary);
-            return;
-        }
-        if let Some(preview) = self.first_request {
-            print!("{}", preview_text(preview));
-        }
-        if self.written.unlisted_problems > 0 {
-            eprintln!(
-                "... and {} more failed or invalid rows (use --report FILE to record them all)",
-                count(self.written.unlisted_problems)
-            );
-        }
-        let gone = match Self::get(&c.gone) {
-            0 => String::new(),
-            gone => format!("{} gone, ", count(gone)),
-        };
-        eprintln!(
-            "{}: {} rows in {:.1}s ({} rows/s): {} deleted, {gone}{} failed, {} invalid, {} \
-             skipped",
-            if self.dry_run { "dry run" } else { "summary" },
-            count(Self::get(&c.done)),
-            self.elapsed.as_secs_f64(),
-            count(self.rows_per_second() as u64),
-            count(Self::get(&c.deleted)),
-            count(Self::get(&c.failed)),
-            count(Self::get(&c.invalid)),
-            count(Self::get(&c.skipped)),
-        );
-        let retried = Self::get(&c.retried);
-        let rate_limited = Self::get(&c.rate_limited);
-        if retried > 0 || rate_limited > 0 {
-            eprintln!(
-                "  {} rows needed retries; {} ended rate-limited (429)",
-                count(retried),
-                count(rate_limited)
-            );
-        }
-        let gone = Self::get(&c.gone);
-        if gone > 0 {
-            eprintln!(
-                "  {} rows gone: Braze answered 404 after a request that may have deleted them \
-                 (an attempt without a clear answer, or an interrupted run); their ids may also \
-                 be wrong: check them (their report lines say which)",
-                count(gone)
-            );
-        }
-        if let Some(reason) = self.reason {
-            eprintln!("  stopped: {}", stop_text(reason));
-        }
-        if let Some((line, text)) = &self.written.first_failure {
-            eprintln!("  first failure, line {line}: {text}");
-        }
-        if let Some(report) = self.report {
-            let key = match kind.owner_field() {
-                Some(field) => format!("{field} and schedule_id"),
-                None => "schedule_id".to_owned(),
-            };
-            eprintln!(
-                "  report: {} (one line per row; {} rows are keyed by {key})",
-                report.display(),
-                kind.noun(),
-            );
-        }
-    }
-}
-
-fn stop_text(reason: &StopReason) -> String {
-    match reason {
-        StopReason::Interrupted => {
-            "interrupted; rows not attempted are reported skipped".to_owned()
-        }
-        StopReason::KeyRefused { status, line } => format!(
-            "Braze refused the API key ({status}) on line {line}; the rows after it were not \
-             sent (check the key, its permissions and the instance)"
-        ),
-        StopReason::ReportFailed => "the report could not be written".to_owned(),
-        StopReason::Unreachable { rows } => format!(
-            "{rows} rows in a row could not connect to Braze; the rows after them were not \
-             sent (check the endpoint and the network)"
-        ),
+        status,
+        message: verdict.message,
+        attempts,
+        delivery: verdict.delivery,
+        rate_limit,
+        error_text: verdict.error_text,
     }
 }
