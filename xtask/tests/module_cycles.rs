@@ -37,21 +37,6 @@ const CRATES: [&str; 5] = [
 /// Written by `cargo xtask generate`: its layering is the generator's.
 const GENERATED: &str = "generated.rs";
 
-/// Circles that may still exist, as `(crate, modules in order)`, each from its
-/// alphabetically first module. Delete an entry when its circle is gone (the test fails
-/// while an entry names a circle that no longer exists), and this list once it is empty:
-/// then every crate is held to no circle at all.
-#[rustfmt::skip]
-const ALLOWED: &[(&str, &[&str])] = &[
-    // braze-cli, found by this check (the review does not name it): `cli` lists the bulk
-    // outcomes in its help (`crate::bulk::report::Outcome::ALL`, `cli.rs` `bulk_help`),
-    // while `bulk`, and `credentials` and `output` that `bulk` uses, take their arguments
-    // from `cli`. No one is on it yet; the cure is that `cli` does not need `bulk`.
-    ("braze-cli", &["bulk", "cli"]),
-    ("braze-cli", &["bulk", "credentials", "cli"]),
-    ("braze-cli", &["bulk", "output", "cli"]),
-];
-
 /// The workspace root (xtask lives one level below it).
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -562,28 +547,11 @@ fn describe(graph: &Graph, cycle: &[String]) -> String {
 fn no_module_imports_a_module_that_imports_it_back() {
     let root = workspace_root();
     let mut problems = Vec::new();
-    let mut allowed_seen = BTreeSet::new();
     for crate_dir in CRATES {
         let name = crate_dir.rsplit('/').next().unwrap();
         let graph = graph_of(&root.join(crate_dir));
         for cycle in cycles(&graph) {
-            let allowed = ALLOWED
-                .iter()
-                .position(|(krate, modules)| *krate == name && *modules == cycle.as_slice());
-            match allowed {
-                Some(index) => {
-                    allowed_seen.insert(index);
-                }
-                None => problems.push(format!("{name}: {}", describe(&graph, &cycle))),
-            }
-        }
-    }
-    for (index, (krate, modules)) in ALLOWED.iter().enumerate() {
-        if !allowed_seen.contains(&index) {
-            problems.push(format!(
-                "{krate}: {} is allowed but no longer a circle: delete it from ALLOWED",
-                modules.join(" → ")
-            ));
+            problems.push(format!("{name}: {}", describe(&graph, &cycle)));
         }
     }
     assert!(

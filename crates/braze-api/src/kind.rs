@@ -151,10 +151,14 @@ impl ScheduleRef {
 
     /// A schedule of `kind`: `owner_id` is the campaign's or Canvas's id, and is not used
     /// for a message schedule.
-    pub fn of_kind(kind: ScheduleKind, owner_id: &str, schedule_id: impl Into<ScheduleId>) -> Self {
+    pub fn of_kind(
+        kind: ScheduleKind,
+        owner_id: impl Into<String>,
+        schedule_id: impl Into<ScheduleId>,
+    ) -> Self {
         match kind {
-            ScheduleKind::Campaign => Self::campaign(owner_id, schedule_id),
-            ScheduleKind::Canvas => Self::canvas(owner_id, schedule_id),
+            ScheduleKind::Campaign => Self::campaign(owner_id.into(), schedule_id),
+            ScheduleKind::Canvas => Self::canvas(owner_id.into(), schedule_id),
             ScheduleKind::Message => Self::message(schedule_id),
         }
     }
@@ -183,6 +187,22 @@ impl ScheduleRef {
             Self::Campaign { campaign_id, .. } => Some(campaign_id.as_str()),
             Self::Canvas { canvas_id, .. } => Some(canvas_id.as_str()),
             Self::Message { .. } => None,
+        }
+    }
+
+    /// Its ids, taken apart: the owner's (`None` for a message schedule) and the
+    /// schedule's.
+    pub fn into_ids(self) -> (Option<String>, ScheduleId) {
+        match self {
+            Self::Campaign {
+                campaign_id,
+                schedule_id,
+            } => (Some(campaign_id.into_string()), schedule_id),
+            Self::Canvas {
+                canvas_id,
+                schedule_id,
+            } => (Some(canvas_id.into_string()), schedule_id),
+            Self::Message { schedule_id } => (None, schedule_id),
         }
     }
 
@@ -238,6 +258,8 @@ mod tests {
             assert_eq!(reference.kind(), kind);
             assert_eq!(reference.schedule_id().as_str(), "s-1");
             assert_eq!(reference.owner_id().is_some(), kind.owner_field().is_some());
+            let owner = kind.owner_field().map(|_| "owner".to_owned());
+            assert_eq!(reference.into_ids(), (owner, ScheduleId::from("s-1")));
         }
         assert_eq!(
             ScheduleRef::canvas("v", "s").to_string(),

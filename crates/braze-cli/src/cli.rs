@@ -300,10 +300,10 @@ fn endpoint_help(spec: &OperationSpec) -> String {
 }
 
 /// The long help of the delete commands: their endpoint, then how bulk runs behave. The
-/// outcomes are listed from [`Outcome::ALL`](crate::bulk::report::Outcome::ALL), so the
+/// outcomes are listed from [`Outcome::ALL`](crate::report::Outcome::ALL), so the
 /// list cannot drift.
 fn bulk_help(spec: &OperationSpec) -> String {
-    let outcomes: Vec<&str> = crate::bulk::report::Outcome::ALL
+    let outcomes: Vec<&str> = crate::report::Outcome::ALL
         .iter()
         .map(|outcome| outcome.as_str())
         .collect();
@@ -786,7 +786,7 @@ mod tests {
     #[test]
     fn the_bulk_help_lists_every_outcome() {
         let help = bulk_help(&ops::DELETE_CAMPAIGN_SCHEDULE);
-        for outcome in crate::bulk::report::Outcome::ALL {
+        for outcome in crate::report::Outcome::ALL {
             assert!(help.contains(outcome.as_str()), "{help}");
         }
         assert!(

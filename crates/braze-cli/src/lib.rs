@@ -5,7 +5,8 @@
 //!
 //! * [`cli`]: the command line (clap);
 //! * [`credentials`]: key and endpoint, `--mock`, dry-run placeholders;
-//! * [`single`]: the one-request commands; [`bulk`]: `delete --from FILE`;
+//! * [`single`]: the one-request commands; [`bulk`]: `delete --from FILE`, and [`report`]
+//!   its rows' outcomes and report file;
 //! * [`output`]: text and JSON output; [`error`]: errors and exit codes;
 //! * [`demo`] and [`embedded_mock`] (feature `mock`, on by default): the tour and
 //!   `--mock`, on an in-process fake.
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod embedded_mock;
 pub mod error;
 pub mod output;
+pub mod report;
 pub mod single;
 
 use std::io::IsTerminal;

@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tokio::sync::watch;
 
-use crate::bulk::report::{SKIPPED_INTERRUPTED, SkipReason};
 use crate::error::EXIT_INTERRUPTED;
+use crate::report::{SKIPPED_INTERRUPTED, SkipReason};
 
 /// Why a run stopped taking rows.
 #[derive(Debug, Clone, PartialEq, Eq)]

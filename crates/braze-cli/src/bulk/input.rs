@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use braze_sdk::ScheduleKind;
+use braze_sdk::{ScheduleKind, ScheduleRef};
 
 use crate::cli::InputFormat;
 use crate::error::CliError;
@@ -39,13 +39,8 @@ pub struct Row {
 /// What a row holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowContent {
-    /// The ids, present and not blank.
-    Ids {
-        /// The campaign or Canvas id (`None` for a kind without one).
-        owner_id: Option<String>,
-        /// The schedule id.
-        schedule_id: String,
-    },
+    /// Whose schedule: its ids, present and not blank.
+    Ids(ScheduleRef),
     /// A row that cannot be sent, with whatever ids could be read.
     Invalid {
         /// The campaign or Canvas id, if readable.
@@ -334,7 +329,7 @@ impl CsvRows {
             .zip(self.kind.owner_field())
             .map(|(column, name)| field(&self.record, column, name));
         let schedule = field(&self.record, self.schedule_column, "schedule_id");
-        let content = row_content(owner, schedule);
+        let content = row_content(self.kind, owner, schedule);
         let fields = self.record.len();
         if fields == self.header_fields {
             return content;
@@ -345,14 +340,14 @@ impl CsvRows {
             self.header_fields
         );
         match content {
-            RowContent::Ids {
-                owner_id,
-                schedule_id,
-            } => RowContent::Invalid {
-                owner_id,
-                schedule_id: Some(schedule_id),
-                reason: count,
-            },
+            RowContent::Ids(schedule) => {
+                let (owner_id, schedule_id) = schedule.into_ids();
+                RowContent::Invalid {
+                    owner_id,
+                    schedule_id: Some(schedule_id.into_string()),
+                    reason: count,
+                }
+            }
             RowContent::Invalid {
                 owner_id,
                 schedule_id,
@@ -450,12 +445,13 @@ fn header_example(kind: ScheduleKind) -> String {
 
 /// The fields read (the owner's, for a kind that has one): the ids, or every reason the
 /// row is invalid.
-fn row_content(owner: Option<Field>, schedule: Field) -> RowContent {
+fn row_content(kind: ScheduleKind, owner: Option<Field>, schedule: Field) -> RowContent {
     match (owner.transpose(), schedule) {
-        (Ok(owner_id), Ok(schedule_id)) => RowContent::Ids {
-            owner_id,
+        (Ok(owner_id), Ok(schedule_id)) => RowContent::Ids(ScheduleRef::of_kind(
+            kind,
+            owner_id.unwrap_or_default(),
             schedule_id,
-        },
+        )),
         (owner, schedule) => {
             let mut reasons = Vec::new();
             let mut keep = |field: Field| match field {
@@ -605,7 +601,7 @@ fn json_row(text: &[u8], kind: ScheduleKind) -> RowContent {
             )),
         }
     };
-    row_content(kind.owner_field().map(field), field("schedule_id"))
+    row_content(kind, kind.owner_field().map(field), field("schedule_id"))
 }
 
 #[cfg(test)]
@@ -631,17 +627,14 @@ mod tests {
     fn ids(line: u64, owner: &str, schedule: &str) -> Row {
         Row {
             line,
-            content: RowContent::Ids {
-                owner_id: Some(owner.into()),
-                schedule_id: schedule.into(),
-            },
+            content: RowContent::Ids(ScheduleRef::campaign(owner, schedule)),
         }
     }
 
     fn reason(row: &Row) -> &str {
         match &row.content {
             RowContent::Invalid { reason, .. } => reason,
-            RowContent::Ids { .. } => panic!("valid row: {row:?}"),
+            RowContent::Ids(_) => panic!("valid row: {row:?}"),
         }
     }
 
@@ -748,24 +741,12 @@ mod tests {
         let csv = b"schedule_id\ns1\ns2,\n\"s,3\"\n";
         let all = rows(csv, "in.csv", ScheduleKind::Message).unwrap();
         assert_eq!(all.len(), 3);
-        assert_eq!(
-            all[0].content,
-            RowContent::Ids {
-                owner_id: None,
-                schedule_id: "s1".into()
-            }
-        );
+        assert_eq!(all[0].content, RowContent::Ids(ScheduleRef::message("s1")));
         assert_eq!(
             (all[1].line, reason(&all[1])),
             (3, "has 2 fields but the header has 1")
         );
-        assert_eq!(
-            all[2].content,
-            RowContent::Ids {
-                owner_id: None,
-                schedule_id: "s,3".into()
-            }
-        );
+        assert_eq!(all[2].content, RowContent::Ids(ScheduleRef::message("s,3")));
     }
 
     #[test]
@@ -826,7 +807,11 @@ mod tests {
             {\"canvas_id\":\" \",\"schedule_id\":\"s7\"}\n\
             {\"canvas_id\":\"v8\",\"schedule_id\":\"s8\"}";
         let all = rows(jsonl, "in.ndjson", ScheduleKind::Canvas).unwrap();
-        assert_eq!(all[0], ids(1, "v1", "s1"));
+        let canvas = |line, owner, schedule| Row {
+            line,
+            content: RowContent::Ids(ScheduleRef::canvas(owner, schedule)),
+        };
+        assert_eq!(all[0], canvas(1, "v1", "s1"));
         assert_eq!(all[1].line, 3);
         assert!(reason(&all[1]).starts_with("not a JSON object (found an array)"));
         assert_eq!(reason(&all[2]), "canvas_id must be a string, not a number");
@@ -835,7 +820,7 @@ mod tests {
         assert_eq!(all[5].line, 7);
         assert!(reason(&all[5]).starts_with("not valid JSON"));
         assert_eq!(reason(&all[6]), "canvas_id is blank");
-        assert_eq!(all[7], ids(9, "v8", "s8"));
+        assert_eq!(all[7], canvas(9, "v8", "s8"));
     }
 
     #[test]
@@ -896,11 +881,12 @@ mod tests {
             assert!(row.line <= lines, "line {} of {lines}", row.line);
             previous = row.line;
             match &row.content {
-                RowContent::Ids {
-                    owner_id,
-                    schedule_id,
-                } => {
-                    for id in owner_id.iter().chain([schedule_id]) {
+                RowContent::Ids(schedule) => {
+                    for id in schedule
+                        .owner_id()
+                        .into_iter()
+                        .chain([schedule.schedule_id().as_str()])
+                    {
                         assert!(!id.trim().is_empty(), "{row:?}");
                         assert_eq!(id.trim(), id, "ids are trimmed");
                     }
@@ -1010,10 +996,10 @@ mod tests {
                     let usable = |id: Option<&String>| id.is_some_and(|id| !id.trim().is_empty());
                     let (owner, schedule) = (fields.first(), fields.get(1));
                     match &row.content {
-                        RowContent::Ids { owner_id, schedule_id } => {
+                        RowContent::Ids(reference) => {
                             prop_assert_eq!(fields.len(), header.len(), "{:?}", row);
-                            prop_assert_eq!(owner_id.as_deref(), owner.map(|o| o.trim()));
-                            prop_assert_eq!(Some(schedule_id.as_str()), schedule.map(|s| s.trim()));
+                            prop_assert_eq!(reference.owner_id(), owner.map(|o| o.trim()));
+                            prop_assert_eq!(Some(reference.schedule_id().as_str()), schedule.map(|s| s.trim()));
                         }
                         RowContent::Invalid { reason, .. } if fields.len() != header.len() => {
                             let count = format!(
@@ -1051,9 +1037,9 @@ mod tests {
                 for (n, (row, (owner, schedule))) in rows.iter().zip(&ids).enumerate() {
                     prop_assert_eq!(row.line, n as u64 + 1);
                     match &row.content {
-                        RowContent::Ids { owner_id, schedule_id } => {
-                            prop_assert_eq!(owner_id.as_deref(), Some(owner.trim()));
-                            prop_assert_eq!(schedule_id.as_str(), schedule.trim());
+                        RowContent::Ids(reference) => {
+                            prop_assert_eq!(reference.owner_id(), Some(owner.trim()));
+                            prop_assert_eq!(reference.schedule_id().as_str(), schedule.trim());
                         }
                         RowContent::Invalid { .. } => {
                             prop_assert!(owner.trim().is_empty() || schedule.trim().is_empty());

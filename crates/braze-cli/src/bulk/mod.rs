@@ -6,7 +6,7 @@
 //! A reader thread streams the input ([`input`]) into a bounded queue ([`queue`]); N
 //! workers share one SDK client (so one rate-limit pacer) and send the deletes
 //! ([`run`]); [`outcome`] decides what each answer makes of its row; each finished row is
-//! recorded at once ([`recorder`]): its report line ([`report`]) and the counts the
+//! recorded at once ([`recorder`]): its report line ([`report`](crate::report)) and the counts the
 //! progress display reads ([`progress`]). Nothing holds more than a bounded number of
 //! rows, so memory does not grow with the input. [`resume`] skips rows an earlier report
 //! records as deleted, and [`control`] stops the run cleanly on Ctrl-C or a refused key;
@@ -18,7 +18,6 @@ pub mod outcome;
 pub mod progress;
 pub mod queue;
 pub mod recorder;
-pub mod report;
 pub mod resume;
 pub mod run;
 pub mod summary;

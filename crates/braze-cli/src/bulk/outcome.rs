@@ -12,9 +12,7 @@ use braze_sdk::wire::MessageResponse;
 use braze_sdk::{Delivery, Response, TransportKind};
 
 use crate::bulk::control::StopReason;
-use crate::bulk::report::{
-    ALREADY_GONE_AFTER_RETRY, ALREADY_GONE_RESUMED, INVALID_URL_MESSAGE, Outcome,
-};
+use crate::report::{ALREADY_GONE_AFTER_RETRY, ALREADY_GONE_RESUMED, INVALID_URL_MESSAGE, Outcome};
 
 /// What is known of a row before its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::bulk::report::{Outcome, RowResult};
+use crate::report::{Outcome, RowResult};
 use braze_sdk::api::rate_limit::utc_text;
 
 use crate::output::count;
@@ -268,7 +268,7 @@ impl RecentRate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bulk::report::SkipReason;
+    use crate::report::SkipReason;
 
     #[test]
     fn counters_count_each_outcome_once() {

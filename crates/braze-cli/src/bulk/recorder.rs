@@ -14,7 +14,7 @@ use braze_sdk::ScheduleKind;
 
 use crate::bulk::control::{Control, StopReason};
 use crate::bulk::progress::Counters;
-use crate::bulk::report::{Outcome, ReportSink, ReportWriter, RowResult, describe, encode};
+use crate::report::{Outcome, ReportSink, ReportWriter, RowResult, describe, encode};
 
 /// Without `--report`, how many failed or invalid rows are listed on stderr.
 pub const MAX_LISTED_PROBLEMS: u64 = 100;

@@ -15,11 +15,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use braze_sdk::{Delivery, ScheduleKind};
+use braze_sdk::{Delivery, ScheduleKind, ScheduleRef};
 use serde::Deserialize;
 
-use crate::bulk::report::{Outcome, SKIPPED_ALREADY_DELETED, SkipReason};
 use crate::error::CliError;
+use crate::report::{Outcome, SKIPPED_ALREADY_DELETED, SkipReason};
 
 /// The key a row is known by: a hash of its ids (the owner's, when its kind has one).
 pub fn row_key(owner_id: Option<&str>, schedule_id: &str) -> u64 {
@@ -28,6 +28,11 @@ pub fn row_key(owner_id: Option<&str>, schedule_id: &str) -> u64 {
     0u8.hash(&mut hasher);
     schedule_id.as_bytes().hash(&mut hasher);
     hasher.finish()
+}
+
+/// [`row_key`] of a schedule.
+fn key_of(schedule: &ScheduleRef) -> u64 {
+    row_key(schedule.owner_id(), schedule.schedule_id().as_str())
 }
 
 /// The most rows one run has in flight (`--concurrency` is at most 256): a killed run can
@@ -128,12 +133,8 @@ impl AlreadyDeleted {
     }
 
     /// Whether an earlier run deleted this row.
-    pub fn contains(&self, owner_id: Option<&str>, schedule_id: &str) -> bool {
-        !self.is_empty()
-            && self
-                .keys
-                .binary_search(&row_key(owner_id, schedule_id))
-                .is_ok()
+    pub fn contains(&self, schedule: &ScheduleRef) -> bool {
+        !self.is_empty() && self.keys.binary_search(&key_of(schedule)).is_ok()
     }
 
     /// How many distinct rows are known deleted.
@@ -165,14 +166,13 @@ impl AlreadyDeleted {
     pub fn may_have_sent(
         &self,
         line: u64,
-        owner_id: Option<&str>,
-        schedule_id: &str,
+        schedule: &ScheduleRef,
         horizons: &mut Horizons,
     ) -> bool {
         if self.reports.is_empty() {
             return false;
         }
-        let key = row_key(owner_id, schedule_id);
+        let key = key_of(schedule);
         let mut may = self.maybe_applied.binary_search(&key).is_ok();
         for (report, past) in self.reports.iter().zip(&mut horizons.0) {
             if report.mentioned.binary_search(&key).is_ok() {
@@ -344,7 +344,7 @@ fn load_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bulk::report::SKIPPED_INTERRUPTED;
+    use crate::report::SKIPPED_INTERRUPTED;
 
     fn load(content: &str, kind: ScheduleKind) -> Result<AlreadyDeleted, CliError> {
         let dir = tempfile::tempdir().unwrap();
@@ -366,12 +366,12 @@ mod tests {
         );
         let done = load(&report, ScheduleKind::Campaign).unwrap();
         assert_eq!(done.len(), 2);
-        assert!(done.contains(Some("c"), "s1"));
-        assert!(done.contains(Some("c"), "s3"));
-        assert!(!done.contains(Some("c"), "s2"));
-        assert!(!done.contains(Some("c"), "s4"));
+        assert!(done.contains(&ScheduleRef::campaign("c", "s1")));
+        assert!(done.contains(&ScheduleRef::campaign("c", "s3")));
+        assert!(!done.contains(&ScheduleRef::campaign("c", "s2")));
+        assert!(!done.contains(&ScheduleRef::campaign("c", "s4")));
         assert!(
-            !done.contains(Some("cs"), "1"),
+            !done.contains(&ScheduleRef::campaign("cs", "1")),
             "the separator keeps ids apart"
         );
     }
@@ -386,9 +386,9 @@ mod tests {
              {{\"line\":4,\"campaign_id\":\"c\",\"schedule_id\":\"legacy\",\"outcome\":\"skipped\",\"message\":\"{SKIPPED_ALREADY_DELETED}\"}}\n"
         );
         let done = load(&report, ScheduleKind::Campaign).unwrap();
-        assert!(done.contains(Some("c"), "reworded"));
-        assert!(!done.contains(Some("c"), "stopped"));
-        assert!(done.contains(Some("c"), "legacy"));
+        assert!(done.contains(&ScheduleRef::campaign("c", "reworded")));
+        assert!(!done.contains(&ScheduleRef::campaign("c", "stopped")));
+        assert!(done.contains(&ScheduleRef::campaign("c", "legacy")));
         let unknown = load(
             "{\"campaign_id\":\"c\",\"schedule_id\":\"s\",\"outcome\":\"skipped\",\"skip_reason\":\"bored\"}\n",
             ScheduleKind::Campaign,
@@ -446,7 +446,7 @@ mod tests {
             (12, "cut", true),
         ] {
             assert_eq!(
-                earlier.may_have_sent(line, Some("c"), schedule, &mut horizons),
+                earlier.may_have_sent(line, &ScheduleRef::campaign("c", schedule), &mut horizons),
                 may,
                 "{schedule}"
             );
@@ -455,7 +455,11 @@ mod tests {
         // rows were never taken.
         let sent: Vec<bool> = (0..MAX_IN_FLIGHT_ROWS + 5)
             .map(|n| {
-                earlier.may_have_sent(100 + n, Some("c"), &format!("later-{n}"), &mut horizons)
+                earlier.may_have_sent(
+                    100 + n,
+                    &ScheduleRef::campaign("c", format!("later-{n}")),
+                    &mut horizons,
+                )
             })
             .collect();
         let taken = MAX_IN_FLIGHT_ROWS as usize - 2; // lines 10 and 12 counted already
@@ -474,11 +478,15 @@ mod tests {
         .unwrap();
         let both = AlreadyDeleted::load(&[first, second], ScheduleKind::Campaign).unwrap();
         let mut horizons = both.horizons();
-        assert!(!both.may_have_sent(3, Some("c"), "refused", &mut horizons));
-        assert!(both.may_have_sent(4, Some("c"), "unsent", &mut horizons));
+        assert!(!both.may_have_sent(3, &ScheduleRef::campaign("c", "refused"), &mut horizons));
+        assert!(both.may_have_sent(4, &ScheduleRef::campaign("c", "unsent"), &mut horizons));
         // Without --resume, no row can have been sent by an earlier run.
         let none = AlreadyDeleted::load(&[], ScheduleKind::Campaign).unwrap();
-        assert!(!none.may_have_sent(2, Some("c"), "never-mentioned", &mut none.horizons()));
+        assert!(!none.may_have_sent(
+            2,
+            &ScheduleRef::campaign("c", "never-mentioned"),
+            &mut none.horizons()
+        ));
     }
 
     #[test]
@@ -515,8 +523,8 @@ mod tests {
     fn message_reports_are_keyed_by_schedule_alone_and_kept_apart() {
         let report = "{\"line\":2,\"schedule_id\":\"m1\",\"outcome\":\"deleted\"}\n";
         let done = load(report, ScheduleKind::Message).unwrap();
-        assert!(done.contains(None, "m1"));
-        assert!(!done.contains(None, "m2"));
+        assert!(done.contains(&ScheduleRef::message("m1")));
+        assert!(!done.contains(&ScheduleRef::message("m2")));
         let error = load(report, ScheduleKind::Campaign).unwrap_err();
         assert!(error.to_string().contains("message run"), "{error}");
         let campaign =
@@ -537,7 +545,7 @@ mod tests {
 
     mod properties {
         use super::*;
-        use crate::bulk::report::{Outcome, RowResult, encode};
+        use crate::report::{Outcome, RowResult, encode};
         use braze_sdk::Delivery;
         use proptest::prelude::*;
 
@@ -627,11 +635,11 @@ mod tests {
                         o == owner && s == schedule
                             && (*out == Outcome::Deleted || *msg == SKIPPED_ALREADY_DELETED)
                     });
-                    prop_assert_eq!(earlier.contains(Some(owner), schedule), deleted);
+                    prop_assert_eq!(earlier.contains(&ScheduleRef::campaign(owner, schedule)), deleted);
                     let doubtful = *outcome == Outcome::Failed
                         && *delivery == Some(Delivery::Uncertain);
                     if doubtful {
-                        prop_assert!(earlier.may_have_sent(1, Some(owner), schedule, &mut horizons));
+                        prop_assert!(earlier.may_have_sent(1, &ScheduleRef::campaign(owner, schedule), &mut horizons));
                     }
                     let _ = message;
                 }

@@ -28,16 +28,16 @@ use crate::bulk::outcome::{self, Answer, Reach};
 use crate::bulk::progress::{Counters, Display, Style};
 use crate::bulk::queue::JobQueue;
 use crate::bulk::recorder::{MAX_LISTED_PROBLEMS, Recorded, Recorder};
-use crate::bulk::report::{
-    FAILED_ABANDONED, Outcome, ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN,
-    SkipReason,
-};
 use crate::bulk::resume::{AlreadyDeleted, Horizons};
 use crate::bulk::summary::Summary;
 use crate::cli::{BulkArgs, DEFAULT_CONCURRENCY, GlobalArgs};
 use crate::credentials::{Purpose, connect};
 use crate::error::{CliError, EXIT_INTERRUPTED};
 use crate::output::{Output, count};
+use crate::report::{
+    FAILED_ABANDONED, Outcome, ReportWriter, RowResult, SKIPPED_ALREADY_DELETED, SKIPPED_DRY_RUN,
+    SkipReason,
+};
 
 /// Rows read ahead of the workers: enough that they never wait for the reader, few
 /// enough to be nothing in memory.
@@ -46,9 +46,8 @@ const QUEUE_ROWS: usize = 1024;
 /// A row to delete.
 struct Job {
     line: u64,
-    /// The campaign or Canvas id (`None` for a kind without one).
-    owner_id: Option<String>,
-    schedule_id: String,
+    /// Whose schedule.
+    schedule: ScheduleRef,
     /// Whether a run resumed from may have sent it without recording it (see
     /// [`AlreadyDeleted::may_have_sent`]).
     earlier_may_have_sent: bool,
@@ -58,10 +57,11 @@ impl Job {
     /// Not attempted: the run has stopped (or no worker is left to take it).
     fn skip(self, control: &Control) -> RowResult {
         let (reason, message) = control.skip();
+        let (owner_id, schedule_id) = self.schedule.into_ids();
         RowResult::skipped(
             self.line,
-            self.owner_id,
-            Some(self.schedule_id),
+            owner_id,
+            Some(schedule_id.into_string()),
             reason,
             message,
         )
@@ -69,10 +69,11 @@ impl Job {
 
     /// In flight when the run was abandoned.
     fn abandon(self) -> RowResult {
+        let (owner_id, schedule_id) = self.schedule.into_ids();
         RowResult {
             line: self.line,
-            owner_id: self.owner_id,
-            schedule_id: Some(self.schedule_id),
+            owner_id,
+            schedule_id: Some(schedule_id.into_string()),
             outcome: Outcome::Failed,
             skip_reason: None,
             status: None,
@@ -123,7 +124,6 @@ pub async fn run(global: &GlobalArgs, kind: ScheduleKind, args: &BulkArgs) -> Re
     let started = Instant::now();
     let recorder = Recorder::new(kind, report, Arc::clone(&counters), Arc::clone(&control));
     let pipeline = Pipeline {
-        kind,
         queue: Arc::new(JobQueue::new(QUEUE_ROWS)),
         recorder: Arc::new(recorder),
         control: Arc::clone(&control),
@@ -246,7 +246,6 @@ fn announce(global: &GlobalArgs, args: &BulkArgs, already_deleted: &AlreadyDelet
 
 /// What the reader and the workers share.
 struct Pipeline {
-    kind: ScheduleKind,
     queue: Arc<JobQueue<Job>>,
     recorder: Arc<Recorder>,
     control: Arc<Control>,
@@ -270,7 +269,6 @@ impl Pipeline {
                 queue: Arc::clone(&self.queue),
                 recorder: Arc::clone(&self.recorder),
                 control: Arc::clone(&self.control),
-                kind: self.kind,
                 dry_run,
             };
             tokio::task::spawn_blocking(move || reader.read_all(rows))
@@ -280,7 +278,6 @@ impl Pipeline {
             .map(|_| {
                 let worker = Worker {
                     client: client.clone(),
-                    kind: self.kind,
                     queue: Arc::clone(&self.queue),
                     recorder: Arc::clone(&self.recorder),
                     control: Arc::clone(&self.control),
@@ -322,7 +319,6 @@ struct Reader {
     queue: Arc<JobQueue<Job>>,
     recorder: Arc<Recorder>,
     control: Arc<Control>,
-    kind: ScheduleKind,
     /// A dry run's client: rows are checked with it, not queued.
     dry_run: Option<Client>,
 }
@@ -344,11 +340,8 @@ impl Reader {
                     schedule_id,
                     reason,
                 } => Some(RowResult::invalid(row.line, owner_id, schedule_id, reason)),
-                RowContent::Ids {
-                    owner_id,
-                    schedule_id,
-                } => {
-                    let job = self.job(row.line, owner_id, schedule_id, &mut horizons);
+                RowContent::Ids(schedule) => {
+                    let job = self.job(row.line, schedule, &mut horizons);
                     self.take(job, &mut outcome)
                 }
             };
@@ -361,20 +354,13 @@ impl Reader {
 
     /// A row with ids as a job. Called for every such row, in input order: it counts
     /// rows for the `--resume` reports.
-    fn job(
-        &self,
-        line: u64,
-        owner_id: Option<String>,
-        schedule_id: String,
-        horizons: &mut Horizons,
-    ) -> Job {
-        let earlier_may_have_sent =
-            self.already_deleted
-                .may_have_sent(line, owner_id.as_deref(), &schedule_id, horizons);
+    fn job(&self, line: u64, schedule: ScheduleRef, horizons: &mut Horizons) -> Job {
+        let earlier_may_have_sent = self
+            .already_deleted
+            .may_have_sent(line, &schedule, horizons);
         Job {
             line,
-            owner_id,
-            schedule_id,
+            schedule,
             earlier_may_have_sent,
         }
     }
@@ -382,14 +368,12 @@ impl Reader {
     /// Queues a job for the workers (`None`), or settles it here: already deleted, the
     /// run stopped, or a dry run.
     fn take(&self, job: Job, outcome: &mut ReadOutcome) -> Option<RowResult> {
-        if self
-            .already_deleted
-            .contains(job.owner_id.as_deref(), &job.schedule_id)
-        {
+        if self.already_deleted.contains(&job.schedule) {
+            let (owner_id, schedule_id) = job.schedule.into_ids();
             return Some(RowResult::skipped(
                 job.line,
-                job.owner_id,
-                Some(job.schedule_id),
+                owner_id,
+                Some(schedule_id.into_string()),
                 SkipReason::AlreadyDeleted,
                 SKIPPED_ALREADY_DELETED,
             ));
@@ -398,7 +382,7 @@ impl Reader {
             return Some(job.skip(&self.control));
         }
         if let Some(client) = &self.dry_run {
-            return Some(check_only(client, self.kind, job, outcome));
+            return Some(check_only(client, job, outcome));
         }
         // Given back when no worker is left to take it.
         self.queue
@@ -418,39 +402,28 @@ impl Drop for CloseOnDrop<'_> {
 }
 
 /// A dry run's row: built and checked by the SDK, not sent.
-fn check_only(
-    client: &Client,
-    kind: ScheduleKind,
-    job: Job,
-    outcome: &mut ReadOutcome,
-) -> RowResult {
-    let owner = job.owner_id.as_deref().unwrap_or_default();
-    let schedule = ScheduleRef::of_kind(kind, owner, job.schedule_id.as_str());
-    let preview = client.delete_schedule(schedule).preview();
+fn check_only(client: &Client, job: Job, outcome: &mut ReadOutcome) -> RowResult {
+    let preview = client.delete_schedule(job.schedule.clone()).preview();
+    let (owner_id, schedule_id) = job.schedule.into_ids();
+    let schedule_id = Some(schedule_id.into_string());
     match preview {
         Ok(preview) => {
             outcome.first_request.get_or_insert(preview);
             RowResult::skipped(
                 job.line,
-                job.owner_id,
-                Some(job.schedule_id),
+                owner_id,
+                schedule_id,
                 SkipReason::DryRun,
                 SKIPPED_DRY_RUN,
             )
         }
-        Err(error) => RowResult::invalid(
-            job.line,
-            job.owner_id,
-            Some(job.schedule_id),
-            error.to_string(),
-        ),
+        Err(error) => RowResult::invalid(job.line, owner_id, schedule_id, error.to_string()),
     }
 }
 
 /// A worker: takes rows until there are none, sends each delete, records its result.
 struct Worker {
     client: Client,
-    kind: ScheduleKind,
     queue: Arc<JobQueue<Job>>,
     recorder: Arc<Recorder>,
     control: Arc<Control>,
@@ -481,7 +454,7 @@ impl Worker {
                 tracing::trace!(line = job.line, "row in flight");
                 tokio::select! {
                     biased;
-                    answer = delete(&self.client, self.kind, &job) => {
+                    answer = delete(&self.client, &job) => {
                         classify(job, answer, &self.control)
                     }
                     () = &mut abandon, if !abandon_seen => {
@@ -505,16 +478,9 @@ impl Drop for Worker {
     }
 }
 
-/// Sends one delete. (The reader only makes jobs with the ids their kind needs; a
-/// missing one would be sent blank and refused by the SDK's checks, never sent.)
-async fn delete(
-    client: &Client,
-    kind: ScheduleKind,
-    job: &Job,
-) -> Result<Response<MessageResponse>, braze_sdk::Error> {
-    let owner = job.owner_id.as_deref().unwrap_or_default();
-    let schedule = ScheduleRef::of_kind(kind, owner, job.schedule_id.as_str());
-    client.delete_schedule(schedule).await
+/// Sends one delete.
+async fn delete(client: &Client, job: &Job) -> Result<Response<MessageResponse>, braze_sdk::Error> {
+    client.delete_schedule(job.schedule.clone()).await
 }
 
 /// Turns the SDK's answer into the row's result, and tells `control` what the
@@ -553,10 +519,11 @@ fn classify(
     if let Some(reason) = verdict.stop {
         control.stop(reason);
     }
+    let (owner_id, schedule_id) = job.schedule.into_ids();
     RowResult {
         line: job.line,
-        owner_id: job.owner_id,
-        schedule_id: Some(job.schedule_id),
+        owner_id,
+        schedule_id: Some(schedule_id.into_string()),
         outcome: verdict.outcome,
         skip_reason: None,
         status,

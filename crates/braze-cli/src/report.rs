@@ -1,4 +1,4 @@
-//! The outcome of each row, and the `--report` file: one JSON line per input row, written
+//! What became of each row of a bulk run, and the `--report` file: one JSON line per input row, written
 //! as the row ends ([`ReportSink`]), so a killed process loses no finished row (a line cut
 //! by a kill mid-write can only be the last, which `--resume` tolerates).
 
