@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// The kinds of [`Fault`], for counting.
+/// The kinds of [`Fault`](crate::Fault), for counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FaultKind {
