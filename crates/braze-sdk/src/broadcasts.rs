@@ -5,7 +5,7 @@ use braze_api::types;
 use chrono::{DateTime, Utc};
 
 use crate::client::Outgoing;
-use crate::request::{impl_into_future, spec_of};
+use crate::request::{impl_request_from_inherent, spec_of};
 use crate::{Client, Error, RequestPreview, Response};
 
 impl Client {
@@ -79,25 +79,4 @@ impl ListScheduledBroadcasts {
     }
 }
 
-impl crate::request::private::Sealed for ListScheduledBroadcasts {}
-
-impl crate::Request for ListScheduledBroadcasts {
-    type Answer = types::ScheduledBroadcastsResponse;
-
-    fn spec(&self) -> &'static OperationSpec {
-        Self::spec(self)
-    }
-
-    fn preview(&self) -> Result<RequestPreview, Error> {
-        Self::preview(self)
-    }
-
-    fn send(
-        self,
-    ) -> impl std::future::Future<Output = Result<Response<Self::Answer>, Error>> + Send + 'static
-    {
-        Self::send(self)
-    }
-}
-
-impl_into_future!(ListScheduledBroadcasts);
+impl_request_from_inherent!(ListScheduledBroadcasts => types::ScheduledBroadcastsResponse);

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::audience::{self, Audience};
 use crate::request::impl_request;
-use crate::{CampaignId, Client, DeleteSchedule, Error, Request, Schedule, ScheduleId, validate};
+use crate::{CampaignId, Client, DeleteSchedule, Error, Schedule, ScheduleId, validate};
 
 /// Setters for optional fields of a channel: each takes the value and sets the field of
 /// the generated builder held in `self.inner`.

@@ -78,13 +78,14 @@ pub(crate) const fn spec_of<G: Bound<'static>>() -> &'static OperationSpec {
 macro_rules! impl_request {
     ($builder:ident, $method:ident) => {
         impl $builder {
+            /// The operation it calls.
+            fn spec(&self) -> &'static braze_api::operations::OperationSpec {
+                $crate::request::spec_of::<braze_api::builder::$builder<'static>>()
+            }
+
             /// The request as it would be sent, key redacted (for a dry run).
             pub fn preview(&self) -> Result<$crate::RequestPreview, $crate::Error> {
-                $crate::RequestPreview::of_body(
-                    &self.client,
-                    <Self as $crate::Request>::spec(self),
-                    &self.body()?,
-                )
+                $crate::RequestPreview::of_body(&self.client, self.spec(), &self.body()?)
             }
 
             /// Checks and sends the request.
@@ -108,15 +109,33 @@ macro_rules! impl_request {
             }
         }
 
-        impl $crate::request::private::Sealed for $builder {}
-
-        impl $crate::Request for $builder {
-            type Answer = <braze_api::builder::$builder<'static> as braze_api::operations::Bound<
+        $crate::request::impl_request_from_inherent!(
+            $builder => <braze_api::builder::$builder<'static> as braze_api::operations::Bound<
                 'static,
-            >>::Answer;
+            >>::Answer
+        );
+    };
+}
+pub(crate) use impl_request;
+
+/// [`Request`] and `IntoFuture` (awaiting sends) for a builder with inherent `spec`,
+/// `preview` and `send`: `impl_request_from_inherent!(Builder => Answer)`, or
+/// `impl_request_from_inherent!(generic O: Bound; Builder<O> => Answer)` for a generic one.
+macro_rules! impl_request_from_inherent {
+    (generic $param:ident: $bound:path; $builder:ty => $answer:ty) => {
+        $crate::request::impl_request_from_inherent!(@impl [$param: $bound] $builder => $answer);
+    };
+    ($builder:ty => $answer:ty) => {
+        $crate::request::impl_request_from_inherent!(@impl [] $builder => $answer);
+    };
+    (@impl [$($generics:tt)*] $builder:ty => $answer:ty) => {
+        impl<$($generics)*> $crate::request::private::Sealed for $builder {}
+
+        impl<$($generics)*> $crate::Request for $builder {
+            type Answer = $answer;
 
             fn spec(&self) -> &'static braze_api::operations::OperationSpec {
-                $crate::request::spec_of::<braze_api::builder::$builder<'static>>()
+                Self::spec(self)
             }
 
             fn preview(&self) -> Result<$crate::RequestPreview, $crate::Error> {
@@ -133,24 +152,15 @@ macro_rules! impl_request {
             }
         }
 
-        $crate::request::impl_into_future!($builder);
-    };
-}
-pub(crate) use impl_request;
-
-/// `IntoFuture` for a builder that implements [`Request`]: awaiting it sends it.
-macro_rules! impl_into_future {
-    ($builder:ty) => {
-        impl std::future::IntoFuture for $builder {
-            type Output =
-                Result<$crate::Response<<Self as $crate::Request>::Answer>, $crate::Error>;
+        impl<$($generics)*> std::future::IntoFuture for $builder {
+            type Output = Result<$crate::Response<$answer>, $crate::Error>;
             type IntoFuture =
                 std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(<Self as $crate::Request>::send(self))
+                Box::pin(Self::send(self))
             }
         }
     };
 }
-pub(crate) use impl_into_future;
+pub(crate) use impl_request_from_inherent;

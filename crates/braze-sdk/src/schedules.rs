@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::client::Outgoing;
-use crate::request::{impl_into_future, spec_of};
+use crate::request::{impl_request_from_inherent, spec_of};
 use crate::{Client, Error, RequestPreview, Response, Schedule, ScheduleRef, validate};
 
 impl Client {
@@ -305,34 +305,5 @@ impl DeleteSchedule {
     }
 }
 
-/// [`Request`](crate::Request) for a builder with inherent `spec`, `preview` and `send`.
-macro_rules! impl_kinded_request {
-    ($builder:ident) => {
-        impl crate::request::private::Sealed for $builder {}
-
-        impl crate::Request for $builder {
-            type Answer = MessageResponse;
-
-            fn spec(&self) -> &'static OperationSpec {
-                Self::spec(self)
-            }
-
-            fn preview(&self) -> Result<RequestPreview, Error> {
-                Self::preview(self)
-            }
-
-            fn send(
-                self,
-            ) -> impl std::future::Future<Output = Result<Response<MessageResponse>, Error>>
-            + Send
-            + 'static {
-                Self::send(self)
-            }
-        }
-
-        impl_into_future!($builder);
-    };
-}
-
-impl_kinded_request!(UpdateSchedule);
-impl_kinded_request!(DeleteSchedule);
+impl_request_from_inherent!(UpdateSchedule => MessageResponse);
+impl_request_from_inherent!(DeleteSchedule => MessageResponse);

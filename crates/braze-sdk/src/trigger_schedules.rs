@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::audience::Audience;
 use crate::client::Outgoing;
+use crate::request::impl_request_from_inherent;
 use crate::targeting::{Targeting, wire_properties};
 use crate::{
     CampaignId, CanvasId, Client, Error, Recipient, RequestPreview, Response, Schedule, validate,
@@ -139,9 +140,14 @@ impl<O: TriggerOwner> CreateTriggerSchedule<O> {
         O::body(self)
     }
 
+    /// The operation it calls, from the generated builder `O`'s call is bound to.
+    fn spec(&self) -> &'static OperationSpec {
+        <O::Generated<'static> as Bound<'static>>::SPEC
+    }
+
     /// The request as it would be sent, key redacted (for a dry run).
     pub fn preview(&self) -> Result<RequestPreview, Error> {
-        RequestPreview::of_body(&self.client, spec::<O>(), &self.body()?)
+        RequestPreview::of_body(&self.client, self.spec(), &self.body()?)
     }
 
     /// Checks and sends the request.
@@ -200,11 +206,6 @@ impl CreateTriggerSchedule<Canvas> {
     }
 }
 
-/// The spec of `O`'s create, from the generated builder its call is bound to.
-fn spec<O: TriggerOwner>() -> &'static OperationSpec {
-    <O::Generated<'static> as Bound<'static>>::SPEC
-}
-
 impl TriggerOwner for Campaign {
     type Id = CampaignId;
     type Body = braze_api::types::CampaignScheduleCreateRequest;
@@ -214,7 +215,7 @@ impl TriggerOwner for Campaign {
         validate::id(request.owner_id.check())?;
         let targeting = request.targeting.to_wire(&request.extra)?;
         let properties = wire_properties("trigger_properties", request.properties.as_ref())?;
-        validate::extra(spec::<Self>().request_body, "", &request.extra)?;
+        validate::extra(request.spec().request_body, "", &request.extra)?;
         Self::Body::builder()
             .campaign_id(request.owner_id.clone())
             .schedule(request.schedule.to_wire()?)
@@ -247,7 +248,7 @@ impl TriggerOwner for Canvas {
             "canvas_entry_properties",
             request.legacy_entry_properties.as_ref(),
         )?;
-        validate::extra(spec::<Self>().request_body, "", &request.extra)?;
+        validate::extra(request.spec().request_body, "", &request.extra)?;
         Self::Body::builder()
             .canvas_id(request.owner_id.clone())
             .schedule(request.schedule.to_wire()?)
@@ -267,32 +268,4 @@ impl TriggerOwner for Canvas {
     }
 }
 
-impl<O: TriggerOwner> crate::request::private::Sealed for CreateTriggerSchedule<O> {}
-
-impl<O: TriggerOwner> crate::Request for CreateTriggerSchedule<O> {
-    type Answer = ScheduleCreateResponse;
-
-    fn spec(&self) -> &'static OperationSpec {
-        spec::<O>()
-    }
-
-    fn preview(&self) -> Result<RequestPreview, Error> {
-        Self::preview(self)
-    }
-
-    fn send(
-        self,
-    ) -> impl std::future::Future<Output = Result<Response<Self::Answer>, Error>> + Send + 'static
-    {
-        Self::send(self)
-    }
-}
-
-impl<O: TriggerOwner> std::future::IntoFuture for CreateTriggerSchedule<O> {
-    type Output = Result<Response<ScheduleCreateResponse>, Error>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(Self::send(self))
-    }
-}
+impl_request_from_inherent!(generic O: TriggerOwner; CreateTriggerSchedule<O> => ScheduleCreateResponse);
