@@ -167,13 +167,16 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
     })
 }
 
-/// One operation, as the table needs it.
-struct Op {
-    id: String,
-    method: String,
-    path: String,
+/// One operation, as the table (and the READMEs' tables) need it.
+pub struct Op {
+    pub id: String,
+    /// Upper case, e.g. `POST`.
+    pub method: String,
+    pub path: String,
+    /// The names of its required query parameters, in spec order.
+    pub required_query: Vec<String>,
     summary: String,
-    permission: String,
+    pub permission: String,
     idempotent: bool,
     rate_limit: RateLimitRule,
     /// The component schema of its JSON request body.
@@ -182,7 +185,8 @@ struct Op {
     answer: String,
 }
 
-fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
+/// Every operation of the spec, in spec order, with its extensions checked.
+pub fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
     let mut operations = Vec::new();
     for (path, item) in spec.paths.iter() {
         let item = item
@@ -248,11 +252,25 @@ fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
                 },
             };
             let answer = answer(spec, id, operation)?;
+            let required_query = operation
+                .parameters
+                .iter()
+                .filter_map(ReferenceOr::as_item)
+                .filter_map(|parameter| match parameter {
+                    openapiv3::Parameter::Query { parameter_data, .. }
+                        if parameter_data.required =>
+                    {
+                        Some(parameter_data.name.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
             operations.push(Op {
                 answer,
                 id: id.to_owned(),
                 method: method.to_uppercase(),
                 path: path.clone(),
+                required_query,
                 summary: operation.summary.clone().unwrap_or_default(),
                 permission: permission.to_owned(),
                 idempotent,
