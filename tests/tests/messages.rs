@@ -673,3 +673,45 @@ async fn every_whats_app_type_is_built_and_taken() {
         .unwrap_err();
     assert_eq!(field_of(error), "messages.whats_app.message");
 }
+
+/// Each optional channel setter has a `set_` twin taking an `Option`: `Some` is the setter,
+/// `None` leaves the field out, even after it was set.
+#[test]
+fn option_setters_set_and_clear_channel_fields() {
+    let client = Client::builder()
+        .api_key(KEY)
+        .endpoint_str("http://127.0.0.1:9")
+        .build()
+        .expect("client");
+    let body = |apple: ApplePush, text: whats_app::Text| {
+        let body = client
+            .create_message_schedule(later())
+            .external_user_id("user-1")
+            .apple_push(apple)
+            .whats_app(text)
+            .body()
+            .expect("a valid body");
+        serde_json::to_value(body).unwrap()["messages"].clone()
+    };
+    let (app, group) = ("app_identifier", "subscription_group_identifier");
+    let plain = body(
+        ApplePush::new("hi").sound("chime").apns_priority(5),
+        whats_app::Text::new(app, group, "Ready").preview_url(true),
+    );
+    let twins = body(
+        ApplePush::new("hi")
+            .set_sound(Some("chime".into()))
+            .set_apns_priority(Some(5))
+            .badge(3)
+            .set_badge(None),
+        whats_app::Text::new(app, group, "Ready")
+            .set_preview_url(Some(true))
+            .message_variation_id("v")
+            .set_message_variation_id(None),
+    );
+    assert_eq!(plain, twins);
+    assert_eq!(plain["apple_push"]["sound"], "chime");
+    assert!(plain["apple_push"].get("badge").is_none(), "{plain}");
+    assert_eq!(plain["whats_app"]["message"]["preview_url"], true);
+    assert!(plain["whats_app"].get("message_variation_id").is_none());
+}

@@ -17,16 +17,25 @@ use crate::audience::{self, Audience};
 use crate::request::impl_request;
 use crate::{CampaignId, Client, DeleteSchedule, Error, Schedule, ScheduleId, validate};
 
-/// Setters for optional fields of a channel: each takes the value and sets the field of
-/// the generated builder held in `self.inner`.
+/// Setters for optional fields of a channel: each `x` takes the value and sets the field
+/// of the generated builder held in `self.inner` (or in the field named before `=>`), and
+/// its twin `set_x` takes an `Option` (`None` leaves the field out).
 macro_rules! optional_setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {$(
+    ($held:ident => $($(#[$doc:meta])* $name:ident / $set:ident: $ty:ty),* $(,)?) => {$(
         $(#[$doc])*
-        pub fn $name(mut self, value: impl Into<$ty>) -> Self {
-            self.inner = self.inner.$name(Some(value.into()));
+        pub fn $name(self, value: impl Into<$ty>) -> Self {
+            self.$set(Some(value.into()))
+        }
+
+        #[doc = concat!("Sets or clears [`", stringify!($name), "`](Self::", stringify!($name), ").")]
+        pub fn $set(mut self, value: Option<$ty>) -> Self {
+            self.$held = self.$held.$name(value);
             self
         }
     )*};
+    ($($(#[$doc:meta])* $name:ident / $set:ident: $ty:ty),* $(,)?) => {
+        optional_setters!(inner => $($(#[$doc])* $name / $set: $ty),*);
+    };
 }
 
 mod content_card;

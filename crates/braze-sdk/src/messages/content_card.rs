@@ -120,23 +120,23 @@ impl ContentCard {
 
     optional_setters! {
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
         /// Pinned to the top of the feed.
-        pinned: bool,
+        pinned / set_pinned: bool,
         /// Reads an [`CardExpiry::At`] time in the user's time zone.
-        expire_in_local_time: bool,
+        expire_in_local_time / set_expire_in_local_time: bool,
         /// Where a click leads on iOS.
-        ios_uri: String,
+        ios_uri / set_ios_uri: String,
         /// Where a click leads on Android.
-        android_uri: String,
+        android_uri / set_android_uri: String,
         /// Where a click leads on the web.
-        web_uri: String,
+        web_uri / set_web_uri: String,
         /// Whether a web URL opens inside the iOS app (Braze's default: true).
-        ios_use_webview: bool,
+        ios_use_webview / set_ios_use_webview: bool,
         /// Whether a web URL opens inside the Android app (Braze's default: true).
-        android_use_webview: bool,
+        android_use_webview / set_android_use_webview: bool,
         /// The link text.
-        uri_text: String,
+        uri_text / set_uri_text: String,
     }
 
     /// Adds a key-value pair to `extra`.

@@ -73,24 +73,24 @@ impl Email {
 
     optional_setters! {
         /// The subject.
-        subject: String,
+        subject / set_subject: String,
         /// The reply-to address (the workspace's default otherwise; see
         /// [`no_reply_to`](Self::no_reply_to)).
-        reply_to: String,
+        reply_to / set_reply_to: String,
         /// One of the workspace's BCC addresses (needs Braze's BCC feature).
-        bcc: String,
+        bcc / set_bcc: String,
         /// The HTML body (with a template, it replaces the template's).
-        body: String,
+        body / set_body: String,
         /// The plain-text body (made from the HTML otherwise).
-        plaintext_body: String,
+        plaintext_body / set_plaintext_body: String,
         /// The preheader (50 to 100 characters are recommended).
-        preheader: String,
+        preheader / set_preheader: String,
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
         /// Whether to inline the CSS (the workspace's setting otherwise).
-        should_inline_css: bool,
+        should_inline_css / set_should_inline_css: bool,
         /// An AMP HTML part (under 100 KB; the HTML body is still sent).
-        amp_body: String,
+        amp_body / set_amp_body: String,
     }
 
     /// Sends no reply-to address (Braze's `NO_REPLY_TO`).

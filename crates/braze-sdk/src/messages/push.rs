@@ -80,31 +80,31 @@ impl ApplePush {
 
     optional_setters! {
         /// The badge count after this message.
-        badge: i64,
+        badge / set_badge: i64,
         /// A sound file of the app, or `default`.
-        sound: String,
+        sound / set_sound: String,
         /// Sets the `content-available` flag (sent with its hyphen).
-        content_available: bool,
+        content_available / set_content_available: bool,
         /// How the push interrupts (iOS 15 and later).
-        interruption_level: types::ApplePushInterruptionLevel,
+        interruption_level / set_interruption_level: types::ApplePushInterruptionLevel,
         /// 0 to 1, for notification summaries (iOS 15 and later).
-        relevance_score: f64,
+        relevance_score / set_relevance_score: f64,
         /// A web URL or deep link opened on click.
-        custom_uri: String,
+        custom_uri / set_custom_uri: String,
         /// Whether a web URL opens inside the app (Braze's default: true).
-        use_webview: bool,
+        use_webview / set_use_webview: bool,
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
         /// The notification thread.
-        notification_group_thread_id: String,
+        notification_group_thread_id / set_notification_group_thread_id: String,
         /// Replaces an earlier notification with the same id.
-        collapse_id: String,
+        collapse_id / set_collapse_id: String,
         /// Sets `mutable-content` (always set for rich notifications).
-        mutable_content: bool,
+        mutable_content / set_mutable_content: bool,
         /// Only the user's most recent device.
-        send_to_most_recent_device_only: bool,
+        send_to_most_recent_device_only / set_send_to_most_recent_device_only: bool,
         /// The notification category, which shows its action buttons.
-        category: String,
+        category / set_category: String,
     }
 
     /// Rich-notification content (iOS 10 and later) and its file type, which Braze
@@ -122,8 +122,13 @@ impl ApplePush {
     }
 
     /// APNs priority: 10 immediate, 5 power-aware, 1 minimal.
-    pub fn apns_priority(mut self, priority: u8) -> Self {
-        self.apns_priority = Some(priority);
+    pub fn apns_priority(self, priority: u8) -> Self {
+        self.set_apns_priority(Some(priority))
+    }
+
+    /// Sets or clears [`apns_priority`](Self::apns_priority).
+    pub fn set_apns_priority(mut self, priority: Option<u8>) -> Self {
+        self.apns_priority = priority;
         self
     }
 
@@ -140,10 +145,15 @@ impl ApplePush {
     }
 
     /// When the push expires (sent as ISO 8601 in UTC).
-    pub fn expiry(mut self, at: DateTime<Utc>) -> Self {
+    pub fn expiry(self, at: DateTime<Utc>) -> Self {
+        self.set_expiry(Some(at))
+    }
+
+    /// Sets or clears [`expiry`](Self::expiry).
+    pub fn set_expiry(mut self, at: Option<DateTime<Utc>>) -> Self {
         self.inner = self
             .inner
-            .expiry(Some(at.to_rfc3339_opts(SecondsFormat::Secs, true)));
+            .expiry(at.map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true)));
         self
     }
 
@@ -198,15 +208,15 @@ impl AppleAlert {
 
     optional_setters! {
         /// The title (also shown on Apple Watch).
-        title: String,
+        title / set_title: String,
         /// A key into the app's `Localizable.strings` for the title.
-        title_loc_key: String,
+        title_loc_key / set_title_loc_key: String,
         /// The localised right-button title.
-        action_loc_key: String,
+        action_loc_key / set_action_loc_key: String,
         /// A key into the app's `Localizable.strings` for the body.
-        loc_key: String,
+        loc_key / set_loc_key: String,
         /// The sound, for Live Activities.
-        sound: String,
+        sound / set_sound: String,
     }
 
     /// Arguments of `title_loc_key`.
@@ -290,8 +300,13 @@ impl AppleButton {
     }
 
     /// Whether a web URL opens inside the app (Braze's default: true).
-    pub fn use_webview(mut self, yes: bool) -> Self {
-        self.use_webview = Some(yes);
+    pub fn use_webview(self, yes: bool) -> Self {
+        self.set_use_webview(Some(yes))
+    }
+
+    /// Sets or clears [`use_webview`](Self::use_webview).
+    pub fn set_use_webview(mut self, yes: Option<bool>) -> Self {
+        self.use_webview = yes;
         self
     }
 
@@ -355,8 +370,13 @@ impl PushButton {
     }
 
     /// Whether a web URL opens inside the app (Android only; Braze's default: true).
-    pub fn use_webview(mut self, yes: bool) -> Self {
-        self.use_webview = Some(yes);
+    pub fn use_webview(self, yes: bool) -> Self {
+        self.set_use_webview(Some(yes))
+    }
+
+    /// Sets or clears [`use_webview`](Self::use_webview).
+    pub fn set_use_webview(mut self, yes: Option<bool>) -> Self {
+        self.use_webview = yes;
         self
     }
 
@@ -439,33 +459,33 @@ impl AndroidPush {
 
     optional_setters! {
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
         /// The notification channel (the dashboard's fallback channel otherwise).
-        notification_channel_id: String,
+        notification_channel_id / set_notification_channel_id: String,
         /// -2 (min) to 2 (max); 0 by default.
-        priority: i64,
+        priority / set_priority: i64,
         /// FCM sender priority (the workspace's push settings by default).
-        android_priority: types::AndroidPushAndroidPriority,
+        android_priority / set_android_priority: types::AndroidPushAndroidPriority,
         /// FCM collapse key (use at most 3 per device).
-        collapse_key: String,
+        collapse_key / set_collapse_key: String,
         /// A sound of the app, or `default`.
-        sound: String,
+        sound / set_sound: String,
         /// A web URL or deep link opened on click.
-        custom_uri: String,
+        custom_uri / set_custom_uri: String,
         /// Whether a web URL opens inside the app (Braze's default: false).
-        use_webview: bool,
+        use_webview / set_use_webview: bool,
         /// The summary text.
-        summary_text: String,
+        summary_text / set_summary_text: String,
         /// Seconds the push may wait for delivery, at most 2,419,200.
-        time_to_live: i64,
+        time_to_live / set_time_to_live: i64,
         /// The notification id.
-        notification_id: i64,
+        notification_id / set_notification_id: i64,
         /// A large icon, square, at least 40 by 40 pixels.
-        push_icon_image_url: String,
+        push_icon_image_url / set_push_icon_image_url: String,
         /// An RGB colour as an integer.
-        accent_color: i64,
+        accent_color / set_accent_color: i64,
         /// Only the user's most recent device.
-        send_to_most_recent_device_only: bool,
+        send_to_most_recent_device_only / set_send_to_most_recent_device_only: bool,
     }
 
     /// Adds an action button.
@@ -475,8 +495,13 @@ impl AndroidPush {
     }
 
     /// A conversation push (Android SDK 15.0.0 and later).
-    pub fn conversation(mut self, conversation: types::AndroidConversation) -> Self {
-        self.inner = self.inner.conversation_data(Some(conversation));
+    pub fn conversation(self, conversation: types::AndroidConversation) -> Self {
+        self.set_conversation(Some(conversation))
+    }
+
+    /// Sets or clears [`conversation`](Self::conversation).
+    pub fn set_conversation(mut self, conversation: Option<types::AndroidConversation>) -> Self {
+        self.inner = self.inner.conversation_data(conversation);
         self
     }
 
@@ -533,15 +558,15 @@ impl KindlePush {
 
     optional_setters! {
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
         /// -2 (min) to 2 (max); 0 by default.
-        priority: i64,
+        priority / set_priority: i64,
         /// The collapse key.
-        collapse_key: String,
+        collapse_key / set_collapse_key: String,
         /// A sound of the app, or `default`.
-        sound: String,
+        sound / set_sound: String,
         /// A web URL or deep link opened on click.
-        custom_uri: String,
+        custom_uri / set_custom_uri: String,
     }
 
     /// Adds a key-value pair to `extra`.
@@ -596,22 +621,27 @@ impl WebPush {
 
     optional_setters! {
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
         /// The web URL opened on click.
-        custom_uri: String,
+        custom_uri / set_custom_uri: String,
         /// An image, cropped square.
-        image_url: String,
+        image_url / set_image_url: String,
         /// A large image (Chrome on Windows and Android).
-        large_image_url: String,
+        large_image_url / set_large_image_url: String,
         /// The user must dismiss it.
-        require_interaction: bool,
+        require_interaction / set_require_interaction: bool,
         /// Only the user's most recent device.
-        send_to_most_recent_device_only: bool,
+        send_to_most_recent_device_only / set_send_to_most_recent_device_only: bool,
     }
 
     /// Seconds the push may wait for delivery.
-    pub fn time_to_live(mut self, seconds: u32) -> Self {
-        self.inner = self.inner.time_to_live(Some(u64::from(seconds)));
+    pub fn time_to_live(self, seconds: u32) -> Self {
+        self.set_time_to_live(Some(seconds))
+    }
+
+    /// Sets or clears [`time_to_live`](Self::time_to_live).
+    pub fn set_time_to_live(mut self, seconds: Option<u32>) -> Self {
+        self.inner = self.inner.time_to_live(seconds.map(u64::from));
         self
     }
 

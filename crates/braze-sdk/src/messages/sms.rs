@@ -42,18 +42,28 @@ impl Sms {
 
     optional_setters! {
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
     }
 
     /// Shortens links, with campaign-level click tracking.
-    pub fn link_shortening(mut self, yes: bool) -> Self {
-        self.inner = self.inner.link_shortening_enabled(Some(yes));
+    pub fn link_shortening(self, yes: bool) -> Self {
+        self.set_link_shortening(Some(yes))
+    }
+
+    /// Sets or clears [`link_shortening`](Self::link_shortening).
+    pub fn set_link_shortening(mut self, yes: Option<bool>) -> Self {
+        self.inner = self.inner.link_shortening_enabled(yes);
         self
     }
 
     /// Tracks clicks per user (needs [`link_shortening`](Self::link_shortening)).
-    pub fn user_click_tracking(mut self, yes: bool) -> Self {
-        self.inner = self.inner.user_click_tracking_enabled(Some(yes));
+    pub fn user_click_tracking(self, yes: bool) -> Self {
+        self.set_user_click_tracking(Some(yes))
+    }
+
+    /// Sets or clears [`user_click_tracking`](Self::user_click_tracking).
+    pub fn set_user_click_tracking(mut self, yes: Option<bool>) -> Self {
+        self.inner = self.inner.user_click_tracking_enabled(yes);
         self
     }
 

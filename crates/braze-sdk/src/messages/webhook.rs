@@ -45,7 +45,7 @@ impl Webhook {
 
     optional_setters! {
         /// The campaign variation this message is (required with a `campaign_id`).
-        message_variation_id: String,
+        message_variation_id / set_message_variation_id: String,
     }
 
     /// Adds a request header (set `Content-Type`: Braze infers it from the body otherwise).

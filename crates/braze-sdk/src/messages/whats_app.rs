@@ -88,8 +88,13 @@ macro_rules! message_type {
     ($name:ident => $envelope:ident, $kind:ident :: $variant:ident) => {
         impl $name {
             /// The campaign variation this message is (required with a `campaign_id`).
-            pub fn message_variation_id(mut self, id: impl Into<String>) -> Self {
-                self.envelope.message_variation_id = Some(id.into());
+            pub fn message_variation_id(self, id: impl Into<String>) -> Self {
+                self.set_message_variation_id(Some(id.into()))
+            }
+
+            /// Sets or clears [`message_variation_id`](Self::message_variation_id).
+            pub fn set_message_variation_id(mut self, id: Option<String>) -> Self {
+                self.envelope.message_variation_id = id;
                 self
             }
 
@@ -269,10 +274,9 @@ impl Template {
         self
     }
 
-    /// The image of an IMAGE header.
-    pub fn header_media_uri(mut self, uri: impl Into<String>) -> Self {
-        self.message = self.message.header_media_uri(Some(uri.into()));
-        self
+    optional_setters! { message =>
+        /// The image of an IMAGE header.
+        header_media_uri / set_header_media_uri: String,
     }
 
     /// The cards of a carousel template (2 to 10, matching the template).
@@ -349,10 +353,9 @@ impl Text {
         }
     }
 
-    /// Shows a preview of the first link of the body.
-    pub fn preview_url(mut self, yes: bool) -> Self {
-        self.message = self.message.preview_url(Some(yes));
-        self
+    optional_setters! { message =>
+        /// Shows a preview of the first link of the body.
+        preview_url / set_preview_url: bool,
     }
 }
 
@@ -371,10 +374,9 @@ impl Image {
         }
     }
 
-    /// The image's caption.
-    pub fn caption(mut self, caption: impl Into<String>) -> Self {
-        self.message = self.message.caption(Some(caption.into()));
-        self
+    optional_setters! { message =>
+        /// The image's caption.
+        caption / set_caption: String,
     }
 }
 
@@ -412,22 +414,13 @@ impl QuickReply {
         Ok((self.envelope, self.message.buttons(buttons)))
     }
 
-    /// A text header (not with an image header).
-    pub fn header_text(mut self, text: impl Into<String>) -> Self {
-        self.message = self.message.header_text(Some(text.into()));
-        self
-    }
-
-    /// An image header (not with a text header).
-    pub fn header_image_uri(mut self, uri: impl Into<String>) -> Self {
-        self.message = self.message.header_image_uri(Some(uri.into()));
-        self
-    }
-
-    /// A footer.
-    pub fn footer(mut self, footer: impl Into<String>) -> Self {
-        self.message = self.message.footer(Some(footer.into()));
-        self
+    optional_setters! { message =>
+        /// A text header (not with an image header).
+        header_text / set_header_text: String,
+        /// An image header (not with a text header).
+        header_image_uri / set_header_image_uri: String,
+        /// A footer.
+        footer / set_footer: String,
     }
 }
 
@@ -456,16 +449,11 @@ impl List {
         self
     }
 
-    /// A header.
-    pub fn header(mut self, header: impl Into<String>) -> Self {
-        self.message = self.message.header(Some(header.into()));
-        self
-    }
-
-    /// A footer.
-    pub fn footer(mut self, footer: impl Into<String>) -> Self {
-        self.message = self.message.footer(Some(footer.into()));
-        self
+    optional_setters! { message =>
+        /// A header.
+        header / set_header: String,
+        /// A footer.
+        footer / set_footer: String,
     }
 
     fn finish(self, path: &str) -> Result<(Envelope, types::builder::WhatsAppListMessage), Error> {
@@ -539,8 +527,13 @@ impl ListRow {
     }
 
     /// The row's description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.0 = self.0.row_description(Some(description.into()));
+    pub fn description(self, description: impl Into<String>) -> Self {
+        self.set_description(Some(description.into()))
+    }
+
+    /// Sets or clears [`description`](Self::description).
+    pub fn set_description(mut self, description: Option<String>) -> Self {
+        self.0 = self.0.row_description(description);
         self
     }
 }
@@ -581,22 +574,13 @@ impl Flow {
         Ok((self.envelope, self.message.flow_button(button)))
     }
 
-    /// A text header.
-    pub fn header_text(mut self, text: impl Into<String>) -> Self {
-        self.message = self.message.header_text(Some(text.into()));
-        self
-    }
-
-    /// A footer.
-    pub fn footer(mut self, footer: impl Into<String>) -> Self {
-        self.message = self.message.footer(Some(footer.into()));
-        self
-    }
-
-    /// Whether Braze stores the Flow's answers in a custom attribute.
-    pub fn generate_custom_attribute(mut self, yes: bool) -> Self {
-        self.message = self.message.generate_custom_attribute(Some(yes));
-        self
+    optional_setters! { message =>
+        /// A text header.
+        header_text / set_header_text: String,
+        /// A footer.
+        footer / set_footer: String,
+        /// Whether Braze stores the Flow's answers in a custom attribute.
+        generate_custom_attribute / set_generate_custom_attribute: bool,
     }
 }
 
@@ -699,8 +683,13 @@ impl CarouselCard {
     }
 
     /// The card's text (the spec bounds its length; a longer one is refused, naming it).
-    pub fn body_text(mut self, text: impl Into<String>) -> Self {
-        self.body_text = Some(text.into());
+    pub fn body_text(self, text: impl Into<String>) -> Self {
+        self.set_body_text(Some(text.into()))
+    }
+
+    /// Sets or clears [`body_text`](Self::body_text).
+    pub fn set_body_text(mut self, text: Option<String>) -> Self {
+        self.body_text = text;
         self
     }
 
