@@ -5,12 +5,15 @@
 //! `impl ClientHooks for Client` only in the crate that defines `Client`.
 
 use std::fmt;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use http::header::{AUTHORIZATION, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue};
+use http_body::Frame;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt;
 use tracing::Instrument;
@@ -363,10 +366,7 @@ async fn guard_body(
                 ),
                 BodyProblem::Broken(reason) => (reason, None),
             };
-            let failing = futures_util::stream::once(async move {
-                Err::<Bytes, _>(std::io::Error::other(reason))
-            });
-            (reqwest::Body::wrap_stream(failing), exceeded)
+            (reqwest::Body::wrap(FailingBody(Some(reason))), exceeded)
         }
     };
     let headers = std::mem::take(response.headers_mut());
@@ -383,6 +383,28 @@ async fn guard_body(
     };
     *rebuilt.headers_mut() = headers;
     (reqwest::Response::from(rebuilt), exceeded)
+}
+
+/// A body whose first read fails with its reason: what a refused or broken answer's body
+/// is replaced with. Written here rather than with `reqwest::Body::wrap_stream`, which
+/// needs reqwest's `stream` feature.
+struct FailingBody(Option<String>);
+
+impl http_body::Body for FailingBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        Poll::Ready(
+            self.get_mut()
+                .0
+                .take()
+                .map(|reason| Err(std::io::Error::other(reason))),
+        )
+    }
 }
 
 async fn read_capped(response: &mut reqwest::Response, max: usize) -> Result<Bytes, BodyProblem> {
