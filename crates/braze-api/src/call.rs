@@ -71,12 +71,12 @@ pub struct CallRecord {
 
 /// Runs `call` and returns its output with the record the hooks kept of it.
 pub async fn recorded<F: Future>(call: F) -> (F::Output, CallRecord) {
-    CALL.scope(RefCell::new(CallRecord::default()), async {
-        let output = call.await;
-        let record = CALL.with(|record| record.take());
-        (output, record)
-    })
-    .await
+    // The record is taken from the scope once the call is done, rather than read through
+    // the task-local from inside it: one future less around the call.
+    let mut scoped = std::pin::pin!(CALL.scope(RefCell::new(CallRecord::default()), call));
+    let output = scoped.as_mut().await;
+    let record = scoped.take_value().map(RefCell::into_inner);
+    (output, record.unwrap_or_default())
 }
 
 /// Updates the current call's record, if the call is being recorded.

@@ -5,12 +5,15 @@
 //! `impl ClientHooks for Client` only in the crate that defines `Client`.
 
 use std::fmt;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use http::header::{AUTHORIZATION, USER_AGENT};
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use http_body::Frame;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::ResponseBuilderExt;
 use tracing::Instrument;
@@ -141,7 +144,7 @@ impl HookState {
     /// Sets the headers this crate owns, and drops the `api-version` header progenitor
     /// adds: Braze documents only `Content-Type` and `Authorization`.
     fn prepare(&self, headers: &mut HeaderMap) {
-        headers.remove("api-version");
+        headers.remove(&API_VERSION);
         if let Some(authorization) = &self.authorization {
             headers.insert(AUTHORIZATION, authorization.clone());
         }
@@ -152,28 +155,25 @@ impl HookState {
 }
 
 impl ClientHooks<HookState> for Client {
-    async fn exec(
+    // Not an `async fn`: it returns the loop's future itself instead of a future around it.
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         // progenitor names the operation by its id; the table says whether it may be
         // repeated (an id it lacks cannot occur, and would be treated as a create).
-        let idempotency = operations::find(info.operation_id)
-            .map_or(Idempotency::NotIdempotent, OperationSpec::idempotency);
-        self.send_raw(request, info.operation_id, idempotency).await
+        let spec = operations::find(info.operation_id);
+        self.send(request, info.operation_id, spec, idempotency_of(spec))
     }
 }
 
-/// What one attempt came to, with what the loop needs of it.
-struct Attempted {
-    /// The answer (its body already guarded), or the transport error.
-    result: reqwest::Result<reqwest::Response>,
-    attempt: Attempt,
-    figures: Option<RateLimit>,
-    /// Set when the body was refused for its size.
-    limit_exceeded: Option<usize>,
+fn idempotency_of(spec: Option<&OperationSpec>) -> Idempotency {
+    spec.map_or(Idempotency::NotIdempotent, OperationSpec::idempotency)
 }
+
+// The name progenitor's generated code sends and Braze does not document.
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 impl Client {
     /// Sends a request through the same hooks as the generated operations: credentials,
@@ -188,49 +188,121 @@ impl Client {
         operation: &'static str,
         idempotency: Idempotency,
     ) -> reqwest::Result<reqwest::Response> {
+        self.send(request, operation, operations::find(operation), idempotency)
+            .await
+    }
+
+    /// The attempts of one call. Each attempt waits for the pacer, sends inside a
+    /// `braze.request` span, guards the body, tells the pacer what the answer said and
+    /// notes itself in the call's record; then [`retry::next_wait`] decides whether to go
+    /// again.
+    ///
+    /// Written as one function, not a loop around an attempt function: each `async fn`
+    /// level is a future moved into its caller's, and the request and the reqwest future
+    /// are large, so every level costs copies on every request.
+    async fn send(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+        spec: Option<&'static OperationSpec>,
+        idempotency: Idempotency,
+    ) -> reqwest::Result<reqwest::Response> {
         let state = self.inner();
         let policy = &state.retry;
         let started = Instant::now();
-        let mut next = Some(request);
+        // The headers are set once: a retry sends a copy of this very request.
+        state.prepare(request.headers_mut());
+        // The class depends only on the operation and the body, the same on every attempt.
+        let class = state.pacing.then(|| {
+            spec.map_or(LimitClass::Default, |spec| {
+                LimitClass::of(spec, request.body().and_then(reqwest::Body::as_bytes))
+            })
+        });
         let mut number: u32 = 0;
         loop {
             number += 1;
-            let mut request = next.take().expect("a request is queued for every attempt");
-            state.prepare(request.headers_mut());
-            // Keep a copy for a retry; a streamed body cannot be copied and gets one attempt.
+            // Keep a copy for a retry, only when there can be one. The body is `Bytes`, so
+            // its copy is a reference count; a streamed body cannot be copied and gets one
+            // attempt.
             let spare = if number < policy.max_attempts {
                 request.try_clone()
             } else {
                 None
             };
-            let attempted = self.attempt_once(request, operation, number).await;
+
+            let ticket = match &class {
+                Some(class) => Some(state.pacer.acquire(class, policy.max_rate_limit_wait).await),
+                None => None,
+            };
+            let span = tracing::info_span!(
+                "braze.request",
+                operation,
+                attempt = number,
+                method = %request.method(),
+                path = request.url().path(),
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let sent_at = Instant::now();
+            let mut limit_exceeded = None;
+            let result = match self
+                .client()
+                .execute(request)
+                .instrument(span.clone())
+                .await
+            {
+                // Most answers declare a length within the cap: nothing more to do.
+                Ok(response) if fits(&response, state.max_response_bytes) => Ok(response),
+                Ok(response) => {
+                    let (response, exceeded) = guard_body(response, state.max_response_bytes)
+                        .instrument(span.clone())
+                        .await;
+                    limit_exceeded = exceeded;
+                    Ok(response)
+                }
+                Err(error) => Err(error),
+            };
+            let answered_at = Instant::now();
+            span.record(
+                "duration_ms",
+                answered_at.duration_since(sent_at).as_millis() as u64,
+            );
+            let attempt = match &result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    Attempt::Status(response.status())
+                }
+                Err(error) if error.is_connect() => Attempt::NotConnected,
+                Err(_) => Attempt::Interrupted,
+            };
+            let figures = result
+                .as_ref()
+                .ok()
+                .and_then(|response| RateLimit::from_headers(response.headers()));
+            if let (Some(ticket), Ok(response)) = (&ticket, &result) {
+                ticket.observe(response.status().is_success(), figures.as_ref());
+            }
+            drop(ticket);
+            let elapsed = answered_at.duration_since(started);
             call::update(|record| {
-                record.note_attempt(
-                    operation,
-                    number,
-                    attempted.attempt,
-                    attempted.figures,
-                    attempted.limit_exceeded,
-                    started.elapsed(),
-                )
+                record.note_attempt(operation, number, attempt, figures, limit_exceeded, elapsed)
             });
 
+            // Without a copy there is no retry (the last attempt, or a streamed body).
+            let Some(spare) = spare else {
+                return result;
+            };
             let outcome = AttemptOutcome {
                 number,
-                attempt: attempted.attempt,
-                headers: attempted.result.as_ref().ok().map(|r| r.headers()),
+                attempt,
+                headers: result.as_ref().ok().map(|r| r.headers()),
             };
-            let wait = retry::next_wait(
-                policy,
-                idempotency,
-                &outcome,
-                started.elapsed(),
-                SystemTime::now(),
-            );
-            let (Some(wait), Some(spare)) = (wait, spare) else {
-                return attempted.result;
+            let Some(wait) =
+                retry::next_wait(policy, idempotency, &outcome, elapsed, SystemTime::now())
+            else {
+                return result;
             };
-            match &attempted.result {
+            match &result {
                 Ok(response) => tracing::debug!(
                     operation,
                     attempt = number,
@@ -246,76 +318,19 @@ impl Client {
                     "retrying after a transport error"
                 ),
             }
-            drop(attempted);
+            drop(result);
             tokio::time::sleep(wait).await;
-            next = Some(spare);
+            request = spare;
         }
     }
+}
 
-    /// One attempt: waits for the pacer, sends inside a `braze.request` span, guards the
-    /// body, and tells the pacer what the answer said.
-    async fn attempt_once(
-        &self,
-        request: reqwest::Request,
-        operation: &'static str,
-        number: u32,
-    ) -> Attempted {
-        let state = self.inner();
-        let ticket = if state.pacing {
-            let class = crate::operations::find(operation).map_or(LimitClass::Default, |spec| {
-                LimitClass::of(spec, request.body().and_then(reqwest::Body::as_bytes))
-            });
-            Some(
-                state
-                    .pacer
-                    .acquire(&class, state.retry.max_rate_limit_wait)
-                    .await,
-            )
-        } else {
-            None
-        };
-        let span = tracing::info_span!(
-            "braze.request",
-            operation,
-            attempt = number,
-            method = %request.method(),
-            path = request.url().path(),
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
-        let sent_at = Instant::now();
-        let answered = async {
-            let response = self.client().execute(request).await?;
-            Ok::<_, reqwest::Error>(guard_body(response, state.max_response_bytes).await)
-        }
-        .instrument(span.clone())
-        .await;
-        span.record("duration_ms", sent_at.elapsed().as_millis() as u64);
-
-        let (result, attempt, limit_exceeded) = match answered {
-            Ok((response, exceeded)) => {
-                span.record("status", response.status().as_u16());
-                let attempt = Attempt::Status(response.status());
-                (Ok(response), attempt, exceeded)
-            }
-            Err(error) if error.is_connect() => (Err(error), Attempt::NotConnected, None),
-            Err(error) => (Err(error), Attempt::Interrupted, None),
-        };
-        let figures = result
-            .as_ref()
-            .ok()
-            .and_then(|response| RateLimit::from_headers(response.headers()));
-        if let (Some(ticket), Ok(response)) = (&ticket, &result) {
-            ticket.observe(response.status().is_success(), figures.as_ref());
-        }
-        drop(ticket);
-        Attempted {
-            result,
-            attempt,
-            figures,
-            limit_exceeded,
-        }
-    }
+/// Whether the body's declared length is within `max`: then it is passed on untouched
+/// (the caller reads at most that much).
+fn fits(response: &reqwest::Response, max: usize) -> bool {
+    response
+        .content_length()
+        .is_some_and(|length| length <= max as u64)
 }
 
 /// Why a response body could not be kept.
@@ -351,10 +366,7 @@ async fn guard_body(
                 ),
                 BodyProblem::Broken(reason) => (reason, None),
             };
-            let failing = futures_util::stream::once(async move {
-                Err::<Bytes, _>(std::io::Error::other(reason))
-            });
-            (reqwest::Body::wrap_stream(failing), exceeded)
+            (reqwest::Body::wrap(FailingBody(Some(reason))), exceeded)
         }
     };
     let headers = std::mem::take(response.headers_mut());
@@ -371,6 +383,28 @@ async fn guard_body(
     };
     *rebuilt.headers_mut() = headers;
     (reqwest::Response::from(rebuilt), exceeded)
+}
+
+/// A body whose first read fails with its reason: what a refused or broken answer's body
+/// is replaced with. Written here rather than with `reqwest::Body::wrap_stream`, which
+/// needs reqwest's `stream` feature.
+struct FailingBody(Option<String>);
+
+impl http_body::Body for FailingBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        Poll::Ready(
+            self.get_mut()
+                .0
+                .take()
+                .map(|reason| Err(std::io::Error::other(reason))),
+        )
+    }
 }
 
 async fn read_capped(response: &mut reqwest::Response, max: usize) -> Result<Bytes, BodyProblem> {
@@ -407,4 +441,230 @@ async fn read_capped(response: &mut reqwest::Response, max: usize) -> Result<Byt
     } else {
         rest.freeze()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::call::Delivery;
+
+    /// What the server does with one connection, after reading its request.
+    enum Script {
+        /// Closes the connection without answering.
+        Hang,
+        /// Writes these bytes, then closes.
+        Answer(String),
+    }
+
+    fn json(status: u16, body: &str) -> Script {
+        Script::Answer(format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+             x-ratelimit-limit: 100\r\nx-ratelimit-remaining: 99\r\nx-ratelimit-reset: 1900000000\r\n\
+             connection: close\r\n\r\n{body}",
+            body.len()
+        ))
+    }
+
+    fn chunked(chunks: &[&str], end: bool) -> Script {
+        let mut text = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                        transfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+            .to_owned();
+        for chunk in chunks {
+            text.push_str(&format!("{:x}\r\n{chunk}\r\n", chunk.len()));
+        }
+        if end {
+            text.push_str("0\r\n\r\n");
+        }
+        Script::Answer(text)
+    }
+
+    /// One received request: its head, lowercased, and its body.
+    #[derive(Debug, Clone)]
+    struct Received {
+        head: String,
+        body: String,
+    }
+
+    /// A loopback HTTP/1.1 server on a thread that serves one connection per script
+    /// entry, in order, and keeps what it received.
+    fn serve(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<Received>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&received);
+        std::thread::spawn(move || {
+            for script in scripts {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream);
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line == "\r\n" || line.is_empty() {
+                        break;
+                    }
+                    head.push_str(&line.to_ascii_lowercase());
+                }
+                let length = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |n| n.trim().parse().unwrap());
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                log.lock().unwrap().push(Received {
+                    head,
+                    body: String::from_utf8(body).unwrap(),
+                });
+                if let Script::Answer(text) = script {
+                    let mut stream = reader.into_inner();
+                    stream.write_all(text.as_bytes()).unwrap();
+                    stream.flush().unwrap();
+                }
+            }
+        });
+        (url, received)
+    }
+
+    fn client(url: &str, retry: RetryPolicy, max_response_bytes: usize) -> Client {
+        let hooks = HookState::new()
+            .with_api_key("hooks-test-key")
+            .unwrap()
+            .with_user_agent(HeaderValue::from_static("hooks-test/1"))
+            .with_retry(retry)
+            .with_max_response_bytes(max_response_bytes);
+        Client::new_with_client(url, reqwest::Client::new(), hooks)
+    }
+
+    /// An error and its sources, as one text.
+    fn chain(error: &dyn std::error::Error) -> String {
+        let mut text = error.to_string();
+        let mut source = error.source();
+        while let Some(error) = source {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+            source = error.source();
+        }
+        text
+    }
+
+    fn quick(max_attempts: u32) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        }
+    }
+
+    fn delete(client: &Client) -> crate::builder::DeleteCampaignSchedule<'_> {
+        client.delete_campaign_schedule().body(
+            crate::types::CampaignScheduleDeleteRequest::builder()
+                .campaign_id("c-1")
+                .schedule_id("s-1")
+                .extra(serde_json::Map::new()),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_retried_request_carries_its_body_and_headers() {
+        let (url, received) = serve(vec![
+            Script::Hang,
+            json(503, r#"{"message": "Service Unavailable"}"#),
+            json(200, r#"{"message": "success"}"#),
+        ]);
+        let client = client(&url, quick(3), DEFAULT_MAX_RESPONSE_BYTES);
+        let (result, record) = call::recorded(delete(&client).send()).await;
+        assert_eq!(result.expect("the third attempt succeeds").status(), 200);
+        assert_eq!(record.attempts, 3);
+        assert_eq!(record.delivery, Delivery::Accepted);
+        assert_eq!(record.rate_limit.and_then(|r| r.remaining), Some(99));
+
+        let received = received.lock().unwrap().clone();
+        assert_eq!(received.len(), 3);
+        for request in &received {
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&request.body).unwrap(),
+                serde_json::json!({"campaign_id": "c-1", "schedule_id": "s-1"}),
+                "{request:?}"
+            );
+            assert!(
+                request
+                    .head
+                    .starts_with("post /campaigns/trigger/schedule/delete "),
+                "{request:?}"
+            );
+            assert!(
+                request
+                    .head
+                    .contains("authorization: bearer hooks-test-key\r\n"),
+                "{request:?}"
+            );
+            assert!(
+                request.head.contains("user-agent: hooks-test/1\r\n"),
+                "{request:?}"
+            );
+            assert!(!request.head.contains("api-version"), "{request:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn one_attempt_is_made_when_the_policy_allows_one() {
+        let (url, received) = serve(vec![json(503, r#"{"message": "down"}"#)]);
+        let client = client(&url, quick(1), DEFAULT_MAX_RESPONSE_BYTES);
+        let (result, record) = call::recorded(delete(&client).send()).await;
+        assert!(result.is_err());
+        assert_eq!(record.attempts, 1);
+        assert_eq!(record.status, Some(http::StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(record.delivery, Delivery::Uncertain);
+        assert_eq!(received.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_answer_of_unknown_length_is_kept_within_the_cap() {
+        let (url, _) = serve(vec![chunked(&[r#"{"message": "#, r#""success"}"#], true)]);
+        let client = client(&url, quick(1), 64);
+        let (result, record) = call::recorded(delete(&client).send()).await;
+        let answer = result.expect("a body under the cap is read");
+        assert_eq!(answer.message.as_deref(), Some("success"));
+        assert_eq!(record.body_limit_exceeded, None);
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_cap_is_refused_whether_its_length_is_declared_or_not() {
+        let long = format!(r#"{{"message": "{}"}}"#, "x".repeat(100));
+        for script in [json(200, &long), chunked(&[&long[..50], &long[50..]], true)] {
+            let (url, _) = serve(vec![script]);
+            let client = client(&url, quick(1), 64);
+            let (result, record) = call::recorded(delete(&client).send()).await;
+            match result {
+                Err(crate::Error::ResponseBodyError(error)) => {
+                    let text = chain(&error);
+                    assert!(text.contains("over the 64-byte limit"), "{text}");
+                }
+                other => panic!("expected a body error, got {other:?}"),
+            }
+            assert_eq!(record.body_limit_exceeded, Some(64));
+            assert_eq!(record.status, Some(http::StatusCode::OK));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_that_breaks_off_fails_to_read_with_the_reason() {
+        let (url, _) = serve(vec![chunked(&[r#"{"message": "#], false)]);
+        let client = client(&url, quick(1), 64);
+        let (result, record) = call::recorded(delete(&client).send()).await;
+        match result {
+            Err(crate::Error::ResponseBodyError(error)) => {
+                let text = chain(&error);
+                assert!(text.contains("broke off"), "{text}");
+            }
+            other => panic!("expected a body error, got {other:?}"),
+        }
+        assert_eq!(record.body_limit_exceeded, None);
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::time_text::utc_text;
 
@@ -18,13 +18,29 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Reads the three headers; `None` when none of them is present and a number.
+    /// Reads the three headers; `None` when none of them is present and a number. Each
+    /// is read from its first value, as [`HeaderMap::get`] gives it: decimal digits with
+    /// an optional `+`, spaces and tabs around them allowed.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let figures = Self {
-            limit: header_u64(headers, &LIMIT),
-            remaining: header_u64(headers, &REMAINING),
-            reset: header_u64(headers, &RESET),
-        };
+        // One pass over the answer's few headers, comparing names, rather than three
+        // hashed look-ups: this runs on every answer.
+        let mut figures = Self::default();
+        let mut seen = [false; 3];
+        for (name, value) in headers {
+            let Some(which) = name.as_str().strip_prefix(PREFIX) else {
+                continue;
+            };
+            let (slot, field) = match which {
+                "limit" => (0, &mut figures.limit),
+                "remaining" => (1, &mut figures.remaining),
+                "reset" => (2, &mut figures.reset),
+                _ => continue,
+            };
+            // Later values of a repeated header are not read, as by `get`.
+            if !std::mem::replace(&mut seen[slot], true) {
+                *field = value_u64(value);
+            }
+        }
         (figures != Self::default()).then_some(figures)
     }
 
@@ -46,14 +62,46 @@ impl RateLimit {
     }
 }
 
-// Looked up as `HeaderName`s, not `&str`s, which `http` would parse and check each time.
-const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
-const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+const PREFIX: &str = "x-ratelimit-";
+// Looked up as a `HeaderName`, not a `&str`, which `http` would parse and check each time.
 const RETRY_AFTER_SECONDS: HeaderName = HeaderName::from_static("x-ratelimit-retry-after");
 
 fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+    headers.get(name).and_then(value_u64)
+}
+
+/// A header's value as a `u64`: what `value.to_str()?.trim().parse()` reads, without
+/// building a `&str`. A value `to_str` accepts is visible ASCII and tabs, so the only
+/// whitespace `trim` can meet in it is spaces and tabs; and a value `to_str` refuses has
+/// a byte that is neither a digit, a sign nor a blank, which this refuses too.
+fn value_u64(value: &HeaderValue) -> Option<u64> {
+    let mut bytes = value.as_bytes();
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    let digits = bytes.strip_prefix(b"+").unwrap_or(bytes);
+    if digits.is_empty() {
+        return None;
+    }
+    // Nineteen digits cannot overflow a `u64` (its largest value has twenty): only a
+    // longer text needs checked arithmetic.
+    const SAFE_DIGITS: usize = 19;
+    let mut number: u64 = 0;
+    for (i, &byte) in digits.iter().enumerate() {
+        let digit = u64::from(byte.wrapping_sub(b'0'));
+        if digit > 9 {
+            return None;
+        }
+        number = if i < SAFE_DIGITS {
+            number * 10 + digit
+        } else {
+            number.checked_mul(10)?.checked_add(digit)?
+        };
+    }
+    Some(number)
 }
 
 /// How long a 429 asks the client to wait: `Retry-After` (seconds or an HTTP date) if
@@ -86,7 +134,6 @@ pub(crate) const RESET_MARGIN: Duration = Duration::from_millis(20);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -125,6 +172,69 @@ mod tests {
                 ..RateLimit::default()
             })
         );
+    }
+
+    #[test]
+    fn a_value_reads_as_to_str_trim_parse_reads_it() {
+        let reference =
+            |value: &HeaderValue| -> Option<u64> { value.to_str().ok()?.trim().parse().ok() };
+        let alphabet: &[u8] = b" \t+-019a\x80\xff";
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = inputs
+                .iter()
+                .flat_map(|prefix| {
+                    alphabet.iter().map(move |b| {
+                        let mut next = prefix.clone();
+                        next.push(*b);
+                        next
+                    })
+                })
+                .collect();
+            inputs.extend(longer);
+        }
+        for text in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "+18446744073709551615",
+            " 00042\t",
+            "99999999999999999999999",
+            "1 2",
+            "++1",
+            "\t\t",
+        ] {
+            inputs.push(text.as_bytes().to_vec());
+        }
+        let mut checked = 0;
+        for bytes in &inputs {
+            let Ok(value) = HeaderValue::from_bytes(bytes) else {
+                continue;
+            };
+            assert_eq!(value_u64(&value), reference(&value), "{bytes:?}");
+            checked += 1;
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
+
+    #[test]
+    fn a_repeated_header_is_read_from_its_first_value() {
+        let mut map = HeaderMap::new();
+        map.append("x-ratelimit-remaining", HeaderValue::from_static("many"));
+        map.append("x-ratelimit-remaining", HeaderValue::from_static("5"));
+        map.append("x-ratelimit-limit", HeaderValue::from_static("10"));
+        map.append("x-ratelimit-limit", HeaderValue::from_static("20"));
+        map.append("x-ratelimit-resets", HeaderValue::from_static("1"));
+        map.append("x-ratelimit-retry-after", HeaderValue::from_static("2"));
+        let figures = RateLimit::from_headers(&map).expect("the limit is a number");
+        assert_eq!(
+            figures,
+            RateLimit {
+                limit: Some(10),
+                remaining: map.get("x-ratelimit-remaining").and_then(value_u64),
+                reset: None,
+            }
+        );
+        assert_eq!(figures.remaining, None);
     }
 
     #[test]
