@@ -37,7 +37,7 @@ struct Sizes {
 
 const FULL: Sizes = Sizes {
     overhead_requests: 20_000,
-    overhead_pairs: 5,
+    overhead_pairs: 11,
     bulk_rows: 100_000,
     bulk_runs: 3,
     concurrency: 64,
@@ -424,19 +424,7 @@ impl Bench {
              **SDK / raw = {:.3}** (median of the pairs' ratios {}; target ≤ 1.05): {}\n\n\
              Both sides run on a single-threaded runtime against a one-thread fake in the same \
              process, so a request is mostly two thread wake-ups and the kernel's loopback; \
-             single pairs swing by ±15% on this shared machine, hence the median. Counted in \
-             instructions instead (`valgrind --tool=callgrind` on `braze-bench overhead \
-             --only sdk|raw --pairs 1` at 1,000 and at 3,000 requests, per request by the \
-             difference so that start-up cancels out; this does not depend on the machine's \
-             load), the SDK's whole call (checks, body, hooks, pacing, retry bookkeeping, \
-             answer mapping) costs about 10,900 instructions more than the hand-written call: \
-             132,800 against 121,900 per request, the in-process fake's work included. By \
-             function (instructions spent in the function itself), the largest differences \
-             are memory allocation and copying (about 4,400: malloc, free, memcpy; the \
-             request copy kept for a retry is one source), parsing the three rate-limit \
-             headers (about 1,200), the generated send with the hooks inlined into it (about \
-             1,200) and the task-local call record (about 500). Both sides spend about 21,700 \
-             per request in reqwest's URL parsing alone.\n",
+             single pairs swing by ±15% on this shared machine, hence the median of many pairs.\n",
             s.overhead_requests,
             s.overhead_pairs,
             fmt3(median_of(&sdk)),
@@ -448,7 +436,69 @@ impl Bench {
             list(&ratios),
             verdict(median <= 1.05),
         );
+        let counted = self.overhead_instructions()?;
+        self.report.push_str(&counted);
         Ok(())
+    }
+
+    /// The same comparison counted in instructions, which do not depend on the machine's
+    /// load: each side alone under `valgrind --tool=callgrind` at two sizes, per request by
+    /// the difference so that start-up cancels out. Skipped (and said so) without valgrind.
+    fn overhead_instructions(&self) -> Result<String, String> {
+        let sizes: [usize; 2] = if self.sizes.criterion {
+            [1_000, 3_000]
+        } else {
+            [20, 60]
+        };
+        let found = Command::new("valgrind")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !found {
+            return Ok(
+                "Counted in instructions: not measured (valgrind is not installed).\n".into(),
+            );
+        }
+        step("1a. SDK overhead in instructions (callgrind)");
+        let mut per_request = Vec::new();
+        for side in ["sdk", "raw"] {
+            let mut totals = Vec::new();
+            for requests in sizes {
+                let out = self.work.join(format!("callgrind-{side}-{requests}.out"));
+                let status = Command::new("valgrind")
+                    .arg("--tool=callgrind")
+                    .arg(format!("--callgrind-out-file={}", out.display()))
+                    .arg(self.exe("braze-bench"))
+                    .args(["overhead", "--pairs", "1", "--only", side])
+                    .args(["--requests", &requests.to_string()])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .map_err(|e| format!("cannot run valgrind: {e}"))?;
+                if !status.success() {
+                    return Err(format!("callgrind on the {side} side failed: {status}"));
+                }
+                totals.push(callgrind_total(&out)?);
+            }
+            per_request.push((totals[1] - totals[0]) as f64 / (sizes[1] - sizes[0]) as f64);
+        }
+        let (sdk, raw) = (per_request[0], per_request[1]);
+        Ok(format!(
+            "Counted in instructions instead (`valgrind --tool=callgrind` on `braze-bench \
+             overhead --only sdk|raw --pairs 1` at {} and at {} requests, per request by the \
+             difference so that start-up cancels out; the in-process fake's work is in both): \
+             the SDK's whole call (checks, body, hooks, pacing, retry bookkeeping, answer \
+             mapping) takes **{:.0} instructions per request against {:.0}**, SDK / raw = \
+             **{:.3}**. `callgrind_annotate` on the two files in `target/bench-work/` shows \
+             where the difference goes.\n",
+            sizes[0],
+            sizes[1],
+            sdk,
+            raw,
+            sdk / raw,
+        ))
     }
 
     fn criterion(&mut self) -> Result<(), String> {
@@ -889,6 +939,15 @@ fn json(text: &str) -> Result<Value, String> {
 
 fn str_of(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
+}
+
+/// The total instruction count of a callgrind output file (its `summary:` line).
+fn callgrind_total(file: &Path) -> Result<u64, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("summary:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .ok_or_else(|| format!("{}: no summary line", file.display()))
 }
 
 fn floats(value: &Value) -> Vec<f64> {
