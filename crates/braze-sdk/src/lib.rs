@@ -113,6 +113,7 @@ mod request;
 mod response;
 mod schedule;
 mod schedules;
+mod sends;
 mod targeting;
 mod trigger_schedules;
 mod validate;
@@ -132,6 +133,10 @@ pub use request::Request;
 pub use response::{BrazeMessage, Response};
 pub use schedule::Schedule;
 pub use schedules::{DeleteBody, DeleteSchedule, UpdateBody, UpdateSchedule};
+pub use sends::{
+    Attachment, CreateSendId, SendMessages, SendTransactionalEmail, TransactionalRecipient,
+    TriggerCampaignSend, TriggerCanvasSend, TriggerSend, TriggerSendOwner,
+};
 pub use trigger_schedules::{
     Campaign, Canvas, CreateCampaignSchedule, CreateCanvasSchedule, CreateTriggerSchedule,
     TriggerOwner,
