@@ -79,17 +79,20 @@ mod rate_limit;
 mod reply;
 mod request_log;
 mod routes;
+mod sending;
+mod sends;
 mod server;
 mod shared;
 mod state;
 
 pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};
 /// The identifiers, kinds of schedule, schedule object and messaging object of the spec, as
-/// the client uses them.
+/// the client uses them, and the operations (a [`Dispatch`] names its own).
 pub use braze_api::{
     ScheduleKind,
     audience::AudienceProblem,
     ids::{CampaignId, CanvasId, ScheduleId},
+    operations::Operation,
     types::{Messages, Schedule},
 };
 pub use clock::Clock;
@@ -100,6 +103,7 @@ pub use config::{
 pub use faults::{Fault, FaultCounts, FaultKind, FaultRule, FaultSpecError, FaultStage, Trigger};
 pub use rate_limit::RateLimitCounters;
 pub use request_log::{RecordedBody, RecordedRequest};
+pub use sends::{CampaignKind, Dispatch, Status, User, UserId};
 pub use server::MockServer;
 pub use state::{StoredSchedule, Targeting};
 
