@@ -184,7 +184,14 @@ fn answer(
             );
         }
     }
-    operations::run(shared, operation, &body, parts.uri.query(), received_at)
+    operations::run(
+        shared,
+        operation,
+        &body,
+        parts.uri.path(),
+        parts.uri.query(),
+        received_at,
+    )
 }
 
 /// Reads the body up to `max` bytes. Past that, the rest is read and thrown away (up to
