@@ -741,7 +741,12 @@ pub struct TransactionalSendArgs {
     pub campaign_id: String,
 
     /// The user, by external id.
-    #[arg(long, value_name = "ID", required_unless_present = "user_alias", conflicts_with = "user_alias")]
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "user_alias",
+        conflicts_with = "user_alias"
+    )]
     pub external_user_id: Option<String>,
 
     /// The user, by alias, as NAME:LABEL.

@@ -104,7 +104,9 @@ pub async fn send_messages(global: &GlobalArgs, args: &MessageSendArgs) -> Resul
         .set_campaign_id(args.campaign_id.as_deref().map(Into::into))
         .set_send_id(args.send_id.clone())
         .set_override_frequency_capping(args.override_frequency_capping.then_some(true))
-        .set_recipient_subscription_state(args.recipient_subscription_state.map(subscription_state));
+        .set_recipient_subscription_state(
+            args.recipient_subscription_state.map(subscription_state),
+        );
     let request = with_content!(request, content);
     let done = send_or_preview(global, request, None).await?;
     finish_warning(

@@ -366,10 +366,10 @@ fn read_messages(path: &Path) -> Result<braze_sdk::wire::Messages, CliError> {
 
 /// The content flags, as the channels they make (the file's first).
 pub(crate) struct Content {
-    file: Option<braze_sdk::wire::Messages>,
-    apple_push: Option<messages::ApplePush>,
-    android_push: Option<messages::AndroidPush>,
-    sms: Option<messages::Sms>,
+    pub(crate) file: Option<braze_sdk::wire::Messages>,
+    pub(crate) apple_push: Option<messages::ApplePush>,
+    pub(crate) android_push: Option<messages::AndroidPush>,
+    pub(crate) sms: Option<messages::Sms>,
 }
 
 impl Content {

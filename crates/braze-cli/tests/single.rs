@@ -665,6 +665,13 @@ fn command_of(operation: Operation) -> &'static str {
             "messages schedule update --schedule-id s --time 2030-05-24T21:30:00Z"
         }
         Operation::DeleteMessageSchedule => "messages schedule delete --schedule-id s",
+        Operation::SendMessages => "messages send --external-user-id u --apple-push-alert hi",
+        Operation::TriggerCampaignSend => "campaigns trigger send --campaign-id c --broadcast",
+        Operation::TriggerCanvasSend => "canvas trigger send --canvas-id v --external-user-id u",
+        Operation::CreateSendId => "sends create-id --campaign-id c --send-id spring",
+        Operation::SendTransactionalEmail => {
+            "transactional send --campaign-id c --external-user-id u --external-send-id k1"
+        }
     }
 }
 
@@ -682,12 +689,13 @@ fn every_operation_has_a_command() {
         assert_eq!(request["operation"], spec.id, "{line}");
         assert_eq!(request["method"], spec.method.as_str(), "{line}");
         let url = request["url"].as_str().expect("a URL");
-        assert!(
-            url.split('?')
-                .next()
-                .is_some_and(|u| u.ends_with(spec.path)),
-            "{line}: {url}"
-        );
+        let path = url
+            .split('?')
+            .next()
+            .and_then(|u| u.split_once("://"))
+            .and_then(|(_, rest)| rest.find('/').map(|slash| &rest[slash..]))
+            .expect("a path");
+        assert!(spec.path_values(path).is_some(), "{line}: {url}");
     }
 }
 
