@@ -527,6 +527,9 @@ fn demo_runs_every_step() {
         "4. Cancel it",
         "5. Cancel it again",
         "6. Cancel the message",
+        "7. Send the campaign now instead",
+        "sent once, to user-42",
+        "> POST /campaigns/trigger/send",
     ] {
         assert!(
             out.stdout.contains(step),
@@ -555,11 +558,19 @@ fn demo_runs_every_step() {
     assert_eq!(out.code, Some(0), "{out:?}");
     let demo: Value = serde_json::from_str(&out.stdout).unwrap();
     let steps = demo["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 6);
+    assert_eq!(steps.len(), 7);
     assert_eq!(steps[1]["status"], 201);
     assert_eq!(steps[3]["status"], 200);
     assert_eq!(steps[4]["status"], 404);
     assert_eq!(steps[5]["status"], 200);
+    assert_eq!(steps[6]["status"], 201);
+    assert!(
+        steps[6]["body"]["dispatch_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 32),
+        "{}",
+        steps[6]
+    );
 }
 
 #[test]
