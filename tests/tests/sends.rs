@@ -214,7 +214,7 @@ async fn send_campaign(sends: usize, seed: u64) {
     let started = Instant::now();
     let server = fake(seed, sends).await;
     server.inject(FaultRule::mix(0.20, every_fault()));
-    let client = client_at(&server.url(), retries());
+    let client = client_at(server.url(), retries());
     let results = run_all(sends, move |i| {
         let client = client.clone();
         async move { send(&client, i).await }
@@ -387,7 +387,7 @@ async fn a_keyed_transactional_send_is_retried_and_delivered_once() {
     const SENDS: usize = 200;
     let server = fake(2_102, SENDS).await;
     server.inject(FaultRule::mix(0.20, every_fault()));
-    let client = client_at(&server.url(), retries());
+    let client = client_at(server.url(), retries());
     let results = run_all(SENDS, move |i| {
         let client = client.clone();
         async move { transactional(&client, i, true).await }
@@ -471,7 +471,7 @@ async fn an_unkeyed_transactional_send_is_not_retried_after_it_may_have_happened
         1.0,
         [Fault::Hang(HOLD), Fault::Truncated, Fault::Malformed],
     ));
-    let client = client_at(&server.url(), retries());
+    let client = client_at(server.url(), retries());
     let results = run_all(SENDS, move |i| {
         let client = client.clone();
         async move { transactional(&client, i, false).await }
@@ -503,7 +503,7 @@ async fn a_hang_is_a_send_that_happened_unheard() {
             .next(1)
             .on_path("/messages/send"),
     );
-    let client = client_at(&server.url(), retries());
+    let client = client_at(server.url(), retries());
     let started = Instant::now();
     let error = send(&client, 2).await.expect_err("the answer never comes");
     assert!(
@@ -531,7 +531,7 @@ async fn a_hang_is_a_send_that_happened_unheard() {
 #[tokio::test]
 async fn a_429_is_retried_for_every_send() {
     let server = fake(2_105, 10).await;
-    let client = client_at(&server.url(), retries());
+    let client = client_at(server.url(), retries());
     // One send of each kind, each refused once for the rate limit.
     for i in 0..3 {
         server.inject(FaultRule::new(Fault::Status(429)).next(1));
