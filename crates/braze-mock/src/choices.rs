@@ -236,7 +236,10 @@ pub fn html_error_page(status: StatusCode) -> String {
 ///
 /// Status, HTML, delay, close and reset may be moved after processing (they then hit an
 /// applied operation: "it happened but the client never heard"). Truncated and malformed
-/// need an answer to corrupt, so they always strike after processing.
+/// need an answer to corrupt, and hang an answer to withhold, so they always strike after
+/// processing. Hang is the timeout after the fact: the operation (a send) happened, and
+/// the client times out without an answer, the case that makes a retried send a double
+/// send (send-family.md §7.3).
 pub fn fault_stage(kind: FaultKind) -> FaultStage {
     match kind {
         FaultKind::Status
@@ -244,7 +247,9 @@ pub fn fault_stage(kind: FaultKind) -> FaultStage {
         | FaultKind::Delay
         | FaultKind::Close
         | FaultKind::Reset => FaultStage::BeforeProcessing,
-        FaultKind::Truncated | FaultKind::Malformed => FaultStage::AfterProcessing,
+        FaultKind::Truncated | FaultKind::Malformed | FaultKind::Hang => {
+            FaultStage::AfterProcessing
+        }
     }
 }
 

@@ -82,8 +82,7 @@ async fn handle(
     let mut after_processing = None;
     if let Some(fault) = fault {
         let effect = fault.effect();
-        let corrupts = matches!(effect, FaultEffect::Corrupt(_));
-        if fault.stage() == FaultStage::BeforeProcessing && !corrupts {
+        if fault.stage() == FaultStage::BeforeProcessing && !effect.needs_the_answer() {
             if let Some(response) = exchange.before_processing(effect).await {
                 return response;
             }
@@ -310,14 +309,24 @@ impl Exchange {
         }
     }
 
+    /// Holds the answer of an operation that was applied, then drops the connection
+    /// without sending it ([`crate::Fault::Hang`]).
+    async fn withhold(&mut self, hold: Duration) -> Response {
+        // Logged now, with no status (none is sent): the client will have given up, and
+        // the connection may be gone (taking this future with it) before the hold ends.
+        self.log(None);
+        tokio::time::sleep(hold).await;
+        self.cut(Severance::Close).await
+    }
+
     /// Applies a fault before processing; `None` lets the request go on.
     async fn before_processing(&mut self, effect: FaultEffect) -> Option<Response> {
         match effect {
             FaultEffect::Answer(reply) => Some(self.respond_injected(reply)),
             FaultEffect::Wait(delay) => self.wait(delay).await,
             FaultEffect::Sever(how) => Some(self.cut(how).await),
-            // Nothing to corrupt yet; the caller applies it after processing.
-            FaultEffect::Corrupt(_) => None,
+            // Nothing to corrupt or withhold yet; the caller applies it after processing.
+            FaultEffect::Corrupt(_) | FaultEffect::Withhold(_) => None,
         }
     }
 
@@ -330,6 +339,7 @@ impl Exchange {
                 None => self.respond(reply),
             },
             FaultEffect::Sever(how) => self.cut(how).await,
+            FaultEffect::Withhold(hold) => self.withhold(hold).await,
             FaultEffect::Corrupt(Corruption::Malform) => self.respond(malform(reply)),
             FaultEffect::Corrupt(Corruption::Truncate) => match self.connection.clone() {
                 Some(connection) => {
