@@ -37,6 +37,8 @@ fn fault_mix() -> FaultRule {
             Fault::Status(504),
             // Longer than the client's --timeout below: a timeout.
             Fault::Delay(Duration::from_millis(1_500)),
+            // The same timeout after the fake deleted: a retry finds the schedule gone.
+            Fault::Hang(Duration::from_millis(1_500)),
             Fault::Reset,
             Fault::Close,
             Fault::Html(502),
