@@ -524,7 +524,11 @@ async fn a_hang_is_a_send_that_happened_unheard() {
     let log = server.requests();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].fault, Some(Fault::Hang(HOLD)));
-    assert_eq!(log[0].status, None, "no answer was sent");
+    assert_eq!(
+        log[0].status,
+        Some(201),
+        "the status of the answer the fake made and withheld"
+    );
     assert_eq!(server.fault_counts().hang, 1);
 }
 

@@ -528,7 +528,7 @@ fn demo_runs_every_step() {
         "5. Cancel it again",
         "6. Cancel the message",
         "7. Send the campaign now instead",
-        "sent once, to user-42",
+        "sent once, to external_user_id user-42",
         "> POST /campaigns/trigger/send",
     ] {
         assert!(

@@ -311,10 +311,12 @@ impl Exchange {
 
     /// Holds the answer of an operation that was applied, then drops the connection
     /// without sending it ([`crate::Fault::Hang`]).
-    async fn withhold(&mut self, hold: Duration) -> Response {
-        // Logged now, with no status (none is sent): the client will have given up, and
-        // the connection may be gone (taking this future with it) before the hold ends.
-        self.log(None);
+    async fn withhold(&mut self, hold: Duration, mut reply: Reply) -> Response {
+        // Logged now, with the status of the answer withheld (what the fake did; the
+        // `fault` says it was never sent): the client will have given up, and the
+        // connection may be gone (taking this future with it) before the hold ends.
+        let silent_failures = std::mem::take(&mut reply.silent_failures);
+        self.log_with(Some(reply.status), silent_failures);
         tokio::time::sleep(hold).await;
         self.cut(Severance::Close).await
     }
@@ -339,7 +341,7 @@ impl Exchange {
                 None => self.respond(reply),
             },
             FaultEffect::Sever(how) => self.cut(how).await,
-            FaultEffect::Withhold(hold) => self.withhold(hold).await,
+            FaultEffect::Withhold(hold) => self.withhold(hold, reply).await,
             FaultEffect::Corrupt(Corruption::Malform) => self.respond(malform(reply)),
             FaultEffect::Corrupt(Corruption::Truncate) => match self.connection.clone() {
                 Some(connection) => {

@@ -242,7 +242,7 @@ macro_rules! message_targeting_setters {
         #[doc = concat!("Which users of the target receive the ", $what, " (Braze's default: subscribed).")]
         pub fn recipient_subscription_state(
             self,
-            state: $crate::messages::RecipientSubscriptionState,
+            state: braze_api::types::RecipientSubscriptionState,
         ) -> Self {
             self.set_recipient_subscription_state(Some(state))
         }
@@ -250,7 +250,7 @@ macro_rules! message_targeting_setters {
         /// Sets or clears `recipient_subscription_state`.
         pub fn set_recipient_subscription_state(
             mut self,
-            state: Option<$crate::messages::RecipientSubscriptionState>,
+            state: Option<braze_api::types::RecipientSubscriptionState>,
         ) -> Self {
             self.targeting.recipient_subscription_state = state;
             self
