@@ -492,7 +492,7 @@ impl Bench {
              the SDK's whole call (checks, body, hooks, pacing, retry bookkeeping, answer \
              mapping) takes **{:.0} instructions per request against {:.0}**, SDK / raw = \
              **{:.3}**. `callgrind_annotate` on the two files in `target/bench-work/` shows \
-             where the difference goes.\n",
+             where the difference goes.\n\n",
             sizes[0],
             sizes[1],
             sdk,
