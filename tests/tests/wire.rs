@@ -2,12 +2,16 @@
 //! query, every header (the key redacted), and the JSON body.
 
 use braze_sdk::api::operations::Operation;
+use braze_sdk::audience::custom_attribute;
 use braze_sdk::messages::{
     AndroidPush, AppleAlert, AppleButton, ApplePush, CardExpiry, ContentCard, Email, KindlePush,
     PushButton, RecipientSubscriptionState, Sms, WebPush, Webhook, WebhookRequestMethod, whats_app,
 };
 use braze_sdk::wire;
-use braze_sdk::{Client, Recipient, Request, RequestPreview, RetryPolicy, Schedule};
+use braze_sdk::{
+    Attachment, Client, Recipient, Request, RequestPreview, RetryPolicy, Schedule,
+    TransactionalRecipient,
+};
 use braze_tests::{Received, Reply, ScriptedServer};
 use serde_json::json;
 
@@ -258,6 +262,31 @@ fn request_of(client: &Client, operation: Operation) -> Box<dyn ErasedRequest<'_
         Operation::DeleteMessageSchedule => {
             Box::new(client.delete_message_schedule("schedule_identifier"))
         }
+        Operation::SendMessages => Box::new(
+            client
+                .send_messages()
+                .external_user_id("user-1")
+                .apple_push(ApplePush::new("Your table is ready")),
+        ),
+        Operation::TriggerCampaignSend => Box::new(
+            client
+                .trigger_campaign_send("campaign_identifier")
+                .recipient(Recipient::external_user_id("user-1")),
+        ),
+        Operation::TriggerCanvasSend => Box::new(
+            client
+                .trigger_canvas_send("canvas_identifier")
+                .recipient(Recipient::external_user_id("user-1")),
+        ),
+        Operation::CreateSendId => Box::new(
+            client
+                .create_send_id("campaign_identifier")
+                .send_id("spring-sale"),
+        ),
+        Operation::SendTransactionalEmail => Box::new(client.send_transactional_email(
+            "campaign identifier/1",
+            braze_sdk::TransactionalRecipient::external_user_id("user-1"),
+        )),
     }
 }
 
@@ -304,9 +333,13 @@ async fn previews_match_what_goes_on_the_wire() {
         let request = received.last().expect("a request");
         let spec = operation.spec();
         assert_eq!(preview.operation, spec.id);
-        assert_eq!(
-            (preview.method, request.path.as_str()),
-            (spec.method.as_str(), spec.path)
+        assert_eq!(preview.method, spec.method.as_str(), "{}", spec.id);
+        assert!(
+            spec.path_values(&request.path).is_some(),
+            "{}: {} is not {}",
+            spec.id,
+            request.path,
+            spec.path
         );
         assert_eq!(preview.method, request.method, "{}", spec.id);
         let path_and_query = match &request.query {
@@ -644,4 +677,110 @@ fn request_schemas() {
     );
     schema!("update_canvas_schedule", wire::CanvasScheduleUpdateRequest);
     schema!("delete_canvas_schedule", wire::CanvasScheduleDeleteRequest);
+}
+
+fn sent() -> Reply {
+    Reply::json(201, json!({"dispatch_id": "d-4", "message": "success"}))
+}
+
+#[tokio::test]
+async fn send_messages_wire() {
+    let server = ScriptedServer::start([sent()]).await;
+    let sent = client(&server)
+        .send_messages()
+        .external_user_ids(["user-1", "user-2"])
+        .user_alias("alias-name", "alias-label")
+        .override_frequency_capping(true)
+        .recipient_subscription_state(RecipientSubscriptionState::Subscribed)
+        .email(
+            Email::html(
+                "app_identifier",
+                "Shop <shop@example.com>",
+                "<p>Your order shipped.</p>",
+            )
+            .subject("Order 12345 shipped"),
+        )
+        .apple_push(ApplePush::new("Your order shipped"))
+        .await
+        .expect("send");
+    assert_eq!(sent.dispatch_id(), Some("d-4"));
+    settings().bind(|| insta::assert_json_snapshot!("send_messages", only_request(&server).wire()));
+}
+
+#[tokio::test]
+async fn trigger_campaign_send_wire() {
+    let server = ScriptedServer::start([sent()]).await;
+    let sent = client(&server)
+        .trigger_campaign_send("campaign_identifier")
+        .send_id("send_identifier")
+        .recipient(
+            Recipient::external_user_id("user-1").trigger_properties(json!({"order": "12345"})),
+        )
+        .recipient(Recipient::email(
+            "ada@example.com",
+            ["identified", "most_recently_updated"],
+        ))
+        .trigger_properties(json!({"campaign_wide": true}))
+        .attachment(Attachment::new(
+            "invoice",
+            "https://example.com/invoice-12345.pdf",
+        ))
+        .await
+        .expect("send");
+    assert_eq!(sent.dispatch_id(), Some("d-4"));
+    settings().bind(|| {
+        insta::assert_json_snapshot!("trigger_campaign_send", only_request(&server).wire())
+    });
+}
+
+#[tokio::test]
+async fn trigger_canvas_send_wire() {
+    let server = ScriptedServer::start([sent()]).await;
+    client(&server)
+        .trigger_canvas_send("canvas_identifier")
+        .audience(custom_attribute("plan").equals("gold"))
+        .context(json!({"product_name": "shoes", "price": 79.99}))
+        .await
+        .expect("send");
+    settings()
+        .bind(|| insta::assert_json_snapshot!("trigger_canvas_send", only_request(&server).wire()));
+}
+
+#[tokio::test]
+async fn create_send_id_wire() {
+    let server = ScriptedServer::start([Reply::json(
+        201,
+        json!({"message": "success", "send_id": "spring-sale-2030"}),
+    )])
+    .await;
+    client(&server)
+        .create_send_id("campaign_identifier")
+        .send_id("spring-sale-2030")
+        .await
+        .expect("create");
+    settings()
+        .bind(|| insta::assert_json_snapshot!("create_send_id", only_request(&server).wire()));
+}
+
+#[tokio::test]
+async fn send_transactional_email_wire() {
+    let server = ScriptedServer::start([Reply::json(
+        201,
+        json!({"dispatch_id": "d-5", "message": "success"}),
+    )])
+    .await;
+    let sent = client(&server)
+        .send_transactional_email(
+            "campaign identifier/1",
+            TransactionalRecipient::external_user_id("user-1")
+                .attributes(json!({"first_name": "Ada", "email": "ada@example.com"})),
+        )
+        .external_send_id("b3JkZXItMTIzNDU=")
+        .trigger_properties(json!({"order": "12345", "total": 79.99}))
+        .await
+        .expect("send");
+    assert_eq!(sent.dispatch_id.as_deref(), Some("d-5"));
+    settings().bind(|| {
+        insta::assert_json_snapshot!("send_transactional_email", only_request(&server).wire())
+    });
 }

@@ -33,6 +33,10 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
         let variant = pascal(&op.id);
         let permission = pascal(&op.permission);
         let (id, path, idempotent) = (&op.id, &op.path, op.idempotent);
+        let idempotency_key = match &op.idempotency_key {
+            Some(field) => quote! { Some(#field) },
+            None => quote! { None },
+        };
         let rate_limit = Ident::new(op.rate_limit.variant(), Span::call_site());
         let method = Ident::new(&op.method, Span::call_site());
         let body = match &op.body {
@@ -52,6 +56,7 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
                 path: #path,
                 permission: Permission::#permission,
                 idempotent: #idempotent,
+                idempotency_key: #idempotency_key,
                 rate_limit: crate::operations::RateLimitRule::#rate_limit,
                 request_body: #body,
             };
@@ -178,6 +183,8 @@ pub struct Op {
     summary: String,
     pub permission: String,
     idempotent: bool,
+    /// The body field that makes a request safe to repeat when set (`x-braze-idempotency-key`).
+    idempotency_key: Option<String>,
     rate_limit: RateLimitRule,
     /// The component schema of its JSON request body.
     body: Option<String>,
@@ -224,12 +231,21 @@ pub fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
             {
                 Some("default") => RateLimitRule::Default,
                 Some("broadcast-when-targeted") => RateLimitRule::BroadcastWhenTargeted,
+                Some("send-ids-daily") => RateLimitRule::SendIdsDaily,
                 other => {
                     return Err(format!(
-                        "{id}: x-braze-rate-limit is {other:?}; give `default` or \
-                         `broadcast-when-targeted`"
+                        "{id}: x-braze-rate-limit is {other:?}; give `default`, \
+                         `broadcast-when-targeted` or `send-ids-daily`"
                     ));
                 }
+            };
+            let idempotency_key = match operation.extensions.get("x-braze-idempotency-key") {
+                None => None,
+                Some(key) => Some(
+                    key.as_str()
+                        .ok_or_else(|| format!("{id}: x-braze-idempotency-key must be a string"))?
+                        .to_owned(),
+                ),
             };
             let body = match &operation.request_body {
                 None => None,
@@ -252,6 +268,26 @@ pub fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
                 },
             };
             let answer = answer(spec, id, operation)?;
+            if let Some(key) = &idempotency_key {
+                let declared = body.as_deref().is_some_and(|schema| {
+                    spec.components
+                        .as_ref()
+                        .and_then(|c| c.schemas.get(schema))
+                        .and_then(ReferenceOr::as_item)
+                        .is_some_and(|schema| match &schema.schema_kind {
+                            SchemaKind::Type(Type::Object(object)) => {
+                                object.properties.contains_key(key)
+                            }
+                            _ => false,
+                        })
+                });
+                if !declared {
+                    return Err(format!(
+                        "{id}: x-braze-idempotency-key names {key:?}, which is not a declared \
+                         field of its JSON request body"
+                    ));
+                }
+            }
             let required_query = operation
                 .parameters
                 .iter()
@@ -274,6 +310,7 @@ pub fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
                 summary: operation.summary.clone().unwrap_or_default(),
                 permission: permission.to_owned(),
                 idempotent,
+                idempotency_key,
                 rate_limit,
                 body,
             });
@@ -326,6 +363,7 @@ fn answer(spec: &OpenAPI, id: &str, operation: &openapiv3::Operation) -> Result<
 enum RateLimitRule {
     Default,
     BroadcastWhenTargeted,
+    SendIdsDaily,
 }
 
 impl RateLimitRule {
@@ -334,6 +372,7 @@ impl RateLimitRule {
         match self {
             RateLimitRule::Default => "Default",
             RateLimitRule::BroadcastWhenTargeted => "BroadcastWhenTargeted",
+            RateLimitRule::SendIdsDaily => "SendIdsDaily",
         }
     }
 }

@@ -628,6 +628,25 @@ strings, and the docs' example compares with a string.
             value.parse()
         }
     }
+    /**A file attached to the campaign's email: `file_name` without its extension (taken
+from `url`, which must answer with a proper `Content-Type`), at most 2 MB.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct Attachment {
+        ///The name of a basic-auth credential stored in the dashboard.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub basic_auth_credential: ::std::option::Option<::std::string::String>,
+        pub file_name: ::std::string::String,
+        pub url: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Attachment {
+        pub fn builder() -> builder::Attachment {
+            Default::default()
+        }
+    }
     ///The custom attribute's name, as stored in Braze.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -820,6 +839,44 @@ Cannot be true together with `recipients`. Defaults to false.
             Default::default()
         }
     }
+    /**Body of `POST /campaigns/trigger/send`. Target `recipients` (at most 50), an
+`audience`, or the whole campaign segment with `broadcast: true`; `broadcast: true`
+cannot be combined with `recipients`, nor with `attachments`. `segment_id` is not
+supported (set the segment in the dashboard) and the content is the campaign's:
+there is no `messages`. Fields the spec does not know yet may be added and are
+passed through.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CampaignTriggerSendRequest {
+        ///Files attached to the campaign's email (email campaigns only).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachments: ::std::vec::Vec<Attachment>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub audience: ::std::option::Option<ConnectedAudience>,
+        /**Must be true to send to the whole segment when `recipients` is left out.
+Cannot be true together with `recipients` or `attachments`. Defaults to false.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub broadcast: ::std::option::Option<bool>,
+        pub campaign_id: crate::ids::CampaignId,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recipients: ::std::vec::Vec<Recipient>,
+        /**A send identifier for tracking (not an idempotency key): ASCII, at most 64
+characters; a custom one is created beforehand with `POST /sends/id/create`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trigger_properties: ::std::option::Option<Properties>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CampaignTriggerSendRequest {
+        pub fn builder() -> builder::CampaignTriggerSendRequest {
+            Default::default()
+        }
+    }
     /**Body of `POST /canvas/trigger/schedule/create`. Same targeting rules as the
 campaign create. There is no `send_id` here. Fields the spec does not know yet
 may be added and are passed through.
@@ -882,6 +939,39 @@ without it there is nothing to identify the schedule to update.
     }
     impl CanvasScheduleUpdateRequest {
         pub fn builder() -> builder::CanvasScheduleUpdateRequest {
+            Default::default()
+        }
+    }
+    /**Body of `POST /canvas/trigger/send`. Same targeting rules as the campaign send;
+no `send_id`, `trigger_properties` or `attachments` (the Canvas's personalisation is
+its `context`). Fields the spec does not know yet may be added and are passed
+through.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CanvasTriggerSendRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub audience: ::std::option::Option<ConnectedAudience>,
+        /**Must be true to send to the whole segment when `recipients` is left out.
+Cannot be true together with `recipients`. Defaults to false.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub broadcast: ::std::option::Option<bool>,
+        /**Legacy name of `context`, still accepted by Braze ("backwards compatible").
+Prefer `context`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub canvas_entry_properties: ::std::option::Option<Properties>,
+        pub canvas_id: crate::ids::CanvasId,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub context: ::std::option::Option<Properties>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recipients: ::std::vec::Vec<Recipient>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CanvasTriggerSendRequest {
+        pub fn builder() -> builder::CanvasTriggerSendRequest {
             Default::default()
         }
     }
@@ -1644,6 +1734,63 @@ does not list it, and whether it is accepted there is not verified.
             Default::default()
         }
     }
+    /**Body of `POST /messages/send`. Target at least one of `segment_id`, listed users
+(`external_user_ids`, `user_aliases`) and `audience`; without listed users,
+`broadcast` must be true, and it cannot be true with them. A segment and users
+together send to those users only if they are in the segment. Fields the spec
+does not know yet may be added and are passed through.
+
+Braze's example body is not valid for its own field table (strings for booleans
+and for `external_user_ids`, an object for `user_aliases`); the table is followed.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct MessagesSendRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub audience: ::std::option::Option<ConnectedAudience>,
+        /**Must be true to send to a `segment_id` or an `audience` without listing users;
+cannot be true together with `external_user_ids` or `user_aliases`. Defaults to
+false.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub broadcast: ::std::option::Option<bool>,
+        /**An API campaign to track the send under (dashboard statistics, the profile's
+message history). With it, every message object needs its
+`message_variation_id` (Braze: `Message Variant Unspecified`).
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub campaign_id: ::std::option::Option<crate::ids::CampaignId>,
+        ///At most 50 users, by external id; they must already exist in Braze.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub external_user_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub messages: ::std::option::Option<Messages>,
+        ///Ignore frequency capping for campaigns. Defaults to false.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub override_frequency_capping: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recipient_subscription_state: ::std::option::Option<
+            RecipientSubscriptionState,
+        >,
+        ///Sends to the segment (or, with users, to those users in it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub segment_id: ::std::option::Option<::std::string::String>,
+        /**A send identifier for tracking (not an idempotency key): ASCII, at most 64
+characters; a custom one is created beforehand with `POST /sends/id/create`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_id: ::std::option::Option<::std::string::String>,
+        ///Users by alias; they must already exist in Braze.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_aliases: ::std::vec::Vec<UserAlias>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl MessagesSendRequest {
+        pub fn builder() -> builder::MessagesSendRequest {
+            Default::default()
+        }
+    }
     /**Minor problems that did not stop the request. Usually strings; some Braze
 endpoints send objects, so any JSON value is accepted.
 */
@@ -2042,6 +2189,73 @@ so any string is accepted.
             Default::default()
         }
     }
+    ///Body of `POST /sends/id/create`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct SendIdCreateRequest {
+        pub campaign_id: crate::ids::CampaignId,
+        /**A send identifier for tracking (not an idempotency key): ASCII, at most 64
+characters; a custom one is created beforehand with `POST /sends/id/create`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SendIdCreateRequest {
+        pub fn builder() -> builder::SendIdCreateRequest {
+            Default::default()
+        }
+    }
+    /**Answer to `POST /sends/id/create`: the identifier created (the one given, or the
+one Braze made up). Fields the spec does not know are kept.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct SendIdCreateResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<NonFatalErrors>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SendIdCreateResponse {
+        pub fn builder() -> builder::SendIdCreateResponse {
+            Default::default()
+        }
+    }
+    /**Answer to a send: its `dispatch_id`, Braze's `message`, a `notice` when the
+campaign or Canvas is paused or archived (then nothing is sent, though the answer
+is a success), non-fatal `errors`, and the `send_id` of a tracked broadcast. Nothing
+is required, so that a send that happened is never reported as failed for the
+shape of its answer; fields the spec does not know are kept.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct SendResponse {
+        ///The identifier of the dispatch (one per request).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dispatch_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<NonFatalErrors>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Why nothing was sent although Braze answered success.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notice: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl SendResponse {
+        pub fn builder() -> builder::SendResponse {
+            Default::default()
+        }
+    }
     /**An SMS or MMS (`sms`).
 <https://www.braze.com/docs/api/objects_filters/messaging/sms_object>
 */
@@ -2354,6 +2568,79 @@ plain string).
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    /**The one user of a transactional send: exactly one of `external_user_id` and
+`user_alias`, and `attributes` to set first (an unknown `external_user_id` with
+`attributes` creates the user; `first_name`, `last_name` and `email` are applied
+before the send, custom attributes may not be).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TransactionalRecipient {
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_alias: ::std::option::Option<UserAlias>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TransactionalRecipient {
+        pub fn builder() -> builder::TransactionalRecipient {
+            Default::default()
+        }
+    }
+    /**Body of `POST /transactional/v1/campaigns/{campaign_id}/send`. Braze's example
+body is not JSON (a missing comma, unquoted placeholders); this follows its field
+table. Fields the spec does not know yet may be added and are passed through.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TransactionalSendRequest {
+        /**A caller's key for this send ("Base64 compatible": letters, digits and
+`-_+/=`), echoed in postbacks. Braze keeps it for 24 hours: a repeat with the
+same key does not send again. Kept a plain string (the character rule is
+checked by clients built from this spec), so that the generated types need no
+regular-expression engine.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_send_id: ::std::option::Option<::std::string::String>,
+        pub recipient: TransactionalRecipient,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trigger_properties: ::std::option::Option<Properties>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TransactionalSendRequest {
+        pub fn builder() -> builder::TransactionalSendRequest {
+            Default::default()
+        }
+    }
+    /**Answer to a transactional send. Braze's page says it "responds with the message's
+`dispatch_id`" and shows the postback's shape (`dispatch_id`, `status`,
+`metadata`); all are optional here, and fields the spec does not know are kept.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct TransactionalSendResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dispatch_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<NonFatalErrors>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TransactionalSendResponse {
+        pub fn builder() -> builder::TransactionalSendResponse {
+            Default::default()
         }
     }
     ///A user alias.
@@ -5465,6 +5752,109 @@ declared, the older passes through.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Attachment {
+            basic_auth_credential: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Attachment {
+            fn default() -> Self {
+                Self {
+                    basic_auth_credential: Ok(Default::default()),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Attachment {
+            pub fn basic_auth_credential<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.basic_auth_credential = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for basic_auth_credential: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Attachment> for super::Attachment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Attachment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    basic_auth_credential: value.basic_auth_credential?,
+                    file_name: value.file_name?,
+                    url: value.url?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Attachment> for Attachment {
+            fn from(value: super::Attachment) -> Self {
+                Self {
+                    basic_auth_credential: Ok(value.basic_auth_credential),
+                    file_name: Ok(value.file_name),
+                    url: Ok(value.url),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BooleanAttributeFilter {
             comparison: ::std::result::Result<
                 super::BooleanAttributeFilterComparison,
@@ -5924,6 +6314,192 @@ declared, the older passes through.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CampaignTriggerSendRequest {
+            attachments: ::std::result::Result<
+                ::std::vec::Vec<super::Attachment>,
+                ::std::string::String,
+            >,
+            audience: ::std::result::Result<
+                ::std::option::Option<super::ConnectedAudience>,
+                ::std::string::String,
+            >,
+            broadcast: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            campaign_id: ::std::result::Result<
+                crate::ids::CampaignId,
+                ::std::string::String,
+            >,
+            recipients: ::std::result::Result<
+                ::std::vec::Vec<super::Recipient>,
+                ::std::string::String,
+            >,
+            send_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            trigger_properties: ::std::result::Result<
+                ::std::option::Option<super::Properties>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignTriggerSendRequest {
+            fn default() -> Self {
+                Self {
+                    attachments: Ok(Default::default()),
+                    audience: Ok(Default::default()),
+                    broadcast: Ok(Default::default()),
+                    campaign_id: Err("no value supplied for campaign_id".to_string()),
+                    recipients: Ok(Default::default()),
+                    send_id: Ok(Default::default()),
+                    trigger_properties: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CampaignTriggerSendRequest {
+            pub fn attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Attachment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachments: {e}")
+                    });
+                self
+            }
+            pub fn audience<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectedAudience>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.audience = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for audience: {e}")
+                    });
+                self
+            }
+            pub fn broadcast<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.broadcast = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for broadcast: {e}")
+                    });
+                self
+            }
+            pub fn campaign_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::ids::CampaignId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for campaign_id: {e}")
+                    });
+                self
+            }
+            pub fn recipients<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Recipient>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipients = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recipients: {e}")
+                    });
+                self
+            }
+            pub fn send_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.send_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for send_id: {e}")
+                    });
+                self
+            }
+            pub fn trigger_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Properties>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trigger_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignTriggerSendRequest>
+        for super::CampaignTriggerSendRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignTriggerSendRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachments: value.attachments?,
+                    audience: value.audience?,
+                    broadcast: value.broadcast?,
+                    campaign_id: value.campaign_id?,
+                    recipients: value.recipients?,
+                    send_id: value.send_id?,
+                    trigger_properties: value.trigger_properties?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignTriggerSendRequest>
+        for CampaignTriggerSendRequest {
+            fn from(value: super::CampaignTriggerSendRequest) -> Self {
+                Self {
+                    attachments: Ok(value.attachments),
+                    audience: Ok(value.audience),
+                    broadcast: Ok(value.broadcast),
+                    campaign_id: Ok(value.campaign_id),
+                    recipients: Ok(value.recipients),
+                    send_id: Ok(value.send_id),
+                    trigger_properties: Ok(value.trigger_properties),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CanvasScheduleCreateRequest {
             audience: ::std::result::Result<
                 ::std::option::Option<super::ConnectedAudience>,
@@ -6292,6 +6868,173 @@ declared, the older passes through.
                     canvas_id: Ok(value.canvas_id),
                     schedule: Ok(value.schedule),
                     schedule_id: Ok(value.schedule_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CanvasTriggerSendRequest {
+            audience: ::std::result::Result<
+                ::std::option::Option<super::ConnectedAudience>,
+                ::std::string::String,
+            >,
+            broadcast: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            canvas_entry_properties: ::std::result::Result<
+                ::std::option::Option<super::Properties>,
+                ::std::string::String,
+            >,
+            canvas_id: ::std::result::Result<
+                crate::ids::CanvasId,
+                ::std::string::String,
+            >,
+            context: ::std::result::Result<
+                ::std::option::Option<super::Properties>,
+                ::std::string::String,
+            >,
+            recipients: ::std::result::Result<
+                ::std::vec::Vec<super::Recipient>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CanvasTriggerSendRequest {
+            fn default() -> Self {
+                Self {
+                    audience: Ok(Default::default()),
+                    broadcast: Ok(Default::default()),
+                    canvas_entry_properties: Ok(Default::default()),
+                    canvas_id: Err("no value supplied for canvas_id".to_string()),
+                    context: Ok(Default::default()),
+                    recipients: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CanvasTriggerSendRequest {
+            pub fn audience<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectedAudience>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.audience = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for audience: {e}")
+                    });
+                self
+            }
+            pub fn broadcast<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.broadcast = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for broadcast: {e}")
+                    });
+                self
+            }
+            pub fn canvas_entry_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Properties>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.canvas_entry_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for canvas_entry_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn canvas_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::ids::CanvasId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.canvas_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for canvas_id: {e}")
+                    });
+                self
+            }
+            pub fn context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Properties>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
+                self
+            }
+            pub fn recipients<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Recipient>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipients = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recipients: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CanvasTriggerSendRequest>
+        for super::CanvasTriggerSendRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CanvasTriggerSendRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    audience: value.audience?,
+                    broadcast: value.broadcast?,
+                    canvas_entry_properties: value.canvas_entry_properties?,
+                    canvas_id: value.canvas_id?,
+                    context: value.context?,
+                    recipients: value.recipients?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CanvasTriggerSendRequest>
+        for CanvasTriggerSendRequest {
+            fn from(value: super::CanvasTriggerSendRequest) -> Self {
+                Self {
+                    audience: Ok(value.audience),
+                    broadcast: Ok(value.broadcast),
+                    canvas_entry_properties: Ok(value.canvas_entry_properties),
+                    canvas_id: Ok(value.canvas_id),
+                    context: Ok(value.context),
+                    recipients: Ok(value.recipients),
                     extra: Ok(value.extra),
                 }
             }
@@ -8196,6 +8939,256 @@ declared, the older passes through.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MessagesSendRequest {
+            audience: ::std::result::Result<
+                ::std::option::Option<super::ConnectedAudience>,
+                ::std::string::String,
+            >,
+            broadcast: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            campaign_id: ::std::result::Result<
+                ::std::option::Option<crate::ids::CampaignId>,
+                ::std::string::String,
+            >,
+            external_user_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::option::Option<super::Messages>,
+                ::std::string::String,
+            >,
+            override_frequency_capping: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            recipient_subscription_state: ::std::result::Result<
+                ::std::option::Option<super::RecipientSubscriptionState>,
+                ::std::string::String,
+            >,
+            segment_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            send_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_aliases: ::std::result::Result<
+                ::std::vec::Vec<super::UserAlias>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MessagesSendRequest {
+            fn default() -> Self {
+                Self {
+                    audience: Ok(Default::default()),
+                    broadcast: Ok(Default::default()),
+                    campaign_id: Ok(Default::default()),
+                    external_user_ids: Ok(Default::default()),
+                    messages: Ok(Default::default()),
+                    override_frequency_capping: Ok(Default::default()),
+                    recipient_subscription_state: Ok(Default::default()),
+                    segment_id: Ok(Default::default()),
+                    send_id: Ok(Default::default()),
+                    user_aliases: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl MessagesSendRequest {
+            pub fn audience<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectedAudience>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.audience = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for audience: {e}")
+                    });
+                self
+            }
+            pub fn broadcast<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.broadcast = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for broadcast: {e}")
+                    });
+                self
+            }
+            pub fn campaign_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::ids::CampaignId>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for campaign_id: {e}")
+                    });
+                self
+            }
+            pub fn external_user_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_user_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_user_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Messages>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            pub fn override_frequency_capping<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.override_frequency_capping = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for override_frequency_capping: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn recipient_subscription_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RecipientSubscriptionState>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipient_subscription_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recipient_subscription_state: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn segment_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.segment_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for segment_id: {e}")
+                    });
+                self
+            }
+            pub fn send_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.send_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for send_id: {e}")
+                    });
+                self
+            }
+            pub fn user_aliases<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UserAlias>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_aliases = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_aliases: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MessagesSendRequest>
+        for super::MessagesSendRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MessagesSendRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    audience: value.audience?,
+                    broadcast: value.broadcast?,
+                    campaign_id: value.campaign_id?,
+                    external_user_ids: value.external_user_ids?,
+                    messages: value.messages?,
+                    override_frequency_capping: value.override_frequency_capping?,
+                    recipient_subscription_state: value.recipient_subscription_state?,
+                    segment_id: value.segment_id?,
+                    send_id: value.send_id?,
+                    user_aliases: value.user_aliases?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MessagesSendRequest> for MessagesSendRequest {
+            fn from(value: super::MessagesSendRequest) -> Self {
+                Self {
+                    audience: Ok(value.audience),
+                    broadcast: Ok(value.broadcast),
+                    campaign_id: Ok(value.campaign_id),
+                    external_user_ids: Ok(value.external_user_ids),
+                    messages: Ok(value.messages),
+                    override_frequency_capping: Ok(value.override_frequency_capping),
+                    recipient_subscription_state: Ok(value.recipient_subscription_state),
+                    segment_id: Ok(value.segment_id),
+                    send_id: Ok(value.send_id),
+                    user_aliases: Ok(value.user_aliases),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NumberAttributeFilter {
             comparison: ::std::result::Result<
                 super::NumberAttributeFilterComparison,
@@ -8911,6 +9904,339 @@ declared, the older passes through.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SendIdCreateRequest {
+            campaign_id: ::std::result::Result<
+                crate::ids::CampaignId,
+                ::std::string::String,
+            >,
+            send_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SendIdCreateRequest {
+            fn default() -> Self {
+                Self {
+                    campaign_id: Err("no value supplied for campaign_id".to_string()),
+                    send_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl SendIdCreateRequest {
+            pub fn campaign_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::ids::CampaignId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for campaign_id: {e}")
+                    });
+                self
+            }
+            pub fn send_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.send_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for send_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SendIdCreateRequest>
+        for super::SendIdCreateRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SendIdCreateRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    campaign_id: value.campaign_id?,
+                    send_id: value.send_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SendIdCreateRequest> for SendIdCreateRequest {
+            fn from(value: super::SendIdCreateRequest) -> Self {
+                Self {
+                    campaign_id: Ok(value.campaign_id),
+                    send_id: Ok(value.send_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SendIdCreateResponse {
+            errors: ::std::result::Result<
+                ::std::option::Option<super::NonFatalErrors>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            send_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SendIdCreateResponse {
+            fn default() -> Self {
+                Self {
+                    errors: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    send_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl SendIdCreateResponse {
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::NonFatalErrors>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn send_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.send_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for send_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SendIdCreateResponse>
+        for super::SendIdCreateResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SendIdCreateResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    errors: value.errors?,
+                    message: value.message?,
+                    send_id: value.send_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SendIdCreateResponse> for SendIdCreateResponse {
+            fn from(value: super::SendIdCreateResponse) -> Self {
+                Self {
+                    errors: Ok(value.errors),
+                    message: Ok(value.message),
+                    send_id: Ok(value.send_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SendResponse {
+            dispatch_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            errors: ::std::result::Result<
+                ::std::option::Option<super::NonFatalErrors>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            notice: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            send_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SendResponse {
+            fn default() -> Self {
+                Self {
+                    dispatch_id: Ok(Default::default()),
+                    errors: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    notice: Ok(Default::default()),
+                    send_id: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl SendResponse {
+            pub fn dispatch_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dispatch_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dispatch_id: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::NonFatalErrors>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn notice<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.notice = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for notice: {e}")
+                    });
+                self
+            }
+            pub fn send_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.send_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for send_id: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SendResponse> for super::SendResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SendResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    dispatch_id: value.dispatch_id?,
+                    errors: value.errors?,
+                    message: value.message?,
+                    notice: value.notice?,
+                    send_id: value.send_id?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SendResponse> for SendResponse {
+            fn from(value: super::SendResponse) -> Self {
+                Self {
+                    dispatch_id: Ok(value.dispatch_id),
+                    errors: Ok(value.errors),
+                    message: Ok(value.message),
+                    notice: Ok(value.notice),
+                    send_id: Ok(value.send_id),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Sms {
             app_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -9328,6 +10654,372 @@ declared, the older passes through.
                     comparison: Ok(value.comparison),
                     custom_attribute_name: Ok(value.custom_attribute_name),
                     value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TransactionalRecipient {
+            attributes: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            external_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_alias: ::std::result::Result<
+                ::std::option::Option<super::UserAlias>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransactionalRecipient {
+            fn default() -> Self {
+                Self {
+                    attributes: Ok(Default::default()),
+                    external_user_id: Ok(Default::default()),
+                    user_alias: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TransactionalRecipient {
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
+                self
+            }
+            pub fn external_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_user_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_alias<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserAlias>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_alias = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_alias: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransactionalRecipient>
+        for super::TransactionalRecipient {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransactionalRecipient,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attributes: value.attributes?,
+                    external_user_id: value.external_user_id?,
+                    user_alias: value.user_alias?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransactionalRecipient>
+        for TransactionalRecipient {
+            fn from(value: super::TransactionalRecipient) -> Self {
+                Self {
+                    attributes: Ok(value.attributes),
+                    external_user_id: Ok(value.external_user_id),
+                    user_alias: Ok(value.user_alias),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TransactionalSendRequest {
+            external_send_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            recipient: ::std::result::Result<
+                super::TransactionalRecipient,
+                ::std::string::String,
+            >,
+            trigger_properties: ::std::result::Result<
+                ::std::option::Option<super::Properties>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransactionalSendRequest {
+            fn default() -> Self {
+                Self {
+                    external_send_id: Ok(Default::default()),
+                    recipient: Err("no value supplied for recipient".to_string()),
+                    trigger_properties: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TransactionalSendRequest {
+            pub fn external_send_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_send_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_send_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn recipient<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TransactionalRecipient>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recipient = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recipient: {e}")
+                    });
+                self
+            }
+            pub fn trigger_properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Properties>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.trigger_properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trigger_properties: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransactionalSendRequest>
+        for super::TransactionalSendRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransactionalSendRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_send_id: value.external_send_id?,
+                    recipient: value.recipient?,
+                    trigger_properties: value.trigger_properties?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransactionalSendRequest>
+        for TransactionalSendRequest {
+            fn from(value: super::TransactionalSendRequest) -> Self {
+                Self {
+                    external_send_id: Ok(value.external_send_id),
+                    recipient: Ok(value.recipient),
+                    trigger_properties: Ok(value.trigger_properties),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TransactionalSendResponse {
+            dispatch_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            errors: ::std::result::Result<
+                ::std::option::Option<super::NonFatalErrors>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            metadata: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TransactionalSendResponse {
+            fn default() -> Self {
+                Self {
+                    dispatch_id: Ok(Default::default()),
+                    errors: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    metadata: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl TransactionalSendResponse {
+            pub fn dispatch_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dispatch_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dispatch_id: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::NonFatalErrors>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TransactionalSendResponse>
+        for super::TransactionalSendResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TransactionalSendResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    dispatch_id: value.dispatch_id?,
+                    errors: value.errors?,
+                    message: value.message?,
+                    metadata: value.metadata?,
+                    status: value.status?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TransactionalSendResponse>
+        for TransactionalSendResponse {
+            fn from(value: super::TransactionalSendResponse) -> Self {
+                Self {
+                    dispatch_id: Ok(value.dispatch_id),
+                    errors: Ok(value.errors),
+                    message: Ok(value.message),
+                    metadata: Ok(value.metadata),
+                    status: Ok(value.status),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12618,7 +14310,7 @@ declared, the older passes through.
     }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for Braze REST API, scheduled API-triggered messages\n\nThe Braze REST operations of the \"Schedule messages\" family that create, update,\ncancel and list scheduled API-triggered campaign and Canvas sends, and scheduled\nmessages whose content travels in the request (`/messages/schedule/*`, with a typed\nobject for every documented channel).\n\nWritten by hand from Braze's public documentation\n(<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/>). Where the\ndocumentation contradicts itself, the choice made here is explained in the\ndescription of the field or operation concerned.\n\nConventions that hold for every operation:\n\n* Authentication is `Authorization: Bearer <REST API key>`; each operation names the\n  API-key permission it needs.\n* Rate limits are per workspace. Every response carries `x-ratelimit-limit`,\n  `x-ratelimit-remaining` and `x-ratelimit-reset` (UTC epoch seconds; Braze sends the\n  names in lowercase). Over the limit, Braze answers 429.\n* Success is any 2xx status: Braze is documented to answer 201 on some message\n  endpoints, and the status of these ones is not documented.\n* Error bodies are `{\"message\": ..., \"errors\": [...]}` with human-readable strings,\n  not machine codes. Proxies in front of Braze may answer with non-JSON bodies.\n* Request bodies are limited to 4 MB (413 above that).\n\nTwo extensions on each operation feed the generated operation table\n(`braze_api::operations`, written by `cargo xtask generate`): `x-braze-permission`\n(the API-key permission it needs) and `x-braze-idempotent` (whether repeating it after\nit may have reached Braze is harmless, which decides what the client retries: Braze\nhas no idempotency key, so a repeated create can schedule twice). A third,\n`x-braze-rate-limit`, names the operation's rate-limit class: `default` (the\n250,000-per-hour pool shared by most endpoints) or `broadcast-when-targeted` (the\ncampaign and Canvas creates: Braze's broadcast limit, 250 per minute across audiences\nand 10 per minute per unique audience, when the request sends to a segment with\n`broadcast: true` or to a connected `audience`; the default pool when it lists\nrecipients). `/messages/schedule/create` is in the default pool, as Braze's list of\nshared-pool endpoints says.\n\n\nVersion: 2026-11-26"]
+#[doc = "Client for Braze REST API, scheduling and sending messages\n\nThe Braze REST operations of the \"Schedule messages\" family that create, update,\ncancel and list scheduled API-triggered campaign and Canvas sends, and scheduled\nmessages whose content travels in the request (`/messages/schedule/*`, with a typed\nobject for every documented channel); and of the \"Send messages\" family that sends\nthe same objects now (`/messages/send`, the campaign and Canvas trigger sends, send\nidentifiers, the transactional email).\n\nWritten by hand from Braze's public documentation\n(<https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/>,\n<https://www.braze.com/docs/api/endpoints/messaging/send_messages/>). Where the\ndocumentation contradicts itself, the choice made here is explained in the\ndescription of the field or operation concerned.\n\nConventions that hold for every operation:\n\n* Authentication is `Authorization: Bearer <REST API key>`; each operation names the\n  API-key permission it needs.\n* Rate limits are per workspace. Every response carries `x-ratelimit-limit`,\n  `x-ratelimit-remaining` and `x-ratelimit-reset` (UTC epoch seconds; Braze sends the\n  names in lowercase). Over the limit, Braze answers 429.\n* Success is any 2xx status: Braze is documented to answer 201 on some message\n  endpoints, and the status of these ones is not documented.\n* Error bodies are `{\"message\": ..., \"errors\": [...]}` with human-readable strings,\n  not machine codes. Proxies in front of Braze may answer with non-JSON bodies.\n* Request bodies are limited to 4 MB (413 above that).\n\nTwo extensions on each operation feed the generated operation table\n(`braze_api::operations`, written by `cargo xtask generate`): `x-braze-permission`\n(the API-key permission it needs) and `x-braze-idempotent` (whether repeating it after\nit may have reached Braze is harmless, which decides what the client retries: Braze\nhas no idempotency key, so a repeated create can schedule twice, a repeated send can\nsend twice). `x-braze-idempotency-key`, where present, names the body field that makes\na request safe to repeat when it is set (the transactional send's `external_send_id`,\nwhich Braze keeps for 24 hours). `x-braze-rate-limit` names the operation's rate-limit\nclass: `default` (the 250,000-per-hour pool shared by most endpoints),\n`broadcast-when-targeted` (the campaign and Canvas creates and the sends: Braze's\nbroadcast limit, 250 per minute across audiences and 10 per minute per unique\naudience, when the request sends to a segment, with `broadcast: true` or a\n`segment_id`, or to a connected `audience`; the default pool when it lists users) or\n`send-ids-daily` (`/sends/id/create`: 100 identifiers per day per workspace).\n`/messages/schedule/create` is in the default pool, as Braze's list of shared-pool\nendpoints says.\n\n\nVersion: 2026-12-07"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -12660,7 +14352,7 @@ impl Client {
 }
 impl ClientInfo<crate::HookState> for Client {
     fn api_version() -> &'static str {
-        "2026-11-26"
+        "2026-12-07"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -12943,6 +14635,153 @@ let response = client.list_scheduled_broadcasts()
 ```*/
     pub fn list_scheduled_broadcasts(&self) -> builder::ListScheduledBroadcasts<'_> {
         builder::ListScheduledBroadcasts::new(self)
+    }
+    /**Send messages now, with their content in the request
+
+Sends the `messages` given (one object per channel) now, to listed users
+(`external_user_ids`, `user_aliases`), a `segment_id`, a connected `audience`, or
+everyone with `broadcast: true`. Listed users must already exist in Braze.
+
+Required permission: `messages.send`.
+
+Rate limit: a request to listed users draws from the default pool of 250,000
+requests per hour; one that broadcasts or targets a segment or a connected audience
+is limited to 250 per minute across audiences and 10 per minute per unique audience.
+
+Braze documents no idempotency key: repeating this request after it reached Braze
+can send the messages twice.
+
+<https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_send_messages>
+
+
+Sends a `POST` request to `/messages/send`
+
+```ignore
+let response = client.send_messages()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn send_messages(&self) -> builder::SendMessages<'_> {
+        builder::SendMessages::new(self)
+    }
+    /**Send an API-triggered campaign now
+
+Sends an API-triggered campaign built in the dashboard now, to `recipients`
+(at most 50), a connected `audience`, or the campaign's whole segment with
+`broadcast: true`. A paused or archived campaign may answer "success" with a
+`notice` and send nothing (Braze documents this for Canvases).
+
+Required permission: `campaigns.trigger.send`.
+
+Rate limit: as `/messages/send`: recipients draw from the default pool, a broadcast
+or an audience from the broadcast limit.
+
+Braze documents no idempotency key: repeating this request after it reached Braze
+can send the campaign twice.
+
+<https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_send_triggered_campaigns>
+
+
+Sends a `POST` request to `/campaigns/trigger/send`
+
+```ignore
+let response = client.trigger_campaign_send()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn trigger_campaign_send(&self) -> builder::TriggerCampaignSend<'_> {
+        builder::TriggerCampaignSend::new(self)
+    }
+    /**Send users into an API-triggered Canvas now
+
+Enters users into an API-triggered Canvas now: `recipients` (at most 50), a
+connected `audience`, or the Canvas's whole segment with `broadcast: true`. A
+paused, stopped or archived Canvas answers 201 "success" with a `notice` and sends
+nothing.
+
+Required permission: `canvas.trigger.send`.
+
+Rate limit: as `/campaigns/trigger/send`.
+
+Braze documents no idempotency key: repeating this request after it reached Braze
+can enter the users twice.
+
+<https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_send_triggered_canvases>
+
+
+Sends a `POST` request to `/canvas/trigger/send`
+
+```ignore
+let response = client.trigger_canvas_send()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn trigger_canvas_send(&self) -> builder::TriggerCanvasSend<'_> {
+        builder::TriggerCanvasSend::new(self)
+    }
+    /**Create a send identifier for a campaign
+
+Creates a `send_id` (ASCII, at most 64 characters) under which sends of one
+campaign are tracked; Braze makes one up when none is given. It is a tracking
+label, not an idempotency key.
+
+Required permission: `sends.id.create`.
+
+Rate limit: at most 100 send identifiers per day per workspace, each `send_id`
+and `campaign_id` pair counting once.
+
+Not retried after it may have reached Braze: a repeat without `send_id` would make
+a second identifier and spend the daily quota.
+
+<https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_create_send_ids>
+
+
+Sends a `POST` request to `/sends/id/create`
+
+```ignore
+let response = client.create_send_id()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_send_id(&self) -> builder::CreateSendId<'_> {
+        builder::CreateSendId::new(self)
+    }
+    /**Send a transactional email to one user
+
+Sends a transactional email campaign (a paid feature) to one `recipient` now.
+An unknown `external_user_id` with `attributes` creates the user first.
+
+Required permission: `transactional.send`.
+
+Rate limit: the default pool (older pages said none; the current page says it
+counts toward the overall limit and can answer 429).
+
+The one send with an idempotency key: Braze keeps each `external_send_id` for 24
+hours and does not send again for a repeat, so a request that carries one is
+retried like an update; without it, it is not retried after it may have reached
+Braze.
+
+<https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_send_transactional_message>
+
+
+Sends a `POST` request to `/transactional/v1/campaigns/{campaign_id}/send`
+
+Arguments:
+- `campaign_id`: The API identifier of the transactional email campaign.
+- `body`
+```ignore
+let response = client.send_transactional_email()
+    .campaign_id(campaign_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn send_transactional_email(&self) -> builder::SendTransactionalEmail<'_> {
+        builder::SendTransactionalEmail::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -13946,6 +15785,517 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::send_messages`]
+
+[`Client::send_messages`]: super::Client::send_messages*/
+    #[derive(Debug, Clone)]
+    pub struct SendMessages<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MessagesSendRequest, String>,
+    }
+    impl<'a> SendMessages<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MessagesSendRequest>,
+            <V as std::convert::TryInto<
+                types::MessagesSendRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `MessagesSendRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MessagesSendRequest,
+            ) -> types::builder::MessagesSendRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/messages/send`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SendResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MessagesSendRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/messages/send", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "send_messages",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::trigger_campaign_send`]
+
+[`Client::trigger_campaign_send`]: super::Client::trigger_campaign_send*/
+    #[derive(Debug, Clone)]
+    pub struct TriggerCampaignSend<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CampaignTriggerSendRequest, String>,
+    }
+    impl<'a> TriggerCampaignSend<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CampaignTriggerSendRequest>,
+            <V as std::convert::TryInto<
+                types::CampaignTriggerSendRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CampaignTriggerSendRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CampaignTriggerSendRequest,
+            ) -> types::builder::CampaignTriggerSendRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/campaigns/trigger/send`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SendResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CampaignTriggerSendRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/campaigns/trigger/send", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "trigger_campaign_send",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::trigger_canvas_send`]
+
+[`Client::trigger_canvas_send`]: super::Client::trigger_canvas_send*/
+    #[derive(Debug, Clone)]
+    pub struct TriggerCanvasSend<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CanvasTriggerSendRequest, String>,
+    }
+    impl<'a> TriggerCanvasSend<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CanvasTriggerSendRequest>,
+            <V as std::convert::TryInto<
+                types::CanvasTriggerSendRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CanvasTriggerSendRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CanvasTriggerSendRequest,
+            ) -> types::builder::CanvasTriggerSendRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/canvas/trigger/send`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SendResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CanvasTriggerSendRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/canvas/trigger/send", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "trigger_canvas_send",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_send_id`]
+
+[`Client::create_send_id`]: super::Client::create_send_id*/
+    #[derive(Debug, Clone)]
+    pub struct CreateSendId<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::SendIdCreateRequest, String>,
+    }
+    impl<'a> CreateSendId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SendIdCreateRequest>,
+            <V as std::convert::TryInto<
+                types::SendIdCreateRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SendIdCreateRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SendIdCreateRequest,
+            ) -> types::builder::SendIdCreateRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/sends/id/create`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SendIdCreateResponse>, Error<types::ApiError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SendIdCreateRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/sends/id/create", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_send_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::send_transactional_email`]
+
+[`Client::send_transactional_email`]: super::Client::send_transactional_email*/
+    #[derive(Debug, Clone)]
+    pub struct SendTransactionalEmail<'a> {
+        client: &'a super::Client,
+        campaign_id: Result<crate::ids::CampaignId, String>,
+        body: Result<types::builder::TransactionalSendRequest, String>,
+    }
+    impl<'a> SendTransactionalEmail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                campaign_id: Err("campaign_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn campaign_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::ids::CampaignId>,
+        {
+            self.campaign_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `crate :: ids :: CampaignId` for campaign_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TransactionalSendRequest>,
+            <V as std::convert::TryInto<
+                types::TransactionalSendRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `TransactionalSendRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TransactionalSendRequest,
+            ) -> types::builder::TransactionalSendRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/transactional/v1/campaigns/{campaign_id}/send`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TransactionalSendResponse>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, campaign_id, body } = self;
+            let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::TransactionalSendRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/transactional/v1/campaigns/{}/send", client.baseurl, encode_path(&
+                campaign_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "send_transactional_email",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -13963,6 +16313,7 @@ pub mod spec {
         path: "/campaigns/trigger/schedule/create",
         permission: Permission::CampaignsTriggerScheduleCreate,
         idempotent: false,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::BroadcastWhenTargeted,
         request_body: Some(&shapes::CAMPAIGN_SCHEDULE_CREATE_REQUEST),
     };
@@ -13974,6 +16325,7 @@ pub mod spec {
         path: "/campaigns/trigger/schedule/update",
         permission: Permission::CampaignsTriggerScheduleUpdate,
         idempotent: true,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CAMPAIGN_SCHEDULE_UPDATE_REQUEST),
     };
@@ -13985,6 +16337,7 @@ pub mod spec {
         path: "/campaigns/trigger/schedule/delete",
         permission: Permission::CampaignsTriggerScheduleDelete,
         idempotent: true,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CAMPAIGN_SCHEDULE_DELETE_REQUEST),
     };
@@ -13996,6 +16349,7 @@ pub mod spec {
         path: "/canvas/trigger/schedule/create",
         permission: Permission::CanvasTriggerScheduleCreate,
         idempotent: false,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::BroadcastWhenTargeted,
         request_body: Some(&shapes::CANVAS_SCHEDULE_CREATE_REQUEST),
     };
@@ -14007,6 +16361,7 @@ pub mod spec {
         path: "/canvas/trigger/schedule/update",
         permission: Permission::CanvasTriggerScheduleUpdate,
         idempotent: true,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CANVAS_SCHEDULE_UPDATE_REQUEST),
     };
@@ -14018,6 +16373,7 @@ pub mod spec {
         path: "/canvas/trigger/schedule/delete",
         permission: Permission::CanvasTriggerScheduleDelete,
         idempotent: true,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::CANVAS_SCHEDULE_DELETE_REQUEST),
     };
@@ -14029,6 +16385,7 @@ pub mod spec {
         path: "/messages/schedule/create",
         permission: Permission::MessagesScheduleCreate,
         idempotent: false,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::MESSAGE_SCHEDULE_CREATE_REQUEST),
     };
@@ -14040,6 +16397,7 @@ pub mod spec {
         path: "/messages/schedule/update",
         permission: Permission::MessagesScheduleUpdate,
         idempotent: true,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::MESSAGE_SCHEDULE_UPDATE_REQUEST),
     };
@@ -14051,6 +16409,7 @@ pub mod spec {
         path: "/messages/schedule/delete",
         permission: Permission::MessagesScheduleDelete,
         idempotent: true,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::MESSAGE_SCHEDULE_DELETE_REQUEST),
     };
@@ -14062,8 +16421,69 @@ pub mod spec {
         path: "/messages/scheduled_broadcasts",
         permission: Permission::MessagesScheduleBroadcasts,
         idempotent: true,
+        idempotency_key: None,
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: None,
+    };
+    /// `POST /messages/send`: Send messages now, with their content in the request.
+    pub static SEND_MESSAGES: OperationSpec = OperationSpec {
+        operation: Operation::SendMessages,
+        id: "send_messages",
+        method: http::Method::POST,
+        path: "/messages/send",
+        permission: Permission::MessagesSend,
+        idempotent: false,
+        idempotency_key: None,
+        rate_limit: crate::operations::RateLimitRule::BroadcastWhenTargeted,
+        request_body: Some(&shapes::MESSAGES_SEND_REQUEST),
+    };
+    /// `POST /campaigns/trigger/send`: Send an API-triggered campaign now.
+    pub static TRIGGER_CAMPAIGN_SEND: OperationSpec = OperationSpec {
+        operation: Operation::TriggerCampaignSend,
+        id: "trigger_campaign_send",
+        method: http::Method::POST,
+        path: "/campaigns/trigger/send",
+        permission: Permission::CampaignsTriggerSend,
+        idempotent: false,
+        idempotency_key: None,
+        rate_limit: crate::operations::RateLimitRule::BroadcastWhenTargeted,
+        request_body: Some(&shapes::CAMPAIGN_TRIGGER_SEND_REQUEST),
+    };
+    /// `POST /canvas/trigger/send`: Send users into an API-triggered Canvas now.
+    pub static TRIGGER_CANVAS_SEND: OperationSpec = OperationSpec {
+        operation: Operation::TriggerCanvasSend,
+        id: "trigger_canvas_send",
+        method: http::Method::POST,
+        path: "/canvas/trigger/send",
+        permission: Permission::CanvasTriggerSend,
+        idempotent: false,
+        idempotency_key: None,
+        rate_limit: crate::operations::RateLimitRule::BroadcastWhenTargeted,
+        request_body: Some(&shapes::CANVAS_TRIGGER_SEND_REQUEST),
+    };
+    /// `POST /sends/id/create`: Create a send identifier for a campaign.
+    pub static CREATE_SEND_ID: OperationSpec = OperationSpec {
+        operation: Operation::CreateSendId,
+        id: "create_send_id",
+        method: http::Method::POST,
+        path: "/sends/id/create",
+        permission: Permission::SendsIdCreate,
+        idempotent: false,
+        idempotency_key: None,
+        rate_limit: crate::operations::RateLimitRule::SendIdsDaily,
+        request_body: Some(&shapes::SEND_ID_CREATE_REQUEST),
+    };
+    /// `POST /transactional/v1/campaigns/{campaign_id}/send`: Send a transactional email to one user.
+    pub static SEND_TRANSACTIONAL_EMAIL: OperationSpec = OperationSpec {
+        operation: Operation::SendTransactionalEmail,
+        id: "send_transactional_email",
+        method: http::Method::POST,
+        path: "/transactional/v1/campaigns/{campaign_id}/send",
+        permission: Permission::TransactionalSend,
+        idempotent: false,
+        idempotency_key: Some("external_send_id"),
+        rate_limit: crate::operations::RateLimitRule::Default,
+        request_body: Some(&shapes::TRANSACTIONAL_SEND_REQUEST),
     };
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::CreateCampaignSchedule<'a> {
@@ -14139,8 +16559,44 @@ pub mod spec {
             Box::pin(crate::builder::ListScheduledBroadcasts::send(self))
         }
     }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::SendMessages<'a> {
+        const SPEC: &'static OperationSpec = &SEND_MESSAGES;
+        type Answer = crate::types::SendResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::SendMessages::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::TriggerCampaignSend<'a> {
+        const SPEC: &'static OperationSpec = &TRIGGER_CAMPAIGN_SEND;
+        type Answer = crate::types::SendResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::TriggerCampaignSend::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::TriggerCanvasSend<'a> {
+        const SPEC: &'static OperationSpec = &TRIGGER_CANVAS_SEND;
+        type Answer = crate::types::SendResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::TriggerCanvasSend::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a> for crate::builder::CreateSendId<'a> {
+        const SPEC: &'static OperationSpec = &CREATE_SEND_ID;
+        type Answer = crate::types::SendIdCreateResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::CreateSendId::send(self))
+        }
+    }
+    impl<'a> crate::operations::Bound<'a>
+    for crate::builder::SendTransactionalEmail<'a> {
+        const SPEC: &'static OperationSpec = &SEND_TRANSACTIONAL_EMAIL;
+        type Answer = crate::types::TransactionalSendResponse;
+        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
+            Box::pin(crate::builder::SendTransactionalEmail::send(self))
+        }
+    }
     /// Every operation, in spec order.
-    pub static OPERATIONS: [&OperationSpec; 10] = [
+    pub static OPERATIONS: [&OperationSpec; 15] = [
         &CREATE_CAMPAIGN_SCHEDULE,
         &UPDATE_CAMPAIGN_SCHEDULE,
         &DELETE_CAMPAIGN_SCHEDULE,
@@ -14151,6 +16607,11 @@ pub mod spec {
         &UPDATE_MESSAGE_SCHEDULE,
         &DELETE_MESSAGE_SCHEDULE,
         &LIST_SCHEDULED_BROADCASTS,
+        &SEND_MESSAGES,
+        &TRIGGER_CAMPAIGN_SEND,
+        &TRIGGER_CANVAS_SEND,
+        &CREATE_SEND_ID,
+        &SEND_TRANSACTIONAL_EMAIL,
     ];
     /// The operations of the spec. Deliberately not `#[non_exhaustive]`: code that
     /// must handle every operation matches on it exhaustively, so that a new
@@ -14177,10 +16638,20 @@ pub mod spec {
         DeleteMessageSchedule,
         /// `list_scheduled_broadcasts`: `GET /messages/scheduled_broadcasts`.
         ListScheduledBroadcasts,
+        /// `send_messages`: `POST /messages/send`.
+        SendMessages,
+        /// `trigger_campaign_send`: `POST /campaigns/trigger/send`.
+        TriggerCampaignSend,
+        /// `trigger_canvas_send`: `POST /canvas/trigger/send`.
+        TriggerCanvasSend,
+        /// `create_send_id`: `POST /sends/id/create`.
+        CreateSendId,
+        /// `send_transactional_email`: `POST /transactional/v1/campaigns/{campaign_id}/send`.
+        SendTransactionalEmail,
     }
     impl Operation {
         /// Every operation, in spec order.
-        pub const ALL: [Operation; 10] = [
+        pub const ALL: [Operation; 15] = [
             Operation::CreateCampaignSchedule,
             Operation::UpdateCampaignSchedule,
             Operation::DeleteCampaignSchedule,
@@ -14191,6 +16662,11 @@ pub mod spec {
             Operation::UpdateMessageSchedule,
             Operation::DeleteMessageSchedule,
             Operation::ListScheduledBroadcasts,
+            Operation::SendMessages,
+            Operation::TriggerCampaignSend,
+            Operation::TriggerCanvasSend,
+            Operation::CreateSendId,
+            Operation::SendTransactionalEmail,
         ];
         /// What the spec says of it.
         pub const fn spec(self) -> &'static OperationSpec {
@@ -14205,6 +16681,11 @@ pub mod spec {
                 Operation::UpdateMessageSchedule => &UPDATE_MESSAGE_SCHEDULE,
                 Operation::DeleteMessageSchedule => &DELETE_MESSAGE_SCHEDULE,
                 Operation::ListScheduledBroadcasts => &LIST_SCHEDULED_BROADCASTS,
+                Operation::SendMessages => &SEND_MESSAGES,
+                Operation::TriggerCampaignSend => &TRIGGER_CAMPAIGN_SEND,
+                Operation::TriggerCanvasSend => &TRIGGER_CANVAS_SEND,
+                Operation::CreateSendId => &CREATE_SEND_ID,
+                Operation::SendTransactionalEmail => &SEND_TRANSACTIONAL_EMAIL,
             }
         }
     }
@@ -14232,10 +16713,20 @@ pub mod spec {
         MessagesScheduleDelete,
         /// `messages.schedule_broadcasts`
         MessagesScheduleBroadcasts,
+        /// `messages.send`
+        MessagesSend,
+        /// `campaigns.trigger.send`
+        CampaignsTriggerSend,
+        /// `canvas.trigger.send`
+        CanvasTriggerSend,
+        /// `sends.id.create`
+        SendsIdCreate,
+        /// `transactional.send`
+        TransactionalSend,
     }
     impl Permission {
         /// Every permission an operation of the spec needs.
-        pub const ALL: [Permission; 10] = [
+        pub const ALL: [Permission; 15] = [
             Permission::CampaignsTriggerScheduleCreate,
             Permission::CampaignsTriggerScheduleUpdate,
             Permission::CampaignsTriggerScheduleDelete,
@@ -14246,6 +16737,11 @@ pub mod spec {
             Permission::MessagesScheduleUpdate,
             Permission::MessagesScheduleDelete,
             Permission::MessagesScheduleBroadcasts,
+            Permission::MessagesSend,
+            Permission::CampaignsTriggerSend,
+            Permission::CanvasTriggerSend,
+            Permission::SendsIdCreate,
+            Permission::TransactionalSend,
         ];
         /// The name Braze gives it, e.g. `campaigns.trigger.schedule.delete`.
         pub const fn as_str(self) -> &'static str {
@@ -14272,6 +16768,11 @@ pub mod spec {
                 Permission::MessagesScheduleUpdate => "messages.schedule.update",
                 Permission::MessagesScheduleDelete => "messages.schedule.delete",
                 Permission::MessagesScheduleBroadcasts => "messages.schedule_broadcasts",
+                Permission::MessagesSend => "messages.send",
+                Permission::CampaignsTriggerSend => "campaigns.trigger.send",
+                Permission::CanvasTriggerSend => "canvas.trigger.send",
+                Permission::SendsIdCreate => "sends.id.create",
+                Permission::TransactionalSend => "transactional.send",
             }
         }
     }
@@ -15827,6 +18328,254 @@ pub mod spec {
                 },
                 Field {
                     name: "url",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `Attachment`.
+        pub static ATTACHMENT: Shape = Shape {
+            schema: "Attachment",
+            fields: &[
+                Field {
+                    name: "file_name",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "url",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "basic_auth_credential",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `MessagesSendRequest`.
+        pub static MESSAGES_SEND_REQUEST: Shape = Shape {
+            schema: "MessagesSendRequest",
+            fields: &[
+                Field {
+                    name: "broadcast",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "external_user_ids",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "user_aliases",
+                    value: FieldValue::List(&USER_ALIAS),
+                },
+                Field {
+                    name: "segment_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "audience",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "campaign_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "send_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "override_frequency_capping",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "recipient_subscription_state",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "messages",
+                    value: FieldValue::Object(&MESSAGES),
+                },
+            ],
+        };
+        /// The properties the spec declares on `CampaignTriggerSendRequest`.
+        pub static CAMPAIGN_TRIGGER_SEND_REQUEST: Shape = Shape {
+            schema: "CampaignTriggerSendRequest",
+            fields: &[
+                Field {
+                    name: "campaign_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "send_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "trigger_properties",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "broadcast",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "audience",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "recipients",
+                    value: FieldValue::List(&RECIPIENT),
+                },
+                Field {
+                    name: "attachments",
+                    value: FieldValue::List(&ATTACHMENT),
+                },
+            ],
+        };
+        /// The properties the spec declares on `CanvasTriggerSendRequest`.
+        pub static CANVAS_TRIGGER_SEND_REQUEST: Shape = Shape {
+            schema: "CanvasTriggerSendRequest",
+            fields: &[
+                Field {
+                    name: "canvas_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "context",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "canvas_entry_properties",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "broadcast",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "audience",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "recipients",
+                    value: FieldValue::List(&RECIPIENT),
+                },
+            ],
+        };
+        /// The properties the spec declares on `SendIdCreateRequest`.
+        pub static SEND_ID_CREATE_REQUEST: Shape = Shape {
+            schema: "SendIdCreateRequest",
+            fields: &[
+                Field {
+                    name: "campaign_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "send_id",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `SendIdCreateResponse`.
+        pub static SEND_ID_CREATE_RESPONSE: Shape = Shape {
+            schema: "SendIdCreateResponse",
+            fields: &[
+                Field {
+                    name: "message",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "send_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "errors",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `TransactionalRecipient`.
+        pub static TRANSACTIONAL_RECIPIENT: Shape = Shape {
+            schema: "TransactionalRecipient",
+            fields: &[
+                Field {
+                    name: "external_user_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "user_alias",
+                    value: FieldValue::Object(&USER_ALIAS),
+                },
+                Field {
+                    name: "attributes",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `TransactionalSendRequest`.
+        pub static TRANSACTIONAL_SEND_REQUEST: Shape = Shape {
+            schema: "TransactionalSendRequest",
+            fields: &[
+                Field {
+                    name: "external_send_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "trigger_properties",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "recipient",
+                    value: FieldValue::Object(&TRANSACTIONAL_RECIPIENT),
+                },
+            ],
+        };
+        /// The properties the spec declares on `SendResponse`.
+        pub static SEND_RESPONSE: Shape = Shape {
+            schema: "SendResponse",
+            fields: &[
+                Field {
+                    name: "dispatch_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "message",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "notice",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "errors",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "send_id",
+                    value: FieldValue::Plain,
+                },
+            ],
+        };
+        /// The properties the spec declares on `TransactionalSendResponse`.
+        pub static TRANSACTIONAL_SEND_RESPONSE: Shape = Shape {
+            schema: "TransactionalSendResponse",
+            fields: &[
+                Field {
+                    name: "dispatch_id",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "message",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "status",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "metadata",
+                    value: FieldValue::Plain,
+                },
+                Field {
+                    name: "errors",
                     value: FieldValue::Plain,
                 },
             ],

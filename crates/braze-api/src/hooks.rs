@@ -162,14 +162,15 @@ impl ClientHooks<HookState> for Client {
         info: &OperationInfo,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         // progenitor names the operation by its id; the table says whether it may be
-        // repeated (an id it lacks cannot occur, and would be treated as a create).
+        // repeated (an id it lacks cannot occur, and would be treated as a create), and a
+        // body that sets the operation's idempotency key may be repeated too.
         let spec = operations::find(info.operation_id);
-        self.send(request, info.operation_id, spec, idempotency_of(spec))
+        let body = request.body().and_then(reqwest::Body::as_bytes);
+        let idempotency = spec.map_or(Idempotency::NotIdempotent, |spec| {
+            spec.idempotency_for(body)
+        });
+        self.send(request, info.operation_id, spec, idempotency)
     }
-}
-
-fn idempotency_of(spec: Option<&OperationSpec>) -> Idempotency {
-    spec.map_or(Idempotency::NotIdempotent, OperationSpec::idempotency)
 }
 
 // The name progenitor's generated code sends and Braze does not document.

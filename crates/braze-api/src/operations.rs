@@ -31,6 +31,10 @@ pub struct OperationSpec {
     pub permission: Permission,
     /// Whether repeating the request after it may have reached Braze is harmless.
     pub idempotent: bool,
+    /// The body field that makes a request of a non-idempotent operation safe to repeat
+    /// when it is set (`x-braze-idempotency-key`): the transactional send's
+    /// `external_send_id`, which Braze keeps for 24 hours.
+    pub idempotency_key: Option<&'static str>,
     /// Which rate-limit class its requests draw from (`x-braze-rate-limit`); see
     /// [`crate::rate_limit::LimitClass::of`].
     pub rate_limit: RateLimitRule,
@@ -45,6 +49,75 @@ impl OperationSpec {
             Idempotency::Idempotent
         } else {
             Idempotency::NotIdempotent
+        }
+    }
+
+    /// The path with its parameters (`{campaign_id}`) filled in, in order, each
+    /// percent-encoded as the generated client encodes it; `None` when `values` does not
+    /// have one value per parameter.
+    ///
+    /// ```
+    /// use braze_api::operations::{DELETE_CAMPAIGN_SCHEDULE, SEND_TRANSACTIONAL_EMAIL};
+    ///
+    /// assert_eq!(
+    ///     SEND_TRANSACTIONAL_EMAIL.path_with(&["c 1"]).as_deref(),
+    ///     Some("/transactional/v1/campaigns/c%201/send")
+    /// );
+    /// assert_eq!(SEND_TRANSACTIONAL_EMAIL.path_values("/transactional/v1/campaigns/c%201/send"), Some(vec!["c 1".to_owned()]));
+    /// assert_eq!(DELETE_CAMPAIGN_SCHEDULE.path_with(&[]).as_deref(), Some(DELETE_CAMPAIGN_SCHEDULE.path));
+    /// ```
+    pub fn path_with(&self, values: &[&str]) -> Option<String> {
+        let mut values = values.iter();
+        let mut path = String::with_capacity(self.path.len());
+        for (index, segment) in self.path.split('/').enumerate() {
+            if index > 0 {
+                path.push('/');
+            }
+            if is_parameter(segment) {
+                path.push_str(&progenitor_client::encode_path(values.next()?));
+            } else {
+                path.push_str(segment);
+            }
+        }
+        values.next().is_none().then_some(path)
+    }
+
+    /// The values of the path's parameters in a request's `path`, percent-decoded, in
+    /// order; `None` when the path is not one of this operation's.
+    pub fn path_values(&self, path: &str) -> Option<Vec<String>> {
+        let (mut template, mut given) = (self.path.split('/'), path.split('/'));
+        let mut values = Vec::new();
+        loop {
+            match (template.next(), given.next()) {
+                (None, None) => return Some(values),
+                (Some(expected), Some(segment)) if is_parameter(expected) => {
+                    let value = percent_encoding::percent_decode_str(segment)
+                        .decode_utf8()
+                        .ok()?;
+                    values.push(value.into_owned());
+                }
+                (Some(expected), Some(segment)) if expected == segment => {}
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether a request of this operation with this JSON body is harmless to repeat: the
+    /// operation's [`idempotency`](Self::idempotency), or idempotent when the body sets the
+    /// operation's idempotency key to a non-empty string.
+    pub fn idempotency_for(&self, body: Option<&[u8]>) -> Idempotency {
+        let keyed = self.idempotency_key.is_some_and(|key| {
+            body.and_then(|body| serde_json::from_slice::<serde_json::Value>(body).ok())
+                .is_some_and(|body| {
+                    body.get(key)
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|v| !v.is_empty())
+                })
+        });
+        if keyed {
+            Idempotency::Idempotent
+        } else {
+            self.idempotency()
         }
     }
 }
@@ -69,6 +142,9 @@ pub enum RateLimitRule {
     /// connected `audience`): 250 requests per minute across audiences, and 10 per minute
     /// per unique audience. A request that lists recipients draws from the default pool.
     BroadcastWhenTargeted,
+    /// `/sends/id/create`: at most 100 send identifiers per day per workspace, each
+    /// `send_id` and `campaign_id` pair counting once.
+    SendIdsDaily,
 }
 
 /// A generated request builder tied to what the spec says of its operation: its
@@ -110,6 +186,11 @@ pub type Sending<'a, T> = std::pin::Pin<
             + 'a,
     >,
 >;
+
+/// A path segment that is a parameter: `{campaign_id}`.
+fn is_parameter(segment: &str) -> bool {
+    segment.len() > 2 && segment.starts_with('{') && segment.ends_with('}')
+}
 
 /// Looks an operation up by its `operationId` (progenitor's hooks name operations so).
 pub fn find(id: &str) -> Option<&'static OperationSpec> {
@@ -216,6 +297,60 @@ mod tests {
         let body = delete.request_body.expect("a JSON body");
         assert_eq!(body.schema, "CampaignScheduleDeleteRequest");
         assert!(body.declares("campaign_id") && body.declares("schedule_id"));
+    }
+
+    #[test]
+    fn a_body_with_the_idempotency_key_may_be_repeated() {
+        let send = &SEND_TRANSACTIONAL_EMAIL;
+        assert_eq!(send.idempotency_key, Some("external_send_id"));
+        let keyed = br#"{"external_send_id": "b3JkZXI=", "recipient": {"external_user_id": "u"}}"#;
+        assert_eq!(send.idempotency_for(Some(keyed)), Idempotency::Idempotent);
+        for unkeyed in [
+            &br#"{"recipient": {"external_user_id": "u"}}"#[..],
+            br#"{"external_send_id": "", "recipient": {}}"#,
+            br#"{"external_send_id": null}"#,
+            br#"{"external_send_id": 12}"#,
+            b"not json",
+        ] {
+            assert_eq!(
+                send.idempotency_for(Some(unkeyed)),
+                Idempotency::NotIdempotent,
+                "{}",
+                String::from_utf8_lossy(unkeyed)
+            );
+        }
+        assert_eq!(send.idempotency_for(None), Idempotency::NotIdempotent);
+        // No other operation has a key: a field of that name changes nothing.
+        for operation in OPERATIONS.iter().filter(|op| op.id != send.id) {
+            assert_eq!(operation.idempotency_key, None, "{}", operation.id);
+            assert_eq!(
+                operation.idempotency_for(Some(keyed)),
+                operation.idempotency(),
+                "{}",
+                operation.id
+            );
+        }
+    }
+
+    #[test]
+    fn path_parameters_are_filled_and_read_back() {
+        let send = &SEND_TRANSACTIONAL_EMAIL;
+        for id in ["c1", "a b/c?d%e", "é"] {
+            let path = send.path_with(&[id]).expect("one value");
+            assert!(!path[1..].contains("//"), "{path}");
+            assert_eq!(send.path_values(&path), Some(vec![id.to_owned()]), "{path}");
+        }
+        assert_eq!(send.path_with(&[]), None);
+        assert_eq!(send.path_with(&["a", "b"]), None);
+        assert_eq!(send.path_values("/transactional/v1/campaigns/c1"), None);
+        assert_eq!(
+            send.path_values("/transactional/v2/campaigns/c1/send"),
+            None
+        );
+        assert_eq!(
+            DELETE_CAMPAIGN_SCHEDULE.path_values(DELETE_CAMPAIGN_SCHEDULE.path),
+            Some(vec![])
+        );
     }
 
     #[test]

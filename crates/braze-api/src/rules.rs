@@ -56,6 +56,10 @@ pub const MAX_USERS: usize = 50;
 /// Braze's cap on a `send_id`, in characters; it must also be ASCII (`identifier_types.md`).
 pub const MAX_SEND_ID_CHARS: usize = 64;
 
+/// The characters a transactional `external_send_id` may use besides ASCII letters and
+/// digits (its page's pattern `/^[a-zA-Z0-9-_+\/=]+$/`: Base64, standard or URL-safe).
+pub const EXTERNAL_SEND_ID_CHARACTERS: &str = "-_+/=";
+
 /// Braze's cap on a properties object (`trigger_properties`, `context`,
 /// `canvas_entry_properties`), in bytes of compact JSON ("50 KB", taken as 50 × 1,024).
 pub const MAX_PROPERTIES_BYTES: usize = 50 * 1024;
@@ -170,6 +174,10 @@ pub enum Rule {
     PropertiesTooLarge,
     /// A `send_id` that is not ASCII or is longer than [`MAX_SEND_ID_CHARS`].
     SendId,
+    /// A transactional `external_send_id` with a character outside
+    /// [`EXTERNAL_SEND_ID_CHARACTERS`] (its page: "Base64 compatible", the pattern
+    /// `/^[a-zA-Z0-9-_+\/=]+$/`).
+    ExternalSendId,
     /// A schedule `time` whose date does not exist (February 30): the spec's pattern
     /// checks only the shape.
     NotADate,
@@ -233,6 +241,11 @@ pub enum Rule {
     NotADateTime,
     /// A field Braze documents as a JSON object is something else.
     NotAnObject,
+    /// A field the endpoint does not take, which Braze's page names as such: `segment_id`
+    /// on the campaign and Canvas trigger sends ("not supported": the segment is the
+    /// dashboard's), `messages` on the campaign trigger send ("Not accepted": the content
+    /// is the campaign's).
+    Unsupported,
 }
 
 impl Rule {
@@ -329,6 +342,127 @@ impl Check for types::MessageScheduleCreateRequest {
                 }
             }
         }
+        found
+    }
+}
+
+impl Check for types::MessagesSendRequest {
+    fn problems(&self, now: DateTime<Utc>) -> Vec<Problem> {
+        let mut found = Vec::new();
+        if let Some(send_id) = &self.send_id {
+            targeting::send_id(&mut found, send_id);
+        }
+        targeting::users(
+            &mut found,
+            &targeting::Users {
+                external_user_ids: &self.external_user_ids,
+                user_aliases: &self.user_aliases,
+                segment_id: self.segment_id.as_deref(),
+                audience: has_audience(self.audience.as_ref(), &self.extra),
+                broadcast: self.broadcast,
+            },
+        );
+        match &self.messages {
+            None => found.push(messages::no_message(None)),
+            Some(messages) => {
+                messages::check(&mut found, messages, now);
+                if self.campaign_id.is_some() {
+                    messages::variations(&mut found, messages, "campaign_id is given");
+                }
+            }
+        }
+        found
+    }
+}
+
+impl Check for types::CampaignTriggerSendRequest {
+    fn problems(&self, _now: DateTime<Utc>) -> Vec<Problem> {
+        let mut found = Vec::new();
+        if let Some(send_id) = &self.send_id {
+            targeting::send_id(&mut found, send_id);
+        }
+        targeting::properties(
+            &mut found,
+            "trigger_properties",
+            self.trigger_properties.as_ref(),
+        );
+        targeting::trigger(
+            &mut found,
+            &self.recipients,
+            has_audience(self.audience.as_ref(), &self.extra),
+            self.broadcast,
+        );
+        targeting::attachments(&mut found, &self.attachments, self.broadcast == Some(true));
+        targeting::unsupported(
+            &mut found,
+            &self.extra,
+            &[
+                (
+                    "segment_id",
+                    "is not supported by a trigger send: set the segment on the campaign in \
+                     the dashboard and send with broadcast: true, or give an audience",
+                ),
+                (
+                    "messages",
+                    "is not accepted by a trigger send: the content is the campaign's (send \
+                     content with /messages/send)",
+                ),
+            ],
+        );
+        found
+    }
+}
+
+impl Check for types::CanvasTriggerSendRequest {
+    fn problems(&self, _now: DateTime<Utc>) -> Vec<Problem> {
+        let mut found = Vec::new();
+        targeting::properties(&mut found, "context", self.context.as_ref());
+        targeting::properties(
+            &mut found,
+            "canvas_entry_properties",
+            self.canvas_entry_properties.as_ref(),
+        );
+        targeting::trigger(
+            &mut found,
+            &self.recipients,
+            has_audience(self.audience.as_ref(), &self.extra),
+            self.broadcast,
+        );
+        targeting::unsupported(
+            &mut found,
+            &self.extra,
+            &[(
+                "segment_id",
+                "is not supported by a trigger send: set the segment on the Canvas in the \
+                 dashboard and send with broadcast: true, or give an audience",
+            )],
+        );
+        found
+    }
+}
+
+impl Check for types::SendIdCreateRequest {
+    fn problems(&self, _now: DateTime<Utc>) -> Vec<Problem> {
+        let mut found = Vec::new();
+        if let Some(send_id) = &self.send_id {
+            targeting::send_id(&mut found, send_id);
+        }
+        found
+    }
+}
+
+impl Check for types::TransactionalSendRequest {
+    fn problems(&self, _now: DateTime<Utc>) -> Vec<Problem> {
+        let mut found = Vec::new();
+        if let Some(key) = &self.external_send_id {
+            targeting::external_send_id(&mut found, key);
+        }
+        targeting::properties(
+            &mut found,
+            "trigger_properties",
+            self.trigger_properties.as_ref(),
+        );
+        targeting::transactional_recipient(&mut found, &self.recipient);
         found
     }
 }

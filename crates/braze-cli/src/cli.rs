@@ -32,11 +32,12 @@ Exit codes:
 #[command(
     name = "braze",
     version,
-    about = "Schedule, reschedule and cancel Braze sends and messages; cancel thousands at once",
-    long_about = "Schedule, reschedule and cancel Braze API-triggered campaign sends, \
-                  Canvas entries and messages with their content (push, email, SMS...), \
-                  list what is scheduled, and cancel thousands of scheduled sends at once \
-                  from a CSV or JSON Lines file (`... schedule delete --from FILE`).\n\n\
+    about = "Send, schedule, reschedule and cancel Braze messages; cancel thousands at once",
+    long_about = "Send now, schedule, reschedule and cancel Braze API-triggered campaign \
+                  sends, Canvas entries and messages with their content (push, email, \
+                  SMS...), send transactional email, list what is scheduled, and cancel \
+                  thousands of scheduled sends at once from a CSV or JSON Lines file \
+                  (`... schedule delete --from FILE`).\n\n\
                   Try it without credentials: `braze demo`, or any command with --mock.",
     after_help = AFTER_HELP,
     propagate_version = true
@@ -155,6 +156,18 @@ pub enum Command {
         #[command(subcommand)]
         command: SchedulesCommand,
     },
+    /// Send identifiers, to track sends of a campaign under a name of your choice.
+    Sends {
+        /// What to do with send identifiers.
+        #[command(subcommand)]
+        command: SendsCommand,
+    },
+    /// Transactional email (a paid Braze feature): one user, now.
+    Transactional {
+        /// What to do.
+        #[command(subcommand)]
+        command: TransactionalCommand,
+    },
     /// A tour against an embedded fake Braze: create, list, delete, delete again.
     ///
     /// Needs no credentials and no network: everything goes to a fake server on
@@ -178,6 +191,12 @@ pub enum CampaignsCommand {
         #[command(subcommand)]
         command: CampaignScheduleCommand,
     },
+    /// Send an API-triggered campaign now.
+    Trigger {
+        /// The operation.
+        #[command(subcommand)]
+        command: CampaignTriggerCommand,
+    },
 }
 
 /// `braze canvas ...`
@@ -188,6 +207,12 @@ pub enum CanvasCommand {
         /// The operation.
         #[command(subcommand)]
         command: CanvasScheduleCommand,
+    },
+    /// Send users into an API-triggered Canvas now.
+    Trigger {
+        /// The operation.
+        #[command(subcommand)]
+        command: CanvasTriggerCommand,
     },
 }
 
@@ -200,6 +225,68 @@ pub enum MessagesCommand {
         #[command(subcommand)]
         command: MessageScheduleCommand,
     },
+    /// Send messages with their content now.
+    ///
+    /// Give users (--external-user-id, --user-alias; with --segment-id or --audience,
+    /// those of them in it), or --broadcast --yes with a --segment-id or an --audience;
+    /// and the content (--messages FILE and/or the channel flags). Every channel is
+    /// checked before anything is sent. Listed users must already exist in Braze. Not
+    /// retried once it may have reached Braze: Braze has no idempotency key, and a
+    /// repeated send can reach the users twice; such a failure says the send may or may
+    /// not have happened.
+    #[command(after_help = endpoint_help(&ops::SEND_MESSAGES))]
+    Send(MessageSendArgs),
+}
+
+/// `braze campaigns trigger ...`
+#[derive(Debug, Subcommand)]
+pub enum CampaignTriggerCommand {
+    /// Send an API-triggered campaign now, with its dashboard content.
+    ///
+    /// Give recipients (--external-user-id, --user-alias, --recipients FILE; at most 50),
+    /// an --audience, or --broadcast --yes to send to the campaign's whole segment. A
+    /// paused or archived campaign may answer success with a notice and send nothing: the
+    /// notice is shown as a warning. Not retried once it may have reached Braze (no
+    /// idempotency key); such a failure says the send may or may not have happened.
+    #[command(after_help = endpoint_help(&ops::TRIGGER_CAMPAIGN_SEND))]
+    Send(CampaignSendArgs),
+}
+
+/// `braze canvas trigger ...`
+#[derive(Debug, Subcommand)]
+pub enum CanvasTriggerCommand {
+    /// Send users into an API-triggered Canvas now.
+    ///
+    /// Give recipients (--external-user-id, --user-alias, --recipients FILE; at most 50),
+    /// an --audience, or --broadcast --yes for the Canvas's whole segment. A paused,
+    /// stopped or archived Canvas answers success with a notice and sends nothing: the
+    /// notice is shown as a warning. Not retried once it may have reached Braze.
+    #[command(after_help = endpoint_help(&ops::TRIGGER_CANVAS_SEND))]
+    Send(CanvasSendArgs),
+}
+
+/// `braze sends ...`
+#[derive(Debug, Subcommand)]
+pub enum SendsCommand {
+    /// Create a send identifier for a campaign (Braze allows 100 a day per workspace).
+    ///
+    /// Without --send-id, Braze makes one up and answers it. Not retried once it may have
+    /// reached Braze: a repeat could make a second identifier and spend the daily quota.
+    #[command(after_help = endpoint_help(&ops::CREATE_SEND_ID))]
+    CreateId(SendIdArgs),
+}
+
+/// `braze transactional ...`
+#[derive(Debug, Subcommand)]
+pub enum TransactionalCommand {
+    /// Send a transactional email campaign to one user now.
+    ///
+    /// Give the user (--external-user-id or --user-alias) and, to create or update them
+    /// first, --attributes. With --external-send-id the send is safe to repeat (Braze
+    /// sends once per key within 24 hours), so it is retried after a timeout or a 5xx;
+    /// without it, it is not retried once it may have reached Braze.
+    #[command(after_help = endpoint_help(&ops::SEND_TRANSACTIONAL_EMAIL))]
+    Send(TransactionalSendArgs),
 }
 
 /// `braze messages schedule ...`
@@ -508,6 +595,179 @@ pub struct MessageCreateArgs {
     pub content: MessageContentArgs,
 }
 
+/// Whom a trigger send goes to: users by flag or file, an audience, or the whole segment.
+#[derive(Debug, Args)]
+pub struct SendTargetingArgs {
+    /// A user to send to, by external id (repeatable; at most 50 recipients in all).
+    #[arg(long = "external-user-id", value_name = "ID")]
+    pub external_user_ids: Vec<String>,
+
+    /// A user to send to, by alias, as NAME:LABEL (repeatable).
+    #[arg(long = "user-alias", value_name = "NAME:LABEL", value_parser = parse_user_alias)]
+    pub user_aliases: Vec<(String, String)>,
+
+    /// A JSON file holding an array of recipient objects, e.g.
+    /// [{"external_user_id": "user-42", "trigger_properties": {"coupon": "X"}}], for
+    /// per-user properties, emails with prioritization, attributes.
+    #[arg(long, value_name = "FILE.json")]
+    pub recipients: Option<PathBuf>,
+
+    /// Send only to the users in a connected audience: Braze's JSON, or @FILE (@- reads
+    /// stdin). Checked before sending.
+    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_audience)]
+    pub audience: Option<Audience>,
+
+    /// Send to the whole segment of the dashboard (with --yes; not allowed with users).
+    #[arg(long, conflicts_with_all = ["external_user_ids", "user_aliases", "recipients"])]
+    pub broadcast: bool,
+
+    /// Confirm a --broadcast: it can reach every user of a segment.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `braze campaigns trigger send`
+#[derive(Debug, Args)]
+pub struct CampaignSendArgs {
+    /// The campaign's API identifier.
+    #[arg(long, value_name = "ID")]
+    pub campaign_id: String,
+
+    /// Whom to send to.
+    #[command(flatten)]
+    pub targeting: SendTargetingArgs,
+
+    /// Personalisation for every user of the send (trigger_properties), as a JSON object
+    /// or @FILE (@- reads stdin).
+    #[arg(long, alias = "trigger-properties", value_name = "JSON|@FILE", value_parser = parse_json_object_or_file)]
+    pub properties: Option<Value>,
+
+    /// A send identifier created with `braze sends create-id`, for tracking (not an
+    /// idempotency key).
+    #[arg(long, value_name = "ID")]
+    pub send_id: Option<String>,
+
+    /// A file attached to the email, as NAME=URL (the name without its extension, which
+    /// comes from the URL); repeatable. Not with --broadcast.
+    #[arg(long = "attachment", value_name = "NAME=URL", value_parser = parse_attachment)]
+    pub attachments: Vec<(String, String)>,
+}
+
+/// `braze canvas trigger send`
+#[derive(Debug, Args)]
+pub struct CanvasSendArgs {
+    /// The Canvas's API identifier.
+    #[arg(long, value_name = "ID")]
+    pub canvas_id: String,
+
+    /// Whom to send to.
+    #[command(flatten)]
+    pub targeting: SendTargetingArgs,
+
+    /// Context for every user entering the Canvas, as a JSON object or @FILE (@- reads
+    /// stdin).
+    #[arg(long, alias = "context", value_name = "JSON|@FILE", value_parser = parse_json_object_or_file)]
+    pub properties: Option<Value>,
+}
+
+/// `braze messages send`
+#[derive(Debug, Args)]
+pub struct MessageSendArgs {
+    /// A user to send to, by external id (repeatable, at most 50).
+    #[arg(long = "external-user-id", value_name = "ID")]
+    pub external_user_ids: Vec<String>,
+
+    /// A user to send to, by alias, as NAME:LABEL (repeatable).
+    #[arg(long = "user-alias", value_name = "NAME:LABEL", value_parser = parse_user_alias)]
+    pub user_aliases: Vec<(String, String)>,
+
+    /// Send to this segment (with --broadcast; with users: to those users in it).
+    #[arg(long, value_name = "ID")]
+    pub segment_id: Option<String>,
+
+    /// Send to a connected audience: Braze's JSON, or @FILE (@- reads stdin). Checked
+    /// before sending.
+    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_audience)]
+    pub audience: Option<Audience>,
+
+    /// Send to the whole --segment-id or --audience (with --yes; required when no users
+    /// are given; not allowed with users).
+    #[arg(long, conflicts_with_all = ["external_user_ids", "user_aliases"])]
+    pub broadcast: bool,
+
+    /// Confirm a --broadcast: it can reach every user of a segment.
+    #[arg(long)]
+    pub yes: bool,
+
+    /// An API campaign to track the send under (every message then needs its
+    /// message_variation_id).
+    #[arg(long, value_name = "ID")]
+    pub campaign_id: Option<String>,
+
+    /// A send identifier for tracking (ASCII, at most 64 characters; not an idempotency key).
+    #[arg(long, value_name = "ID")]
+    pub send_id: Option<String>,
+
+    /// Ignore frequency capping for campaigns.
+    #[arg(long)]
+    pub override_frequency_capping: bool,
+
+    /// Which users of the target receive it [Braze's default: subscribed].
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub recipient_subscription_state: Option<SubscriptionState>,
+
+    /// The content.
+    #[command(flatten)]
+    pub content: MessageContentArgs,
+}
+
+/// `braze sends create-id`
+#[derive(Debug, Args)]
+pub struct SendIdArgs {
+    /// The campaign the identifier tracks sends of.
+    #[arg(long, value_name = "ID")]
+    pub campaign_id: String,
+
+    /// The identifier to create (ASCII, at most 64 characters); Braze makes one up without it.
+    #[arg(long, value_name = "ID")]
+    pub send_id: Option<String>,
+}
+
+/// `braze transactional send`
+#[derive(Debug, Args)]
+pub struct TransactionalSendArgs {
+    /// The transactional email campaign's API identifier.
+    #[arg(long, value_name = "ID")]
+    pub campaign_id: String,
+
+    /// The user, by external id.
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "user_alias",
+        conflicts_with = "user_alias"
+    )]
+    pub external_user_id: Option<String>,
+
+    /// The user, by alias, as NAME:LABEL.
+    #[arg(long, value_name = "NAME:LABEL", value_parser = parse_user_alias)]
+    pub user_alias: Option<(String, String)>,
+
+    /// Attributes to set on the user before the send (an unknown external id is created
+    /// with them), as a JSON object or @FILE.
+    #[arg(long, value_name = "JSON|@FILE", value_parser = parse_json_object_or_file)]
+    pub attributes: Option<Value>,
+
+    /// Your key for this send (Base64 characters): Braze sends once per key within 24
+    /// hours, which makes the send safe to retry.
+    #[arg(long, value_name = "KEY")]
+    pub external_send_id: Option<String>,
+
+    /// Personalisation of the email (trigger_properties), as a JSON object or @FILE.
+    #[arg(long, alias = "trigger-properties", value_name = "JSON|@FILE", value_parser = parse_json_object_or_file)]
+    pub properties: Option<Value>,
+}
+
 /// `--recipient-subscription-state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SubscriptionState {
@@ -764,6 +1024,34 @@ fn parse_audience(text: &str) -> Result<Audience, String> {
     })
 }
 
+/// A JSON object given on the command line, or `@FILE` to read it from a file (`@-`:
+/// stdin).
+fn parse_json_object_or_file(text: &str) -> Result<Value, String> {
+    match text.strip_prefix('@') {
+        Some("-") => parse_json_object(
+            &std::io::read_to_string(std::io::stdin())
+                .map_err(|e| format!("cannot read the JSON from stdin: {e}"))?,
+        ),
+        Some(path) => parse_json_object(
+            &std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        )
+        .map_err(|e| format!("{path}: {e}")),
+        None => parse_json_object(text),
+    }
+}
+
+/// `NAME=URL` of `--attachment` (the name may not hold `=`; the URL may).
+fn parse_attachment(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, url)) if !name.trim().is_empty() && !url.trim().is_empty() => {
+            Ok((name.trim().to_owned(), url.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "`{text}` is not NAME=URL (a file name without extension, and where to fetch it)"
+        )),
+    }
+}
+
 /// A JSON object given on the command line.
 fn parse_json_object(text: &str) -> Result<Value, String> {
     match serde_json::from_str::<Value>(text) {
@@ -808,6 +1096,11 @@ mod tests {
     fn operation_id_of(words: &[&str]) -> Option<String> {
         match words {
             ["schedules", "list"] => Some("list_scheduled_broadcasts".to_owned()),
+            ["messages", "send"] => Some("send_messages".to_owned()),
+            ["campaigns", "trigger", "send"] => Some("trigger_campaign_send".to_owned()),
+            ["canvas", "trigger", "send"] => Some("trigger_canvas_send".to_owned()),
+            ["sends", "create-id"] => Some("create_send_id".to_owned()),
+            ["transactional", "send"] => Some("send_transactional_email".to_owned()),
             [area, "schedule", verb] => {
                 let owner = match *area {
                     "campaigns" => "campaign",
@@ -884,6 +1177,41 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn send_arguments() {
+        let parse = |line: &str| Cli::try_parse_from(line.split_whitespace());
+        assert!(parse("braze campaigns trigger send --campaign-id c --external-user-id u").is_ok());
+        assert!(
+            parse("braze campaigns trigger send --campaign-id c --broadcast --external-user-id u")
+                .is_err()
+        );
+        assert!(parse("braze transactional send --campaign-id c").is_err());
+        assert!(
+            parse("braze transactional send --campaign-id c --external-user-id u --user-alias a:b")
+                .is_err()
+        );
+        assert_eq!(
+            parse_attachment("invoice=https://x.test/a.pdf?b=c"),
+            Ok(("invoice".to_owned(), "https://x.test/a.pdf?b=c".to_owned()))
+        );
+        assert!(parse_attachment("=https://x.test/a.pdf").is_err());
+        assert!(parse_attachment("invoice").is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("p.json");
+        std::fs::write(&file, r#"{"coupon": "X"}"#).unwrap();
+        assert_eq!(
+            parse_json_object_or_file(&format!("@{}", file.display())),
+            Ok(serde_json::json!({"coupon": "X"}))
+        );
+        std::fs::write(&file, "[1]").unwrap();
+        assert!(
+            parse_json_object_or_file(&format!("@{}", file.display()))
+                .unwrap_err()
+                .contains("object")
+        );
+        assert!(parse_json_object_or_file("@/nonexistent/p.json").is_err());
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `braze demo`: a short tour against the embedded fake Braze. It schedules a campaign
 //! send and a push message with its content, lists what is scheduled, cancels the send
-//! (the seed endpoint), cancels it again to show the error a second cancel gets, and
-//! cancels the message, printing after each step the answer, the rate-limit figures and
-//! what went on the wire (from the fake's log, key redacted).
+//! (the seed endpoint), cancels it again to show the error a second cancel gets, cancels
+//! the message, and sends the campaign now (with its dispatch in the fake's log), printing
+//! after each step the answer, the rate-limit figures and what went on the wire (from the
+//! fake's log, key redacted).
 
 use std::fmt::Write as _;
 
@@ -186,6 +187,37 @@ pub async fn run(format: OutputFormat) -> Result<u8, CliError> {
         status: Some(cancelled.status().as_u16()),
         rate_limit: cancelled.rate_limit(),
         body: serde_json::to_value(cancelled.body()).unwrap_or_default(),
+        wire: mock.requests().split_off(seen),
+    });
+
+    let seen = mock.requests().len();
+    let sent = client
+        .trigger_campaign_send(CAMPAIGN_ID)
+        .recipient(Recipient::external_user_id("user-42"))
+        .trigger_properties(json!({"table": "by the window"}))
+        .await?;
+    let dispatched: Vec<String> = mock
+        .dispatches()
+        .iter()
+        .filter(|dispatch| Some(dispatch.dispatch_id.as_str()) == sent.dispatch_id())
+        .flat_map(|dispatch| dispatch.users.iter().map(ToString::to_string))
+        .collect();
+    steps.push(Step {
+        title: "Send the campaign now instead".into(),
+        command: format!(
+            "braze campaigns trigger send --campaign-id {CAMPAIGN_ID} --external-user-id \
+             user-42 --properties '{{\"table\": \"by the window\"}}'"
+        ),
+        outcome: format!(
+            "{}: dispatch_id {} (the fake's dispatch log: sent once, to {}; a send is never \
+             retried once it may have reached Braze)",
+            sent.status(),
+            sent.dispatch_id().unwrap_or("-"),
+            dispatched.join(", ")
+        ),
+        status: Some(sent.status().as_u16()),
+        rate_limit: sent.rate_limit(),
+        body: serde_json::to_value(sent.body()).unwrap_or_default(),
         wire: mock.requests().split_off(seen),
     });
 

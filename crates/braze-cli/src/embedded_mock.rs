@@ -1,7 +1,7 @@
 //! `--mock` and `braze demo`: a fake Braze (`braze-mock`) started inside the process on
 //! loopback, so the tool can be tried without credentials or network.
 
-use braze_mock::{Config, MockServer, RecordedRequest};
+use braze_mock::{Config, Dispatch, MockServer, RecordedRequest};
 
 use crate::error::CliError;
 
@@ -45,5 +45,10 @@ impl EmbeddedMock {
     /// The requests the fake has seen, the key already redacted by the fake.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.server.requests()
+    }
+
+    /// What the fake has sent (its dispatch log): who got which send, once each.
+    pub fn dispatches(&self) -> Vec<Dispatch> {
+        self.server.dispatches()
     }
 }

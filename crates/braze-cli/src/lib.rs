@@ -23,6 +23,7 @@ pub mod embedded_mock;
 pub mod error;
 pub mod output;
 pub mod report;
+pub mod send;
 pub mod single;
 
 use std::io::IsTerminal;
@@ -32,8 +33,9 @@ use braze_sdk::{ScheduleKind, ScheduleRef};
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{
-    CampaignScheduleCommand, CampaignsCommand, CanvasCommand, CanvasScheduleCommand, Cli, Command,
-    GlobalArgs, MessageScheduleCommand, MessagesCommand, OutputFormat, SchedulesCommand,
+    CampaignScheduleCommand, CampaignTriggerCommand, CampaignsCommand, CanvasCommand,
+    CanvasScheduleCommand, CanvasTriggerCommand, Cli, Command, GlobalArgs, MessageScheduleCommand,
+    MessagesCommand, OutputFormat, SchedulesCommand, SendsCommand, TransactionalCommand,
 };
 use crate::error::{CliError, EXIT_USAGE};
 use crate::output::Output;
@@ -129,6 +131,27 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
         Command::Schedules {
             command: SchedulesCommand::List(args),
         } => single::list_scheduled_broadcasts(global, args).await,
+        Command::Campaigns {
+            command:
+                CampaignsCommand::Trigger {
+                    command: CampaignTriggerCommand::Send(args),
+                },
+        } => send::trigger_campaign_send(global, args).await,
+        Command::Canvas {
+            command:
+                CanvasCommand::Trigger {
+                    command: CanvasTriggerCommand::Send(args),
+                },
+        } => send::trigger_canvas_send(global, args).await,
+        Command::Messages {
+            command: MessagesCommand::Send(args),
+        } => send::send_messages(global, args).await,
+        Command::Sends {
+            command: SendsCommand::CreateId(args),
+        } => send::create_send_id(global, args).await,
+        Command::Transactional {
+            command: TransactionalCommand::Send(args),
+        } => send::send_transactional_email(global, args).await,
         #[cfg(feature = "mock")]
         Command::Demo => demo::run(global.output).await,
         Command::Completions { shell } => {

@@ -20,7 +20,7 @@ use crate::error::{CliError, EXIT_SUCCESS};
 use crate::output::{Output, Success};
 
 /// What a single command produced: a preview (dry run) or an answer, of one operation.
-struct Done<T> {
+pub(crate) struct Done<T> {
     spec: &'static OperationSpec,
     outcome: Outcome<T>,
 }
@@ -41,7 +41,7 @@ enum Outcome<T> {
 /// `unreadable_is_done`, a 2xx whose body cannot be read is a success saying that (for
 /// updates and deletes, which answer nothing that is needed; not for creates, whose
 /// `schedule_id` is in the body).
-async fn send_or_preview<R: Request>(
+pub(crate) async fn send_or_preview<R: Request>(
     global: &GlobalArgs,
     request: R,
     unreadable_is_done: Option<String>,
@@ -67,6 +67,17 @@ fn finish<T: Serialize>(
     done: Done<T>,
     text: impl FnOnce(&Response<T>) -> String,
 ) -> Result<u8, CliError> {
+    finish_warning(output, done, text, |_| None)
+}
+
+/// [`finish`], with a warning read from the answer (a send's `notice`: Braze answered
+/// success and sent nothing).
+pub(crate) fn finish_warning<T: Serialize>(
+    output: Output,
+    done: Done<T>,
+    text: impl FnOnce(&Response<T>) -> String,
+    warning: impl FnOnce(&Response<T>) -> Option<String>,
+) -> Result<u8, CliError> {
     let operation = done.spec.id;
     match done.outcome {
         Outcome::Preview(preview) => output.preview(&preview),
@@ -77,7 +88,7 @@ fn finish<T: Serialize>(
             rate_limit: response.rate_limit(),
             body: serde_json::to_value(response.body()).unwrap_or_default(),
             text: text(&response),
-            warning: None,
+            warning: warning(&response),
         }),
         Outcome::AcceptedUnreadable { error, done } => output.success(&Success {
             operation,
@@ -93,7 +104,7 @@ fn finish<T: Serialize>(
 }
 
 /// Braze's status and `message` (usually `success`), for the text output.
-fn braze_said(status: impl Display, message: Option<&str>) -> String {
+pub(crate) fn braze_said(status: impl Display, message: Option<&str>) -> String {
     match message {
         Some(message) => format!("Braze answered {status} {message:?}"),
         None => format!("Braze answered {status}"),
@@ -116,7 +127,7 @@ fn schedule(args: &ScheduleArgs) -> Result<Schedule, CliError> {
 
 /// Reads `--recipients FILE.json`: a JSON array of recipient objects. The SDK checks each
 /// one (exactly one identifier, ...) when the request is built.
-fn read_recipients(path: &Path) -> Result<Vec<Recipient>, CliError> {
+pub(crate) fn read_recipients(path: &Path) -> Result<Vec<Recipient>, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::Input(format!(
             "cannot read the recipients file {}: {e}",
@@ -354,15 +365,15 @@ fn read_messages(path: &Path) -> Result<braze_sdk::wire::Messages, CliError> {
 }
 
 /// The content flags, as the channels they make (the file's first).
-struct Content {
-    file: Option<braze_sdk::wire::Messages>,
-    apple_push: Option<messages::ApplePush>,
-    android_push: Option<messages::AndroidPush>,
-    sms: Option<messages::Sms>,
+pub(crate) struct Content {
+    pub(crate) file: Option<braze_sdk::wire::Messages>,
+    pub(crate) apple_push: Option<messages::ApplePush>,
+    pub(crate) android_push: Option<messages::AndroidPush>,
+    pub(crate) sms: Option<messages::Sms>,
 }
 
 impl Content {
-    fn read(args: &MessageContentArgs) -> Result<Self, CliError> {
+    pub(crate) fn read(args: &MessageContentArgs) -> Result<Self, CliError> {
         let file = args.messages.as_deref().map(read_messages).transpose()?;
         let android_push = match (&args.android_push_title, &args.android_push_alert) {
             (Some(title), Some(alert)) => Some(messages::AndroidPush::new(title, alert)),
@@ -406,6 +417,7 @@ macro_rules! with_content {
             .set_sms(content.sms)
     }};
 }
+pub(crate) use with_content;
 
 /// `braze messages schedule create`
 pub async fn create_message_schedule(
@@ -422,11 +434,7 @@ pub async fn create_message_schedule(
     for (name, label) in &args.user_aliases {
         request = request.user_alias(name, label);
     }
-    let state = args.recipient_subscription_state.map(|state| match state {
-        SubscriptionState::OptedIn => messages::RecipientSubscriptionState::OptedIn,
-        SubscriptionState::Subscribed => messages::RecipientSubscriptionState::Subscribed,
-        SubscriptionState::All => messages::RecipientSubscriptionState::All,
-    });
+    let state = args.recipient_subscription_state.map(subscription_state);
     let request = request
         .set_segment_id(args.segment_id.clone())
         .set_audience(args.audience.clone())
@@ -449,6 +457,15 @@ pub async fn create_message_schedule(
             braze_said(answer.status(), answer.message()),
         )
     })
+}
+
+/// `--recipient-subscription-state` as the SDK takes it.
+pub(crate) fn subscription_state(state: SubscriptionState) -> messages::RecipientSubscriptionState {
+    match state {
+        SubscriptionState::OptedIn => messages::RecipientSubscriptionState::OptedIn,
+        SubscriptionState::Subscribed => messages::RecipientSubscriptionState::Subscribed,
+        SubscriptionState::All => messages::RecipientSubscriptionState::All,
+    }
 }
 
 /// `braze messages schedule update`

@@ -37,6 +37,8 @@ fn fault_mix() -> FaultRule {
             Fault::Status(504),
             // Longer than the client's --timeout below: a timeout.
             Fault::Delay(Duration::from_millis(1_500)),
+            // The same timeout after the fake deleted: a retry finds the schedule gone.
+            Fault::Hang(Duration::from_millis(1_500)),
             Fault::Reset,
             Fault::Close,
             Fault::Html(502),
@@ -273,8 +275,12 @@ fn campaign(rows: usize, concurrency: usize, seed: u64) {
             "failed" => {
                 failed += 1;
                 assert!(!message.is_empty(), "a failure says why: {row}");
-                // A real schedule reported failed is still there; an unknown one never was.
-                disagreements += usize::from(real.contains(id) && gone);
+                // A real schedule reported failed is still there, unless the report says
+                // an attempt may have deleted it (an attempt the fake applied and never
+                // answered, then a 404 whose body could not be read: not provably
+                // Braze's "not found"); an unknown one never was.
+                let said_so = message.contains("may have deleted");
+                disagreements += usize::from(real.contains(id) && gone && !said_so);
             }
             other => panic!("row ended {other}: {row}"),
         }
@@ -284,9 +290,10 @@ fn campaign(rows: usize, concurrency: usize, seed: u64) {
         // A real row is deleted exactly when the fake answered one of its deletes 2xx.
         if real.contains(id) {
             let succeeded = successes.get(id).copied().unwrap_or(0) == 1;
+            let doubted = outcome == "failed" && message.contains("may have deleted");
             assert_eq!(
                 succeeded,
-                outcome != "failed",
+                outcome != "failed" || (doubted && gone),
                 "the report and the request log disagree: {row}; earlier: {:?}",
                 first
                     .iter()

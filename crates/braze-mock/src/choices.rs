@@ -236,7 +236,10 @@ pub fn html_error_page(status: StatusCode) -> String {
 ///
 /// Status, HTML, delay, close and reset may be moved after processing (they then hit an
 /// applied operation: "it happened but the client never heard"). Truncated and malformed
-/// need an answer to corrupt, so they always strike after processing.
+/// need an answer to corrupt, and hang an answer to withhold, so they always strike after
+/// processing. Hang is the timeout after the fact: the operation (a send) happened, and
+/// the client times out without an answer, the case that makes a retried send a double
+/// send (send-family.md §7.3).
 pub fn fault_stage(kind: FaultKind) -> FaultStage {
     match kind {
         FaultKind::Status
@@ -244,7 +247,9 @@ pub fn fault_stage(kind: FaultKind) -> FaultStage {
         | FaultKind::Delay
         | FaultKind::Close
         | FaultKind::Reset => FaultStage::BeforeProcessing,
-        FaultKind::Truncated | FaultKind::Malformed => FaultStage::AfterProcessing,
+        FaultKind::Truncated | FaultKind::Malformed | FaultKind::Hang => {
+            FaultStage::AfterProcessing
+        }
     }
 }
 
@@ -408,6 +413,192 @@ pub const ACCEPT_AUDIENCES_BRAZE_FAILS_LATER: bool = true;
 /// documents none (clients refuse past [`braze_api::audience::MAX_DEPTH`]; the JSON reader
 /// stops at 128 levels of nesting anyway).
 pub const AUDIENCE_MAX_DEPTH: usize = usize::MAX;
+
+/// Status of a send Braze took (`/messages/send`, the campaign and Canvas trigger sends):
+/// `201 Created`, as documented for the Canvas send and observed for the other two.
+pub const SEND_STATUS: StatusCode = StatusCode::CREATED;
+
+/// Status of a successful `/sends/id/create`. Braze documents the body only; the fake
+/// answers 201 as its other creates do ([`CREATE_STATUS`]): a send identifier is created.
+pub const SEND_ID_CREATE_STATUS: StatusCode = StatusCode::CREATED;
+
+/// Status of a transactional send Braze took. Undocumented; 201 like the three other sends
+/// (a dispatch is made), so that a client treats the family alike.
+pub const TRANSACTIONAL_STATUS: StatusCode = StatusCode::CREATED;
+
+/// Braze's notice for a trigger of a paused Canvas (documented, verbatim).
+pub const CANVAS_PAUSED_NOTICE: &str =
+    "The Canvas is paused. Resume the Canvas to ensure trigger requests will take effect.";
+
+/// Braze's notice for a trigger of an archived Canvas (documented, verbatim).
+pub const CANVAS_ARCHIVED_NOTICE: &str =
+    "The Canvas is archived. Unarchive the Canvas to ensure trigger requests will take effect.";
+
+/// Braze's words for a paused campaign: those of its transactional endpoint (verbatim).
+pub const CAMPAIGN_PAUSED_MESSAGE: &str =
+    "The campaign is paused. Resume the campaign in order for trigger requests to take effect.";
+
+/// Braze's words for an archived campaign: those of its transactional endpoint (verbatim).
+pub const CAMPAIGN_ARCHIVED_MESSAGE: &str = "The campaign is archived. Unarchive the campaign \
+     in order for trigger requests to take effect.";
+
+/// How a send to a paused or archived campaign is answered by `/campaigns/trigger/send`
+/// and `/messages/send` (with a `campaign_id`): `true` answers like Braze's documented
+/// Canvas case, 201 "success" with a `notice` (the campaign words above) and a
+/// `dispatch_id`, and sends nothing; `false` would refuse it with a 400 as the
+/// transactional endpoint does. Braze documents neither; the trigger sends share the
+/// Canvas's shape, and a 2xx that sends nothing is the case clients must learn to read.
+pub const INACTIVE_CAMPAIGN_ANSWERS_WITH_A_NOTICE: bool = true;
+
+/// Status of the transactional endpoint's documented errors (a campaign that is not
+/// transactional, paused, archived, a blank `campaign_id`, an unknown recipient): Braze
+/// lists the strings without a status; the request is wrong as sent, so 400.
+pub const TRANSACTIONAL_REFUSED_STATUS: StatusCode = StatusCode::BAD_REQUEST;
+
+/// Braze's transactional error for a campaign of another kind (verbatim).
+pub const NOT_TRANSACTIONAL_MESSAGE: &str = "The campaign is not a transactional campaign. \
+     Only transactional campaigns may use this endpoint";
+
+/// Braze's transactional error for a blank campaign id in the path (verbatim).
+pub const TRANSACTIONAL_CAMPAIGN_ID_MESSAGE: &str =
+    "campaign_id must be a string of the campaign api identifier";
+
+/// Status and Braze's words (verbatim) for a transactional send to a campaign that does
+/// not exist (strict mode only: in the open world every campaign exists). The status is
+/// the fake's: the path names a resource that is not there, so 404.
+pub const UNKNOWN_TRANSACTIONAL_CAMPAIGN: (StatusCode, &str) =
+    (StatusCode::NOT_FOUND, "Campaign does not exist");
+
+/// The 400 for a campaign of the wrong kind on `/campaigns/trigger/send` (an API or
+/// transactional campaign) or `/messages/send` (an API-triggered or transactional one),
+/// when the fake knows its kind. Braze documents `Invalid Campaign ID` ("No messaging API
+/// campaign was found") without the case; the fake starts with those words and says why.
+pub fn wrong_campaign_kind_message(campaign_id: &str, found: &str, wanted: &str) -> String {
+    format!(
+        "{INVALID_CAMPAIGN_ID_MESSAGE}: campaign {campaign_id} is {found}; this endpoint sends \
+         {wanted}"
+    )
+}
+
+/// Whether the users a request names exist outside strict mode. Braze sends only to users
+/// that exist; a fake with nothing seeded must still take sends, as it takes creates for
+/// campaigns it was not told about, so outside strict mode every user exists (`true`).
+/// Strict mode closes the world: only seeded users, and those a send created.
+pub const OPEN_WORLD_USERS_EXIST: bool = true;
+
+/// `/messages/send` to listed users of whom one does not exist (strict mode): the whole
+/// request is refused with this status and nothing is sent. Braze: "the recipient must
+/// already exist in Braze for the request to succeed"; refusing all of it means nothing
+/// was sent, so the caller may create the users and send again without a double send.
+pub const UNKNOWN_LISTED_USER_STATUS: StatusCode = StatusCode::BAD_REQUEST;
+
+/// Message of [`UNKNOWN_LISTED_USER_STATUS`].
+pub fn unknown_listed_user_message(field: &str, user: &str) -> String {
+    format!(
+        "No Recipients: {field} names {user}, who does not exist; /messages/send sends to \
+         existing users only (create them with /users/track first), nothing was sent"
+    )
+}
+
+/// A trigger-send recipient that does not exist and cannot be created (strict mode;
+/// `send_to_existing_only` left `true`, no `attributes`, or an alias or `braze_id`, which
+/// cannot create a user): skipped, the others sent, the answer 201 with one entry per
+/// skipped recipient in `errors` ([`skipped_recipient_error`]). Braze documents that it
+/// does not send to them, not what it answers; its non-fatal issues come back as 2xx
+/// with `errors`, and refusing the whole request would have a caller retry it and send
+/// the others twice.
+pub fn skipped_recipient_error(index: usize, user: &str) -> String {
+    format!(
+        "recipients[{index}]: no user with {user}; not sent (send_to_existing_only needs an \
+         existing user; send it false with attributes to create one)"
+    )
+}
+
+/// The transactional recipient that does not exist and cannot be created (strict mode):
+/// refused with [`TRANSACTIONAL_REFUSED_STATUS`], as it is the request's only recipient.
+pub fn unknown_transactional_recipient_message(user: &str) -> String {
+    format!("recipient: no user with {user}; give attributes to create the user")
+}
+
+/// How many `(campaign_id, send_id)` pairs `/sends/id/create` creates per day: Braze's
+/// documented 100 per workspace. The day is the UTC day of the fake's clock (Braze does
+/// not say when its day starts).
+pub const SEND_IDS_PER_DAY: u32 = 100;
+
+/// Whether creating a pair that exists already counts against [`SEND_IDS_PER_DAY`]. Braze
+/// counts "each send_id and campaign_id combination that you create"; a pair that exists
+/// is not created again, so no (`false`), and it is answered with success: a retried
+/// create is harmless.
+pub const RECREATED_SEND_ID_COUNTS: bool = false;
+
+/// Status of a `/sends/id/create` over [`SEND_IDS_PER_DAY`]. Braze documents the limit,
+/// not the answer; 429, the status of every other limit, with a message saying it is the
+/// day's quota (waiting minutes will not help).
+pub const SEND_ID_QUOTA_STATUS: StatusCode = StatusCode::TOO_MANY_REQUESTS;
+
+/// Message of [`SEND_ID_QUOTA_STATUS`].
+pub fn send_id_quota_message() -> String {
+    format!(
+        "{RATE_LIMITED_MESSAGE}: {SEND_IDS_PER_DAY} send identifiers were created today \
+         (UTC) in this workspace, the daily limit of /sends/id/create"
+    )
+}
+
+/// Whether a `send_id` must have been created for the send's campaign by
+/// `/sends/id/create` before a send uses it. Braze: "you will have to first create one";
+/// it does not say what a send with another answers. In strict mode (`closed`) the fake
+/// refuses it with a 400 ([`uncreated_send_id_message`]), a pair made for another
+/// campaign and a `send_id` on `/messages/send` without `campaign_id` included; outside
+/// strict mode it takes any, as it takes unknown campaigns.
+pub fn send_id_must_be_created(closed: bool) -> bool {
+    closed
+}
+
+/// Message of the 400 for a `send_id` not created for the campaign.
+pub fn uncreated_send_id_message(send_id: &str, campaign_id: Option<&str>) -> String {
+    match campaign_id {
+        Some(campaign_id) => format!(
+            "send_id {send_id} was not created for campaign_id {campaign_id}: create it with \
+             /sends/id/create first"
+        ),
+        None => format!("send_id {send_id} needs the campaign_id it was created for"),
+    }
+}
+
+/// The `send_id` a send answers with: the one given, echoed; otherwise, for a broadcast
+/// (segment or audience) of a campaign, a generated one, as Braze documents ("API and API
+/// triggered campaigns that are sent as a broadcast will automatically generate a send
+/// identifier"); otherwise none. Whether Braze echoes a given one is undocumented; the
+/// echo lets a client see which `send_id` its analytics are under.
+pub fn answered_send_id(
+    given: Option<String>,
+    campaign_broadcast: bool,
+    generate: impl FnOnce() -> String,
+) -> Option<String> {
+    given.or_else(|| campaign_broadcast.then(generate))
+}
+
+/// How long a transactional `external_send_id` is remembered: Braze's documented 24
+/// hours, on the fake's clock. Within it a repeat sends nothing and is answered like the
+/// first send ([`TRANSACTIONAL_STATUS`], the first send's `dispatch_id`): Braze documents
+/// that it sends nothing, not what it answers; the same answer makes a retry after a lost
+/// answer look like the success it was. The key is the workspace's, whatever campaign the
+/// repeat names ("another request").
+pub const EXTERNAL_SEND_ID_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Whether a repeated trigger (same body, no key) is a new dispatch with a new
+/// `dispatch_id`: yes, as Braze documents no idempotency on these sends (§7.3).
+pub const REPEATED_TRIGGERS_DISPATCH_AGAIN: bool = true;
+
+/// A recipient named twice in one request, or a known user named by two identifiers
+/// (`external_user_id` and `email`), gets one message (Braze documents the first case; the
+/// fake extends it to the second, as it is one user): the dispatch lists the user once, by
+/// the first identifier.
+pub const ONE_MESSAGE_PER_USER: bool = true;
+
+/// An `email` recipient is the first known user with that address. Braze resolves ties
+/// with `prioritization` and retries; the fake does not model ties.
+pub const EMAIL_MATCHES_THE_FIRST_USER: bool = true;
 
 /// A bijection on u64 (the splitmix64 finaliser), so that consecutive ids do not look
 /// consecutive yet never collide.

@@ -8,6 +8,7 @@ use braze_api::ids::{CampaignId, CanvasId};
 use crate::auth::Permissions;
 use crate::clock::Clock;
 use crate::faults::FaultRule;
+use crate::sends::{CampaignKind, Status, User};
 
 /// Braze's default rate limit: 250,000 requests per hour (Braze "API limits").
 pub const DEFAULT_RATE_LIMIT: u64 = 250_000;
@@ -51,6 +52,9 @@ pub struct Config {
     pub(crate) strict: bool,
     pub(crate) campaigns: Vec<CampaignId>,
     pub(crate) canvases: Vec<CanvasId>,
+    pub(crate) send_campaigns: Vec<(CampaignId, CampaignKind, Status)>,
+    pub(crate) send_canvases: Vec<(CanvasId, Status)>,
+    pub(crate) users: Vec<User>,
     pub(crate) seed: Option<u64>,
     pub(crate) log_capacity: usize,
     pub(crate) max_body_bytes: usize,
@@ -74,6 +78,9 @@ impl Config {
             strict: false,
             campaigns: Vec::new(),
             canvases: Vec::new(),
+            send_campaigns: Vec::new(),
+            send_canvases: Vec::new(),
+            users: Vec::new(),
             seed: None,
             log_capacity: DEFAULT_LOG_CAPACITY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -133,6 +140,37 @@ impl Config {
     /// Registers a Canvas id, for strict mode.
     pub fn canvas(mut self, id: impl Into<CanvasId>) -> Self {
         self.canvases.push(id.into());
+        self
+    }
+
+    /// A campaign the sends know: its kind decides which send endpoint may name it, its
+    /// status whether a trigger sends (paused or archived: answered with a `notice`,
+    /// nothing sent). Registered for strict mode too. See
+    /// [`MockServer::add_campaign`](crate::MockServer::add_campaign).
+    pub fn campaign_with(
+        mut self,
+        id: impl Into<CampaignId>,
+        kind: CampaignKind,
+        status: Status,
+    ) -> Self {
+        let id = id.into();
+        self.campaigns.push(id.clone());
+        self.send_campaigns.push((id, kind, status));
+        self
+    }
+
+    /// A Canvas the sends know, with its status. Registered for strict mode too.
+    pub fn canvas_with(mut self, id: impl Into<CanvasId>, status: Status) -> Self {
+        let id = id.into();
+        self.canvases.push(id.clone());
+        self.send_canvases.push((id, status));
+        self
+    }
+
+    /// A user the sends know (in strict mode, the only ones that exist besides those a
+    /// send creates). See [`MockServer::add_user`](crate::MockServer::add_user).
+    pub fn user(mut self, user: User) -> Self {
+        self.users.push(user);
         self
     }
 
@@ -216,6 +254,9 @@ impl fmt::Debug for Config {
             .field("strict", &self.strict)
             .field("campaigns", &self.campaigns)
             .field("canvases", &self.canvases)
+            .field("send_campaigns", &self.send_campaigns)
+            .field("send_canvases", &self.send_canvases)
+            .field("users", &self.users)
             .field("seed", &self.seed)
             .field("log_capacity", &self.log_capacity)
             .field("max_body_bytes", &self.max_body_bytes)

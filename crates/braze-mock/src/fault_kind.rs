@@ -21,11 +21,13 @@ pub enum FaultKind {
     Truncated,
     /// [`crate::Fault::Malformed`]
     Malformed,
+    /// [`crate::Fault::Hang`]
+    Hang,
 }
 
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 7] = [
+    pub const ALL: [FaultKind; 8] = [
         FaultKind::Status,
         FaultKind::Html,
         FaultKind::Delay,
@@ -33,6 +35,7 @@ impl FaultKind {
         FaultKind::Reset,
         FaultKind::Truncated,
         FaultKind::Malformed,
+        FaultKind::Hang,
     ];
 
     /// A lowercase name, e.g. `reset`.
@@ -45,6 +48,7 @@ impl FaultKind {
             FaultKind::Reset => "reset",
             FaultKind::Truncated => "truncated",
             FaultKind::Malformed => "malformed",
+            FaultKind::Hang => "hang",
         }
     }
 }

@@ -12,6 +12,12 @@
 //!   replace the whole schedule (and a message schedule's whole `messages`), deletes remove
 //!   it, the list shows what is stored and still to be sent (a schedule whose time has
 //!   passed counts as sent).
+//! * **Sends:** `/messages/send`, `/campaigns/trigger/send`, `/canvas/trigger/send`,
+//!   `/sends/id/create` and `/transactional/v1/campaigns/{campaign_id}/send`, against
+//!   campaigns with a [`CampaignKind`] and a [`Status`], Canvases with a status, and
+//!   [`User`]s (an open world outside strict mode), with the daily `send_id` quota and the
+//!   24-hour `external_send_id` cache; each send taken is a [`Dispatch`] in
+//!   [`MockServer::dispatches`].
 //! * **Validation:** required fields, types, blank ids, and Braze's documented rules, those
 //!   of `braze_api::rules` that the client checks too (at most 50 recipients or users,
 //!   exactly one identifier per recipient, `broadcast` rules, ISO 8601 times, local times
@@ -79,17 +85,20 @@ mod rate_limit;
 mod reply;
 mod request_log;
 mod routes;
+mod sending;
+mod sends;
 mod server;
 mod shared;
 mod state;
 
 pub use auth::{AuthOutcome, Permission, Permissions, UnknownPermission};
 /// The identifiers, kinds of schedule, schedule object and messaging object of the spec, as
-/// the client uses them.
+/// the client uses them, and the operations (a [`Dispatch`] names its own).
 pub use braze_api::{
     ScheduleKind,
     audience::AudienceProblem,
     ids::{CampaignId, CanvasId, ScheduleId},
+    operations::Operation,
     types::{Messages, Schedule},
 };
 pub use clock::Clock;
@@ -100,6 +109,7 @@ pub use config::{
 pub use faults::{Fault, FaultCounts, FaultKind, FaultRule, FaultSpecError, FaultStage, Trigger};
 pub use rate_limit::RateLimitCounters;
 pub use request_log::{RecordedBody, RecordedRequest};
+pub use sends::{CampaignKind, Dispatch, Status, User, UserId};
 pub use server::MockServer;
 pub use state::{StoredSchedule, Targeting};
 

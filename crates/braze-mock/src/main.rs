@@ -21,6 +21,7 @@ Fault specs (--fault), KIND[+KIND...][:TRIGGER][@PATH]:
            reset          reset the connection (TCP RST)
            truncated      process, then send half the body under the full Content-Length
            malformed      process, then send a complete answer that is not valid JSON
+           hang=3s        process, then hold the answer that long and drop it unanswered
   TRIGGER  next=N         the next N requests          (default: every request)
            p=0.05         each request with that probability, from the seeded generator
   PATH     @/campaigns/trigger/schedule/delete   only requests for that path

@@ -9,9 +9,11 @@ use braze_api::rules::{self, Check};
 use braze_api::time::{SendTime, When, passed_in_some_time_zone};
 use braze_api::types::{
     CampaignScheduleCreateRequest, CampaignScheduleDeleteRequest, CampaignScheduleUpdateRequest,
-    CanvasScheduleCreateRequest, CanvasScheduleDeleteRequest, CanvasScheduleUpdateRequest,
-    MessageScheduleCreateRequest, MessageScheduleDeleteRequest, MessageScheduleUpdateRequest,
-    Messages, ScheduleCreateResponse, ScheduledBroadcast, ScheduledBroadcastsResponse,
+    CampaignTriggerSendRequest, CanvasScheduleCreateRequest, CanvasScheduleDeleteRequest,
+    CanvasScheduleUpdateRequest, CanvasTriggerSendRequest, MessageScheduleCreateRequest,
+    MessageScheduleDeleteRequest, MessageScheduleUpdateRequest, Messages, MessagesSendRequest,
+    ScheduleCreateResponse, ScheduledBroadcast, ScheduledBroadcastsResponse, SendIdCreateRequest,
+    TransactionalSendRequest,
 };
 use braze_api::{ScheduleKind, ScheduleRef};
 use chrono::{DateTime, Utc};
@@ -21,6 +23,8 @@ use crate::audience::{SeenAudience, parse_create};
 use crate::body::{bad_request, parse};
 use crate::choices;
 use crate::reply::Reply;
+use crate::sending::{self, Send, Targets, alias_id};
+use crate::sends::UserId;
 use crate::shared::Shared;
 use crate::state::{Change, NewSchedule, Refusal, StoredSchedule, Targeting};
 
@@ -31,6 +35,7 @@ pub(crate) fn run(
     shared: &Shared,
     operation: &'static OperationSpec,
     body: &[u8],
+    path: &str,
     query: Option<&str>,
     received_at: SystemTime,
 ) -> Reply {
@@ -191,6 +196,110 @@ pub(crate) fn run(
         Operation::DeleteMessageSchedule => parse::<MessageScheduleDeleteRequest>(operation, body)
             .and_then(|request| delete(shared, &ScheduleRef::message(request.schedule_id))),
         Operation::ListScheduledBroadcasts => list(shared, query, now),
+        Operation::SendMessages => parse_create(
+            body,
+            |body| parse::<MessagesSendRequest>(operation, body),
+            |request| request.audience.as_ref(),
+        )
+        .and_then(|(mut request, audience)| {
+            keep_audience(&mut request.extra, request.audience.is_some(), &audience);
+            obey(&request, now)?;
+            if let Some(campaign_id) = &request.campaign_id {
+                admit(shared, ScheduleKind::Campaign, campaign_id.as_str())?;
+            }
+            let listed: Vec<UserId> = request
+                .external_user_ids
+                .iter()
+                .cloned()
+                .map(UserId::External)
+                .chain(request.user_aliases.iter().map(alias_id))
+                .collect();
+            let targets = if listed.is_empty() {
+                Targets::Broadcast
+            } else {
+                Targets::Listed(listed)
+            };
+            let send = Send {
+                operation: operation.operation,
+                campaign_id: request.campaign_id.map(|id| id.into_string()),
+                canvas_id: None,
+                targets,
+                send_id: request.send_id,
+            };
+            sending::send(shared, send, received_at)
+        }),
+        Operation::TriggerCampaignSend => parse_create(
+            body,
+            |body| parse::<CampaignTriggerSendRequest>(operation, body),
+            |request| request.audience.as_ref(),
+        )
+        .and_then(|(mut request, audience)| {
+            keep_audience(&mut request.extra, request.audience.is_some(), &audience);
+            obey(&request, now)?;
+            admit(shared, ScheduleKind::Campaign, request.campaign_id.as_str())?;
+            let send = Send {
+                operation: operation.operation,
+                campaign_id: Some(request.campaign_id.into_string()),
+                canvas_id: None,
+                targets: recipients(request.recipients),
+                send_id: request.send_id,
+            };
+            sending::send(shared, send, received_at)
+        }),
+        Operation::TriggerCanvasSend => parse_create(
+            body,
+            |body| parse::<CanvasTriggerSendRequest>(operation, body),
+            |request| request.audience.as_ref(),
+        )
+        .and_then(|(mut request, audience)| {
+            keep_audience(&mut request.extra, request.audience.is_some(), &audience);
+            obey(&request, now)?;
+            admit(shared, ScheduleKind::Canvas, request.canvas_id.as_str())?;
+            let send = Send {
+                operation: operation.operation,
+                campaign_id: None,
+                canvas_id: Some(request.canvas_id.into_string()),
+                targets: recipients(request.recipients),
+                send_id: None,
+            };
+            sending::send(shared, send, received_at)
+        }),
+        Operation::CreateSendId => {
+            parse::<SendIdCreateRequest>(operation, body).and_then(|request| {
+                obey(&request, now)?;
+                admit(shared, ScheduleKind::Campaign, request.campaign_id.as_str())?;
+                sending::create_send_id(
+                    shared,
+                    request.campaign_id.as_str(),
+                    request.send_id,
+                    received_at,
+                )
+            })
+        }
+        Operation::SendTransactionalEmail => {
+            parse::<TransactionalSendRequest>(operation, body).and_then(|request| {
+                obey(&request, now)?;
+                // The router matched the path, so it has its one parameter; a blank one
+                // (or one that is not UTF-8 once decoded) is Braze's documented refusal.
+                let campaign_id = operation
+                    .path_values(path)
+                    .and_then(|values| values.into_iter().next())
+                    .filter(|id| !id.trim().is_empty())
+                    .ok_or_else(|| {
+                        Reply::error(
+                            choices::TRANSACTIONAL_REFUSED_STATUS,
+                            choices::TRANSACTIONAL_CAMPAIGN_ID_MESSAGE,
+                        )
+                    })?;
+                sending::send_transactional(
+                    shared,
+                    &campaign_id,
+                    &request.recipient,
+                    request.external_send_id,
+                    received_at,
+                )
+            })
+        }
     };
     outcome.unwrap_or_else(|refusal| refusal)
 }
@@ -223,6 +332,15 @@ fn targeting(broadcast: Option<bool>, audience: &SeenAudience) -> Targeting {
         audience: audience.json.is_some(),
         broadcast: broadcast == Some(true),
         ..Targeting::default()
+    }
+}
+
+/// A trigger send's targets: its recipients, or (none listed) its segment or audience.
+fn recipients(recipients: Vec<braze_api::types::Recipient>) -> Targets {
+    if recipients.is_empty() {
+        Targets::Broadcast
+    } else {
+        Targets::Recipients(recipients)
     }
 }
 

@@ -34,7 +34,9 @@ pub struct RecordedRequest {
     pub headers: BTreeMap<String, String>,
     /// The body, if there was one.
     pub body: Option<RecordedBody>,
-    /// The answer's status; `None` when the connection was cut without an answer.
+    /// The answer's status; `None` when the connection was cut without an answer, except
+    /// after [`Fault::Hang`](crate::Fault::Hang), where it is the status of the answer the
+    /// fake made and withheld (the operation was applied).
     pub status: Option<u16>,
     /// What the key amounted to.
     pub auth: AuthOutcome,

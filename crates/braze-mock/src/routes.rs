@@ -82,8 +82,7 @@ async fn handle(
     let mut after_processing = None;
     if let Some(fault) = fault {
         let effect = fault.effect();
-        let corrupts = matches!(effect, FaultEffect::Corrupt(_));
-        if fault.stage() == FaultStage::BeforeProcessing && !corrupts {
+        if fault.stage() == FaultStage::BeforeProcessing && !effect.needs_the_answer() {
             if let Some(response) = exchange.before_processing(effect).await {
                 return response;
             }
@@ -184,7 +183,14 @@ fn answer(
             );
         }
     }
-    operations::run(shared, operation, &body, parts.uri.query(), received_at)
+    operations::run(
+        shared,
+        operation,
+        &body,
+        parts.uri.path(),
+        parts.uri.query(),
+        received_at,
+    )
 }
 
 /// Reads the body up to `max` bytes. Past that, the rest is read and thrown away (up to
@@ -303,14 +309,26 @@ impl Exchange {
         }
     }
 
+    /// Holds the answer of an operation that was applied, then drops the connection
+    /// without sending it ([`crate::Fault::Hang`]).
+    async fn withhold(&mut self, hold: Duration, mut reply: Reply) -> Response {
+        // Logged now, with the status of the answer withheld (what the fake did; the
+        // `fault` says it was never sent): the client will have given up, and the
+        // connection may be gone (taking this future with it) before the hold ends.
+        let silent_failures = std::mem::take(&mut reply.silent_failures);
+        self.log_with(Some(reply.status), silent_failures);
+        tokio::time::sleep(hold).await;
+        self.cut(Severance::Close).await
+    }
+
     /// Applies a fault before processing; `None` lets the request go on.
     async fn before_processing(&mut self, effect: FaultEffect) -> Option<Response> {
         match effect {
             FaultEffect::Answer(reply) => Some(self.respond_injected(reply)),
             FaultEffect::Wait(delay) => self.wait(delay).await,
             FaultEffect::Sever(how) => Some(self.cut(how).await),
-            // Nothing to corrupt yet; the caller applies it after processing.
-            FaultEffect::Corrupt(_) => None,
+            // Nothing to corrupt or withhold yet; the caller applies it after processing.
+            FaultEffect::Corrupt(_) | FaultEffect::Withhold(_) => None,
         }
     }
 
@@ -323,6 +341,7 @@ impl Exchange {
                 None => self.respond(reply),
             },
             FaultEffect::Sever(how) => self.cut(how).await,
+            FaultEffect::Withhold(hold) => self.withhold(hold, reply).await,
             FaultEffect::Corrupt(Corruption::Malform) => self.respond(malform(reply)),
             FaultEffect::Corrupt(Corruption::Truncate) => match self.connection.clone() {
                 Some(connection) => {

@@ -30,6 +30,7 @@ use crate::faults::{FaultCounts, FaultPlan, FaultRule};
 use crate::rate_limit::{Limits, RateLimitCounters};
 use crate::request_log::{RecordedRequest, RequestLog};
 use crate::routes;
+use crate::sends::{CampaignKind, Dispatch, KnownCampaign, Sends, Status, User};
 use crate::shared::Shared;
 use crate::state::{NewSchedule, Registry, Store, StoredSchedule, Targeting};
 
@@ -88,6 +89,29 @@ impl MockServer {
             keys.push((generate_key(), Permissions::all()));
         }
         let api_key = keys[0].0.clone();
+        let sends = Sends::new(seed, config.strict);
+        sends.with(|world, _| {
+            let plain = KnownCampaign {
+                kind: None,
+                status: Status::Active,
+            };
+            for id in &config.campaigns {
+                world.campaigns.insert(id.as_str().to_owned(), plain);
+            }
+            for (id, kind, status) in &config.send_campaigns {
+                world.campaigns.insert(
+                    id.as_str().to_owned(),
+                    KnownCampaign {
+                        kind: Some(*kind),
+                        status: *status,
+                    },
+                );
+            }
+            for (id, status) in &config.send_canvases {
+                world.canvases.insert(id.as_str().to_owned(), *status);
+            }
+            world.users.extend(config.users.iter().cloned());
+        });
         let shared = Arc::new(Shared {
             keyring: Keyring::new(keys),
             limiter: Limits::new(
@@ -97,6 +121,7 @@ impl MockServer {
             ),
             faults: FaultPlan::new(seed, config.faults),
             store: Store::new(seed),
+            sends,
             registry: Registry::new(
                 config.strict,
                 config
@@ -321,18 +346,110 @@ impl MockServer {
         self.shared.limiter.broadcast.counters(SystemTime::now())
     }
 
-    /// Registers a campaign id, for strict mode.
+    /// Registers a campaign id, for strict mode (an active campaign of no particular
+    /// kind for the sends: see [`MockServer::add_campaign`]).
     pub fn register_campaign(&self, id: impl Into<CampaignId>) {
-        self.shared
-            .registry
-            .register(ScheduleKind::Campaign, id.into().into_string());
+        let id = id.into().into_string();
+        self.shared.sends.with(|world, _| {
+            world.campaigns.entry(id.clone()).or_insert(KnownCampaign {
+                kind: None,
+                status: Status::Active,
+            });
+        });
+        self.shared.registry.register(ScheduleKind::Campaign, id);
     }
 
-    /// Registers a Canvas id, for strict mode.
+    /// Adds (or changes) a campaign the sends know: its kind decides which send endpoint
+    /// may name it (another is refused with `400 Invalid Campaign ID`, or the
+    /// transactional endpoint's error), its status whether it sends (paused or archived:
+    /// `201` with a `notice` and nothing sent, see
+    /// [`choices::INACTIVE_CAMPAIGN_ANSWERS_WITH_A_NOTICE`](crate::choices::INACTIVE_CAMPAIGN_ANSWERS_WITH_A_NOTICE)).
+    /// Registered for strict mode too. A campaign the fake was not told about is, outside
+    /// strict mode, an active one of whatever kind the request needs.
+    pub fn add_campaign(&self, id: impl Into<CampaignId>, kind: CampaignKind, status: Status) {
+        let id = id.into().into_string();
+        self.shared.sends.with(|world, _| {
+            world.campaigns.insert(
+                id.clone(),
+                KnownCampaign {
+                    kind: Some(kind),
+                    status,
+                },
+            );
+        });
+        self.shared.registry.register(ScheduleKind::Campaign, id);
+    }
+
+    /// Adds (or changes) a Canvas the sends know, with its status (paused or archived:
+    /// a trigger is answered `201` with Braze's `notice` and sends nothing). Registered
+    /// for strict mode too.
+    pub fn add_canvas(&self, id: impl Into<CanvasId>, status: Status) {
+        let id = id.into().into_string();
+        self.shared.sends.with(|world, _| {
+            world.canvases.insert(id.clone(), status);
+        });
+        self.shared.registry.register(ScheduleKind::Canvas, id);
+    }
+
+    /// Adds a user the sends know. In strict mode only known users exist: `/messages/send`
+    /// to another is refused, a trigger recipient that names another is skipped unless it
+    /// creates the user (`send_to_existing_only: false` with `attributes`).
+    pub fn add_user(&self, user: User) {
+        self.shared.sends.with(|world, _| world.users.push(user));
+    }
+
+    /// The users the sends know, seeded and created (with the attributes sends wrote).
+    pub fn users(&self) -> Vec<User> {
+        self.shared.sends.snapshot(|world| world.users.clone())
+    }
+
+    /// The dispatch log, oldest first: one [`Dispatch`] per send the fake took and sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use braze_mock::{Config, MockServer, Operation, UserId};
+    ///
+    /// let server = MockServer::start(Config::new()).await?;
+    /// let answer = reqwest::Client::builder()
+    ///     .no_proxy()
+    ///     .build()
+    ///     .unwrap()
+    ///     .post(format!("{}/campaigns/trigger/send", server.url()))
+    ///     .bearer_auth(server.api_key())
+    ///     .json(&serde_json::json!({"campaign_id": "c", "recipients": [{"external_user_id": "u1"}]}))
+    ///     .send()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(answer.status(), 201);
+    /// let dispatches = server.dispatches();
+    /// assert_eq!(dispatches.len(), 1);
+    /// assert_eq!(dispatches[0].operation, Operation::TriggerCampaignSend);
+    /// assert_eq!(dispatches[0].users, [UserId::External("u1".into())]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn dispatches(&self) -> Vec<Dispatch> {
+        self.shared.sends.snapshot(|world| world.dispatches.clone())
+    }
+
+    /// The `(campaign_id, send_id)` pairs `/sends/id/create` created.
+    pub fn send_ids(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<_> = self
+            .shared
+            .sends
+            .snapshot(|world| world.send_ids.iter().cloned().collect());
+        pairs.sort();
+        pairs
+    }
+
+    /// Registers a Canvas id, for strict mode (an active Canvas for the sends).
     pub fn register_canvas(&self, id: impl Into<CanvasId>) {
-        self.shared
-            .registry
-            .register(ScheduleKind::Canvas, id.into().into_string());
+        let id = id.into().into_string();
+        self.shared.sends.with(|world, _| {
+            world.canvases.entry(id.clone()).or_insert(Status::Active);
+        });
+        self.shared.registry.register(ScheduleKind::Canvas, id);
     }
 
     /// Stops the server and waits until its connections are closed and its port is free.

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::faults::FaultPlan;
 use crate::rate_limit::Limits;
 use crate::request_log::RequestLog;
+use crate::sends::Sends;
 use crate::state::{Registry, Store};
 
 /// Everything the request handlers share.
@@ -16,6 +17,9 @@ pub(crate) struct Shared {
     pub(crate) faults: FaultPlan,
     pub(crate) store: Store,
     pub(crate) registry: Registry,
+    /// What the sends act on and leave: campaigns and Canvases with kind and status,
+    /// users, send ids, the `external_send_id` cache, the dispatch log.
+    pub(crate) sends: Sends,
     pub(crate) log: RequestLog,
     pub(crate) max_body_bytes: usize,
     /// "Now" for schedules; rate limits read the system clock.

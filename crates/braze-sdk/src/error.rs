@@ -87,6 +87,10 @@ pub struct ApiError {
     pub attempts: u32,
     /// How far the call got (a retried call keeps its furthest attempt).
     pub delivery: Delivery,
+    /// The body field that made this request safe to repeat, when the request set it: the
+    /// transactional send's `external_send_id` (Braze sends once per value within 24
+    /// hours, so a repeat with the same value is safe).
+    pub idempotency_key: Option<&'static str>,
 }
 
 /// No usable answer: the connection failed, timed out or broke.
@@ -105,6 +109,10 @@ pub struct TransportError {
     pub delivery: Delivery,
     /// The rate-limit figures of the last answer, if an earlier attempt got one.
     pub rate_limit: Option<RateLimit>,
+    /// The body field that made this request safe to repeat, when the request set it: the
+    /// transactional send's `external_send_id` (Braze sends once per value within 24
+    /// hours, so a repeat with the same value is safe).
+    pub idempotency_key: Option<&'static str>,
     source: reqwest::Error,
 }
 
@@ -228,7 +236,8 @@ impl Error {
     }
 
     /// How far the call got. `NotSent` and `Refused` mean it had no effect; `Uncertain`
-    /// means it may have been applied (check before repeating a create); `Accepted` means
+    /// means it may have been applied (check before repeating a create or a send; the
+    /// [hint](Self::hint) says what); `Accepted` means
     /// Braze took it even though its answer could not be read.
     pub fn delivery(&self) -> Delivery {
         match self {
@@ -290,6 +299,17 @@ impl Error {
         }
     }
 
+    /// Notes that the request set its operation's idempotency key (`key`, the field's
+    /// name), so that the error says a repeat with the same value is safe.
+    pub(crate) fn with_idempotency_key(mut self, key: &'static str) -> Self {
+        match &mut self {
+            Self::Api(e) => e.idempotency_key = Some(key),
+            Self::Transport(e) => e.idempotency_key = Some(key),
+            _ => {}
+        }
+        self
+    }
+
     /// Maps the generated client's error, with the call's record, onto [`Error`].
     pub(crate) fn from_parts(
         operation: &'static str,
@@ -321,6 +341,7 @@ impl Error {
             rate_limit: rate_limit.or(record.rate_limit),
             attempts: record.attempts,
             delivery: record.delivery,
+            idempotency_key: None,
         };
         match error {
             Generated::InvalidRequest(reason) => Self::invalid("body", reason),
@@ -385,6 +406,7 @@ impl Error {
             attempts: record.attempts,
             delivery: record.delivery,
             rate_limit: record.rate_limit,
+            idempotency_key: None,
             source,
         }))
     }

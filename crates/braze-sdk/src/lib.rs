@@ -1,6 +1,7 @@
-//! A safe, ergonomic client for Braze's scheduled-message REST endpoints: schedule,
-//! reschedule and cancel API-triggered campaign sends, Canvas entries and messages with
-//! their content, and list what is scheduled.
+//! A safe, ergonomic client for Braze's messaging REST endpoints: schedule, reschedule and
+//! cancel API-triggered campaign sends, Canvas entries and messages with their content,
+//! list what is scheduled; and send the same now (messages, campaign and Canvas triggers,
+//! transactional email), with send identifiers.
 //!
 //! ```no_run
 //! use braze_sdk::{Client, Instance, Recipient, Schedule};
@@ -59,6 +60,26 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A campaign sent now, to listed users (a send is never repeated once it may have
+//! reached Braze; a paused campaign's `notice` is not swallowed):
+//!
+//! ```no_run
+//! # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+//! use braze_sdk::Recipient;
+//! use serde_json::json;
+//!
+//! let sent = client
+//!     .trigger_campaign_send("campaign_identifier")
+//!     .recipient(Recipient::external_user_id("user-42"))
+//!     .trigger_properties(json!({"order": "12345"}))
+//!     .await?;
+//! match sent.notice() {
+//!     Some(notice) => eprintln!("nothing sent: {notice}"),
+//!     None => println!("dispatch {}", sent.dispatch_id().unwrap_or("-")),
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! What it adds over raw HTTP:
 //!
 //! * **One method per operation**, with typed ids ([`CampaignId`], [`CanvasId`],
@@ -80,9 +101,12 @@
 //!   rate-limit figures, whether the request may have reached Braze, and a hint
 //!   (401: key or instance; 403: the permission the operation needs; 429: when the window
 //!   resets). Non-JSON answers (an HTML 502 from a proxy) become errors with a snippet.
-//! * **Retries that cannot schedule twice** ([`RetryPolicy`]): update, delete and list are
-//!   retried on transport errors, 408, 429, 500, 502, 503 and 504; creates only when they
-//!   cannot have reached Braze, or on 429. Exponential backoff with jitter, inside a time budget.
+//! * **Retries that cannot schedule or send twice** ([`RetryPolicy`]): update, delete and
+//!   list are retried on transport errors, 408, 429, 500, 502, 503 and 504; creates and
+//!   sends only when they cannot have reached Braze, or on 429 (a failure after that says
+//!   the send may or may not have happened); the transactional send with an
+//!   `external_send_id`, which Braze deduplicates for 24 hours, like an update.
+//!   Exponential backoff with jitter, inside a time budget.
 //! * **Rate-limit pacing**: when Braze reports the window spent, the next request waits
 //!   for its reset instead of spending a 429, across every clone of the client.
 //! * **The key is a secret**: never in `Debug`, errors or logs; sent only over HTTPS
@@ -113,6 +137,7 @@ mod request;
 mod response;
 mod schedule;
 mod schedules;
+mod sends;
 mod targeting;
 mod trigger_schedules;
 mod validate;
@@ -132,6 +157,10 @@ pub use request::Request;
 pub use response::{BrazeMessage, Response};
 pub use schedule::Schedule;
 pub use schedules::{DeleteBody, DeleteSchedule, UpdateBody, UpdateSchedule};
+pub use sends::{
+    Attachment, CreateSendId, SendMessages, SendTransactionalEmail, TransactionalRecipient,
+    TriggerCampaignSend, TriggerCanvasSend, TriggerSend, TriggerSendOwner,
+};
 pub use trigger_schedules::{
     Campaign, Canvas, CreateCampaignSchedule, CreateCanvasSchedule, CreateTriggerSchedule,
     TriggerOwner,

@@ -13,9 +13,9 @@ use braze_api::operations::Shape;
 use braze_api::types;
 use serde_json::{Map, Value};
 
-use crate::audience::{self, Audience};
 use crate::request::impl_request;
-use crate::{CampaignId, Client, DeleteSchedule, Error, Schedule, ScheduleId, validate};
+use crate::targeting::{MessageTargeting, message_targeting_setters};
+use crate::{Client, DeleteSchedule, Error, Schedule, ScheduleId, validate};
 
 /// Setters for optional fields of a channel: each `x` takes the value and sets the field
 /// of the generated builder held in `self.inner` (or in the field named before `=>`), and
@@ -184,20 +184,21 @@ impl Extras {
     }
 }
 
-/// The messages of a create or update: Braze's whole `messages` object read as given
-/// ([`CreateMessageSchedule::messages`]), with channels set by the typed builders over it.
+/// The messages of a create, update or send: Braze's whole `messages` object read as
+/// given ([`CreateMessageSchedule::messages`]), with channels set by the typed builders
+/// over it.
 #[derive(Debug, Clone, Default)]
-struct MessageSet {
-    base: Option<types::Messages>,
-    apple_push: Option<ApplePush>,
-    android_push: Option<AndroidPush>,
-    kindle_push: Option<push::KindlePush>,
-    web_push: Option<WebPush>,
-    email: Option<Email>,
-    webhook: Option<Webhook>,
-    content_card: Option<ContentCard>,
-    sms: Option<Sms>,
-    whats_app: Option<WhatsApp>,
+pub(crate) struct MessageSet {
+    pub(crate) base: Option<types::Messages>,
+    pub(crate) apple_push: Option<ApplePush>,
+    pub(crate) android_push: Option<AndroidPush>,
+    pub(crate) kindle_push: Option<push::KindlePush>,
+    pub(crate) web_push: Option<WebPush>,
+    pub(crate) email: Option<Email>,
+    pub(crate) webhook: Option<Webhook>,
+    pub(crate) content_card: Option<ContentCard>,
+    pub(crate) sms: Option<Sms>,
+    pub(crate) whats_app: Option<WhatsApp>,
 }
 
 impl MessageSet {
@@ -215,7 +216,7 @@ impl MessageSet {
     }
 
     /// The wire `messages`, or `None` when none was given.
-    fn to_wire(&self) -> Result<Option<types::Messages>, Error> {
+    pub(crate) fn to_wire(&self) -> Result<Option<types::Messages>, Error> {
         if self.is_empty() {
             return Ok(None);
         }
@@ -254,28 +255,28 @@ macro_rules! message_setters {
     () => {
         message_setters!(
             /// Braze's whole `messages` object, e.g. read from a JSON file
-            /// ([`from_json`]); channels set with the typed setters replace its own.
-            /// Checked like built messages.
-            base: messages / set_messages: types::Messages,
+            /// ([`from_json`](crate::messages::from_json)); channels set with the typed
+            /// setters replace its own. Checked like built messages.
+            base: messages / set_messages: braze_api::types::Messages,
             /// An iOS push (`apple_push`).
-            apple_push: apple_push / set_apple_push: ApplePush,
+            apple_push: apple_push / set_apple_push: $crate::messages::ApplePush,
             /// An Android push (`android_push`).
-            android_push: android_push / set_android_push: AndroidPush,
+            android_push: android_push / set_android_push: $crate::messages::AndroidPush,
             /// A Kindle or FireOS push (`kindle_push`).
-            kindle_push: kindle_push / set_kindle_push: KindlePush,
+            kindle_push: kindle_push / set_kindle_push: $crate::messages::KindlePush,
             /// A web push (`web_push`).
-            web_push: web_push / set_web_push: WebPush,
+            web_push: web_push / set_web_push: $crate::messages::WebPush,
             /// An email (`email`).
-            email: email / set_email: Email,
+            email: email / set_email: $crate::messages::Email,
             /// A webhook (`webhook`).
-            webhook: webhook / set_webhook: Webhook,
+            webhook: webhook / set_webhook: $crate::messages::Webhook,
             /// A Content Card (`content_card`).
-            content_card: content_card / set_content_card: ContentCard,
+            content_card: content_card / set_content_card: $crate::messages::ContentCard,
             /// An SMS or MMS (`sms`).
-            sms: sms / set_sms: Sms,
+            sms: sms / set_sms: $crate::messages::Sms,
             /// A WhatsApp message (`whats_app`; documented for `/messages/send`, not
             /// verified on the schedule endpoints).
-            whats_app: whats_app / set_whats_app: WhatsApp,
+            whats_app: whats_app / set_whats_app: $crate::messages::WhatsApp,
         );
     };
     ($($(#[$doc:meta])* $field:ident: $setter:ident / $set:ident: $ty:ty),* $(,)?) => {$(
@@ -291,6 +292,7 @@ macro_rules! message_setters {
         }
     )*};
 }
+pub(crate) use message_setters;
 
 impl Client {
     /// Schedules a message with its content: `POST /messages/schedule/create` (permission
@@ -325,15 +327,8 @@ impl Client {
         CreateMessageSchedule {
             client: self.clone(),
             schedule: schedule.into(),
-            broadcast: None,
-            external_user_ids: Vec::new(),
-            user_aliases: Vec::new(),
-            segment_id: None,
-            audience: None,
-            campaign_id: None,
-            send_id: None,
+            targeting: MessageTargeting::default(),
             override_messaging_limits: None,
-            recipient_subscription_state: None,
             messages: MessageSet::default(),
             extra: Map::new(),
         }
@@ -391,107 +386,14 @@ impl Client {
 pub struct CreateMessageSchedule {
     client: Client,
     schedule: Schedule,
-    broadcast: Option<bool>,
-    external_user_ids: Vec<String>,
-    user_aliases: Vec<(String, String)>,
-    segment_id: Option<String>,
-    audience: Option<Audience>,
-    campaign_id: Option<CampaignId>,
-    send_id: Option<String>,
+    targeting: MessageTargeting,
     override_messaging_limits: Option<bool>,
-    recipient_subscription_state: Option<RecipientSubscriptionState>,
     messages: MessageSet,
     extra: Map<String, Value>,
 }
 
 impl CreateMessageSchedule {
-    /// Adds a user by external id (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS)
-    /// users in all).
-    pub fn external_user_id(mut self, id: impl Into<String>) -> Self {
-        self.external_user_ids.push(id.into());
-        self
-    }
-
-    /// Adds users by external id (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS)
-    /// users in all).
-    pub fn external_user_ids(mut self, ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.external_user_ids
-            .extend(ids.into_iter().map(Into::into));
-        self
-    }
-
-    /// Adds a user by alias.
-    pub fn user_alias(
-        mut self,
-        alias_name: impl Into<String>,
-        alias_label: impl Into<String>,
-    ) -> Self {
-        self.user_aliases
-            .push((alias_name.into(), alias_label.into()));
-        self
-    }
-
-    /// Sends to this segment (with [`broadcast(true)`](Self::broadcast)), or, with users,
-    /// to those users in it.
-    pub fn segment_id(self, segment_id: impl Into<String>) -> Self {
-        self.set_segment_id(Some(segment_id.into()))
-    }
-
-    /// Sets or clears the `segment_id`.
-    pub fn set_segment_id(mut self, segment_id: Option<String>) -> Self {
-        self.segment_id = segment_id;
-        self
-    }
-
-    /// Sends to the users in a connected audience: built with
-    /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
-    /// [`serde_json::Value`]), checked before sending either way.
-    pub fn audience(self, audience: impl Into<Audience>) -> Self {
-        self.set_audience(Some(audience.into()))
-    }
-
-    /// Sets or clears the audience.
-    pub fn set_audience(mut self, audience: Option<Audience>) -> Self {
-        self.audience = audience;
-        self
-    }
-
-    /// Sends to the whole segment or audience given: required when no users are listed,
-    /// and not allowed with users.
-    pub fn broadcast(self, broadcast: bool) -> Self {
-        self.set_broadcast(Some(broadcast))
-    }
-
-    /// Sets or clears `broadcast` (left out, Braze reads it as false).
-    pub fn set_broadcast(mut self, broadcast: Option<bool>) -> Self {
-        self.broadcast = broadcast;
-        self
-    }
-
-    /// An API campaign to track the send under: every message then needs its
-    /// `message_variation_id`.
-    pub fn campaign_id(self, campaign_id: impl Into<CampaignId>) -> Self {
-        self.set_campaign_id(Some(campaign_id.into()))
-    }
-
-    /// Sets or clears the `campaign_id`.
-    pub fn set_campaign_id(mut self, campaign_id: Option<CampaignId>) -> Self {
-        self.campaign_id = campaign_id;
-        self
-    }
-
-    /// A send identifier for tracking (not an idempotency key): ASCII, at most
-    /// [`rules::MAX_SEND_ID_CHARS`](crate::rules::MAX_SEND_ID_CHARS) characters, created
-    /// beforehand with `POST /sends/id/create`.
-    pub fn send_id(self, send_id: impl Into<String>) -> Self {
-        self.set_send_id(Some(send_id.into()))
-    }
-
-    /// Sets or clears the `send_id`.
-    pub fn set_send_id(mut self, send_id: Option<String>) -> Self {
-        self.send_id = send_id;
-        self
-    }
+    message_targeting_setters!("message");
 
     /// Ignores frequency capping for campaigns (Braze's default: false).
     pub fn override_messaging_limits(self, yes: bool) -> Self {
@@ -501,20 +403,6 @@ impl CreateMessageSchedule {
     /// Sets or clears `override_messaging_limits`.
     pub fn set_override_messaging_limits(mut self, yes: Option<bool>) -> Self {
         self.override_messaging_limits = yes;
-        self
-    }
-
-    /// Which users of the target receive the message (Braze's default: subscribed).
-    pub fn recipient_subscription_state(self, state: RecipientSubscriptionState) -> Self {
-        self.set_recipient_subscription_state(Some(state))
-    }
-
-    /// Sets or clears `recipient_subscription_state`.
-    pub fn set_recipient_subscription_state(
-        mut self,
-        state: Option<RecipientSubscriptionState>,
-    ) -> Self {
-        self.recipient_subscription_state = state;
         self
     }
 
@@ -528,36 +416,22 @@ impl CreateMessageSchedule {
 
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<types::MessageScheduleCreateRequest, Error> {
-        if let Some(campaign_id) = &self.campaign_id {
-            validate::id(campaign_id.check())?;
-        }
-        let (audience, extra) = audience::split(self.audience.as_ref(), self.extra.clone())?;
+        let targeting = self.targeting.to_wire(&self.extra)?;
         let messages = self.messages.to_wire()?;
         validate::extra(self.spec().request_body, "", &self.extra)?;
-        let user_aliases = self
-            .user_aliases
-            .iter()
-            .map(|(name, label)| {
-                types::UserAlias::builder()
-                    .alias_name(name.clone())
-                    .alias_label(label.clone())
-                    .try_into()
-                    .map_err(Error::conversion)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         types::MessageScheduleCreateRequest::builder()
             .schedule(self.schedule.to_wire()?)
-            .broadcast(self.broadcast)
-            .external_user_ids(self.external_user_ids.clone())
-            .user_aliases(user_aliases)
-            .segment_id(self.segment_id.clone())
-            .audience(audience)
-            .campaign_id(self.campaign_id.clone())
-            .send_id(self.send_id.clone())
+            .broadcast(targeting.broadcast)
+            .external_user_ids(targeting.external_user_ids)
+            .user_aliases(targeting.user_aliases)
+            .segment_id(targeting.segment_id)
+            .audience(targeting.audience)
+            .campaign_id(targeting.campaign_id)
+            .send_id(targeting.send_id)
             .override_messaging_limits(self.override_messaging_limits)
-            .recipient_subscription_state(self.recipient_subscription_state)
+            .recipient_subscription_state(targeting.recipient_subscription_state)
             .messages(messages)
-            .extra(extra)
+            .extra(targeting.extra)
             .try_into()
             .map_err(Error::conversion)
             .and_then(validate::rules)

@@ -31,6 +31,18 @@ impl RequestPreview {
         query: &str,
         body: Option<Value>,
     ) -> Self {
+        Self::at(client, spec, spec.path, query, body)
+    }
+
+    /// The preview of `spec` at `path` (its path with the parameters filled in,
+    /// [`OperationSpec::path_with`]).
+    fn at(
+        client: &Client,
+        spec: &'static OperationSpec,
+        path: &str,
+        query: &str,
+        body: Option<Value>,
+    ) -> Self {
         let mut headers = vec![("accept", "application/json".to_owned())];
         if body.is_some() {
             headers.push(("content-type", "application/json".to_owned()));
@@ -40,7 +52,7 @@ impl RequestPreview {
         Self {
             operation: spec.id,
             method: spec.method.as_str(),
-            url: format!("{}{}{query}", client.endpoint().base_url(), spec.path),
+            url: format!("{}{path}{query}", client.endpoint().base_url()),
             headers,
             body,
         }
@@ -54,5 +66,23 @@ impl RequestPreview {
     ) -> Result<Self, Error> {
         let body = serde_json::to_value(body).map_err(|e| Error::invalid("body", e.to_string()))?;
         Ok(Self::new(client, spec, "", Some(body)))
+    }
+
+    /// The preview of a JSON body for `spec`, whose path has parameters: `path_values`
+    /// fill them in, in order (percent-encoded as the generated client does).
+    pub(crate) fn of_body_with_path(
+        client: &Client,
+        spec: &'static OperationSpec,
+        path_values: &[&str],
+        body: &impl Serialize,
+    ) -> Result<Self, Error> {
+        let path = spec.path_with(path_values).ok_or_else(|| {
+            Error::invalid(
+                "path",
+                format!("{} needs {} path value(s)", spec.path, path_values.len()),
+            )
+        })?;
+        let body = serde_json::to_value(body).map_err(|e| Error::invalid("body", e.to_string()))?;
+        Ok(Self::at(client, spec, &path, "", Some(body)))
     }
 }

@@ -74,9 +74,16 @@ pub(crate) const fn spec_of<G: Bound<'static>>() -> &'static OperationSpec {
 /// (`CreateMessageSchedule`, `create_message_schedule`): a name that does not match is a
 /// type error. The spec, the answer's type and the call come from the generated
 /// [`Bound`] impl of that builder, so nothing here is paired by hand. The builder gets
-/// `preview` and `send`, [`Request`] and `IntoFuture`.
+/// `preview` and `send`, [`Request`] and `IntoFuture`. With `, then path`, a successful
+/// answer goes through `path(spec, response)` before it is returned (to log a notice).
 macro_rules! impl_request {
     ($builder:ident, $method:ident) => {
+        $crate::request::impl_request!(@impl $builder, $method, |_, response| response);
+    };
+    ($builder:ident, $method:ident, then $after:path) => {
+        $crate::request::impl_request!(@impl $builder, $method, $after);
+    };
+    (@impl $builder:ident, $method:ident, $after:expr) => {
         impl $builder {
             /// The operation it calls.
             fn spec(&self) -> &'static braze_api::operations::OperationSpec {
@@ -100,12 +107,14 @@ macro_rules! impl_request {
                 $crate::Error,
             > {
                 let body = self.body()?;
+                let spec = self.spec();
                 let client = self.client;
                 client
                     .call($crate::client::Outgoing::of(
                         client.api.$method().body(body),
                     ))
                     .await
+                    .map(|response| ($after)(spec, response))
             }
         }
 

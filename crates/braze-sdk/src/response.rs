@@ -103,6 +103,67 @@ impl BrazeMessage for types::ScheduleCreateResponse {
     }
 }
 
+impl BrazeMessage for types::SendResponse {
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn errors(&self) -> &[Value] {
+        self.errors.as_ref().map_or(&[], |e| &e.0)
+    }
+}
+
+impl BrazeMessage for types::SendIdCreateResponse {
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn errors(&self) -> &[Value] {
+        self.errors.as_ref().map_or(&[], |e| &e.0)
+    }
+}
+
+impl BrazeMessage for types::TransactionalSendResponse {
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn errors(&self) -> &[Value] {
+        self.errors.as_ref().map_or(&[], |e| &e.0)
+    }
+}
+
+/// The answer of a send ([`SendMessages`](crate::SendMessages),
+/// [`TriggerCampaignSend`](crate::TriggerCampaignSend),
+/// [`TriggerCanvasSend`](crate::TriggerCanvasSend)).
+impl Response<types::SendResponse> {
+    /// Braze's `notice`: why **nothing was sent** although Braze answered success (a
+    /// paused or archived Canvas or campaign answers 201 `"success"` with a notice). Check
+    /// it after every send; the SDK also logs it as a `tracing` warning.
+    ///
+    /// ```no_run
+    /// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+    /// use braze_sdk::Recipient;
+    ///
+    /// let sent = client
+    ///     .trigger_canvas_send("canvas_identifier")
+    ///     .recipient(Recipient::external_user_id("user-42"))
+    ///     .await?;
+    /// if let Some(notice) = sent.notice() {
+    ///     eprintln!("Braze sent nothing: {notice}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn notice(&self) -> Option<&str> {
+        self.body.notice.as_deref().filter(|n| !n.trim().is_empty())
+    }
+
+    /// The dispatch's identifier (one per request), when Braze gave one.
+    pub fn dispatch_id(&self) -> Option<&str> {
+        self.body.dispatch_id.as_deref()
+    }
+}
+
 impl<T: BrazeMessage> Response<T> {
     /// Braze's `message`, usually `success`.
     pub fn message(&self) -> Option<&str> {
@@ -120,4 +181,7 @@ mod private {
     pub trait Sealed {}
     impl Sealed for braze_api::types::MessageResponse {}
     impl Sealed for braze_api::types::ScheduleCreateResponse {}
+    impl Sealed for braze_api::types::SendResponse {}
+    impl Sealed for braze_api::types::SendIdCreateResponse {}
+    impl Sealed for braze_api::types::TransactionalSendResponse {}
 }

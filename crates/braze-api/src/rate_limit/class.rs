@@ -66,28 +66,45 @@ pub enum LimitClass {
 
 impl LimitClass {
     /// The class of a request of `operation` with this JSON body: from the spec's
-    /// `x-braze-rate-limit` ([`RateLimitRule`]) and, for a create, whom it targets. A
-    /// create that lists `recipients` is in the default pool (Braze: "requests that target
-    /// individual recipients count against the 250,000/hour pool"), even with an audience.
+    /// `x-braze-rate-limit` ([`RateLimitRule`]) and, for a create or a send, whom it
+    /// targets. A request that lists users (`recipients`, `external_user_ids`,
+    /// `user_aliases`) is in the default pool (Braze: "requests that target individual
+    /// recipients count against the 250,000/hour pool"), even with an audience; one that
+    /// broadcasts or targets a `segment_id` or an `audience` is in the broadcast class.
+    ///
+    /// `/sends/id/create`'s daily quota ([`RateLimitRule::SendIdsDaily`]) is not paced:
+    /// a client cannot wait a day, and Braze's refusal is the answer. Its requests draw
+    /// from the default pool.
     pub fn of(operation: &OperationSpec, body: Option<&[u8]>) -> Self {
-        if operation.rate_limit == RateLimitRule::Default {
+        if operation.rate_limit != RateLimitRule::BroadcastWhenTargeted {
             return Self::Default;
         }
         let Some(Ok(Value::Object(body))) = body.map(serde_json::from_slice::<Value>) else {
             return Self::Default;
         };
-        let listed = body
-            .get("recipients")
-            .and_then(Value::as_array)
-            .is_some_and(|recipients| !recipients.is_empty());
-        let audience = body.get("audience").filter(|audience| !audience.is_null());
+        let present = |field: &str| body.get(field).is_some_and(|value| !value.is_null());
+        let listed = ["recipients", "external_user_ids", "user_aliases"]
+            .iter()
+            .any(|field| {
+                body.get(*field)
+                    .and_then(Value::as_array)
+                    .is_some_and(|users| !users.is_empty())
+            });
         let broadcast = body.get("broadcast") == Some(&Value::Bool(true));
-        if listed || (!broadcast && audience.is_none()) {
+        if listed || !(broadcast || present("audience") || present("segment_id")) {
             return Self::Default;
         }
+        // The unique audience: the operation, the campaign or Canvas, the segment and the
+        // connected audience.
         let owner = body.get("campaign_id").or_else(|| body.get("canvas_id"));
+        let segment = body.get("segment_id").filter(|segment| !segment.is_null());
+        let audience = body.get("audience").filter(|audience| !audience.is_null());
+        let key = match segment {
+            None => serde_json::to_string(&(operation.id, owner, audience)),
+            Some(segment) => serde_json::to_string(&(operation.id, owner, audience, segment)),
+        };
         Self::Broadcast {
-            audience: serde_json::to_string(&(operation.id, owner, audience)).unwrap_or_default(),
+            audience: key.unwrap_or_default(),
         }
     }
 }
@@ -224,6 +241,17 @@ mod tests {
                 via::<types::MessageScheduleDeleteRequest>(body, |t| &t.extra)
             }
             Operation::ListScheduledBroadcasts => panic!("{} takes no body", operation.id),
+            Operation::SendMessages => via::<types::MessagesSendRequest>(body, |t| &t.extra),
+            Operation::TriggerCampaignSend => {
+                via::<types::CampaignTriggerSendRequest>(body, |t| &t.extra)
+            }
+            Operation::TriggerCanvasSend => {
+                via::<types::CanvasTriggerSendRequest>(body, |t| &t.extra)
+            }
+            Operation::CreateSendId => via::<types::SendIdCreateRequest>(body, |t| &t.extra),
+            Operation::SendTransactionalEmail => {
+                via::<types::TransactionalSendRequest>(body, |t| &t.extra)
+            }
         }
     }
 
@@ -304,6 +332,29 @@ mod tests {
             (&DELETE_CAMPAIGN_SCHEDULE, json!({"campaign_id": "c1", "schedule_id": "s1"}), Pool),
             (&DELETE_CANVAS_SCHEDULE, json!({"canvas_id": "v1", "schedule_id": "s1"}), Pool),
             (&DELETE_MESSAGE_SCHEDULE, json!({"schedule_id": "s1"}), Pool),
+            // The sends: listed users draw from the pool; a broadcast, a segment or a
+            // connected audience from the broadcast limit ("segments, filters, or a
+            // connected audience"), the segment being part of the unique audience.
+            (&SEND_MESSAGES, json!({"external_user_ids": ["u1"], "messages": {}}), Pool),
+            (&SEND_MESSAGES, json!({"user_aliases": [{"alias_name": "a", "alias_label": "l"}]}), Pool),
+            (&SEND_MESSAGES, json!({"external_user_ids": ["u1"], "segment_id": "s1"}), Pool),
+            (&SEND_MESSAGES, json!({"external_user_ids": ["u1"], "audience": opted_in}), Pool),
+            (&SEND_MESSAGES, json!({"broadcast": true, "segment_id": "s1", "messages": {}}), Broadcast("messages, segment s1")),
+            (&SEND_MESSAGES, json!({"segment_id": "s1", "broadcast": true, "override_frequency_capping": true}), Broadcast("messages, segment s1")),
+            (&SEND_MESSAGES, json!({"broadcast": true, "segment_id": "s2"}), Broadcast("messages, segment s2")),
+            (&SEND_MESSAGES, json!({"broadcast": true, "segment_id": "s1", "campaign_id": "c1"}), Broadcast("messages of c1, segment s1")),
+            (&SEND_MESSAGES, json!({"broadcast": true, "audience": opted_in}), Broadcast("messages, opted in")),
+            (&SEND_MESSAGES, json!({"broadcast": true, "segment_id": "s1", "audience": opted_in}), Broadcast("messages, segment s1 and opted in")),
+            (&TRIGGER_CAMPAIGN_SEND, json!({"campaign_id": "c1", "recipients": one_user}), Pool),
+            (&TRIGGER_CAMPAIGN_SEND, json!({"campaign_id": "c1", "recipients": one_user, "audience": opted_in}), Pool),
+            (&TRIGGER_CAMPAIGN_SEND, json!({"campaign_id": "c1", "broadcast": true, "trigger_properties": {"coupon": "X"}}), Broadcast("campaign c1 sent now, its segment")),
+            (&TRIGGER_CAMPAIGN_SEND, json!({"campaign_id": "c1", "audience": opted_in}), Broadcast("campaign c1 sent now, opted in")),
+            (&TRIGGER_CANVAS_SEND, json!({"canvas_id": "v1", "recipients": one_user}), Pool),
+            (&TRIGGER_CANVAS_SEND, json!({"canvas_id": "v1", "broadcast": true, "context": {"coupon": "X"}}), Broadcast("Canvas v1 entered now, its segment")),
+            (&TRIGGER_CANVAS_SEND, json!({"canvas_id": "v1", "audience": opted_in}), Broadcast("Canvas v1 entered now, opted in")),
+            // The send identifiers' daily quota is not paced: the pool.
+            (&CREATE_SEND_ID, json!({"campaign_id": "c1", "send_id": "spring"}), Pool),
+            (&SEND_TRANSACTIONAL_EMAIL, json!({"recipient": {"external_user_id": "u1"}, "external_send_id": "b3JkZXI="}), Pool),
         ];
 
         let mut broadcasts = Vec::new();

@@ -1,9 +1,14 @@
 //! Whom a request targets: the recipients of a trigger create, the users, segment and
 //! audience of a message create, and the identifiers and properties that go with them.
 
-use crate::types::{Properties, Recipient, UserAlias};
+use serde_json::{Map, Value};
 
-use super::{MAX_PROPERTIES_BYTES, MAX_SEND_ID_CHARS, MAX_USERS, Problem, Rule, blank};
+use crate::types::{Attachment, Properties, Recipient, TransactionalRecipient, UserAlias};
+
+use super::{
+    EXTERNAL_SEND_ID_CHARACTERS, MAX_PROPERTIES_BYTES, MAX_SEND_ID_CHARS, MAX_USERS, Problem, Rule,
+    blank,
+};
 
 /// A trigger create's targeting (`/campaigns/trigger/schedule/create`, and the Canvas one):
 /// at most [`MAX_USERS`] recipients, each naming one user, or an audience, or the whole
@@ -240,6 +245,99 @@ pub(super) fn send_id(found: &mut Vec<Problem>, send_id: &str) {
             format!(
                 "has {} characters; Braze takes at most {MAX_SEND_ID_CHARS}",
                 send_id.len()
+            ),
+        ));
+    }
+}
+
+/// The campaign trigger send's `attachments`: each names a file and where to fetch it,
+/// and none goes with `broadcast: true` (its page forbids the two together).
+pub(super) fn attachments(found: &mut Vec<Problem>, attachments: &[Attachment], broadcast: bool) {
+    if broadcast && !attachments.is_empty() {
+        found.push(Problem::new(
+            "attachments",
+            Rule::Excluded,
+            "cannot be sent with broadcast: true (attach files to sends to listed recipients)",
+        ));
+    }
+    for (index, attachment) in attachments.iter().enumerate() {
+        for (name, value) in [
+            ("file_name", &attachment.file_name),
+            ("url", &attachment.url),
+        ] {
+            if blank(value) {
+                found.push(Problem::new(
+                    format!("attachments[{index}].{name}"),
+                    Rule::Blank,
+                    "must not be empty or blank",
+                ));
+            }
+        }
+    }
+}
+
+/// Fields an endpoint's page says it does not take, when a body carries them among its
+/// undeclared fields: one [`Rule::Unsupported`] problem each, with its sentence.
+pub(super) fn unsupported(
+    found: &mut Vec<Problem>,
+    extra: &Map<String, Value>,
+    fields: &[(&str, &str)],
+) {
+    for (field, detail) in fields {
+        if extra.contains_key(*field) {
+            found.push(Problem::new(*field, Rule::Unsupported, *detail));
+        }
+    }
+}
+
+/// The one user of a transactional send: exactly one of `external_user_id` and
+/// `user_alias`, neither blank.
+pub(super) fn transactional_recipient(
+    found: &mut Vec<Problem>,
+    recipient: &TransactionalRecipient,
+) {
+    if recipient.external_user_id.as_deref().is_some_and(blank) {
+        found.push(Problem::new(
+            "recipient.external_user_id",
+            Rule::Blank,
+            "must not be empty or blank",
+        ));
+    }
+    if let Some(user_alias) = &recipient.user_alias {
+        alias(found, "recipient.user_alias", user_alias);
+    }
+    match (&recipient.external_user_id, &recipient.user_alias) {
+        (Some(_), Some(_)) => found.push(Problem::new(
+            "recipient",
+            Rule::OneIdentifier,
+            "needs exactly one of external_user_id or user_alias (found: both)",
+        )),
+        (None, None) => found.push(Problem::new(
+            "recipient",
+            Rule::OneIdentifier,
+            "needs exactly one of external_user_id or user_alias (found: none)",
+        )),
+        _ => {}
+    }
+}
+
+/// A transactional `external_send_id`: not empty, and only ASCII letters, digits and
+/// [`EXTERNAL_SEND_ID_CHARACTERS`].
+pub(super) fn external_send_id(found: &mut Vec<Problem>, key: &str) {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || EXTERNAL_SEND_ID_CHARACTERS.contains(c);
+    if key.is_empty() {
+        found.push(Problem::new(
+            "external_send_id",
+            Rule::Blank,
+            "must not be empty",
+        ));
+    } else if let Some(bad) = key.chars().find(|c| !allowed(*c)) {
+        found.push(Problem::new(
+            "external_send_id",
+            Rule::ExternalSendId,
+            format!(
+                "may use only letters, digits and {EXTERNAL_SEND_ID_CHARACTERS} (Base64), not \
+                 {bad:?}"
             ),
         ));
     }

@@ -28,6 +28,9 @@ pub(crate) enum FaultEffect {
     Sever(Severance),
     /// Corrupt the operation's answer.
     Corrupt(Corruption),
+    /// Let the operation happen, hold its answer this long, then cut the connection
+    /// without sending it.
+    Withhold(Duration),
 }
 
 /// How an answer is corrupted.
@@ -37,6 +40,14 @@ pub(crate) enum Corruption {
     Truncate,
     /// Half the body under a matching `Content-Length`: a complete answer that is not JSON.
     Malform,
+}
+
+impl FaultEffect {
+    /// Whether the effect needs the operation's answer (to corrupt or withhold it), so
+    /// that it can only strike after processing, whatever its stage.
+    pub(crate) fn needs_the_answer(&self) -> bool {
+        matches!(self, FaultEffect::Corrupt(_) | FaultEffect::Withhold(_))
+    }
 }
 
 impl Fault {
@@ -58,6 +69,7 @@ impl Fault {
             Fault::Reset => FaultEffect::Sever(Severance::Reset),
             Fault::Truncated => FaultEffect::Corrupt(Corruption::Truncate),
             Fault::Malformed => FaultEffect::Corrupt(Corruption::Malform),
+            Fault::Hang(duration) => FaultEffect::Withhold(*duration),
         }
     }
 }

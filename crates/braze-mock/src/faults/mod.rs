@@ -45,6 +45,10 @@ pub enum Fault {
     /// Process the request, then send a complete answer whose JSON body is cut short, so
     /// that it does not parse.
     Malformed,
+    /// Process the request, then hold its answer this long and drop the connection without
+    /// sending it: a client whose timeout is shorter gives up on a request that was
+    /// applied (a send that happened, though the client never heard).
+    Hang(Duration),
 }
 
 impl Fault {
@@ -58,6 +62,7 @@ impl Fault {
             Fault::Reset => FaultKind::Reset,
             Fault::Truncated => FaultKind::Truncated,
             Fault::Malformed => FaultKind::Malformed,
+            Fault::Hang(_) => FaultKind::Hang,
         }
     }
 
@@ -91,9 +96,12 @@ pub enum Trigger {
 ///     .on_path("/campaigns/trigger/schedule/delete");
 /// // 5% of all requests fail, spread evenly over three ways of failing.
 /// let flaky = FaultRule::mix(0.05, [Fault::Html(502), Fault::Reset, Fault::Delay(Duration::from_secs(3))]);
+/// // The next send is processed, then its answer is held for 2 s and dropped.
+/// let lost = FaultRule::new(Fault::Hang(Duration::from_secs(2))).next(1).on_path("/messages/send");
 /// // The same rules in the binary's `--fault` syntax.
 /// assert_eq!(outage.to_string(), "503:next=2@/campaigns/trigger/schedule/delete");
 /// assert_eq!("html502+reset+delay=3s:p=0.05".parse::<FaultRule>().unwrap(), flaky);
+/// assert_eq!(lost.to_string(), "hang=2s:next=1@/messages/send");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultRule {
@@ -193,6 +201,8 @@ pub struct FaultCounts {
     pub truncated: u64,
     /// [`Fault::Malformed`] answers.
     pub malformed: u64,
+    /// [`Fault::Hang`]s: requests processed, then dropped unanswered.
+    pub hang: u64,
 }
 
 impl FaultCounts {
@@ -206,6 +216,7 @@ impl FaultCounts {
             FaultKind::Reset => self.reset,
             FaultKind::Truncated => self.truncated,
             FaultKind::Malformed => self.malformed,
+            FaultKind::Hang => self.hang,
         }
     }
 

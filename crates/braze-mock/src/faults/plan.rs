@@ -86,6 +86,7 @@ impl FaultPlan {
             reset: count(FaultKind::Reset),
             truncated: count(FaultKind::Truncated),
             malformed: count(FaultKind::Malformed),
+            hang: count(FaultKind::Hang),
         }
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! KIND     503 (any status 200-599, JSON body) | html | html502 (HTML page, default 502)
 //!          | delay=3s (also 250ms, 1.5s, 2m) | close | reset | truncated | malformed
+//!          | hang=3s (processed, then the answer held that long and dropped)
 //! TRIGGER  next=N (the next N requests) | p=0.05 (each request with that probability)
 //!          | always (the default)
 //! PATH     /campaigns/trigger/schedule/delete (only requests for that path)
@@ -39,7 +40,8 @@ impl fmt::Display for FaultSpecError {
         write!(
             f,
             "invalid fault `{}`: {}. Expected KIND[+KIND...][:next=N|:p=P][@/path], where KIND is \
-             a status such as 503, html502, delay=3s, close, reset, truncated or malformed \
+             a status such as 503, html502, delay=3s, close, reset, truncated, malformed or \
+             hang=3s \
              (e.g. `503:next=5`, `reset:p=0.01@/campaigns/trigger/schedule/delete`)",
             self.spec, self.reason
         )
@@ -97,6 +99,9 @@ fn parse_fault(kind: &str) -> Result<Fault, String> {
     if let Some(duration) = kind.strip_prefix("delay=") {
         return parse_duration(duration).map(Fault::Delay);
     }
+    if let Some(duration) = kind.strip_prefix("hang=") {
+        return parse_duration(duration).map(Fault::Hang);
+    }
     if let Some(status) = kind.strip_prefix("html") {
         if status.is_empty() {
             return Ok(Fault::Html(502));
@@ -109,6 +114,7 @@ fn parse_fault(kind: &str) -> Result<Fault, String> {
         "truncated" => Ok(Fault::Truncated),
         "malformed" => Ok(Fault::Malformed),
         "delay" => Err("delay needs a duration, e.g. delay=3s".to_owned()),
+        "hang" => Err("hang needs a duration, e.g. hang=3s".to_owned()),
         "" => Err("a fault kind is missing".to_owned()),
         _ if kind.bytes().all(|b| b.is_ascii_digit()) => parse_status(kind).map(Fault::Status),
         _ => Err(format!("unknown fault kind `{kind}`")),
@@ -163,6 +169,10 @@ impl fmt::Display for Fault {
             Fault::Reset => f.write_str("reset"),
             Fault::Truncated => f.write_str("truncated"),
             Fault::Malformed => f.write_str("malformed"),
+            Fault::Hang(duration) => {
+                f.write_str("hang=")?;
+                format_duration(*duration, f)
+            }
         }
     }
 }
@@ -224,6 +234,14 @@ mod tests {
         assert_eq!(rule("reset:always").trigger(), Trigger::Always);
         assert_eq!(rule("truncated:p=0.02").faults(), [Fault::Truncated]);
         assert_eq!(rule("malformed:next=2").faults(), [Fault::Malformed]);
+        assert_eq!(
+            rule("hang=400ms:p=0.1").faults(),
+            [Fault::Hang(Duration::from_millis(400))]
+        );
+        assert_eq!(
+            rule("hang=3s").faults(),
+            [Fault::Hang(Duration::from_secs(3))]
+        );
         let narrowed = rule("reset:p=0.01@/campaigns/trigger/schedule/delete");
         assert_eq!(narrowed.path(), Some("/campaigns/trigger/schedule/delete"));
         assert_eq!(
@@ -242,6 +260,9 @@ mod tests {
             "delay=250ms:next=1",
             "close@/canvas/trigger/schedule/delete",
             "503+html502+reset+delay=2s+truncated+malformed:p=0.05",
+            "hang=3s",
+            "hang=400ms:next=2@/messages/send",
+            "truncated+malformed+hang=250ms:p=0.2",
         ] {
             assert_eq!(rule(spec).to_string(), spec);
         }
@@ -258,6 +279,8 @@ mod tests {
             ("503:sometimes", "unknown trigger `sometimes`"),
             ("delay", "delay needs a duration"),
             ("delay=3", "`3` is not a duration"),
+            ("hang", "hang needs a duration"),
+            ("hang=soon", "`soon` is not a duration"),
             ("503@campaigns", "must start with /"),
             ("503+", "a fault kind is missing"),
         ] {
