@@ -23,12 +23,12 @@ use serde_json::{Map, Value};
 use crate::client::Outgoing;
 use crate::messages::{MessageSet, message_setters};
 use crate::request::{impl_request, impl_request_from_inherent, spec_of};
-use crate::targeting::{MessageTargeting, Targeting, message_targeting_setters, wire_properties};
-use crate::trigger_schedules::TriggerOwner;
-use crate::{
-    Audience, Campaign, CampaignId, Canvas, Client, Error, Recipient, RequestPreview, Response,
-    validate,
+use crate::targeting::{
+    MessageTargeting, Targeting, message_targeting_setters, trigger_targeting_setters,
+    wire_properties,
 };
+use crate::trigger_schedules::TriggerOwner;
+use crate::{Campaign, CampaignId, Canvas, Client, Error, RequestPreview, Response, validate};
 
 impl Client {
     /// Sends a message with its content now: `POST /messages/send` (permission
@@ -315,49 +315,7 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
         }
     }
 
-    /// Adds a recipient.
-    pub fn recipient(mut self, recipient: Recipient) -> Self {
-        self.targeting.recipients.push(recipient);
-        self
-    }
-
-    /// Adds recipients (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS) in all).
-    pub fn recipients(mut self, recipients: impl IntoIterator<Item = Recipient>) -> Self {
-        self.targeting.recipients.extend(recipients);
-        self
-    }
-
-    /// Sends to the users in a connected audience: built with
-    /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
-    /// [`serde_json::Value`]), checked before sending either way.
-    pub fn audience(self, audience: impl Into<Audience>) -> Self {
-        self.set_audience(Some(audience.into()))
-    }
-
-    /// Sets or clears the audience.
-    pub fn set_audience(mut self, audience: Option<Audience>) -> Self {
-        self.targeting.audience = audience;
-        self
-    }
-
-    /// Sends to the whole segment set in the dashboard; required when there are no
-    /// recipients or audience, and not allowed with recipients. Braze warns that this can
-    /// reach a larger audience than expected.
-    pub fn broadcast(self, broadcast: bool) -> Self {
-        self.set_broadcast(Some(broadcast))
-    }
-
-    /// Sets or clears `broadcast` (left out, Braze reads it as false).
-    pub fn set_broadcast(mut self, broadcast: Option<bool>) -> Self {
-        self.targeting.broadcast = broadcast;
-        self
-    }
-
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
+    trigger_targeting_setters!();
 
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<O::SendBody, Error> {
@@ -822,6 +780,7 @@ impl_request_from_inherent!(SendTransactionalEmail => types::TransactionalSendRe
 
 #[cfg(test)]
 mod tests {
+    use crate::Recipient;
     use braze_api::call::CallRecord;
     use http::{HeaderMap, StatusCode};
     use serde_json::json;

@@ -141,6 +141,61 @@ impl MessageTargeting {
     }
 }
 
+/// The setters of a campaign or Canvas trigger builder (a create or a send) that has a
+/// `targeting: Targeting` and an `extra` map: recipients, audience and broadcast, each
+/// optional one with its `set_` twin, and `extra`.
+macro_rules! trigger_targeting_setters {
+    () => {
+        /// Adds a recipient.
+        pub fn recipient(mut self, recipient: $crate::Recipient) -> Self {
+            self.targeting.recipients.push(recipient);
+            self
+        }
+
+        /// Adds recipients (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS) in all).
+        pub fn recipients(
+            mut self,
+            recipients: impl IntoIterator<Item = $crate::Recipient>,
+        ) -> Self {
+            self.targeting.recipients.extend(recipients);
+            self
+        }
+
+        /// Sends to the users in a connected audience: built with
+        /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
+        /// [`serde_json::Value`]), checked before sending either way.
+        pub fn audience(self, audience: impl Into<$crate::Audience>) -> Self {
+            self.set_audience(Some(audience.into()))
+        }
+
+        /// Sets or clears the audience.
+        pub fn set_audience(mut self, audience: Option<$crate::Audience>) -> Self {
+            self.targeting.audience = audience;
+            self
+        }
+
+        /// Sends to the whole segment set in the dashboard; required when there are no
+        /// recipients or audience, and not allowed with recipients. Braze warns that this
+        /// can reach a larger audience than expected.
+        pub fn broadcast(self, broadcast: bool) -> Self {
+            self.set_broadcast(Some(broadcast))
+        }
+
+        /// Sets or clears `broadcast` (left out, Braze reads it as false).
+        pub fn set_broadcast(mut self, broadcast: Option<bool>) -> Self {
+            self.targeting.broadcast = broadcast;
+            self
+        }
+
+        /// Adds a body field the spec does not know yet.
+        pub fn extra(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+            self.extra.insert(key.into(), value);
+            self
+        }
+    };
+}
+pub(crate) use trigger_targeting_setters;
+
 /// The setters of a builder that has a `targeting: MessageTargeting` field: users,
 /// segment, audience, broadcast, campaign, send id and subscription state, each optional
 /// one with its `set_` twin. `$what` names the request in the docs ("message", "send").

@@ -16,13 +16,10 @@ use braze_api::operations::{Bound, OperationSpec};
 use braze_api::types::ScheduleCreateResponse;
 use serde_json::{Map, Value};
 
-use crate::audience::Audience;
 use crate::client::Outgoing;
 use crate::request::impl_request_from_inherent;
-use crate::targeting::{Targeting, wire_properties};
-use crate::{
-    CampaignId, CanvasId, Client, Error, Recipient, RequestPreview, Response, Schedule, validate,
-};
+use crate::targeting::{Targeting, trigger_targeting_setters, wire_properties};
+use crate::{CampaignId, CanvasId, Client, Error, RequestPreview, Response, Schedule, validate};
 
 /// What a trigger schedule belongs to, at the type level: an API-triggered campaign
 /// ([`Campaign`]) or Canvas ([`Canvas`]). Sealed; it only picks the generated body and
@@ -92,48 +89,7 @@ impl<O: TriggerOwner> CreateTriggerSchedule<O> {
         }
     }
 
-    /// Adds a recipient.
-    pub fn recipient(mut self, recipient: Recipient) -> Self {
-        self.targeting.recipients.push(recipient);
-        self
-    }
-
-    /// Adds recipients (at most [`rules::MAX_USERS`](crate::rules::MAX_USERS) in all).
-    pub fn recipients(mut self, recipients: impl IntoIterator<Item = Recipient>) -> Self {
-        self.targeting.recipients.extend(recipients);
-        self
-    }
-
-    /// Sends to the users in a connected audience: built with
-    /// [`braze_sdk::audience`](crate::audience), or JSON in Braze's grammar (a
-    /// [`serde_json::Value`]), checked before sending either way.
-    pub fn audience(self, audience: impl Into<Audience>) -> Self {
-        self.set_audience(Some(audience.into()))
-    }
-
-    /// Sets or clears the audience.
-    pub fn set_audience(mut self, audience: Option<Audience>) -> Self {
-        self.targeting.audience = audience;
-        self
-    }
-
-    /// Sends to the whole segment; required when there are no recipients or audience,
-    /// and not allowed with recipients.
-    pub fn broadcast(self, broadcast: bool) -> Self {
-        self.set_broadcast(Some(broadcast))
-    }
-
-    /// Sets or clears `broadcast` (left out, Braze reads it as false).
-    pub fn set_broadcast(mut self, broadcast: Option<bool>) -> Self {
-        self.targeting.broadcast = broadcast;
-        self
-    }
-
-    /// Adds a body field the spec does not know yet.
-    pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
-        self.extra.insert(key.into(), value);
-        self
-    }
+    trigger_targeting_setters!();
 
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<O::Body, Error> {
