@@ -958,6 +958,81 @@ fn documented_sends() -> Vec<(&'static str, Value, Expect)> {
     let big = json!({"blob": "x".repeat(braze_sdk::rules::MAX_PROPERTIES_BYTES)});
     let attachment = json!([{"file_name": "invoice", "url": "https://example.com/invoice.pdf"}]);
     vec![
+        // send-family.md's examples, fixed where they break their pages' own rules (strings
+        // for booleans and lists, two identifiers on one recipient, `""` for an object,
+        // the transactional body's missing comma and placeholders).
+        (
+            SEND_MESSAGES,
+            json!({
+                "external_user_ids": ["user123"],
+                "messages": {"email": {
+                    "app_id": "YOUR_APP_ID", "subject": "Your order has shipped",
+                    "from": "Shop <shop@example.com>",
+                    "body": "<p>Your order #12345 is on its way.</p>"
+                }}
+            }),
+            Accepted,
+        ),
+        (
+            SEND_MESSAGES,
+            json!({
+                "broadcast": false, "external_user_ids": ["external_user_identifier"],
+                "user_aliases": [{"alias_name": "example_name", "alias_label": "example_label"}],
+                "segment_id": "segment_identifier", "audience": opted_in,
+                "campaign_id": "campaign_identifier", "send_id": "send_identifier",
+                "override_frequency_capping": false, "recipient_subscription_state": "all",
+                "messages": {"apple_push": {"alert": "Hi", "message_variation_id": "v1"}}
+            }),
+            Accepted,
+        ),
+        (
+            TRIGGER_CAMPAIGN,
+            json!({"campaign_id": "YOUR_CAMPAIGN_ID", "recipients": [{"external_user_id": "user123"}]}),
+            Accepted,
+        ),
+        (
+            TRIGGER_CAMPAIGN,
+            json!({
+                "campaign_id": "campaign_identifier", "send_id": "send_identifier",
+                "trigger_properties": {}, "broadcast": false, "audience": opted_in,
+                "recipients": [{
+                    "external_user_id": "external_user_identifier", "trigger_properties": {},
+                    "send_to_existing_only": true, "attributes": {"first_name": "Alex"}
+                }],
+                "attachments": [{
+                    "file_name": "YourFileName", "url": "https://exampleurl.com/YourFileName.pdf",
+                    "basic_auth_credential": "company_basic_auth_credential_name"
+                }]
+            }),
+            Accepted,
+        ),
+        (
+            TRIGGER_CANVAS,
+            json!({
+                "canvas_id": "canvas_identifier",
+                "context": {"product_name": "shoes", "product_price": 79.99},
+                "broadcast": false, "audience": opted_in,
+                "recipients": [{
+                    "external_user_id": "user_identifier", "send_to_existing_only": true,
+                    "attributes": {"first_name": "Alex"}
+                }]
+            }),
+            Accepted,
+        ),
+        (
+            CREATE_SEND_ID,
+            json!({"campaign_id": "campaign_identifier", "send_id": "send_identifier"}),
+            Accepted,
+        ),
+        (
+            TRANSACTIONAL,
+            json!({
+                "external_send_id": "YOUR_BASE64_COMPATIBLE_ID",
+                "trigger_properties": {"example_string_property": "a", "example_integer_property": 1},
+                "recipient": {"external_user_id": "TARGETED_USER_ID_STRING"}
+            }),
+            Accepted,
+        ),
         // /messages/send: listed users, or a segment or audience with broadcast: true.
         (
             SEND_MESSAGES,
