@@ -141,7 +141,18 @@ impl Effect {
                 },
             },
             Operation::CreateSendId => Self::SendId,
-            _ => Self::Create,
+            Operation::CreateCampaignSchedule
+            | Operation::CreateCanvasSchedule
+            | Operation::CreateMessageSchedule => Self::Create,
+            // Exhaustive on purpose: a new operation that is not idempotent must say here
+            // what a repeat of it could do.
+            Operation::UpdateCampaignSchedule
+            | Operation::DeleteCampaignSchedule
+            | Operation::UpdateCanvasSchedule
+            | Operation::DeleteCanvasSchedule
+            | Operation::UpdateMessageSchedule
+            | Operation::DeleteMessageSchedule
+            | Operation::ListScheduledBroadcasts => Self::Idempotent,
         }
     }
 
