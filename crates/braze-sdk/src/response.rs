@@ -83,55 +83,31 @@ pub trait BrazeMessage: private::Sealed {
     fn errors(&self) -> &[Value];
 }
 
-impl BrazeMessage for types::MessageResponse {
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
+/// `BrazeMessage` for answer types with Braze's optional `message` and `errors` fields,
+/// and the seal that goes with it.
+macro_rules! braze_message {
+    ($($answer:ident),* $(,)?) => {$(
+        impl BrazeMessage for types::$answer {
+            fn message(&self) -> Option<&str> {
+                self.message.as_deref()
+            }
 
-    fn errors(&self) -> &[Value] {
-        self.errors.as_ref().map_or(&[], |e| &e.0)
-    }
+            fn errors(&self) -> &[Value] {
+                self.errors.as_ref().map_or(&[], |e| &e.0)
+            }
+        }
+
+        impl private::Sealed for types::$answer {}
+    )*};
 }
 
-impl BrazeMessage for types::ScheduleCreateResponse {
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
-    fn errors(&self) -> &[Value] {
-        self.errors.as_ref().map_or(&[], |e| &e.0)
-    }
-}
-
-impl BrazeMessage for types::SendResponse {
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
-    fn errors(&self) -> &[Value] {
-        self.errors.as_ref().map_or(&[], |e| &e.0)
-    }
-}
-
-impl BrazeMessage for types::SendIdCreateResponse {
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
-    fn errors(&self) -> &[Value] {
-        self.errors.as_ref().map_or(&[], |e| &e.0)
-    }
-}
-
-impl BrazeMessage for types::TransactionalSendResponse {
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
-    fn errors(&self) -> &[Value] {
-        self.errors.as_ref().map_or(&[], |e| &e.0)
-    }
-}
+braze_message!(
+    MessageResponse,
+    ScheduleCreateResponse,
+    SendResponse,
+    SendIdCreateResponse,
+    TransactionalSendResponse,
+);
 
 /// The answer of a send ([`SendMessages`](crate::SendMessages),
 /// [`TriggerCampaignSend`](crate::TriggerCampaignSend),
@@ -179,9 +155,4 @@ impl<T: BrazeMessage> Response<T> {
 
 mod private {
     pub trait Sealed {}
-    impl Sealed for braze_api::types::MessageResponse {}
-    impl Sealed for braze_api::types::ScheduleCreateResponse {}
-    impl Sealed for braze_api::types::SendResponse {}
-    impl Sealed for braze_api::types::SendIdCreateResponse {}
-    impl Sealed for braze_api::types::TransactionalSendResponse {}
 }
