@@ -1,0 +1,1428 @@
+//! The plan: the experiments, each a short run of safe requests, and the facts each
+//! observes about the choices it settles.
+//!
+//! Safety is in how the requests are built, not in what the answers turn out to be:
+//!
+//! * nothing is sent that Braze could deliver: no send that names a real campaign, Canvas
+//!   or user; the send family is probed only with bodies that break a documented rule
+//!   *and* name ids that exist nowhere;
+//! * every schedule a request could create is for the test campaign or Canvas, to the one
+//!   test user, at least [`MIN_DAYS_AHEAD`] days ahead, tagged with the run, noted in the
+//!   ledger before it is sent, and deleted as soon as it is answered;
+//! * broadcasts are sent only with `--allow-broadcast-probes`, and then only a body Braze
+//!   must refuse (a date that does not exist); audiences and segments never.
+//!
+//! A fact is one observation on one side (a status, a message with the run's ids replaced
+//! by placeholders, whether something was listed): the same facts on both sides mean the
+//! fake agrees with the endpoint on that choice.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use braze_sdk::rules::Rule;
+use serde_json::{Value, json};
+
+use crate::ledger::Kind;
+use crate::session::{Answer, Auth, Call, Session};
+
+/// The nearest any created schedule is: at least 30 days ahead (35, so that a slow run or
+/// a clock that is a little off stays far from it).
+pub const MIN_DAYS_AHEAD: i64 = 35;
+
+/// What one side showed about one choice.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The facts observed, by name.
+    Observed(BTreeMap<String, Value>),
+    /// The choice could not be settled on this side, and why.
+    Unsettled(String),
+}
+
+/// The outcomes of the choices an experiment settles.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Observations(pub BTreeMap<&'static str, Outcome>);
+
+impl Observations {
+    /// Records `fact` about `choice`. A choice already unsettled stays so.
+    pub fn fact(&mut self, choice: &'static str, fact: impl Into<String>, value: Value) {
+        let outcome = self
+            .0
+            .entry(choice)
+            .or_insert_with(|| Outcome::Observed(BTreeMap::new()));
+        if let Outcome::Observed(facts) = outcome {
+            facts.insert(fact.into(), value);
+        }
+    }
+
+    /// Marks `choice` as not settled on this side.
+    pub fn unsettled(&mut self, choice: &'static str, why: impl Into<String>) {
+        self.0.insert(choice, Outcome::Unsettled(why.into()));
+    }
+
+    /// Adds another experiment's observations (facts of one choice are merged).
+    pub fn merge(&mut self, other: Observations) {
+        for (choice, outcome) in other.0 {
+            match (self.0.get_mut(choice), outcome) {
+                (Some(Outcome::Observed(mine)), Outcome::Observed(theirs)) => mine.extend(theirs),
+                (Some(Outcome::Unsettled(_)), _) => {}
+                (_, outcome) => {
+                    self.0.insert(choice, outcome);
+                }
+            }
+        }
+    }
+}
+
+type Run = for<'a> fn(&'a Session) -> Pin<Box<dyn Future<Output = Observations> + Send + 'a>>;
+
+/// One experiment of the plan.
+pub struct Experiment {
+    /// Its name, in the transcript and the dry run.
+    pub name: &'static str,
+    /// What it sends, for the dry run.
+    pub sends: &'static str,
+    /// What it may leave on the workspace if Braze takes a request it should refuse, or
+    /// before its delete: always deleted at once, and noted in the ledger first.
+    pub may_create: &'static str,
+    /// Run only with `--allow-broadcast-probes`.
+    pub needs_broadcast_flag: bool,
+    /// The choices (names of items of braze-mock's `choices.rs`) it settles.
+    pub settles: &'static [&'static str],
+    run: Run,
+}
+
+impl Experiment {
+    /// Runs it on one side.
+    pub async fn run(&self, session: &Session) -> Observations {
+        session.set_experiment(self.name);
+        (self.run)(session).await
+    }
+}
+
+impl std::fmt::Debug for Experiment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Experiment")
+            .field("name", &self.name)
+            .field("settles", &self.settles)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The plan, in the order it runs.
+pub fn plan() -> &'static [Experiment] {
+    PLAN
+}
+
+static PLAN: &[Experiment] = &[
+    Experiment {
+        name: "lifecycle",
+        sends: "one campaign, one Canvas and one message schedule to the test user, 35 days \
+                ahead (message: a webhook to https://example.invalid); the listing up to 40 \
+                days ahead; an update of each to 36 days ahead; a delete of each; the listing \
+                again; a second delete of each",
+        may_create: "3 schedules, deleted within seconds",
+        needs_broadcast_flag: false,
+        settles: &[
+            "CREATE_STATUS",
+            "UPDATE_STATUS",
+            "DELETE_STATUS",
+            "new_id",
+            "is_listed",
+            "broadcast_name",
+            "broadcast_id",
+            "broadcast_type",
+            "schedule_type",
+            "next_send_time",
+            "UNKNOWN_SCHEDULE_STATUS",
+        ],
+        run: |s| Box::pin(lifecycle(s)),
+    },
+    Experiment {
+        name: "unknown-schedules",
+        sends: "an update and a delete of a schedule_id that exists nowhere, for each kind; \
+                an update to a past UTC time and one to a future time of such an id",
+        may_create: "nothing",
+        needs_broadcast_flag: false,
+        settles: &[
+            "UNKNOWN_SCHEDULE_STATUS",
+            "unknown_schedule_message",
+            "is_listed",
+        ],
+        run: |s| Box::pin(unknown_schedules(s)),
+    },
+    Experiment {
+        name: "unknown-owners",
+        sends: "creates for a campaign and a Canvas id that exist nowhere (to the test user, \
+                35 days ahead), a message create naming such a campaign_id, a delete naming \
+                one",
+        may_create: "nothing (the ids exist nowhere); were one taken, it is deleted at once",
+        needs_broadcast_flag: false,
+        settles: &[
+            "INVALID_CAMPAIGN_ID_MESSAGE",
+            "INVALID_CANVAS_ID_MESSAGE",
+            "unknown_owner_message",
+        ],
+        run: |s| Box::pin(unknown_owners(s)),
+    },
+    Experiment {
+        name: "cross-kind",
+        sends: "a campaign schedule to the test user 35 days ahead, a delete of its \
+                schedule_id through /messages/schedule/delete, then through its own endpoint",
+        may_create: "1 schedule, deleted within seconds",
+        needs_broadcast_flag: false,
+        settles: &["operations_find"],
+        run: |s| Box::pin(cross_kind(s)),
+    },
+    Experiment {
+        name: "null-fields",
+        sends: "a campaign schedule create (test user, 35 days ahead) with \
+                \"at_optimal_time\": null",
+        may_create: "1 schedule if taken, deleted at once",
+        needs_broadcast_flag: false,
+        settles: &["REFUSE_NULL_FOR_DECLARED_FIELDS"],
+        run: |s| Box::pin(null_fields(s)),
+    },
+    Experiment {
+        name: "rule-refusals",
+        sends: "bodies that break one documented rule each: creates to the test user (a date \
+                that does not exist, two identifiers in a recipient, 51 recipients, no \
+                message), updates of ids that exist nowhere (a local time passed everywhere, \
+                a designator on a local time, nothing to update), and sends naming only ids \
+                that exist nowhere (no message, two identifiers, 51 recipients)",
+        may_create: "nothing Braze follows its rules for; were a create taken, it is deleted \
+                     at once",
+        needs_broadcast_flag: false,
+        settles: &["problem_message"],
+        run: |s| Box::pin(rule_refusals(s)),
+    },
+    Experiment {
+        name: "transactional-refusals",
+        sends: "transactional sends to a blank campaign id and to a campaign id that exists \
+                nowhere, for a user that exists nowhere",
+        may_create: "nothing",
+        needs_broadcast_flag: false,
+        settles: &[
+            "TRANSACTIONAL_REFUSED_STATUS",
+            "TRANSACTIONAL_CAMPAIGN_ID_MESSAGE",
+            "UNKNOWN_TRANSACTIONAL_CAMPAIGN",
+        ],
+        run: |s| Box::pin(transactional(s)),
+    },
+    Experiment {
+        name: "gateway",
+        sends: "the listing without a key, with a made-up key and with a quoted made-up key; \
+                an unknown path; GET on a delete endpoint; deletes of an id that exists \
+                nowhere as text/plain, with a charset, without Content-Type, and over 4 MB",
+        may_create: "nothing",
+        needs_broadcast_flag: false,
+        settles: &[
+            "missing_key_message",
+            "unknown_key_message",
+            NOT_FOUND,
+            "method_not_allowed_message",
+            "is_json_content_type",
+            "wrong_content_type_message",
+            "payload_too_large_message",
+            ORDER_OF_CHECKS,
+        ],
+        run: |s| Box::pin(gateway(s)),
+    },
+    Experiment {
+        name: "broadcast-figures",
+        sends: "a campaign schedule create with \"broadcast\": true and a date that does not \
+                exist (February 30), which Braze must refuse",
+        may_create: "nothing Braze follows its rules for; were it taken, it is deleted at once",
+        needs_broadcast_flag: true,
+        settles: &["BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT"],
+        run: |s| Box::pin(broadcast_figures(s)),
+    },
+];
+
+/// `NOT_FOUND_MESSAGE`.
+const NOT_FOUND: &str = "NOT_FOUND_MESSAGE";
+
+/// The order in which a request is checked, which `choices.rs` documents in its module
+/// documentation rather than in an item; the probe sees one consequence of it: which
+/// answers carry the rate-limit headers.
+pub const ORDER_OF_CHECKS: &str = "(module docs) the order of checks";
+
+/// A schedule created by a probe, to delete.
+struct Created {
+    kind: Kind,
+    owner_id: String,
+    schedule_id: String,
+    dispatch_id: Option<String>,
+    seq: Option<u64>,
+    time: String,
+}
+
+impl Session {
+    /// Sends a create, noted in the ledger first (on the endpoint under test); gives the
+    /// answer and, if it created a schedule, what to delete.
+    async fn create(
+        &self,
+        kind: Kind,
+        label: &str,
+        owner_id: &str,
+        time: &str,
+        body: Value,
+    ) -> (Answer, Option<Created>) {
+        let operation = match kind {
+            Kind::Campaign => "create_campaign_schedule",
+            Kind::Canvas => "create_canvas_schedule",
+            Kind::Message => "create_message_schedule",
+        };
+        let mut seq = None;
+        if let Some(ledger) = &self.ledger
+            && !self.stopped()
+        {
+            match ledger.creating(kind, owner_id, time) {
+                Ok(n) => seq = Some(n),
+                // No ledger line, no create: a schedule the probe could not find again
+                // is what the ledger exists to prevent.
+                Err(e) => {
+                    eprintln!("error: cannot write the ledger, the create is not sent: {e}");
+                    self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+        }
+        let answer = self.call(Call::post(label, operation, body)).await;
+        let schedule_id = answer
+            .ok()
+            .then(|| answer.field("schedule_id").map(str::to_owned))
+            .flatten();
+        if let (Some(ledger), Some(n)) = (&self.ledger, seq) {
+            let entry = ledger.entry(n, kind, owner_id, time);
+            let noted = match (&schedule_id, answer.status) {
+                (Some(id), status) => ledger.follow(&entry, "created", Some(id), Some(status)),
+                // No answer: whether it was created is unknown; the entry stays open.
+                (None, 0) => Ok(()),
+                (None, status) => ledger.follow(&entry, "refused", None, Some(status)),
+            };
+            if let Err(e) = noted {
+                eprintln!("warning: cannot write the ledger: {e}");
+            }
+        }
+        let created = schedule_id.map(|schedule_id| Created {
+            kind,
+            owner_id: owner_id.to_owned(),
+            schedule_id,
+            dispatch_id: answer.field("dispatch_id").map(str::to_owned),
+            seq,
+            time: time.to_owned(),
+        });
+        (answer, created)
+    }
+
+    /// Deletes a created schedule through its own endpoint and closes its ledger entry
+    /// when the answer says it is gone.
+    async fn delete_created(&self, label: &str, created: &Created) -> Answer {
+        let answer = self
+            .call(Call::post(
+                label,
+                created.kind.delete_operation(),
+                created
+                    .kind
+                    .delete_body(&created.owner_id, &created.schedule_id),
+            ))
+            .await;
+        if let (Some(ledger), Some(seq)) = (&self.ledger, created.seq)
+            && gone(&answer)
+        {
+            let entry = ledger.entry(seq, created.kind, &created.owner_id, &created.time);
+            if let Err(e) = ledger.follow(
+                &entry,
+                "deleted",
+                Some(&created.schedule_id),
+                Some(answer.status),
+            ) {
+                eprintln!("warning: cannot write the ledger: {e}");
+            }
+        }
+        answer
+    }
+
+    /// Text with the run's ids replaced by placeholders, so that both sides compare.
+    fn normal(&self, text: &str, extra: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(String, String)> = extra
+            .iter()
+            .map(|(from, to)| ((*from).to_owned(), (*to).to_owned()))
+            .collect();
+        pairs.push((self.ids.campaign_id.clone(), "{campaign_id}".into()));
+        pairs.push((self.ids.canvas_id.clone(), "{canvas_id}".into()));
+        pairs.push((self.ids.user.clone(), "{user}".into()));
+        pairs.push((
+            format!("braze-conformance-{}-", self.run),
+            "{unknown}-".into(),
+        ));
+        pairs.retain(|(from, _)| !from.is_empty());
+        // Longest first, so that an id containing another is replaced whole.
+        pairs.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+        let mut text = text.to_owned();
+        for (from, to) in pairs {
+            text = text.replace(&from, &to);
+        }
+        without_times(&text)
+    }
+
+    /// The answer's status and its message with placeholders.
+    fn status_and_message(&self, answer: &Answer, extra: &[(&str, &str)]) -> Value {
+        json!({
+            "status": answer.status,
+            "message": answer.message().map(|m| self.normal(m, extra)),
+        })
+    }
+}
+
+/// Whether a delete's answer says the schedule is gone: deleted (2xx), or refused as a
+/// client error other than the rate limit (it no longer exists, or never will be deleted
+/// by a repeat either).
+pub(crate) fn gone(answer: &Answer) -> bool {
+    answer.ok() || ((400..500).contains(&answer.status) && answer.status != 429)
+}
+
+/// Text with every ISO 8601 date-time (`2030-05-24T21:30`, with seconds, fraction and
+/// offset if any) replaced by `{time}`: the times a run sends depend on the day it runs.
+fn without_times(text: &str) -> String {
+    const SHAPE: &[u8] = b"DDDD-DD-DDTDD:DD";
+    let bytes = text.as_bytes();
+    let matches_at = |i: usize| {
+        bytes.len() >= i + SHAPE.len()
+            && SHAPE.iter().enumerate().all(|(k, want)| {
+                let b = bytes[i + k];
+                if *want == b'D' {
+                    b.is_ascii_digit()
+                } else {
+                    b == *want
+                }
+            })
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches_at(i) {
+            let mut end = i + SHAPE.len();
+            let take = |end: &mut usize, pred: &dyn Fn(u8) -> bool| {
+                while *end < bytes.len() && pred(bytes[*end]) {
+                    *end += 1;
+                }
+            };
+            take(&mut end, &|b| b.is_ascii_digit() || b == b':' || b == b'.');
+            if end < bytes.len() && matches!(bytes[end], b'Z' | b'+' | b'-') {
+                end += 1;
+                take(&mut end, &|b| b.is_ascii_digit() || b == b':');
+            }
+            out.push_str("{time}");
+            i = end;
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// The form of an id: `32 lowercase hex digits`, `36 characters: hex digits, '-'`...
+fn id_form(id: &str) -> String {
+    let n = id.chars().count();
+    if !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return format!("{n} lowercase hex digits");
+    }
+    let mut classes = Vec::new();
+    if id.bytes().any(|b| b.is_ascii_digit()) {
+        classes.push("digits");
+    }
+    if id.bytes().any(|b| b.is_ascii_lowercase()) {
+        classes.push("lowercase");
+    }
+    if id.bytes().any(|b| b.is_ascii_uppercase()) {
+        classes.push("uppercase");
+    }
+    if id.bytes().any(|b| !b.is_ascii_alphanumeric()) {
+        classes.push("other");
+    }
+    format!("{n} characters: {}", classes.join(", "))
+}
+
+/// The shape of a time: its digits as `D` (`DDDD-DD-DDTDD:DD:DDZ`).
+fn time_form(time: &str) -> String {
+    time.chars()
+        .map(|c| if c.is_ascii_digit() { 'D' } else { c })
+        .collect()
+}
+
+fn trigger_create(s: &Session, kind: Kind, owner_id: &str, time: &str) -> Value {
+    let recipients = json!([{"external_user_id": s.ids.user}]);
+    match kind {
+        Kind::Campaign => json!({
+            "campaign_id": owner_id,
+            "recipients": recipients,
+            "trigger_properties": s.tag(),
+            "schedule": {"time": time},
+        }),
+        Kind::Canvas => json!({
+            "canvas_id": owner_id,
+            "recipients": recipients,
+            "context": s.tag(),
+            "schedule": {"time": time},
+        }),
+        Kind::Message => json!({
+            "external_user_ids": [s.ids.user],
+            "schedule": {"time": time},
+            "messages": {"webhook": webhook(s)},
+        }),
+    }
+}
+
+/// A webhook to a host that cannot exist (`.invalid`, RFC 2606), tagged with the run.
+fn webhook(s: &Session) -> Value {
+    json!({
+        "url": "https://example.invalid/braze-conformance",
+        "request_method": "POST",
+        "body": format!("braze_conformance_run={}", s.run),
+    })
+}
+
+fn owner_of<'a>(s: &'a Session, kind: Kind) -> &'a str {
+    match kind {
+        Kind::Campaign => &s.ids.campaign_id,
+        Kind::Canvas => &s.ids.canvas_id,
+        Kind::Message => "",
+    }
+}
+
+fn update_body(kind: Kind, owner_id: &str, schedule_id: &str, schedule: Value) -> Value {
+    match kind {
+        Kind::Campaign => {
+            json!({"campaign_id": owner_id, "schedule_id": schedule_id, "schedule": schedule})
+        }
+        Kind::Canvas => {
+            json!({"canvas_id": owner_id, "schedule_id": schedule_id, "schedule": schedule})
+        }
+        Kind::Message => json!({"schedule_id": schedule_id, "schedule": schedule}),
+    }
+}
+
+fn update_operation(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Campaign => "update_campaign_schedule",
+        Kind::Canvas => "update_canvas_schedule",
+        Kind::Message => "update_message_schedule",
+    }
+}
+
+const KINDS: [Kind; 3] = [Kind::Campaign, Kind::Canvas, Kind::Message];
+
+fn listing(s: &Session, days: i64) -> Call {
+    Call::get(
+        format!("list scheduled broadcasts up to {days} days ahead"),
+        "list_scheduled_broadcasts",
+        format!("/messages/scheduled_broadcasts?end_time={}", s.utc_in(days)),
+    )
+}
+
+async fn lifecycle(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let time = s.utc_in(MIN_DAYS_AHEAD);
+    let mut created: Vec<Created> = Vec::new();
+    for kind in KINDS {
+        let owner = owner_of(s, kind);
+        let (answer, made) = s
+            .create(
+                kind,
+                &format!("create {} schedule", kind.name()),
+                owner,
+                &time,
+                trigger_create(s, kind, owner, &time),
+            )
+            .await;
+        o.fact("CREATE_STATUS", kind.name(), json!(answer.status));
+        match made {
+            Some(made) => {
+                o.fact(
+                    "new_id",
+                    format!("{} schedule_id", kind.name()),
+                    json!(id_form(&made.schedule_id)),
+                );
+                o.fact(
+                    "new_id",
+                    format!("{} dispatch_id", kind.name()),
+                    json!(made.dispatch_id.as_deref().map(id_form)),
+                );
+                created.push(made);
+            }
+            None => o.unsettled(
+                "new_id",
+                format!(
+                    "the {} create was refused ({} {})",
+                    kind.name(),
+                    answer.status,
+                    answer.message().unwrap_or("")
+                ),
+            ),
+        }
+    }
+
+    // The listing, while the schedules exist.
+    let listed = s.call(listing(s, MIN_DAYS_AHEAD + 5)).await;
+    let entries: Vec<Value> = listed
+        .body
+        .get("scheduled_broadcasts")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let find = |made: &Created| -> Option<Value> {
+        entries
+            .iter()
+            .find(|entry| {
+                let id = entry.get("id").and_then(Value::as_str).unwrap_or("");
+                let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
+                match made.kind {
+                    Kind::Message => id == made.schedule_id || name.contains(&made.schedule_id),
+                    _ => id == made.owner_id,
+                }
+            })
+            .cloned()
+    };
+    if !listed.ok() {
+        o.unsettled(
+            "is_listed",
+            format!("the listing was refused ({})", listed.status),
+        );
+    }
+    let mut any_listed = false;
+    for made in &created {
+        let entry = find(made);
+        o.fact(
+            "is_listed",
+            format!("{} schedule 35 days ahead", made.kind.name()),
+            json!(entry.is_some()),
+        );
+        let Some(entry) = entry else { continue };
+        any_listed = true;
+        let ids = [
+            (made.schedule_id.as_str(), "{schedule_id}"),
+            (time.as_str(), "{time}"),
+        ];
+        let text = |field: &str| {
+            entry
+                .get(field)
+                .and_then(Value::as_str)
+                .map(|v| s.normal(v, &ids))
+        };
+        let kind = made.kind.name();
+        o.fact("broadcast_name", kind, json!(text("name")));
+        o.fact("broadcast_id", kind, json!(text("id")));
+        o.fact("broadcast_type", kind, json!(text("type")));
+        o.fact("schedule_type", kind, json!(text("schedule_type")));
+        o.fact(
+            "next_send_time",
+            kind,
+            json!(
+                entry
+                    .get("next_send_time")
+                    .and_then(Value::as_str)
+                    .map(time_form)
+            ),
+        );
+    }
+    if !any_listed {
+        for choice in [
+            "broadcast_name",
+            "broadcast_id",
+            "broadcast_type",
+            "schedule_type",
+            "next_send_time",
+        ] {
+            o.unsettled(
+                choice,
+                "no API schedule was listed on this side (see is_listed)",
+            );
+        }
+    }
+
+    let later = s.utc_in(MIN_DAYS_AHEAD + 1);
+    for made in &created {
+        let answer = s
+            .call(Call::post(
+                format!("update {} schedule", made.kind.name()),
+                update_operation(made.kind),
+                update_body(
+                    made.kind,
+                    &made.owner_id,
+                    &made.schedule_id,
+                    json!({"time": later}),
+                ),
+            ))
+            .await;
+        o.fact("UPDATE_STATUS", made.kind.name(), json!(answer.status));
+    }
+    for made in &created {
+        let answer = s
+            .delete_created(&format!("delete {} schedule", made.kind.name()), made)
+            .await;
+        o.fact("DELETE_STATUS", made.kind.name(), json!(answer.status));
+    }
+    for kind in KINDS {
+        if !created.iter().any(|made| made.kind == kind) {
+            for choice in ["UPDATE_STATUS", "DELETE_STATUS"] {
+                o.unsettled(choice, format!("the {} create was refused", kind.name()));
+            }
+        }
+    }
+    let after = s.call(listing(s, MIN_DAYS_AHEAD + 5)).await;
+    let still: Vec<&str> = created
+        .iter()
+        .filter(|made| {
+            after
+                .body
+                .get("scheduled_broadcasts")
+                .and_then(Value::as_array)
+                .is_some_and(|entries| {
+                    entries.iter().any(|entry| {
+                        let id = entry.get("id").and_then(Value::as_str).unwrap_or("");
+                        let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
+                        id == made.schedule_id || name.contains(&made.schedule_id)
+                    })
+                })
+        })
+        .map(|made| made.kind.name())
+        .collect();
+    o.fact(
+        "is_listed",
+        "schedules still listed after their delete",
+        json!(still),
+    );
+    for made in &created {
+        let answer = s
+            .delete_created(
+                &format!("delete the deleted {} schedule again", made.kind.name()),
+                made,
+            )
+            .await;
+        o.fact(
+            "UNKNOWN_SCHEDULE_STATUS",
+            format!("delete of a deleted {} schedule", made.kind.name()),
+            json!(answer.status),
+        );
+    }
+    o
+}
+
+async fn unknown_schedules(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let unknown = s.unknown("schedule");
+    let time = s.utc_in(MIN_DAYS_AHEAD);
+    for kind in KINDS {
+        let owner = owner_of(s, kind);
+        let update = s
+            .call(Call::post(
+                format!("update unknown {} schedule", kind.name()),
+                update_operation(kind),
+                update_body(kind, owner, &unknown, json!({"time": time})),
+            ))
+            .await;
+        let delete = s
+            .call(Call::post(
+                format!("delete unknown {} schedule", kind.name()),
+                kind.delete_operation(),
+                kind.delete_body(owner, &unknown),
+            ))
+            .await;
+        for (verb, answer) in [("update", &update), ("delete", &delete)] {
+            let fact = format!("{verb} of an unknown {} schedule", kind.name());
+            o.fact(
+                "UNKNOWN_SCHEDULE_STATUS",
+                fact.clone(),
+                json!(answer.status),
+            );
+            o.fact(
+                "unknown_schedule_message",
+                fact,
+                json!(answer.message().map(|m| s.normal(m, &[]))),
+            );
+        }
+    }
+    // A past UTC time: refused for the time, or answered like a future one? On an id
+    // that exists nowhere, so that nothing can be sent whatever the answer.
+    let past = s.utc_in(-1);
+    let mut answers = Vec::new();
+    for (which, time) in [("past", &past), ("future", &time)] {
+        let answer = s
+            .call(Call::post(
+                format!("update unknown campaign schedule to a {which} UTC time"),
+                "update_campaign_schedule",
+                update_body(
+                    Kind::Campaign,
+                    &s.ids.campaign_id,
+                    &unknown,
+                    json!({"time": time}),
+                ),
+            ))
+            .await;
+        answers.push(s.status_and_message(&answer, &[]));
+    }
+    o.fact(
+        "is_listed",
+        "a past UTC time is answered like a future one",
+        json!(answers[0] == answers[1]),
+    );
+    o
+}
+
+async fn unknown_owners(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let time = s.utc_in(MIN_DAYS_AHEAD);
+    let campaign = s.unknown("campaign");
+    let canvas = s.unknown("canvas");
+    let mut made = Vec::new();
+    let (answer, created) = s
+        .create(
+            Kind::Campaign,
+            "create schedule of an unknown campaign",
+            &campaign,
+            &time,
+            trigger_create(s, Kind::Campaign, &campaign, &time),
+        )
+        .await;
+    made.extend(created);
+    let value = s.status_and_message(&answer, &[]);
+    o.fact(
+        "INVALID_CAMPAIGN_ID_MESSAGE",
+        "campaign create",
+        value.clone(),
+    );
+    o.fact("unknown_owner_message", "campaign create", value);
+    let (answer, created) = s
+        .create(
+            Kind::Canvas,
+            "create schedule of an unknown Canvas",
+            &canvas,
+            &time,
+            trigger_create(s, Kind::Canvas, &canvas, &time),
+        )
+        .await;
+    made.extend(created);
+    let value = s.status_and_message(&answer, &[]);
+    o.fact("INVALID_CANVAS_ID_MESSAGE", "canvas create", value.clone());
+    o.fact("unknown_owner_message", "canvas create", value);
+    let mut body = trigger_create(s, Kind::Message, "", &time);
+    body["campaign_id"] = json!(campaign);
+    body["messages"]["webhook"]["message_variation_id"] = json!(s.unknown("variation"));
+    let (answer, created) = s
+        .create(
+            Kind::Message,
+            "create message schedule naming an unknown campaign",
+            "",
+            &time,
+            body,
+        )
+        .await;
+    made.extend(created);
+    o.fact(
+        "unknown_owner_message",
+        "message create",
+        s.status_and_message(&answer, &[]),
+    );
+    let answer = s
+        .call(Call::post(
+            "delete a schedule of an unknown campaign",
+            "delete_campaign_schedule",
+            Kind::Campaign.delete_body(&campaign, &s.unknown("schedule")),
+        ))
+        .await;
+    o.fact(
+        "unknown_owner_message",
+        "campaign delete",
+        s.status_and_message(&answer, &[]),
+    );
+    for created in &made {
+        s.delete_created("delete what an unknown owner's create made", created)
+            .await;
+    }
+    o
+}
+
+async fn cross_kind(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let time = s.utc_in(MIN_DAYS_AHEAD);
+    let (answer, created) = s
+        .create(
+            Kind::Campaign,
+            "create campaign schedule",
+            &s.ids.campaign_id,
+            &time,
+            trigger_create(s, Kind::Campaign, &s.ids.campaign_id, &time),
+        )
+        .await;
+    let Some(created) = created else {
+        o.unsettled(
+            "operations_find",
+            format!("the campaign create was refused ({})", answer.status),
+        );
+        return o;
+    };
+    let other = s
+        .call(Call::post(
+            "delete the campaign schedule through /messages/schedule/delete",
+            "delete_message_schedule",
+            Kind::Message.delete_body("", &created.schedule_id),
+        ))
+        .await;
+    let own = s
+        .delete_created(
+            "delete the campaign schedule through its own endpoint",
+            &created,
+        )
+        .await;
+    o.fact(
+        "operations_find",
+        "the message delete took a campaign schedule",
+        json!(other.ok()),
+    );
+    o.fact(
+        "operations_find",
+        "its own delete found it afterwards",
+        json!(own.ok()),
+    );
+    o
+}
+
+async fn null_fields(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let time = s.utc_in(MIN_DAYS_AHEAD);
+    let mut body = trigger_create(s, Kind::Campaign, &s.ids.campaign_id, &time);
+    body["schedule"]["at_optimal_time"] = Value::Null;
+    let (answer, created) = s
+        .create(
+            Kind::Campaign,
+            "create campaign schedule with at_optimal_time null",
+            &s.ids.campaign_id,
+            &time,
+            body,
+        )
+        .await;
+    o.fact(
+        "REFUSE_NULL_FOR_DECLARED_FIELDS",
+        "\"at_optimal_time\": null is refused",
+        json!(!answer.ok()),
+    );
+    if let Some(created) = created {
+        s.delete_created("delete the schedule the null create made", &created)
+            .await;
+    }
+    o
+}
+
+/// One body that breaks one documented rule, and where it goes.
+pub(crate) struct RuleCase {
+    /// What it is (the fact's name).
+    pub label: &'static str,
+    /// The rule of `braze_api::rules` it breaks (a test checks that the rulebook finds
+    /// exactly it first).
+    pub rule: Rule,
+    /// The operation.
+    pub operation: &'static str,
+    /// For a create: the kind and owner, to go through the ledger.
+    pub create: Option<Kind>,
+    /// The body.
+    pub body: Value,
+}
+
+/// The rule cases of one run.
+pub(crate) fn rule_cases(s: &Session) -> Vec<RuleCase> {
+    let time = s.utc_in(MIN_DAYS_AHEAD);
+    let next_year = s
+        .now
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(2030)
+        + 2;
+    let no_such_date = format!("{next_year}-02-30T12:00:00Z");
+    let user = &s.ids.user;
+    let nobody = s.unknown("user");
+    let unknown_schedule = s.unknown("schedule");
+    let campaign = &s.ids.campaign_id;
+    let recipients_51: Vec<Value> = (0..51).map(|_| json!({"external_user_id": user})).collect();
+    let nobody_51: Vec<Value> = (0..51)
+        .map(|n| json!({"external_user_id": format!("{nobody}-{n}")}))
+        .collect();
+    vec![
+        RuleCase {
+            label: "campaign create: a date that does not exist",
+            rule: Rule::NotADate,
+            operation: "create_campaign_schedule",
+            create: Some(Kind::Campaign),
+            body: trigger_create(s, Kind::Campaign, campaign, &no_such_date),
+        },
+        RuleCase {
+            label: "campaign create: a recipient with two identifiers",
+            rule: Rule::OneIdentifier,
+            operation: "create_campaign_schedule",
+            create: Some(Kind::Campaign),
+            body: json!({
+                "campaign_id": campaign,
+                "recipients": [{
+                    "external_user_id": user,
+                    "user_alias": {"alias_name": user, "alias_label": "braze-conformance"},
+                }],
+                "trigger_properties": s.tag(),
+                "schedule": {"time": time},
+            }),
+        },
+        RuleCase {
+            label: "canvas create: 51 recipients",
+            rule: Rule::TooManyUsers,
+            operation: "create_canvas_schedule",
+            create: Some(Kind::Canvas),
+            body: json!({
+                "canvas_id": s.ids.canvas_id,
+                "recipients": recipients_51,
+                "context": s.tag(),
+                "schedule": {"time": time},
+            }),
+        },
+        RuleCase {
+            label: "message create: no message",
+            rule: Rule::NoMessage,
+            operation: "create_message_schedule",
+            create: Some(Kind::Message),
+            body: json!({"external_user_ids": [user], "schedule": {"time": time}}),
+        },
+        RuleCase {
+            label: "campaign update: a local time passed everywhere",
+            rule: Rule::LocalTimePassed,
+            operation: "update_campaign_schedule",
+            create: None,
+            body: update_body(
+                Kind::Campaign,
+                campaign,
+                &unknown_schedule,
+                json!({"time": s.wall_clock_in(-3), "in_local_time": true}),
+            ),
+        },
+        RuleCase {
+            label: "canvas update: a designator on a local time",
+            rule: Rule::DesignatorWithLocalTime,
+            operation: "update_canvas_schedule",
+            create: None,
+            body: update_body(
+                Kind::Canvas,
+                &s.ids.canvas_id,
+                &unknown_schedule,
+                json!({"time": time, "in_local_time": true}),
+            ),
+        },
+        RuleCase {
+            label: "message update: nothing to update",
+            rule: Rule::NothingToUpdate,
+            operation: "update_message_schedule",
+            create: None,
+            body: json!({"schedule_id": unknown_schedule}),
+        },
+        RuleCase {
+            label: "messages send: no message, to nobody",
+            rule: Rule::NoMessage,
+            operation: "send_messages",
+            create: None,
+            body: json!({"external_user_ids": [nobody]}),
+        },
+        RuleCase {
+            label: "campaign send: two identifiers, unknown campaign and users",
+            rule: Rule::OneIdentifier,
+            operation: "trigger_campaign_send",
+            create: None,
+            body: json!({
+                "campaign_id": s.unknown("campaign"),
+                "recipients": [{"external_user_id": nobody, "braze_id": s.unknown("braze-id")}],
+            }),
+        },
+        RuleCase {
+            label: "canvas send: 51 recipients, unknown Canvas and users",
+            rule: Rule::TooManyUsers,
+            operation: "trigger_canvas_send",
+            create: None,
+            body: json!({"canvas_id": s.unknown("canvas"), "recipients": nobody_51}),
+        },
+    ]
+}
+
+async fn rule_refusals(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    for case in rule_cases(s) {
+        let answer = match case.create {
+            Some(kind) => {
+                let owner = case
+                    .body
+                    .get("campaign_id")
+                    .or_else(|| case.body.get("canvas_id"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                let time = case.body["schedule"]["time"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned();
+                let (answer, created) = s.create(kind, case.label, &owner, &time, case.body).await;
+                if let Some(created) = created {
+                    s.delete_created("delete what a refused create made", &created)
+                        .await;
+                }
+                answer
+            }
+            None => {
+                s.call(Call::post(case.label, case.operation, case.body))
+                    .await
+            }
+        };
+        o.fact(
+            "problem_message",
+            format!("{} [{:?}]", case.label, case.rule),
+            s.status_and_message(&answer, &[]),
+        );
+    }
+    o
+}
+
+async fn transactional(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let body = json!({"recipient": {"external_user_id": s.unknown("user")}});
+    let mut call = Call::post(
+        "transactional send to a blank campaign id",
+        "send_transactional_email",
+        body.clone(),
+    );
+    call.path = "/transactional/v1/campaigns/%20/send".into();
+    let blank = s.call(call).await;
+    o.fact(
+        "TRANSACTIONAL_REFUSED_STATUS",
+        "blank campaign id",
+        json!(blank.status),
+    );
+    o.fact(
+        "TRANSACTIONAL_CAMPAIGN_ID_MESSAGE",
+        "blank campaign id",
+        json!(blank.message().map(|m| s.normal(m, &[]))),
+    );
+    let mut call = Call::post(
+        "transactional send to an unknown campaign",
+        "send_transactional_email",
+        body,
+    );
+    call.path = format!("/transactional/v1/campaigns/{}/send", s.unknown("campaign"));
+    let unknown = s.call(call).await;
+    o.fact(
+        "UNKNOWN_TRANSACTIONAL_CAMPAIGN",
+        "unknown campaign",
+        s.status_and_message(&unknown, &[]),
+    );
+    o
+}
+
+async fn gateway(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let mut answers: Vec<(&'static str, Answer)> = Vec::new();
+    let list = || listing(s, 1);
+
+    let mut call = list();
+    call.label = "listing without a key".into();
+    call.auth = Auth::None;
+    let answer = s.call(call).await;
+    o.fact(
+        "missing_key_message",
+        "no key",
+        s.status_and_message(&answer, &[]),
+    );
+    answers.push(("401 without a key", answer));
+    for (fact, header) in [
+        ("made-up key", "Bearer braze-conformance-not-a-key"),
+        (
+            "quoted made-up key",
+            "Bearer \"braze-conformance-not-a-key\"",
+        ),
+    ] {
+        let mut call = list();
+        call.label = format!("listing with a {fact}");
+        call.auth = Auth::Header(header);
+        let answer = s.call(call).await;
+        o.fact(
+            "unknown_key_message",
+            fact,
+            s.status_and_message(&answer, &[]),
+        );
+        answers.push(("401 with an unknown key", answer));
+    }
+
+    let answer = s
+        .call(Call::get(
+            "an unknown path",
+            "raw",
+            "/braze-conformance/no-such-path",
+        ))
+        .await;
+    o.fact(
+        NOT_FOUND,
+        "unknown path",
+        s.status_and_message(&answer, &[]),
+    );
+    answers.push(("404 for an unknown path", answer));
+
+    let answer = s
+        .call(Call::get(
+            "GET on a delete endpoint",
+            "raw",
+            "/campaigns/trigger/schedule/delete",
+        ))
+        .await;
+    o.fact(
+        "method_not_allowed_message",
+        "GET /campaigns/trigger/schedule/delete",
+        json!({
+            "status": answer.status,
+            "message": answer.message(),
+            "allow": answer.header("allow"),
+        }),
+    );
+    answers.push(("wrong method", answer));
+
+    let delete = || {
+        Call::post(
+            "delete an unknown campaign schedule",
+            "delete_campaign_schedule",
+            Kind::Campaign.delete_body(&s.ids.campaign_id, &s.unknown("schedule")),
+        )
+    };
+    let as_json = s.call(delete()).await;
+    let comparable = |answer: &Answer| s.status_and_message(answer, &[]);
+    for (fact, content_type) in [
+        ("text/plain", Some("text/plain")),
+        (
+            "application/json; charset=utf-8",
+            Some("application/json; charset=utf-8"),
+        ),
+        ("no Content-Type", None),
+    ] {
+        let mut call = delete();
+        call.label = format!("delete an unknown campaign schedule as {fact}");
+        call.content_type = content_type;
+        let answer = s.call(call).await;
+        o.fact(
+            "is_json_content_type",
+            format!("{fact} is read like application/json"),
+            json!(comparable(&answer) == comparable(&as_json)),
+        );
+        if content_type != Some("application/json; charset=utf-8") {
+            o.fact(
+                "wrong_content_type_message",
+                fact,
+                json!(answer.message().map(|m| s.normal(m, &[]))),
+            );
+            answers.push(("refused Content-Type", answer));
+        }
+    }
+
+    let mut call = delete();
+    call.label = "delete with a body over 4 MB".into();
+    call.padding = 4 * 1024 * 1024 + 1024;
+    let answer = s.call(call).await;
+    o.fact(
+        "payload_too_large_message",
+        "body over 4 MB",
+        s.status_and_message(&answer, &[]),
+    );
+    answers.push(("body over 4 MB", answer));
+
+    for (label, answer) in &answers {
+        o.fact(
+            ORDER_OF_CHECKS,
+            format!("{label}: x-ratelimit-limit sent"),
+            json!(answer.header("x-ratelimit-limit").is_some()),
+        );
+    }
+    o
+}
+
+async fn broadcast_figures(s: &Session) -> Observations {
+    let mut o = Observations::default();
+    let next_year = s
+        .now
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(2030)
+        + 2;
+    let time = format!("{next_year}-02-30T12:00:00Z");
+    let (answer, created) = s
+        .create(
+            Kind::Campaign,
+            "broadcast campaign create with a date that does not exist",
+            &s.ids.campaign_id,
+            &time,
+            json!({
+                "campaign_id": s.ids.campaign_id,
+                "broadcast": true,
+                "trigger_properties": s.tag(),
+                "schedule": {"time": time},
+            }),
+        )
+        .await;
+    if let Some(created) = created {
+        s.delete_created("delete what the broadcast create made", &created)
+            .await;
+    }
+    o.fact(
+        "BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT",
+        "x-ratelimit-limit of a refused broadcast create",
+        json!(answer.header("x-ratelimit-limit")),
+    );
+    o
+}
+
+/// Where each side's observations go when the experiment was not run (broadcast probes
+/// without their flag, or a stopped run).
+pub(crate) fn skipped(experiment: &Experiment, why: &str) -> Observations {
+    let mut o = Observations::default();
+    for choice in experiment.settles {
+        o.unsettled(choice, why);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use braze_sdk::rules::Check;
+    use braze_sdk::wire as types;
+
+    use super::*;
+    use crate::session::{Side, TestIds};
+    use crate::transcript::Transcript;
+
+    fn session() -> Session {
+        let client = braze_sdk::Client::builder()
+            .api_key("k")
+            .endpoint_str("http://127.0.0.1:9")
+            .build()
+            .expect("client");
+        Session::new(
+            Side::Fake,
+            client,
+            TestIds {
+                campaign_id: "c-1".into(),
+                canvas_id: "v-1".into(),
+                user: "u-1".into(),
+            },
+            "0123456789ab".into(),
+            Arc::new(Transcript::discard()),
+            None,
+            Arc::new(AtomicBool::new(false)),
+        )
+    }
+
+    fn first_rule<T: Check + serde::de::DeserializeOwned>(
+        body: &Value,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<Rule> {
+        let request: T = serde_json::from_value(body.clone()).expect("the body parses");
+        request.problems(now).first().map(|p| p.rule)
+    }
+
+    #[test]
+    fn each_rule_case_breaks_its_rule_first_by_the_rulebook() {
+        let s = session();
+        for case in rule_cases(&s) {
+            let found = match case.operation {
+                "create_campaign_schedule" => {
+                    first_rule::<types::CampaignScheduleCreateRequest>(&case.body, s.now)
+                }
+                "create_canvas_schedule" => {
+                    first_rule::<types::CanvasScheduleCreateRequest>(&case.body, s.now)
+                }
+                "create_message_schedule" => {
+                    first_rule::<types::MessageScheduleCreateRequest>(&case.body, s.now)
+                }
+                "update_campaign_schedule" => {
+                    first_rule::<types::CampaignScheduleUpdateRequest>(&case.body, s.now)
+                }
+                "update_canvas_schedule" => {
+                    first_rule::<types::CanvasScheduleUpdateRequest>(&case.body, s.now)
+                }
+                "update_message_schedule" => {
+                    first_rule::<types::MessageScheduleUpdateRequest>(&case.body, s.now)
+                }
+                "send_messages" => first_rule::<types::MessagesSendRequest>(&case.body, s.now),
+                "trigger_campaign_send" => {
+                    first_rule::<types::CampaignTriggerSendRequest>(&case.body, s.now)
+                }
+                "trigger_canvas_send" => {
+                    first_rule::<types::CanvasTriggerSendRequest>(&case.body, s.now)
+                }
+                other => panic!("no parser for {other}"),
+            };
+            assert_eq!(found, Some(case.rule), "{}", case.label);
+        }
+    }
+
+    #[test]
+    fn sends_name_only_ids_that_exist_nowhere() {
+        let s = session();
+        for case in rule_cases(&s) {
+            if !case.operation.contains("send") {
+                continue;
+            }
+            let text = case.body.to_string();
+            for real in ["c-1", "v-1", "u-1"] {
+                assert!(
+                    !text.contains(&format!("\"{real}\"")),
+                    "{}: {text}",
+                    case.label
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn created_schedules_are_for_the_test_user_only_and_far_ahead() {
+        let s = session();
+        for kind in KINDS {
+            let body = trigger_create(&s, kind, owner_of(&s, kind), &s.utc_in(MIN_DAYS_AHEAD));
+            let text = body.to_string();
+            assert!(text.contains("\"u-1\""), "{text}");
+            assert!(body.get("broadcast").is_none() && body.get("audience").is_none());
+            assert!(body.get("segment_id").is_none(), "{text}");
+        }
+        assert!(MIN_DAYS_AHEAD >= 30);
+    }
+
+    #[test]
+    fn times_are_replaced_whatever_their_form() {
+        assert_eq!(
+            without_times(
+                "at 2030-05-24T21:30:00Z and 2030-05-24T21:30:00.123+02:00, 2030-05-24T21:30"
+            ),
+            "at {time} and {time}, {time}"
+        );
+        assert_eq!(
+            without_times("schedule_id s-1 not found"),
+            "schedule_id s-1 not found"
+        );
+    }
+
+    #[test]
+    fn id_forms() {
+        assert_eq!(id_form("0a1b"), "4 lowercase hex digits");
+        assert_eq!(
+            id_form("Ab-1"),
+            "4 characters: digits, lowercase, uppercase, other"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! The probe without Braze: a fake stands for the endpoint under test.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use braze_conformance::coverage::{Coverage, coverage, declared_choices};
+use braze_conformance::probes::plan;
+use braze_conformance::{Ledger, Probe, Report, TestIds, Transcript, fake_config, new_run_id};
+use braze_mock::MockServer;
+use braze_mock::choices::ChangedChoice;
+use braze_sdk::Client;
+use http::StatusCode;
+
+fn ids() -> TestIds {
+    TestIds {
+        campaign_id: "test-campaign".into(),
+        canvas_id: "test-canvas".into(),
+        user: "test-user".into(),
+    }
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key(server.api_key())
+        .endpoint_str(server.url())
+        .build()
+        .expect("client")
+}
+
+fn probe(endpoint: &MockServer, fake: &MockServer, dir: &Path) -> Probe {
+    let run = new_run_id();
+    Probe {
+        braze: client(endpoint),
+        fake: client(fake),
+        ids: ids(),
+        allow_broadcast_probes: true,
+        run: run.clone(),
+        transcript: Arc::new(
+            Transcript::create(
+                &dir.join("transcript.jsonl"),
+                vec![endpoint.api_key().into(), fake.api_key().into()],
+            )
+            .unwrap(),
+        ),
+        ledger: Arc::new(Ledger::open(&dir.join("ledger.jsonl"), endpoint.url(), &run).unwrap()),
+        stop: Arc::new(AtomicBool::new(false)),
+    }
+}
+
+/// The report of a run whose endpoint is a fake with `changed` choices.
+async fn report_against(changed: &[ChangedChoice]) -> (Report, MockServer) {
+    let mut config = fake_config(&ids());
+    for choice in changed {
+        config = config.changed_choice(*choice);
+    }
+    let endpoint = MockServer::start(config).await.unwrap();
+    let fake = MockServer::start(fake_config(&ids())).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let probe = probe(&endpoint, &fake, dir.path());
+    let report = probe.run_plan().await;
+    (report, endpoint)
+}
+
+fn probed_choices() -> Vec<&'static str> {
+    declared_choices()
+        .into_iter()
+        .filter(|c| matches!(coverage(c), Coverage::Probed(_)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_the_fake_every_probed_choice_agrees_and_nothing_is_left() {
+    let (report, endpoint) = report_against(&[]).await;
+    assert!(report.differing().is_empty(), "{report}");
+    assert!(report.unsettled().is_empty(), "{report}");
+    assert_eq!(report.agreeing(), probed_choices(), "{report}");
+    assert!(!report.interrupted);
+    // Every line is a verdict with its reason; the counts close the report.
+    let text = report.to_string();
+    assert!(text.contains("0 differ"), "{text}");
+    assert!(
+        endpoint.schedules().is_empty(),
+        "{:?}",
+        endpoint.schedules()
+    );
+    assert!(endpoint.dispatches().is_empty(), "the probe sent something");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fake_with_the_unknown_schedule_status_changed_is_named_alone() {
+    let changed = ChangedChoice::UnknownScheduleStatus(StatusCode::BAD_REQUEST);
+    let (report, _endpoint) = report_against(&[changed]).await;
+    assert_eq!(report.differing(), vec![changed.name()], "{report}");
+    let text = report.to_string();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("differs"))
+        .expect("a differs line");
+    assert!(line.contains("Braze 400 | fake 404"), "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fake_with_the_create_status_changed_is_named_alone() {
+    let changed = ChangedChoice::CreateStatus(StatusCode::OK);
+    let (report, endpoint) = report_against(&[changed]).await;
+    assert_eq!(report.differing(), vec![changed.name()], "{report}");
+    assert!(endpoint.schedules().is_empty());
+}
+
+#[test]
+fn every_choice_names_its_probe_or_why_it_has_none() {
+    let declared = declared_choices();
+    assert!(declared.len() > 60, "choices.rs was not read: {declared:?}");
+    let missing: Vec<_> = declared
+        .iter()
+        .filter(|c| coverage(c) == Coverage::Missing)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "choices without a probe or a reason (add one to crates/braze-conformance): {missing:?}"
+    );
+    for experiment in plan() {
+        for choice in experiment.settles {
+            assert!(
+                declared.contains(choice),
+                "{} settles {choice}, which choices.rs does not declare",
+                experiment.name
+            );
+        }
+    }
+    for (choice, _) in braze_conformance::coverage::NOT_PROBED {
+        assert!(declared.contains(choice), "{choice} is not in choices.rs");
+        assert!(
+            matches!(coverage(choice), Coverage::NotProbed(_)),
+            "{choice} is both probed and not"
+        );
+    }
+}
