@@ -30,6 +30,9 @@ use crate::session::{Answer, Auth, Call, Session};
 /// a clock that is a little off stays far from it).
 pub const MIN_DAYS_AHEAD: i64 = 35;
 
+// The floor, checked when the probe is built.
+const _: () = assert!(MIN_DAYS_AHEAD >= 30);
+
 /// What one side showed about one choice.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -489,7 +492,7 @@ fn webhook(s: &Session) -> Value {
     })
 }
 
-fn owner_of<'a>(s: &'a Session, kind: Kind) -> &'a str {
+fn owner_of(s: &Session, kind: Kind) -> &str {
     match kind {
         Kind::Campaign => &s.ids.campaign_id,
         Kind::Canvas => &s.ids.canvas_id,
@@ -1400,7 +1403,6 @@ mod tests {
             assert!(body.get("broadcast").is_none() && body.get("audience").is_none());
             assert!(body.get("segment_id").is_none(), "{text}");
         }
-        assert!(MIN_DAYS_AHEAD >= 30);
     }
 
     #[test]
