@@ -185,6 +185,14 @@ impl Probe {
             fake.merge(experiment.run(&fake_session).await);
             braze.merge(experiment.run(&braze_session).await);
         }
+        // Over every answer of the run, whatever the experiment.
+        for (observations, session) in [(&mut fake, &fake_session), (&mut braze, &braze_session)] {
+            observations.fact(
+                probes::ORDER_OF_CHECKS,
+                "answers without x-ratelimit-limit, -remaining or -reset",
+                serde_json::json!(session.answers_without_figures()),
+            );
+        }
         Report::compare(
             &braze,
             &fake,

@@ -16,6 +16,13 @@ use serde_json::{Value, json};
 use crate::ledger::Ledger;
 use crate::transcript::Transcript;
 
+/// The headers Braze documents on every answer.
+pub const RATE_LIMIT_HEADERS: [&str; 3] = [
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+];
+
 /// The workspace's test objects the probe may name: an API-triggered campaign, an
 /// API-triggered Canvas, and one user (by `external_user_id`). Every schedule the probe
 /// creates is for one of the two, to that user only.
@@ -160,6 +167,8 @@ pub struct Session {
     pub(crate) ledger: Option<Arc<Ledger>>,
     pub(crate) stop: Arc<AtomicBool>,
     pub(crate) experiment: std::sync::Mutex<&'static str>,
+    /// The labels of the answers that lacked a rate-limit header.
+    pub(crate) without_figures: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Session {
@@ -183,6 +192,7 @@ impl Session {
             ledger,
             stop,
             experiment: std::sync::Mutex::new(""),
+            without_figures: std::sync::Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -224,6 +234,12 @@ impl Session {
         self.stop.load(Ordering::SeqCst)
     }
 
+    /// The answers so far that lacked one of [`RATE_LIMIT_HEADERS`] (`status: label`).
+    pub fn answers_without_figures(&self) -> Vec<String> {
+        let without = self.without_figures.lock().expect("figures lock");
+        without.iter().cloned().collect()
+    }
+
     pub(crate) fn set_experiment(&self, name: &'static str) {
         *self.experiment.lock().expect("experiment lock") = name;
     }
@@ -241,6 +257,13 @@ impl Session {
         };
         let experiment = *self.experiment.lock().expect("experiment lock");
         self.transcript.write(self.side, experiment, &call, &answer);
+        let figures = RATE_LIMIT_HEADERS
+            .iter()
+            .all(|name| answer.header(name).is_some());
+        if answer.status != 0 && !figures {
+            let mut without = self.without_figures.lock().expect("figures lock");
+            without.insert(format!("{}: {}", answer.status, call.label));
+        }
         answer
     }
 

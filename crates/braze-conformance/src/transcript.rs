@@ -103,3 +103,40 @@ impl Transcript {
         let _ = writeln!(out, "{text}").and_then(|()| out.flush());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_key_is_redacted_wherever_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let transcript = Transcript::create(&path, vec!["sekrit-key-1".into()]).unwrap();
+        let call = Call::post(
+            "a create",
+            "create_campaign_schedule",
+            json!({"campaign_id": "c"}),
+        );
+        let answer = Answer {
+            status: 401,
+            headers: BTreeMap::from([("x-echo".to_owned(), "Bearer sekrit-key-1".to_owned())]),
+            body: json!({"message": "bad key sekrit-key-1"}),
+        };
+        transcript.write(Side::Braze, "gateway", &call, &answer);
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert!(!written.contains("sekrit-key-1"), "{written}");
+        let line: serde_json::Value = serde_json::from_str(written.trim()).unwrap();
+        assert_eq!(
+            line["request"]["headers"]["authorization"],
+            "Bearer [redacted]"
+        );
+        assert_eq!(line["body"]["message"], "bad key [redacted]");
+        assert_eq!(line["status"], 401);
+        assert_eq!(line["experiment"], "gateway");
+    }
+}

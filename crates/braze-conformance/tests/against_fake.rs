@@ -11,6 +11,7 @@ use braze_mock::MockServer;
 use braze_mock::choices::ChangedChoice;
 use braze_sdk::Client;
 use http::StatusCode;
+use serde_json::Value;
 
 fn ids() -> TestIds {
     TestIds {
@@ -50,16 +51,22 @@ fn probe(endpoint: &MockServer, fake: &MockServer, dir: &Path) -> Probe {
 
 /// The report of a run whose endpoint is a fake with `changed` choices.
 async fn report_against(changed: &[ChangedChoice]) -> (Report, MockServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let (report, endpoint, _) = run_against(changed, dir.path()).await;
+    (report, endpoint)
+}
+
+/// The report, the endpoint, and the fake's key, of a run writing into `dir`.
+async fn run_against(changed: &[ChangedChoice], dir: &Path) -> (Report, MockServer, String) {
     let mut config = fake_config(&ids());
     for choice in changed {
         config = config.changed_choice(*choice);
     }
     let endpoint = MockServer::start(config).await.unwrap();
     let fake = MockServer::start(fake_config(&ids())).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let probe = probe(&endpoint, &fake, dir.path());
+    let probe = probe(&endpoint, &fake, dir);
     let report = probe.run_plan().await;
-    (report, endpoint)
+    (report, endpoint, fake.api_key().to_owned())
 }
 
 fn probed_choices() -> Vec<&'static str> {
@@ -71,7 +78,8 @@ fn probed_choices() -> Vec<&'static str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn against_the_fake_every_probed_choice_agrees_and_nothing_is_left() {
-    let (report, endpoint) = report_against(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (report, endpoint, fake_key) = run_against(&[], dir.path()).await;
     assert!(report.differing().is_empty(), "{report}");
     assert!(report.unsettled().is_empty(), "{report}");
     assert_eq!(report.agreeing(), probed_choices(), "{report}");
@@ -85,6 +93,52 @@ async fn against_the_fake_every_probed_choice_agrees_and_nothing_is_left() {
         endpoint.schedules()
     );
     assert!(endpoint.dispatches().is_empty(), "the probe sent something");
+
+    // The transcript: one line per request of either side, each with the request (the
+    // key redacted), the status, the headers and the body of the answer.
+    let transcript = std::fs::read_to_string(dir.path().join("transcript.jsonl")).unwrap();
+    assert!(!transcript.contains(endpoint.api_key()) && !transcript.contains(&fake_key));
+    let lines: Vec<Value> = transcript
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    let sides = |side: &str| lines.iter().filter(|l| l["side"] == side).count();
+    assert!(sides("braze") > 40, "{} lines", lines.len());
+    assert_eq!(
+        sides("braze"),
+        sides("fake"),
+        "both sides run the same plan"
+    );
+    assert_eq!(
+        endpoint.requests().len(),
+        sides("braze"),
+        "a line for every request the endpoint received"
+    );
+    for line in &lines {
+        assert!(line["request"]["method"].is_string(), "{line}");
+        assert!(line["request"]["path"].is_string(), "{line}");
+        assert!(line["status"].as_u64().is_some_and(|s| s >= 200), "{line}");
+        assert!(line["headers"]["x-ratelimit-limit"].is_string(), "{line}");
+        assert!(line.get("body").is_some(), "{line}");
+        let authorization = &line["request"]["headers"]["authorization"];
+        assert!(
+            authorization == "Bearer [redacted]"
+                || authorization
+                    .as_str()
+                    .is_some_and(|a| a.contains("braze-conformance"))
+                || authorization.is_null(),
+            "{line}"
+        );
+    }
+    let created = lines
+        .iter()
+        .find(|l| l["side"] == "braze" && l["label"] == "create campaign schedule")
+        .expect("the campaign create");
+    assert_eq!(
+        created["request"]["body"]["recipients"][0]["external_user_id"],
+        "test-user"
+    );
+    assert!(created["body"]["schedule_id"].is_string(), "{created}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
