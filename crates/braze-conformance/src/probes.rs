@@ -531,6 +531,31 @@ fn listing(s: &Session, days: i64) -> Call {
     )
 }
 
+/// How many times a listing is asked again when a schedule created just before is not in
+/// it, and how long apart.
+const LISTING_RETRIES: usize = 3;
+const LISTING_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The listing's entry for a created schedule: a campaign or Canvas schedule is listed
+/// under its owner's id (documented); a message schedule has no owner, so under its own
+/// `schedule_id`, or with it in its name.
+fn find(listed: &Answer, made: &Created) -> Option<Value> {
+    listed
+        .body
+        .get("scheduled_broadcasts")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|entry| {
+            let id = entry.get("id").and_then(Value::as_str).unwrap_or("");
+            let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
+            match made.kind {
+                Kind::Message => id == made.schedule_id || name.contains(&made.schedule_id),
+                _ => id == made.owner_id,
+            }
+        })
+        .cloned()
+}
+
 async fn lifecycle(s: &Session) -> Observations {
     let mut o = Observations::default();
     let time = s.utc_in(MIN_DAYS_AHEAD);
@@ -574,26 +599,18 @@ async fn lifecycle(s: &Session) -> Observations {
     }
 
     // The listing, while the schedules exist.
-    let listed = s.call(listing(s, MIN_DAYS_AHEAD + 5)).await;
-    let entries: Vec<Value> = listed
-        .body
-        .get("scheduled_broadcasts")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let find = |made: &Created| -> Option<Value> {
-        entries
-            .iter()
-            .find(|entry| {
-                let id = entry.get("id").and_then(Value::as_str).unwrap_or("");
-                let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
-                match made.kind {
-                    Kind::Message => id == made.schedule_id || name.contains(&made.schedule_id),
-                    _ => id == made.owner_id,
-                }
-            })
-            .cloned()
-    };
+    // Braze is eventually consistent (its docs: typically 10-100 ms, up to minutes), so a
+    // schedule missing from the listing is looked for again, a few seconds apart, before
+    // it counts as not listed.
+    let mut listed = s.call(listing(s, MIN_DAYS_AHEAD + 5)).await;
+    for _ in 0..LISTING_RETRIES {
+        if !listed.ok() || created.iter().all(|made| find(&listed, made).is_some()) {
+            break;
+        }
+        tokio::time::sleep(LISTING_PAUSE).await;
+        listed = s.call(listing(s, MIN_DAYS_AHEAD + 5)).await;
+    }
+    let find = |made: &Created| find(&listed, made);
     if !listed.ok() {
         o.unsettled(
             "is_listed",
