@@ -104,6 +104,7 @@ async fn against_the_fake_every_probed_choice_agrees_and_nothing_is_left() {
         .collect();
     let sides = |side: &str| lines.iter().filter(|l| l["side"] == side).count();
     assert!(sides("braze") > 40, "{} lines", lines.len());
+    println!("requests per side: {}", sides("braze"));
     assert_eq!(
         sides("braze"),
         sides("fake"),
