@@ -31,7 +31,6 @@ pub use report::{Cleanup, Report, Verdict};
 pub use session::{Session, Side, TestIds};
 pub use transcript::Transcript;
 
-use ledger::Entry;
 use probes::{Observations, plan, skipped};
 use session::Call;
 
@@ -182,8 +181,20 @@ impl Probe {
                 braze.merge(skipped(experiment, why));
                 continue;
             }
-            fake.merge(experiment.run(&fake_session).await);
-            braze.merge(experiment.run(&braze_session).await);
+            let on_fake = experiment.run(&fake_session).await;
+            let on_braze = experiment.run(&braze_session).await;
+            if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                // Answers cut short by the stop would read as differences: the experiment
+                // it cut, and those after it, count as not run.
+                let why = "the run was stopped (Ctrl-C) before this experiment finished";
+                for experiment in plan().iter().skip_while(|e| e.name != experiment.name) {
+                    fake.merge(skipped(experiment, why));
+                    braze.merge(skipped(experiment, why));
+                }
+                break;
+            }
+            fake.merge(on_fake);
+            braze.merge(on_braze);
         }
         // Over every answer of the run, whatever the experiment.
         for (observations, session) in [(&mut fake, &fake_session), (&mut braze, &braze_session)] {
@@ -200,6 +211,3 @@ impl Probe {
         )
     }
 }
-
-/// The ledger entries of a cleanup, for the report.
-pub type Entries = Vec<Entry>;

@@ -152,6 +152,9 @@ async fn ctrl_c_stops_the_plan_and_cleans_up() {
     let printed = text(&output);
     assert_eq!(output.status.code(), Some(130), "{printed}");
     assert!(printed.contains("interrupted"), "{printed}");
+    // What the stop cut short is not reported as a difference.
+    assert!(printed.contains("0 differ"), "{printed}");
+    assert!(printed.contains("stopped (Ctrl-C)"), "{printed}");
     assert!(server.schedules().is_empty(), "{:?}", server.schedules());
     assert_eq!(open_entries(&dir, server.url()), 0);
     assert_no_key(&dir, &printed);
