@@ -98,6 +98,10 @@ fn verdict(braze: Option<&Outcome>, fake: Option<&Outcome>, interrupted: bool) -
         Some(Outcome::Observed(_)) => None,
     };
     match (braze, fake) {
+        // Not run on either side, for one reason (a flag not given, a stop).
+        (Some(Outcome::Unsettled(b)), Some(Outcome::Unsettled(f))) if b == f => {
+            Verdict::NotProbed(b.clone())
+        }
         (Some(Outcome::Observed(b)), Some(Outcome::Observed(f))) => {
             if b == f {
                 return Verdict::Agrees(b.clone());
@@ -249,5 +253,49 @@ impl fmt::Display for Cleanup {
             writeln!(f, "cleanup: error: {error}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn observed(facts: &[(&str, Value)]) -> Outcome {
+        Outcome::Observed(
+            facts
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn verdicts() {
+        let a = observed(&[("x", json!(1)), ("y", json!(2))]);
+        let b = observed(&[("x", json!(1)), ("y", json!(3))]);
+        assert!(matches!(
+            verdict(Some(&a), Some(&a), false),
+            Verdict::Agrees(_)
+        ));
+        assert_eq!(
+            verdict(Some(&a), Some(&b), false),
+            Verdict::Differs(vec![("y".into(), json!(2), json!(3))])
+        );
+        let skipped = Outcome::Unsettled("needs a flag".into());
+        assert_eq!(
+            verdict(Some(&skipped), Some(&skipped), false),
+            Verdict::NotProbed("needs a flag".into())
+        );
+        let refused = Outcome::Unsettled("the create was refused".into());
+        assert_eq!(
+            verdict(Some(&refused), Some(&a), false),
+            Verdict::NotSettled("Braze: the create was refused".into())
+        );
+        assert_eq!(
+            verdict(None, Some(&a), true),
+            Verdict::NotSettled("Braze: the run was stopped first".into())
+        );
     }
 }
