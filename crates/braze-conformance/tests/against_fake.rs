@@ -192,3 +192,89 @@ fn every_choice_names_its_probe_or_why_it_has_none() {
         );
     }
 }
+
+/// The cleanup deletes what the ledger has open for its endpoint, reports a create that
+/// was never answered (once: it is closed as abandoned), leaves another endpoint's
+/// entries alone, and keeps a schedule whose delete keeps failing for the next run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cleanup_acts_on_its_endpoint_and_reports_what_it_cannot_delete() {
+    use braze_conformance::ledger::Kind;
+    use braze_mock::{Fault, FaultRule};
+    use braze_sdk::RetryPolicy;
+
+    let endpoint = MockServer::start(fake_config(&ids())).await.unwrap();
+    let fake = MockServer::start(fake_config(&ids())).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.jsonl");
+    let time = (chrono::Utc::now() + chrono::TimeDelta::days(40))
+        .format("%Y-%m-%dT%H:%M:00Z")
+        .to_string();
+    let time = time.as_str();
+    // A killed run: one schedule created, one create never answered, one schedule of
+    // another endpoint.
+    let stored = endpoint.add_schedule(
+        braze_mock::ScheduleKind::Campaign,
+        "test-campaign",
+        serde_json::from_value(serde_json::json!({"time": time})).unwrap(),
+    );
+    let killed = Ledger::open(&path, endpoint.url(), "killed-run").unwrap();
+    let n = killed
+        .creating(Kind::Campaign, "test-campaign", time)
+        .unwrap();
+    let entry = killed.entry(n, Kind::Campaign, "test-campaign", time);
+    let id = stored.reference.schedule_id().as_str().to_owned();
+    killed
+        .follow(&entry, "created", Some(&id), Some(201))
+        .unwrap();
+    killed.creating(Kind::Canvas, "test-canvas", time).unwrap();
+    let elsewhere = Ledger::open(&path, "https://rest.iad-01.braze.com", "other").unwrap();
+    elsewhere.creating(Kind::Message, "", time).unwrap();
+    let n = elsewhere.creating(Kind::Message, "", time).unwrap();
+    let entry = elsewhere.entry(n, Kind::Message, "", time);
+    elsewhere
+        .follow(&entry, "created", Some("s-elsewhere"), Some(201))
+        .unwrap();
+
+    let mut probe = probe(&endpoint, &fake, dir.path());
+    // The first delete fails, every attempt: the schedule stays for the next run.
+    probe.braze = Client::builder()
+        .api_key(endpoint.api_key())
+        .endpoint_str(endpoint.url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    endpoint.inject(
+        FaultRule::new(Fault::Status(503))
+            .on_path("/campaigns/trigger/schedule/delete")
+            .next(1),
+    );
+    let first = probe.cleanup().await;
+    assert!(first.deleted.is_empty(), "{first}");
+    assert_eq!(first.left.len(), 1, "{first}");
+    assert_eq!(first.unanswered.len(), 1, "{first}");
+    assert_eq!(first.unanswered[0].kind, Kind::Canvas);
+    assert_eq!(first.other_endpoint.len(), 2, "{first}");
+    assert!(first.needs_attention());
+    let text = first.to_string();
+    assert!(text.contains("LEFT ON THE WORKSPACE"), "{text}");
+    assert!(text.contains("CHECK THE WORKSPACE"), "{text}");
+    assert_eq!(endpoint.schedules().len(), 1);
+
+    let second = probe.cleanup().await;
+    assert_eq!(second.deleted.len(), 1, "{second}");
+    assert_eq!(
+        second.deleted[0].0.schedule_id.as_deref(),
+        Some(id.as_str())
+    );
+    assert!(
+        second.left.is_empty() && second.unanswered.is_empty(),
+        "{second}"
+    );
+    assert!(!second.needs_attention());
+    assert!(endpoint.schedules().is_empty());
+    assert_eq!(
+        second.other_endpoint.len(),
+        2,
+        "another endpoint's entries stay"
+    );
+}
