@@ -120,7 +120,7 @@ impl Session {
         pairs.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
         let mut text = text.to_owned();
         for (from, to) in pairs {
-            text = text.replace(&from, &to);
+            text = replace_whole(&text, &from, &to);
         }
         without_times(&text)
     }
@@ -139,6 +139,26 @@ impl Session {
 /// by a repeat either).
 pub(crate) fn gone(answer: &Answer) -> bool {
     answer.ok() || ((400..500).contains(&answer.status) && answer.status != 429)
+}
+
+/// `text` with each occurrence of `id` that is not part of a longer word (letters, digits,
+/// `-`, `_`) replaced by `by`: a short test id (`u1`) must not be replaced inside another
+/// word. An `id` ending in `-` (a prefix) is replaced wherever it starts a word.
+fn replace_whole(text: &str, id: &str, by: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let prefix = id.ends_with('-');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(id) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + id.len()..].chars().next();
+        let whole = !before.is_some_and(word) && (prefix || !after.is_some_and(word));
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { by } else { id });
+        rest = &rest[at + id.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Text with every ISO 8601 date-time (`2030-05-24T21:30`, with seconds, fraction and
@@ -231,6 +251,22 @@ mod tests {
         assert_eq!(
             without_times("schedule_id s-1 not found"),
             "schedule_id s-1 not found"
+        );
+    }
+
+    #[test]
+    fn ids_are_replaced_only_as_whole_words() {
+        assert_eq!(
+            replace_whole("user u1 and u12 and xu1, u1.", "u1", "{user}"),
+            "user {user} and u12 and xu1, {user}."
+        );
+        assert_eq!(
+            replace_whole(
+                "schedule_id braze-conformance-r-schedule",
+                "braze-conformance-r-",
+                "{unknown}-"
+            ),
+            "schedule_id {unknown}-schedule"
         );
     }
 
