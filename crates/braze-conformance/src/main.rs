@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use braze_conformance::coverage::{Coverage, NOT_PROBED, coverage, declared_choices};
+use braze_conformance::coverage::{Coverage, coverage, declared_choices};
 use braze_conformance::probes::{MIN_DAYS_AHEAD, plan};
 use braze_conformance::{Ledger, Probe, TestIds, Transcript, fake_config, new_run_id};
 use braze_mock::MockServer;
@@ -191,5 +191,4 @@ fn print_plan(args: &Args) {
             Coverage::Missing => println!("  {choice}: NO PROBE AND NO REASON (add one)"),
         }
     }
-    let _ = NOT_PROBED;
 }
