@@ -6,6 +6,7 @@ use std::time::Duration;
 use braze_api::ids::{CampaignId, CanvasId};
 
 use crate::auth::Permissions;
+use crate::choices::ChangedChoice;
 use crate::clock::Clock;
 use crate::faults::FaultRule;
 use crate::sends::{CampaignKind, Status, User};
@@ -62,6 +63,7 @@ pub struct Config {
     pub(crate) faults: Vec<FaultRule>,
     pub(crate) worker_threads: Option<usize>,
     pub(crate) clock: Clock,
+    pub(crate) changed_choices: Vec<ChangedChoice>,
 }
 
 impl Config {
@@ -88,6 +90,7 @@ impl Config {
             faults: Vec::new(),
             worker_threads: None,
             clock: Clock::system(),
+            changed_choices: Vec::new(),
         }
     }
 
@@ -229,6 +232,14 @@ impl Config {
         self.clock = clock;
         self
     }
+
+    /// Changes one of the fake's [choices](crate::choices) on this server, for a test that
+    /// needs a fake differing from the default in that choice alone (the conformance
+    /// probe's tests). See [`ChangedChoice`].
+    pub fn changed_choice(mut self, choice: ChangedChoice) -> Self {
+        self.changed_choices.push(choice);
+        self
+    }
 }
 
 impl Default for Config {
@@ -264,6 +275,7 @@ impl fmt::Debug for Config {
             .field("faults", &self.faults)
             .field("worker_threads", &self.worker_threads)
             .field("clock", &self.clock)
+            .field("changed_choices", &self.changed_choices)
             .finish()
     }
 }

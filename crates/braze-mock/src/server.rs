@@ -138,6 +138,7 @@ impl MockServer {
             log: RequestLog::new(config.log_capacity),
             max_body_bytes: config.max_body_bytes,
             clock: config.clock,
+            choices: crate::choices::Choices::new(config.changed_choices),
         });
 
         let listener = bind(config.port)?;

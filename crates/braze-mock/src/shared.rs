@@ -3,6 +3,7 @@
 //! routes; the routes and the operations read it; it knows neither.
 
 use crate::auth::Keyring;
+use crate::choices::Choices;
 use crate::clock::Clock;
 use crate::faults::FaultPlan;
 use crate::rate_limit::Limits;
@@ -24,4 +25,6 @@ pub(crate) struct Shared {
     pub(crate) max_body_bytes: usize,
     /// "Now" for schedules; rate limits read the system clock.
     pub(crate) clock: Clock,
+    /// The choices a test changed on this server ([`crate::Config::changed_choice`]).
+    pub(crate) choices: Choices,
 }
