@@ -55,7 +55,7 @@ pub enum RowContent {
 /// The rows of an input, in order.
 pub enum RowReader {
     /// CSV with a header row.
-    Csv(CsvRows),
+    Csv(Box<CsvRows>),
     /// JSON Lines.
     Jsonl(JsonlRows),
 }
@@ -83,7 +83,7 @@ impl RowReader {
     ) -> Result<Self, CliError> {
         let (reader, format) = buffered(source, path, format)?;
         match format {
-            InputFormat::Csv => Ok(Self::Csv(CsvRows::new(reader, kind, path)?)),
+            InputFormat::Csv => Ok(Self::Csv(Box::new(CsvRows::new(reader, kind, path)?))),
             InputFormat::Jsonl => Ok(Self::Jsonl(JsonlRows::new(reader, kind))),
         }
     }
