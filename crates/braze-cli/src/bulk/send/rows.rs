@@ -250,10 +250,11 @@ fn recipient(mut object: Map<String, Value>, mut problems: Vec<String>) -> Conte
             }
         }
     }
-    let read = serde_json::from_value::<wire::Recipient>(Value::Object(object.clone()));
+    let object = Value::Object(object);
+    let read = <wire::Recipient as serde::Deserialize>::deserialize(&object);
     let user = match &read {
         Ok(recipient) => Some(User::of(recipient)),
-        Err(_) => user_of_object(&object),
+        Err(_) => object.as_object().and_then(user_of_object),
     };
     match read {
         Ok(recipient) if problems.is_empty() => Content::Recipient(Box::new(recipient)),

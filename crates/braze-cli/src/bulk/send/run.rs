@@ -400,18 +400,22 @@ struct Batch<O: TriggerSendOwner> {
     request: TriggerSend<O>,
 }
 
+/// The rows of batch `number`, each with `template`'s outcome, message and so on.
+fn rows_as(number: u64, rows: &[(u64, User)], template: &SendRow) -> Vec<SendRow> {
+    rows.iter()
+        .map(|(line, user)| SendRow {
+            line: *line,
+            user: Some(user.clone()),
+            batch: Some(number),
+            ..template.clone()
+        })
+        .collect()
+}
+
 impl<O: TriggerSendOwner> Batch<O> {
     /// Its rows with one outcome, message and so on.
     fn rows_as(&self, template: &SendRow) -> Vec<SendRow> {
-        self.rows
-            .iter()
-            .map(|(line, user)| SendRow {
-                line: *line,
-                user: Some(user.clone()),
-                batch: Some(self.number),
-                ..template.clone()
-            })
-            .collect()
+        rows_as(self.number, &self.rows, template)
     }
 
     /// Not attempted: the run has stopped.
@@ -618,11 +622,6 @@ impl<O: TriggerSendOwner> Worker<O> {
                 rows,
                 request,
             } = batch;
-            let unsent = Batch {
-                number,
-                rows,
-                request: request.clone(),
-            };
             let template = tokio::select! {
                 biased;
                 answer = request.send() => self.judged(first_line, &answer),
@@ -635,7 +634,7 @@ impl<O: TriggerSendOwner> Worker<O> {
                     }
                 }
             };
-            self.recorder.record(&unsent.rows_as(&template));
+            self.recorder.record(&rows_as(number, &rows, &template));
         }
     }
 
