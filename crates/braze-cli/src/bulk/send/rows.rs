@@ -145,14 +145,27 @@ impl RecipientRows {
     }
 }
 
-/// A CSV record as a recipient.
+/// A CSV record as a recipient, built field by field (no JSON object in between: this
+/// runs once per row, twice with the duplicate check).
 fn csv_row(columns: &[String], record: &csv::ByteRecord) -> Content {
-    let mut object = Map::new();
+    let mut recipient = wire::Recipient {
+        attributes: Map::new(),
+        braze_id: None,
+        canvas_entry_properties: None,
+        context: None,
+        email: None,
+        external_user_id: None,
+        prioritization: Vec::new(),
+        send_to_existing_only: None,
+        trigger_properties: None,
+        user_alias: None,
+        extra: Map::new(),
+    };
     let mut problems = Vec::new();
     if record.len() != columns.len() {
         problems.push(field_count_mismatch(record.len(), columns.len()));
     }
-    let mut alias = Map::new();
+    let (mut alias_name, mut alias_label) = (None, None);
     for (name, bytes) in columns.iter().zip(record.iter()) {
         let Ok(text) = std::str::from_utf8(bytes) else {
             problems.push(format!("{name} is not valid UTF-8"));
@@ -163,61 +176,81 @@ fn csv_row(columns: &[String], record: &csv::ByteRecord) -> Content {
             continue;
         }
         match name.as_str() {
-            "external_user_id" | "email" | "braze_id" => {
-                object.insert(name.clone(), Value::String(text.to_owned()));
-            }
-            "user_alias_name" => {
-                alias.insert("alias_name".into(), Value::String(text.to_owned()));
-            }
-            "user_alias_label" => {
-                alias.insert("alias_label".into(), Value::String(text.to_owned()));
+            "external_user_id" => recipient.external_user_id = Some(text.to_owned()),
+            "email" => recipient.email = Some(text.to_owned()),
+            "braze_id" => recipient.braze_id = Some(text.to_owned()),
+            "user_alias_name" => alias_name = Some(text.to_owned()),
+            "user_alias_label" => alias_label = Some(text.to_owned()),
+            "prioritization" if text.starts_with('[') => {
+                match serde_json::from_str::<Vec<String>>(text) {
+                    Ok(list) => recipient.prioritization = list,
+                    Err(e) => problems.push(format!(
+                        "prioritization is not a JSON array of strings: {e}"
+                    )),
+                }
             }
             "prioritization" => {
-                let list = if text.starts_with('[') {
-                    serde_json::from_str(text)
-                        .map_err(|e| format!("prioritization is not a JSON array: {e}"))
-                } else {
-                    Ok(Value::Array(
-                        text.split(',')
-                            .map(str::trim)
-                            .filter(|p| !p.is_empty())
-                            .map(|p| Value::String(p.to_owned()))
-                            .collect(),
-                    ))
-                };
-                match list {
-                    Ok(list) => {
-                        object.insert(name.clone(), list);
-                    }
-                    Err(problem) => problems.push(problem),
-                }
+                recipient.prioritization = text
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect();
             }
             "send_to_existing_only" => match text.to_ascii_lowercase().as_str() {
-                "true" => {
-                    object.insert(name.clone(), Value::Bool(true));
-                }
-                "false" => {
-                    object.insert(name.clone(), Value::Bool(false));
-                }
+                "true" => recipient.send_to_existing_only = Some(true),
+                "false" => recipient.send_to_existing_only = Some(false),
                 _ => problems.push(format!(
                     "send_to_existing_only must be true or false, not {text:?}"
                 )),
             },
-            column if OBJECT_COLUMNS.contains(&column) => {
-                match serde_json::from_str::<Value>(text) {
-                    Ok(value) => {
-                        object.insert(name.clone(), value);
+            column if OBJECT_COLUMNS.contains(&column) => match json_object(name, text) {
+                Ok(object) => match column {
+                    "trigger_properties" => recipient.trigger_properties = Some(object.into()),
+                    "context" => recipient.context = Some(object.into()),
+                    "canvas_entry_properties" => {
+                        recipient.canvas_entry_properties = Some(object.into())
                     }
-                    Err(e) => problems.push(format!("{name} is not valid JSON: {e}")),
-                }
-            }
+                    _ => recipient.attributes = object,
+                },
+                Err(problem) => problems.push(problem),
+            },
             _ => {}
         }
     }
-    if !alias.is_empty() {
-        object.insert("user_alias".into(), Value::Object(alias));
+    match (alias_name, alias_label) {
+        (Some(alias_name), Some(alias_label)) => {
+            recipient.user_alias = Some(wire::UserAlias {
+                alias_name,
+                alias_label,
+            });
+        }
+        (None, None) => {}
+        _ => {
+            problems.push("a user alias needs both user_alias_name and user_alias_label".to_owned())
+        }
     }
-    recipient(object, problems)
+    if problems.is_empty() {
+        Content::Recipient(Box::new(recipient))
+    } else {
+        let user = User::of(&recipient);
+        Content::Invalid {
+            user: (!user.is_empty()).then_some(user),
+            reason: problems.join("; "),
+        }
+    }
+}
+
+/// A CSV column that holds a JSON object.
+fn json_object(name: &str, text: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(other) => Err(format!(
+            "{name} must be a JSON object, not {}",
+            braze_sdk::rules::json_kind(&other)
+        )),
+        Err(e) => Err(format!("{name} is not valid JSON: {e}")),
+    }
 }
 
 /// A JSON line as a recipient.
@@ -227,7 +260,7 @@ fn json_row(text: &[u8]) -> Content {
             user: None,
             reason: format!("not valid JSON: {e}"),
         },
-        Ok(Value::Object(object)) => recipient(object, Vec::new()),
+        Ok(Value::Object(object)) => recipient(object),
         Ok(other) => Content::Invalid {
             user: None,
             reason: format!(
@@ -239,9 +272,9 @@ fn json_row(text: &[u8]) -> Content {
     }
 }
 
-/// The recipient of a row's fields, read as the spec's type: a field of the wrong type
+/// The recipient of a JSON line, read as the spec's type: a field of the wrong type
 /// (properties that are not an object, an alias without its label) makes it invalid.
-fn recipient(mut object: Map<String, Value>, mut problems: Vec<String>) -> Content {
+fn recipient(mut object: Map<String, Value>) -> Content {
     for field in ["external_user_id", "email", "braze_id"] {
         if let Some(Value::String(text)) = object.get_mut(field) {
             let trimmed = text.trim();
@@ -257,18 +290,11 @@ fn recipient(mut object: Map<String, Value>, mut problems: Vec<String>) -> Conte
         Err(_) => object.as_object().and_then(user_of_object),
     };
     match read {
-        Ok(recipient) if problems.is_empty() => Content::Recipient(Box::new(recipient)),
-        Ok(_) => Content::Invalid {
+        Ok(recipient) => Content::Recipient(Box::new(recipient)),
+        Err(e) => Content::Invalid {
             user,
-            reason: problems.join("; "),
+            reason: format!("not a recipient Braze takes: {e}"),
         },
-        Err(e) => {
-            problems.push(format!("not a recipient Braze takes: {e}"));
-            Content::Invalid {
-                user,
-                reason: problems.join("; "),
-            }
-        }
     }
 }
 
@@ -372,10 +398,9 @@ mod tests {
         assert_eq!(all.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4, 5]);
         assert!(reason(&all[0]).starts_with("trigger_properties is not valid JSON"));
         assert!(reason(&all[1]).contains("true or false"));
-        assert!(
-            reason(&all[2]).contains("not a recipient Braze takes"),
-            "{}",
-            reason(&all[2])
+        assert_eq!(
+            reason(&all[2]),
+            "trigger_properties must be a JSON object, not an array"
         );
         assert_eq!(reason(&all[3]), "has 1 field but the header has 3");
         match &all[3].content {

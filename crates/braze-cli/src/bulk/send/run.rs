@@ -276,7 +276,7 @@ where
                 reason,
             )),
             Content::Recipient(recipient) => {
-                if batcher.push(row.line, recipient) {
+                if batcher.push(row.line, User::of(&recipient), recipient) {
                     batcher.check(template, &mut invalid)?;
                     batcher.pending.clear();
                 }
@@ -323,10 +323,10 @@ struct Pending {
 
 impl Batcher {
     /// Adds a row; returns whether the batch is full.
-    fn push(&mut self, line: u64, recipient: Box<wire::Recipient>) -> bool {
+    fn push(&mut self, line: u64, user: User, recipient: Box<wire::Recipient>) -> bool {
         self.pending.push(Pending {
             line,
-            user: User::of(&recipient),
+            user,
             recipient,
         });
         self.pending.len() >= braze_sdk::rules::MAX_USERS
@@ -481,7 +481,7 @@ impl<O: TriggerSendOwner> Reader<O> {
                         let user = User::of(&recipient);
                         if let Some(skip) = self.resumed(row.line, &user) {
                             settled.push(skip);
-                        } else if batcher.push(row.line, recipient) {
+                        } else if batcher.push(row.line, user, recipient) {
                             self.dispatch(&mut batcher, &mut settled, &mut outcome)?;
                         }
                     }

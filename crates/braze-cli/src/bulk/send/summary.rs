@@ -12,6 +12,7 @@ use crate::bulk::control::StopReason;
 use crate::bulk::progress::Tally;
 use crate::bulk::send::outcome::SendOutcome;
 use crate::bulk::send::report::{SendRecorded, SendRow, SendSkip};
+use crate::bulk::summary::stop_text;
 use crate::error::{EXIT_INTERRUPTED, EXIT_REFUSED, EXIT_SUCCESS, EXIT_USAGE};
 use crate::output::{Output, count, preview_json, preview_text, print_json};
 
@@ -181,7 +182,7 @@ impl SendSummary<'_> {
             "elapsed_s": (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
             "rows_per_s": self.rows_per_second().round(),
             "interrupted": self.reason == Some(&StopReason::Interrupted),
-            "stopped": self.reason.map(|r| format!("{r:?}")),
+            "stopped": self.reason.map(stop_text),
             "first_failure": self.written.named.first_failure.as_ref().map(|(line, text)| {
                 json!({"line": line, "error": text})
             }),
@@ -256,17 +257,7 @@ impl SendSummary<'_> {
             }
         }
         if let Some(reason) = self.reason {
-            let why = match reason {
-                StopReason::Interrupted => "interrupted".to_owned(),
-                StopReason::KeyRefused { status, line } => {
-                    format!("Braze refused the API key ({status}) on line {line}")
-                }
-                StopReason::ReportFailed => "the report could not be written".to_owned(),
-                StopReason::Unreachable { rows } => {
-                    format!("{rows} batches in a row could not connect to Braze")
-                }
-            };
-            eprintln!("  stopped: {why}; rows not attempted are skipped");
+            eprintln!("  stopped: {}", stop_text(reason));
         }
         if let Some((line, text)) = &self.written.named.first_failure {
             eprintln!("  first failure (line {line}): {text}");
