@@ -580,7 +580,7 @@ fn row_content(kind: ScheduleKind, owner: Option<Field>, schedule: Field) -> Row
 }
 
 /// The lines of a JSON Lines input with their numbers: blank lines are skipped, the BOM
-/// of the first line dropped, each line trimmed; a line over [`MAX_JSON_LINE_BYTES`] is
+/// of the first line dropped, each line trimmed; a line over `MAX_JSON_LINE_BYTES` (1 MiB) is
 /// given as `None` (and the rest of it skipped), so that a file without newlines cannot
 /// take all memory.
 pub struct JsonLines {

@@ -2,7 +2,7 @@
 //! refused before anything is sent, with the lines named (unless `--allow-duplicates`).
 //!
 //! In memory that does not grow with the input: a first pass puts each row's user key
-//! into a Bloom filter of fixed size ([`FILTER_BITS`]); a key the filter already holds is
+//! into a Bloom filter of fixed size (`FILTER_BITS`, 4 MiB); a key the filter already holds is
 //! a candidate (a duplicate, or a false match, about 1 in 20,000 rows at a million rows).
 //! Only when there are candidates does a second pass collect their lines, and only theirs.
 
