@@ -5,7 +5,8 @@
 //! peak RSS; throughput is rows (or requests) over wall time measured here. Medians over
 //! several runs, with min–max. `--smoke` runs tiny sizes with debug builds and no peers,
 //! only to prove that the harness still works (CI runs it); it writes to `target/`
-//! instead of BENCHMARKS.md.
+//! instead of BENCHMARKS.md. Section 7 (the bulk send) is written last, after the build
+//! cost.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
@@ -31,6 +32,16 @@ struct Sizes {
     load_requests: usize,
     prism_requests: usize,
     memory_rows: [usize; 2],
+    /// Section 7, the bulk send: recipients per run against the static responder, runs,
+    /// requests in flight, the two sizes of the memory check, and the rate-limited run
+    /// (recipients, limit per window, window in seconds).
+    send_rows: usize,
+    send_runs: usize,
+    send_concurrency: usize,
+    send_memory_rows: [usize; 2],
+    send_rate_rows: usize,
+    send_rate_limit: u64,
+    send_window_secs: u64,
     peers: bool,
     criterion: bool,
 }
@@ -47,6 +58,13 @@ const FULL: Sizes = Sizes {
     load_requests: 100_000,
     prism_requests: 20_000,
     memory_rows: [100_000, 1_000_000],
+    send_rows: 100_000,
+    send_runs: 3,
+    send_concurrency: 16,
+    send_memory_rows: [100_000, 1_000_000],
+    send_rate_rows: 100_000,
+    send_rate_limit: 250,
+    send_window_secs: 2,
     peers: true,
     criterion: true,
 };
@@ -63,6 +81,13 @@ const SMOKE: Sizes = Sizes {
     load_requests: 1_000,
     prism_requests: 0,
     memory_rows: [500, 2_000],
+    send_rows: 1_000,
+    send_runs: 1,
+    send_concurrency: 4,
+    send_memory_rows: [500, 2_000],
+    send_rate_rows: 1_000,
+    send_rate_limit: 10,
+    send_window_secs: 2,
     peers: false,
     criterion: false,
 };
@@ -136,6 +161,7 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
     };
     let section = build_cost::run(&bench.root, &bench.bin, smoke, command)?;
     bench.report.push_str(&section);
+    bench.bulk_send()?;
 
     let target = if smoke {
         bench.root.join("target").join("BENCHMARKS.smoke.md")
@@ -847,6 +873,223 @@ impl Bench {
             verdict(large <= 32.0 * 1024.0),
             large / small,
             verdict(large <= small * 1.10),
+        );
+        Ok(())
+    }
+}
+
+impl Bench {
+    /// An `external_user_id` CSV of `rows` users.
+    fn write_users(&self, name: &str, rows: usize) -> Result<PathBuf, String> {
+        let path = self.work.join(name);
+        let file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+        let mut out = std::io::BufWriter::new(file);
+        writeln!(out, "external_user_id").map_err(|e| e.to_string())?;
+        for i in 0..rows {
+            writeln!(out, "bench-user-{i:08}").map_err(|e| e.to_string())?;
+        }
+        out.flush().map_err(|e| e.to_string())?;
+        Ok(path)
+    }
+
+    /// The CLI's bulk send of `users` to `url` (report written, no progress).
+    fn cli_send(&self, url: &str, key: &str, users: &Path, concurrency: usize) -> Command {
+        let mut command = Command::new(self.exe("braze"));
+        command
+            .args([
+                "campaigns",
+                "trigger",
+                "send",
+                "--campaign-id",
+                "bench-campaign",
+            ])
+            .arg("--from")
+            .arg(users)
+            .args(["--concurrency", &concurrency.to_string(), "--quiet"])
+            .arg("--report")
+            .arg(self.work.join("cli-send-report.jsonl"))
+            .env("BRAZE_API_KEY", key)
+            .env("BRAZE_REST_ENDPOINT", url);
+        command
+    }
+
+    fn raw_send(&self, url: &str, key: &str, users: &Path, concurrency: usize) -> Command {
+        let mut command = Command::new(self.exe("braze-bench"));
+        command
+            .args(["raw-send", "--url", url, "--from"])
+            .arg(users)
+            .args(["--concurrency", &concurrency.to_string()])
+            .env("BRAZE_API_KEY", key);
+        command
+    }
+
+    fn peer_send(&self, url: &str, key: &str, users: &Path, concurrency: usize) -> Command {
+        let mut command = Command::new("node");
+        command
+            .current_dir(self.root.join("bench").join("peer"))
+            .arg("send.cjs")
+            .arg(url)
+            .arg(users)
+            .arg(concurrency.to_string())
+            .arg("bench-campaign")
+            .env("BRAZE_API_KEY", key);
+        command
+    }
+
+    /// Section 7: the bulk send against the static responder (this CLI, the bare loop, the
+    /// npm peer), its memory at two sizes, and against the fake with a rate limit.
+    fn bulk_send(&mut self) -> Result<(), String> {
+        step("7. bulk send versus the bare loop and the peer; memory; rate limit");
+        let s = self.sizes;
+        let users = self.write_users("send-users.csv", s.send_rows)?;
+        let requests = s.send_rows.div_ceil(50);
+        let (mut server, url) =
+            self.start_server(Command::new(self.exe("braze-bench")).arg("static-server"))?;
+        let key = "bench-key";
+        let mut results: Vec<(&str, Vec<f64>, Vec<u64>)> = vec![
+            ("braze (this CLI)", Vec::new(), Vec::new()),
+            ("bare reqwest loop", Vec::new(), Vec::new()),
+        ];
+        if s.peers {
+            results.push(("npm braze-api", Vec::new(), Vec::new()));
+        }
+        for _ in 0..s.send_runs {
+            for (name, rates, rss) in results.iter_mut() {
+                let mut command = match *name {
+                    "braze (this CLI)" => self.cli_send(&url, key, &users, s.send_concurrency),
+                    "bare reqwest loop" => self.raw_send(&url, key, &users, s.send_concurrency),
+                    _ => self.peer_send(&url, key, &users, s.send_concurrency),
+                };
+                let run = self.measure(&mut command)?;
+                if !run.success {
+                    return Err(format!(
+                        "{name} failed to send against the static responder"
+                    ));
+                }
+                rates.push(s.send_rows as f64 / run.wall_s);
+                rss.extend(run.peak_rss_kib);
+            }
+        }
+        let mut table = String::from(
+            "| contender | rows/s (median) | min–max | peak RSS (median) |\n|---|---|---|---|\n",
+        );
+        for (name, rates, rss) in &results {
+            let _ = writeln!(
+                table,
+                "| {name} | {:.0} | {} | {} |",
+                median_of(rates),
+                range0(rates),
+                rss_text(rss)
+            );
+        }
+        let cli = median_of(&results[0].1);
+        let raw = median_of(&results[1].1);
+        let mut verdicts = format!(
+            "- CLI / bare loop throughput = **{:.2}** (target ≥ 0.8): {}\n",
+            cli / raw,
+            verdict(cli / raw >= 0.8)
+        );
+        if s.peers {
+            let peer = median_of(&results[2].1);
+            let _ = writeln!(
+                verdicts,
+                "- CLI / npm peer throughput = **{:.1}×** (target ≥ 4×): {}",
+                cli / peer,
+                verdict(cli / peer >= 4.0),
+            );
+        }
+
+        // Memory: the same command at two sizes.
+        let mut memory = String::from("| recipients | peak RSS | rows/s |\n|---|---|---|\n");
+        let mut peaks = Vec::new();
+        for rows in s.send_memory_rows {
+            let csv = self.write_users("send-memory.csv", rows)?;
+            let run = self.measure(&mut self.cli_send(&url, key, &csv, s.send_concurrency))?;
+            if !run.success {
+                return Err(format!("the CLI failed to send {rows} rows"));
+            }
+            let peak = run.peak_rss_kib.unwrap_or(0);
+            peaks.push(peak);
+            let _ = writeln!(
+                memory,
+                "| {rows} | {} | {:.0} |",
+                rss_text(&[peak]),
+                rows as f64 / run.wall_s
+            );
+            let _ = std::fs::remove_file(&csv);
+        }
+        server.stop();
+        let (small, large) = (peaks[0] as f64, peaks[1] as f64);
+
+        // Against the fake with a rate limit: the theoretical minimum is one window per
+        // `limit` requests.
+        let rate_users = self.write_users("send-rate-users.csv", s.send_rate_rows)?;
+        let rate_requests = s.send_rate_rows.div_ceil(50) as u64;
+        let windows = rate_requests.div_ceil(s.send_rate_limit);
+        let minimum_s = (windows * s.send_window_secs) as f64;
+        let (mut fake, ready) = self.start_server(
+            Command::new(self.exe("braze-bench"))
+                .args(["serve-mock", "--preload", "0"])
+                .args(["--rate-limit", &s.send_rate_limit.to_string()])
+                .args(["--window-secs", &s.send_window_secs.to_string()])
+                .arg("--csv")
+                .arg(self.work.join("send-rate-unused.csv")),
+        )?;
+        let ready = json(&ready)?;
+        let (fake_url, fake_key) = (str_of(&ready["url"]), str_of(&ready["key"]));
+        let run = self.measure(&mut self.cli_send(
+            &fake_url,
+            &fake_key,
+            &rate_users,
+            s.send_concurrency,
+        ))?;
+        let stats = fake.finish()?;
+        let ratio = run.wall_s / minimum_s;
+        let max_429 = stats["max_429_per_window"].as_u64().unwrap_or(u64::MAX);
+        let dispatched = stats["users_dispatched"].as_u64().unwrap_or(0);
+        let rate_ok = ratio <= 1.10 && max_429 <= 1 && dispatched == s.send_rate_rows as u64;
+
+        let _ = writeln!(
+            self.report,
+            "## 7. Bulk send: this CLI, the bare loop, the npm peer\n\n{} recipients \
+             (`external_user_id` CSV), {requests} requests of at most 50, concurrency {}, \
+             against the static responder (`braze-bench static-server`), {} run(s) each, \
+             contenders interleaved. The CLI is `braze campaigns trigger send --campaign-id C \
+             --from users.csv --concurrency {} --report FILE --quiet` (duplicate check, rulebook \
+             check of each batch, in-flight marks flushed before each request, report \
+             written); the bare loop is `braze-bench raw-send` (reqwest, the same batches, no \
+             checks, no retries, no report); the peer is `bench/peer/send.cjs` (npm \
+             `braze-api`, `campaigns.trigger.send` with the same batches, a pool of the same \
+             concurrency).\n\n{table}\n{verdicts}\n\
+             Memory: the CLI's bulk send of {} and {} recipients against the static responder. \
+             Targets: ≤ 32 MiB at the larger size ({}), and flat: larger / smaller = **{:.3}** \
+             (within 10%: {}).\n\n{memory}\n\
+             Rate limit: {} recipients ({rate_requests} requests) against `braze-mock` limited \
+             to {} requests per {}-second window, so the theoretical minimum is {windows} \
+             windows ({minimum_s:.0} s). Targets: wall time ≤ 1.10 × the minimum, at most one \
+             429 per window, every user dispatched: {}\n\n\
+             | wall time, s | / theoretical minimum | windows spanned | 429s (max per window) | users dispatched |\n\
+             |---|---|---|---|---|\n\
+             | {:.2} | {:.3} | {} | {} ({}) | {} |\n",
+            s.send_rows,
+            s.send_concurrency,
+            s.send_runs,
+            s.send_concurrency,
+            s.send_memory_rows[0],
+            s.send_memory_rows[1],
+            verdict(large <= 32.0 * 1024.0),
+            large / small,
+            verdict(large <= small * 1.10),
+            s.send_rate_rows,
+            s.send_rate_limit,
+            s.send_window_secs,
+            verdict(rate_ok),
+            run.wall_s,
+            ratio,
+            stats["windows_spanned"],
+            stats["rate_limited"],
+            max_429,
+            dispatched,
         );
         Ok(())
     }

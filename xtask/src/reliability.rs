@@ -2,9 +2,10 @@
 //! RELIABILITY.md, each part bounded in time, on loopback only.
 //!
 //! * `campaigns`: the fault and concurrency campaigns (`crates/braze-cli/tests/reliability.rs`,
-//!   `tests/tests/reliability.rs`): the small versions the suite runs, or with `--full` the
-//!   `#[ignore]`d full ones (10,000-row bulk delete, 1,000 creates, 64 clients). Figures go
-//!   to `target/reliability/figures/*.json`.
+//!   `crates/braze-cli/tests/send_reliability.rs`, `tests/tests/reliability.rs`): the small
+//!   versions the suite runs, or with `--full` the `#[ignore]`d full ones (10,000-row bulk
+//!   delete, 10,000-recipient bulk send, 1,000 creates, 64 clients). Figures go to
+//!   `target/reliability/figures/*.json`.
 //! * `schemathesis`: Schemathesis (from PyPI, into `target/reliability/venv-<python version>`) against the
 //!   `braze-mock` binary with `openapi/braze.yaml`; at least 1,000 generated cases, zero
 //!   failures, zero 5xx. `--full` generates more cases per operation.
@@ -127,7 +128,11 @@ fn status_of(command: &mut Command, what: &str) -> Result<(), String> {
 
 fn campaigns(root: &Path, out: &Path, full: bool) -> Result<(), String> {
     let figures = out.join("figures");
-    for (package, test) in [("braze-cli", "reliability"), ("braze-tests", "reliability")] {
+    for (package, test) in [
+        ("braze-cli", "reliability"),
+        ("braze-cli", "send_reliability"),
+        ("braze-tests", "reliability"),
+    ] {
         let mut command = Command::new(crate::workspace::cargo());
         command
             .current_dir(root)

@@ -5,6 +5,7 @@ mod load;
 mod mixed;
 mod overhead;
 mod raw_bulk;
+mod raw_send;
 mod serve_mock;
 mod static_server;
 
@@ -33,6 +34,18 @@ enum Command {
         #[arg(long)]
         from: String,
         #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+    /// Bare reqwest bulk trigger send of an external_user_id CSV, 50 users per request
+    /// (key from BRAZE_API_KEY).
+    RawSend {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long, default_value = "bench-campaign")]
+        campaign: String,
+        #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
     /// Fixed load of delete requests; throughput and latency percentiles.
@@ -118,6 +131,15 @@ fn main() -> std::io::Result<()> {
             } => {
                 let key = std::env::var("BRAZE_API_KEY").unwrap_or_default();
                 raw_bulk::run(&url, &key, &from, concurrency).await
+            }
+            Command::RawSend {
+                url,
+                from,
+                campaign,
+                concurrency,
+            } => {
+                let key = std::env::var("BRAZE_API_KEY").unwrap_or_default();
+                raw_send::run(&url, &key, &from, &campaign, concurrency).await
             }
             Command::Load {
                 url,

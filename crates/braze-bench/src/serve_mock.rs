@@ -1,6 +1,7 @@
 //! The fake server for a benchmark run: in-process, preloaded with schedules whose ids go
 //! to a CSV for the contender to cancel, then, when its stdin closes, a JSON account of
-//! what it saw (429s per window of each limit class, schedules left).
+//! what it saw (429s per window of each limit class, schedules left, dispatches of the
+//! sends).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -32,8 +33,9 @@ pub async fn run(options: Options) -> std::io::Result<()> {
         // Every broadcast request of a benchmark targets an audience of its own.
         .audience_rate_limit(u64::MAX, options.broadcast_window)
         .seed(options.seed)
-        // Enough to see every request of the run, for the 429 count.
-        .log_capacity((options.preload * 4).max(1_000));
+        // Enough to see every request of the run, for the 429 count (a bulk send of
+        // 100,000 users is 2,000 requests and their 429s).
+        .log_capacity((options.preload * 4).max(10_000));
     for spec in &options.faults {
         let rule: FaultRule = spec
             .parse()
@@ -63,6 +65,7 @@ pub async fn run(options: Options) -> std::io::Result<()> {
     let _ = tokio::io::stdin().read_to_end(&mut sink).await;
 
     let requests = server.requests();
+    let dispatches = server.dispatches();
     let default = account(&requests, options.window, false);
     let broadcast = account(&requests, options.broadcast_window, true);
     println!(
@@ -75,6 +78,8 @@ pub async fn run(options: Options) -> std::io::Result<()> {
             "max_429_per_window": default["max_429_per_window"],
             "broadcast": broadcast,
             "schedules_left": server.schedules().len(),
+            "dispatches": dispatches.len(),
+            "users_dispatched": dispatches.iter().map(|d| d.users.len()).sum::<usize>(),
             "rate_limit_total": server.rate_limit_counters().total,
         })
     );

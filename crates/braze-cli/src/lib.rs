@@ -5,8 +5,9 @@
 //!
 //! * [`cli`]: the command line (clap);
 //! * [`credentials`]: key and endpoint, `--mock`, dry-run placeholders;
-//! * [`single`]: the one-request commands; [`bulk`]: `delete --from FILE`, and [`report`]
-//!   its rows' outcomes and report file;
+//! * [`single`] and [`send`]: the one-request commands; [`bulk`]: `delete --from FILE`
+//!   (and [`report`], its rows' outcomes and report file) and `trigger send --from FILE`
+//!   ([`bulk::send`]);
 //! * [`output`]: text and JSON output; [`error`]: errors and exit codes;
 //! * [`demo`] and [`embedded_mock`] (feature `mock`, on by default): the tour and
 //!   `--mock`, on an in-process fake.
@@ -136,13 +137,19 @@ async fn dispatch(global: &GlobalArgs, command: &Command) -> Result<u8, CliError
                 CampaignsCommand::Trigger {
                     command: CampaignTriggerCommand::Send(args),
                 },
-        } => send::trigger_campaign_send(global, args).await,
+        } => match &args.bulk.from {
+            Some(_) => bulk::send::run::campaign(global, args).await,
+            None => send::trigger_campaign_send(global, args).await,
+        },
         Command::Canvas {
             command:
                 CanvasCommand::Trigger {
                     command: CanvasTriggerCommand::Send(args),
                 },
-        } => send::trigger_canvas_send(global, args).await,
+        } => match &args.bulk.from {
+            Some(_) => bulk::send::run::canvas(global, args).await,
+            None => send::trigger_canvas_send(global, args).await,
+        },
         Command::Messages {
             command: MessagesCommand::Send(args),
         } => send::send_messages(global, args).await,

@@ -894,3 +894,66 @@ fn message_schedules_are_cancelled_in_bulk_by_schedule_id() {
         "only the campaign row was sent again"
     );
 }
+
+#[test]
+fn a_quoted_empty_schedule_id_gets_a_report_line_of_its_own() {
+    // Issue 22: in a one-column file a row written `""` was dropped from the run and from
+    // the report (98 lines for 100 rows). Every record gets a line; an empty one is
+    // invalid, with its line number; a blank line is still no row.
+    let server = fake(|c| c);
+    let schedule = || braze_mock::Schedule {
+        at_optimal_time: None,
+        in_local_time: None,
+        time: utc_in_days(365).parse().unwrap(),
+    };
+    let mut csv = String::from("schedule_id\n");
+    let mut quoted_lines = Vec::new();
+    for n in 0..100u64 {
+        if n % 50 == 7 {
+            csv.push_str("\"\"\n");
+            quoted_lines.push(n + 2);
+        } else {
+            let id = server
+                .add_message_schedule(
+                    schedule(),
+                    serde_json::from_value(serde_json::json!({"apple_push": {"alert": "Hi"}}))
+                        .unwrap(),
+                )
+                .schedule_id()
+                .as_str()
+                .to_owned();
+            writeln!(csv, "{id}").unwrap();
+        }
+    }
+    csv.push('\n');
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ids.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &words(&format!(
+            "messages schedule delete --from {} --report {}",
+            input.display(),
+            report.display()
+        )),
+    );
+    assert_eq!(out.code, Some(1), "two rows are invalid: {out:?}");
+    let lines = report_lines(&report);
+    assert_eq!(lines.len(), 100, "one report line per record");
+    let rows = by_line(&lines);
+    let invalid: Vec<u64> = rows
+        .iter()
+        .filter(|(_, row)| row["outcome"] == "invalid")
+        .map(|(line, _)| *line)
+        .collect();
+    assert_eq!(invalid, quoted_lines);
+    for line in &quoted_lines {
+        assert_eq!(
+            rows[line]["message"], "schedule_id is blank",
+            "{:?}",
+            rows[line]
+        );
+    }
+    assert_eq!(server.schedules().len(), 0, "the 98 others are deleted");
+}

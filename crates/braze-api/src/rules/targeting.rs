@@ -48,13 +48,15 @@ pub(super) fn trigger(
         ));
     }
     for (index, recipient) in recipients.iter().enumerate() {
-        self::recipient(found, &format!("recipients[{index}]"), recipient);
+        // The path is written only for a problem: a bulk send checks every recipient of
+        // every batch, and nearly all have none.
+        self::recipient(found, &|| format!("recipients[{index}]"), recipient);
     }
 }
 
 /// Names one user, by one identifier (`recipient_object.md`), with what that identifier
-/// needs; its properties within Braze's size.
-fn recipient(found: &mut Vec<Problem>, path: &str, recipient: &Recipient) {
+/// needs; its properties within Braze's size. `path` writes the recipient's path.
+fn recipient(found: &mut Vec<Problem>, path: &dyn Fn() -> String, recipient: &Recipient) {
     let identifiers = [
         ("external_user_id", recipient.external_user_id.as_deref()),
         ("braze_id", recipient.braze_id.as_deref()),
@@ -63,25 +65,27 @@ fn recipient(found: &mut Vec<Problem>, path: &str, recipient: &Recipient) {
     for (name, value) in identifiers {
         if value.is_some_and(blank) {
             found.push(Problem::new(
-                format!("{path}.{name}"),
+                format!("{}.{name}", path()),
                 Rule::Blank,
                 "must not be empty or blank",
             ));
         }
     }
     if let Some(alias) = &recipient.user_alias {
-        self::alias(found, &format!("{path}.user_alias"), alias);
+        self::alias(found, &format!("{}.user_alias", path()), alias);
     }
-    let present: Vec<&str> = [
+    let given = [
         ("external_user_id", recipient.external_user_id.is_some()),
         ("user_alias", recipient.user_alias.is_some()),
         ("braze_id", recipient.braze_id.is_some()),
         ("email", recipient.email.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, given)| given.then_some(name))
-    .collect();
-    if present.len() != 1 {
+    ];
+    if given.iter().filter(|(_, given)| *given).count() != 1 {
+        let present: Vec<&str> = given
+            .into_iter()
+            .filter_map(|(name, given)| given.then_some(name))
+            .collect();
+        let path = path();
         let found_ids = if present.is_empty() {
             "none".to_owned()
         } else {
@@ -98,21 +102,21 @@ fn recipient(found: &mut Vec<Problem>, path: &str, recipient: &Recipient) {
     }
     if recipient.email.is_some() && recipient.prioritization.is_empty() {
         found.push(Problem::new(
-            format!("{path}.prioritization"),
+            format!("{}.prioritization", path()),
             Rule::PrioritizationRequired,
             "is required with email, e.g. [\"identified\", \"most_recently_updated\"]",
         ));
     }
     if recipient.user_alias.is_some() && recipient.send_to_existing_only.is_some() {
         found.push(Problem::new(
-            format!("{path}.send_to_existing_only"),
+            format!("{}.send_to_existing_only", path()),
             Rule::AliasCannotCreateUsers,
             "cannot be used with user_alias",
         ));
     }
     if recipient.send_to_existing_only == Some(false) && recipient.attributes.is_empty() {
         found.push(Problem::new(
-            format!("{path}.attributes"),
+            format!("{}.attributes", path()),
             Rule::AttributesRequired,
             "is required when send_to_existing_only is false (the user is created with them)",
         ));
@@ -125,7 +129,9 @@ fn recipient(found: &mut Vec<Problem>, path: &str, recipient: &Recipient) {
             &recipient.canvas_entry_properties,
         ),
     ] {
-        properties(found, &format!("{path}.{name}"), value.as_ref());
+        if value.is_some() {
+            properties(found, &format!("{}.{name}", path()), value.as_ref());
+        }
     }
 }
 
@@ -348,13 +354,32 @@ pub(super) fn properties(found: &mut Vec<Problem>, path: &str, properties: Optio
     let Some(properties) = properties else {
         return;
     };
-    let size = serde_json::to_vec(&properties.0).map_or(usize::MAX, |json| json.len());
+    // Counted as written, without keeping the text.
+    let mut size = ByteCount(0);
+    let size = match serde_json::to_writer(&mut size, &properties.0) {
+        Ok(()) => size.0,
+        Err(_) => usize::MAX,
+    };
     if size > MAX_PROPERTIES_BYTES {
         found.push(Problem::new(
             path,
             Rule::PropertiesTooLarge,
             format!("is {size} bytes of JSON; Braze takes at most {MAX_PROPERTIES_BYTES}"),
         ));
+    }
+}
+
+/// A writer that only counts the bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -1,4 +1,6 @@
-//! Bulk cancellation: `... schedule delete --from FILE`.
+//! Bulk runs from a file: cancellation (`... schedule delete --from FILE`, below) and
+//! trigger sends (`... trigger send --from FILE`, [`send`]), which share the input
+//! reading, the outcome policy, the Ctrl-C handling, the queue and the progress display.
 //!
 //! Which endpoint and which id columns a run uses comes from the
 //! [`ScheduleKind`](braze_sdk::ScheduleKind) of the command.
@@ -20,4 +22,5 @@ pub mod queue;
 pub mod recorder;
 pub mod resume;
 pub mod run;
+pub mod send;
 pub mod summary;

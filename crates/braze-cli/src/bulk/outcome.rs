@@ -1,5 +1,7 @@
-//! The outcome policy of a bulk delete: what a row became, given the SDK's answer, and
-//! what the run must do about it.
+//! The outcome policy of a bulk run: what a row became, given the SDK's answer, and
+//! what the run must do about it. Written for the deletes; the bulk sends read the same
+//! verdict in their own words ([`crate::bulk::send::outcome`]), so that "may have reached
+//! Braze" means the same in both.
 //!
 //! [`decide`] is pure: it reads a summary of the answer ([`Answer`]) and returns a
 //! [`Verdict`]; the worker applies it (builds the row's result, tells the run's
@@ -8,8 +10,7 @@
 
 use std::borrow::Cow;
 
-use braze_sdk::wire::MessageResponse;
-use braze_sdk::{Delivery, Response, TransportKind};
+use braze_sdk::{BrazeMessage, Delivery, Response, TransportKind};
 
 use crate::bulk::control::StopReason;
 use crate::report::{ALREADY_GONE_AFTER_RETRY, ALREADY_GONE_RESUMED, INVALID_URL_MESSAGE, Outcome};
@@ -57,8 +58,8 @@ pub struct Answer<'a> {
 }
 
 impl<'a> Answer<'a> {
-    /// A 2xx answer whose body was read.
-    pub fn success(response: &'a Response<MessageResponse>) -> Self {
+    /// A 2xx answer whose body was read (a delete's, or a send's).
+    pub fn success<T: BrazeMessage>(response: &'a Response<T>) -> Self {
         Self {
             reply: Reply::Success,
             status: Some(response.status().as_u16()),

@@ -110,6 +110,39 @@ impl Counters {
     }
 }
 
+/// What a progress display shows: how many rows are done, and the counts beside them.
+/// The deletes' [`Counters`] are one; the sends' counts another.
+pub trait Tally: Send + Sync + 'static {
+    /// Rows finished, whatever their outcome.
+    fn done(&self) -> u64;
+    /// The counts and the rate, as shown after the bar: `3 deleted, 0 failed, ...`.
+    fn notes(&self, rows_per_second: f64) -> String;
+}
+
+impl Tally for Counters {
+    fn done(&self) -> u64 {
+        self.done.load(Ordering::Acquire)
+    }
+
+    fn notes(&self, rows_per_second: f64) -> String {
+        let mut notes = format!(
+            "{} deleted, {} failed, {} invalid, {} skipped; {} rows/s",
+            count(Counters::get(&self.deleted)),
+            Counters::get(&self.failed),
+            Counters::get(&self.invalid),
+            count(Counters::get(&self.skipped)),
+            count(rows_per_second as u64),
+        );
+        if let Some(reset) = self.waiting_for_reset() {
+            notes.push_str(&format!(
+                "; rate limit spent, waiting for {}",
+                utc_text(reset)
+            ));
+        }
+        notes
+    }
+}
+
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -129,7 +162,7 @@ pub struct Display {
 
 impl Display {
     /// Starts showing `counters`; `total` is the estimated row count, if known.
-    pub fn start(counters: Arc<Counters>, total: Option<u64>, style: Style) -> Self {
+    pub fn start(counters: Arc<dyn Tally>, total: Option<u64>, style: Style) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = match style {
             Style::Off => None,
@@ -137,7 +170,7 @@ impl Display {
                 let stop = Arc::clone(&stop);
                 std::thread::Builder::new()
                     .name("braze-progress".to_owned())
-                    .spawn(move || show(&counters, total, style, &stop))
+                    .spawn(move || show(&*counters, total, style, &stop))
                     .ok()
             }
         };
@@ -165,7 +198,7 @@ impl Drop for Display {
 }
 
 /// The display thread's loop.
-fn show(counters: &Counters, total: Option<u64>, style: Style, stop: &AtomicBool) {
+fn show(counters: &dyn Tally, total: Option<u64>, style: Style, stop: &AtomicBool) {
     let started = Instant::now();
     let mut rate = RecentRate::default();
     let bar = (style == Style::Bar).then(|| new_bar(total));
@@ -179,22 +212,9 @@ fn show(counters: &Counters, total: Option<u64>, style: Style, stop: &AtomicBool
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let done = counters.done.load(Ordering::Acquire);
+        let done = counters.done();
         let per_second = rate.sample(Instant::now(), done);
-        let failed = Counters::get(&counters.failed);
-        let invalid = Counters::get(&counters.invalid);
-        let mut notes = format!(
-            "{} deleted, {failed} failed, {invalid} invalid, {} skipped; {} rows/s",
-            count(Counters::get(&counters.deleted)),
-            count(Counters::get(&counters.skipped)),
-            count(per_second as u64),
-        );
-        if let Some(reset) = counters.waiting_for_reset() {
-            notes.push_str(&format!(
-                "; rate limit spent, waiting for {}",
-                utc_text(reset)
-            ));
-        }
+        let notes = counters.notes(per_second);
         match &bar {
             Some(bar) => {
                 if let Some(total) = total {

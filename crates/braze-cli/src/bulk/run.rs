@@ -25,7 +25,7 @@ use braze_sdk::{Client, Delivery, RequestPreview, Response, ScheduleKind, Schedu
 use crate::bulk::control::{Control, listen_for_signals};
 use crate::bulk::input::{RowContent, RowReader, estimate_rows, is_stdin};
 use crate::bulk::outcome::{self, Answer, Reach};
-use crate::bulk::progress::{Counters, Display, Style};
+use crate::bulk::progress::{Counters, Display, Style, Tally};
 use crate::bulk::queue::JobQueue;
 use crate::bulk::recorder::{MAX_LISTED_PROBLEMS, Recorded, Recorder};
 use crate::bulk::resume::{AlreadyDeleted, Horizons};
@@ -95,7 +95,7 @@ pub async fn run(global: &GlobalArgs, kind: ScheduleKind, args: &BulkArgs) -> Re
     let output = Output::new(global.output);
 
     // Everything that can be refused is checked before the first request.
-    check_paths(args)?;
+    check_paths(args.report.as_deref(), &args.resume, args.from.as_deref())?;
     let already_deleted = AlreadyDeleted::load(&args.resume, kind)?;
     let rows = RowReader::open(input, args.format, kind)?;
     let style = progress_style(global);
@@ -120,7 +120,7 @@ pub async fn run(global: &GlobalArgs, kind: ScheduleKind, args: &BulkArgs) -> Re
     let control = Arc::new(Control::new(concurrency as u64));
     let signals = tokio::spawn(listen_for_signals(Arc::clone(&control)));
     let counters = Arc::new(Counters::default());
-    let display = Display::start(Arc::clone(&counters), total, style);
+    let display = Display::start(Arc::clone(&counters) as Arc<dyn Tally>, total, style);
     let started = Instant::now();
     let recorder = Recorder::new(kind, report, Arc::clone(&counters), Arc::clone(&control));
     let pipeline = Pipeline {
@@ -182,9 +182,14 @@ fn conclude(
     Ok(code)
 }
 
-/// `--report` must not overwrite a `--resume` report before it is read.
-fn check_paths(args: &BulkArgs) -> Result<(), CliError> {
-    let Some(report) = &args.report else {
+/// `--report` must not overwrite a `--resume` report before it is read, nor the input.
+/// (Shared with the bulk sends.)
+pub fn check_paths(
+    report: Option<&Path>,
+    resume: &[std::path::PathBuf],
+    from: Option<&Path>,
+) -> Result<(), CliError> {
+    let Some(report) = report else {
         return Ok(());
     };
     if report.as_os_str() == "-" {
@@ -194,14 +199,14 @@ fn check_paths(args: &BulkArgs) -> Result<(), CliError> {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     };
-    if args.resume.iter().any(|resume| same(report, resume)) {
+    if resume.iter().any(|resume| same(report, resume)) {
         return Err(CliError::Usage(format!(
             "--report {} is also a --resume report: it would be emptied before it is read; \
              write the new report to another file",
             report.display()
         )));
     }
-    if let Some(input) = &args.from
+    if let Some(input) = from
         && !is_stdin(input)
         && same(report, input)
     {
@@ -214,7 +219,7 @@ fn check_paths(args: &BulkArgs) -> Result<(), CliError> {
 }
 
 /// A bar on a terminal (unless logs also go there), lines otherwise, nothing if quiet.
-fn progress_style(global: &GlobalArgs) -> Style {
+pub fn progress_style(global: &GlobalArgs) -> Style {
     if global.quiet {
         Style::Off
     } else if std::io::stderr().is_terminal() && global.verbose == 0 {

@@ -176,7 +176,8 @@ impl Summary<'_> {
 }
 
 /// Why a run stopped, for people.
-fn stop_text(reason: &StopReason) -> String {
+/// Why a run stopped, in a sentence (shared with the bulk sends' summary).
+pub fn stop_text(reason: &StopReason) -> String {
     match reason {
         StopReason::Interrupted => {
             "interrupted; rows not attempted are reported skipped".to_owned()

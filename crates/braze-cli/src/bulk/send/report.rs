@@ -1,0 +1,277 @@
+//! The report of a bulk send, and where every finished row goes.
+//!
+//! One JSON line per event: before a batch is sent, one `in_flight` line per row of it,
+//! written with one `write` and flushed (no buffer in this process), so that a kill at any
+//! later moment leaves the rows marked; after its answer, one line per row with the
+//! outcome (`sent` with its `dispatch_id`, `refused`, `unknown`, `not_sent`). Rows never
+//! sent get one line: `invalid` or `skipped` (with a `skip_reason`). A row's last line is
+//! its outcome; `--resume` reads it ([`crate::bulk::send::resume`]).
+//!
+//! ```text
+//! {"line":2,"user":{"external_user_id":"u1"},"outcome":"in_flight","batch":1,...}
+//! {"line":2,"user":{"external_user_id":"u1"},"outcome":"sent","batch":1,"status":201,"dispatch_id":"d-1",...}
+//! ```
+//!
+//! Unlike the deletes' group commit ([`crate::report::ReportSink`]), every write here
+//! returns only once its lines are written: an `in_flight` mark must be in the file
+//! before its request leaves. Writes are per batch (up to 50 rows), so one lock is cheap.
+
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use braze_sdk::Delivery;
+use serde::Serialize;
+
+use crate::bulk::control::{Control, StopReason};
+use crate::bulk::recorder::MAX_LISTED_PROBLEMS;
+use crate::bulk::send::outcome::SendOutcome;
+use crate::bulk::send::summary::SendCounters;
+use crate::bulk::send::user::User;
+use crate::report::ReportWriter;
+
+/// Why a row was not sent: its `skip_reason` in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendSkip {
+    /// A `--resume` report records it sent.
+    AlreadySent,
+    /// A `--resume` report records it refused.
+    AlreadyRefused,
+    /// A `--resume` report records it unknown (or in flight when its run was killed):
+    /// it may have been sent; `--resend-unknown` sends it again.
+    Unknown,
+    /// Ctrl-C or SIGTERM came first.
+    Interrupted,
+    /// Braze refused the API key (401 or 403) on an earlier batch.
+    KeyRefused,
+    /// Too many batches in a row could not connect.
+    Unreachable,
+    /// The report could not be written.
+    ReportFailed,
+    /// A dry run: checked, not sent.
+    DryRun,
+}
+
+impl SendSkip {
+    /// The skip of a row not attempted because the run stopped for `reason`.
+    pub fn of_stop(reason: Option<&StopReason>) -> Self {
+        match reason {
+            Some(StopReason::KeyRefused { .. }) => Self::KeyRefused,
+            Some(StopReason::Unreachable { .. }) => Self::Unreachable,
+            Some(StopReason::ReportFailed) => Self::ReportFailed,
+            Some(StopReason::Interrupted) | None => Self::Interrupted,
+        }
+    }
+}
+
+/// One report line.
+#[derive(Debug, Clone, Serialize)]
+pub struct SendRow {
+    /// Its 1-based line in the input.
+    pub line: u64,
+    /// Whom it names, if readable.
+    pub user: Option<User>,
+    /// What happened.
+    pub outcome: SendOutcome,
+    /// Why it was skipped.
+    pub skip_reason: Option<SendSkip>,
+    /// The run's number of its batch (from 1), once it is in one.
+    pub batch: Option<u64>,
+    /// The HTTP status of Braze's last answer.
+    pub status: Option<u16>,
+    /// The dispatch Braze answered with.
+    pub dispatch_id: Option<String>,
+    /// Braze's message, the SDK's error, or why the row was skipped or invalid.
+    pub message: Cow<'static, str>,
+    /// Attempts made (0 when nothing was sent).
+    pub attempts: u32,
+    /// How far the request got, when one was made.
+    pub delivery: Option<Delivery>,
+}
+
+impl SendRow {
+    /// A row that was not sent.
+    pub fn unsent(
+        line: u64,
+        user: Option<User>,
+        outcome: SendOutcome,
+        skip_reason: Option<SendSkip>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            line,
+            user,
+            outcome,
+            skip_reason,
+            batch: None,
+            status: None,
+            dispatch_id: None,
+            message: message.into(),
+            attempts: 0,
+            delivery: None,
+        }
+    }
+
+    /// The row as one line of text, for the stderr list without `--report`.
+    pub fn describe(&self) -> String {
+        let user = self
+            .user
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_else(|| "?".to_owned());
+        let status = self.status.map(|s| format!(" ({s})")).unwrap_or_default();
+        format!(
+            "line {}: {user}: {}{status}: {}",
+            self.line,
+            self.outcome.as_str(),
+            self.message
+        )
+    }
+}
+
+/// Records rows: the report's lines, the counts the progress display reads, the rows to
+/// name in the summary.
+pub struct SendRecorder {
+    report: Option<Mutex<ReportWriter>>,
+    counters: Arc<SendCounters>,
+    control: Arc<Control>,
+    listed: AtomicU64,
+    unlisted: AtomicU64,
+    named: Mutex<Named>,
+    report_error: Mutex<Option<std::io::Error>>,
+}
+
+/// Rows the summary names: the unknown ones (this run's, and those a `--resume` report
+/// recorded), and the first failure.
+#[derive(Debug, Default)]
+pub struct Named {
+    /// Unknown rows, by line and user (the first [`MAX_LISTED_PROBLEMS`]).
+    pub unknown: Vec<(u64, String)>,
+    /// The first row whose batch failed: its line and message.
+    pub first_failure: Option<(u64, String)>,
+}
+
+/// What the recorder saw, for the summary.
+#[derive(Debug, Default)]
+pub struct SendRecorded {
+    /// The rows to name.
+    pub named: Named,
+    /// Failed or invalid rows past [`MAX_LISTED_PROBLEMS`], not listed on stderr.
+    pub unlisted_problems: u64,
+    /// Why the report could not be written, if it could not.
+    pub report_error: Option<std::io::Error>,
+}
+
+impl SendRecorder {
+    /// A recorder writing to `report` (or listing problems on stderr without one).
+    pub fn new(
+        report: Option<ReportWriter>,
+        counters: Arc<SendCounters>,
+        control: Arc<Control>,
+    ) -> Self {
+        Self {
+            report: report.map(Mutex::new),
+            counters,
+            control,
+            listed: AtomicU64::new(0),
+            unlisted: AtomicU64::new(0),
+            named: Mutex::new(Named::default()),
+            report_error: Mutex::new(None),
+        }
+    }
+
+    /// Marks a batch's rows in flight: returns once the lines are written (or there is no
+    /// report), with whether they were. When they could not be, the batch must not be
+    /// sent.
+    pub fn in_flight(&self, rows: &[SendRow]) -> bool {
+        self.write(rows)
+    }
+
+    /// Records finished rows.
+    pub fn record(&self, rows: &[SendRow]) {
+        // A failed write has stopped the run; the rows are still counted.
+        self.write(rows);
+        for row in rows {
+            self.note(row);
+            self.counters.record(row);
+        }
+    }
+
+    /// Names an unknown row in the summary (the first [`MAX_LISTED_PROBLEMS`]).
+    fn name_unknown(&self, row: &SendRow) {
+        let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
+        if (named.unknown.len() as u64) < MAX_LISTED_PROBLEMS {
+            let user = row
+                .user
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            named.unknown.push((row.line, user));
+        }
+    }
+
+    fn note(&self, row: &SendRow) {
+        let unknown =
+            row.outcome == SendOutcome::Unknown || row.skip_reason == Some(SendSkip::Unknown);
+        if unknown {
+            self.name_unknown(row);
+        }
+        let failed = matches!(
+            row.outcome,
+            SendOutcome::Unknown | SendOutcome::Refused | SendOutcome::NotSent
+        );
+        if failed {
+            let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
+            named
+                .first_failure
+                .get_or_insert_with(|| (row.line, row.message.to_string()));
+        }
+        if self.report.is_none() && (failed || row.outcome == SendOutcome::Invalid) {
+            if self.listed.fetch_add(1, Ordering::Relaxed) < MAX_LISTED_PROBLEMS {
+                eprintln!("{}", row.describe());
+            } else {
+                self.unlisted.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Writes the rows' lines with one `write`; returns whether they were written.
+    fn write(&self, rows: &[SendRow]) -> bool {
+        let Some(report) = &self.report else {
+            return true;
+        };
+        let mut lines = Vec::with_capacity(rows.len() * 160);
+        for row in rows {
+            // Writing JSON into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut lines, row);
+            lines.push(b'\n');
+        }
+        let mut writer = report.lock().unwrap_or_else(|e| e.into_inner());
+        let mut error = self.report_error.lock().unwrap_or_else(|e| e.into_inner());
+        if error.is_some() {
+            return false;
+        }
+        match writer.write_line(&lines) {
+            Ok(()) => true,
+            Err(e) => {
+                // Rows that end from now on would have no record: stop sending.
+                self.control.stop(StopReason::ReportFailed);
+                *error = Some(e);
+                false
+            }
+        }
+    }
+
+    /// What was seen, once every row is recorded.
+    pub fn finish(self) -> SendRecorded {
+        SendRecorded {
+            named: self.named.into_inner().unwrap_or_else(|e| e.into_inner()),
+            unlisted_problems: self.unlisted.load(Ordering::Relaxed),
+            report_error: self
+                .report_error
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+}

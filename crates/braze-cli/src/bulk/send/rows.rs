@@ -1,0 +1,446 @@
+//! Reading the recipients of a bulk send, one row at a time, from CSV or JSON Lines.
+//!
+//! The records and their line numbers come from [`crate::bulk::input`] (the reader of the
+//! bulk deletes); this file only says what a record holds. Every row becomes a wire
+//! recipient (`braze_sdk::wire::Recipient`, the spec's type) or an invalid row with its
+//! reason: whether a recipient is one Braze takes (one identifier, an email with its
+//! prioritization, properties within their size...) is the rulebook's call, made on each
+//! batch before it is sent ([`crate::bulk::send::run`]), not repeated here.
+//!
+//! * CSV: a header naming the columns, any order, extra columns ignored:
+//!   `external_user_id`, `user_alias_name` and `user_alias_label`, `email`,
+//!   `prioritization` (a JSON array, or names separated by commas), `braze_id`,
+//!   `trigger_properties`, `context` and `attributes` (JSON objects),
+//!   `send_to_existing_only` (`true` or `false`). An empty field is left out.
+//! * JSON Lines: one recipient object per line, as Braze takes it.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use braze_sdk::wire;
+
+use crate::bulk::input::{
+    CsvRecords, JsonLines, Source, buffered, field_count_mismatch, open_source, overlong_line,
+};
+use crate::bulk::send::user::User;
+use crate::cli::InputFormat;
+use crate::error::CliError;
+
+/// One input row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Its 1-based line in the input (the CSV header is line 1).
+    pub line: u64,
+    /// Its recipient, or why it cannot be sent.
+    pub content: Content,
+}
+
+/// What a row holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// A recipient, to be checked by the rulebook with its batch.
+    Recipient(Box<wire::Recipient>),
+    /// A row that cannot be sent, with whoever it named, if readable.
+    Invalid {
+        /// The identifiers read, if any.
+        user: Option<User>,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// The CSV columns that name a user: a header needs one of them.
+const IDENTIFIER_COLUMNS: [&str; 4] = ["external_user_id", "user_alias_name", "email", "braze_id"];
+
+/// The CSV columns that hold JSON objects.
+const OBJECT_COLUMNS: [&str; 4] = [
+    "trigger_properties",
+    "context",
+    "attributes",
+    "canvas_entry_properties",
+];
+
+/// The rows of an input, in order.
+pub enum RecipientRows {
+    /// CSV with a header row.
+    Csv {
+        /// The records.
+        records: CsvRecords,
+        /// The header's names.
+        columns: Vec<String>,
+    },
+    /// JSON Lines.
+    Jsonl(JsonLines),
+}
+
+impl RecipientRows {
+    /// Opens `path` (`-` for stdin) in `format`, or the format its extension or first
+    /// character says; a CSV header without an identifier column is an input error.
+    pub fn open(path: &Path, format: Option<InputFormat>) -> Result<Self, CliError> {
+        let (source, format) = buffered(open_source(path)?, path, format)?;
+        Self::from_source(source, path, format)
+    }
+
+    /// Reads rows of `format` from `source` (`path` names it in messages).
+    pub fn from_source(source: Source, path: &Path, format: InputFormat) -> Result<Self, CliError> {
+        match format {
+            InputFormat::Jsonl => Ok(Self::Jsonl(JsonLines::new(source))),
+            InputFormat::Csv => {
+                let (records, columns) = CsvRecords::new(source, path)?;
+                if !IDENTIFIER_COLUMNS
+                    .iter()
+                    .any(|wanted| columns.iter().any(|c| c == wanted))
+                {
+                    return Err(CliError::Input(format!(
+                        "{}: the CSV header names no user column (it has: {}); the first \
+                         line must name the columns, e.g. `external_user_id,trigger_properties` \
+                         (or user_alias_name and user_alias_label, email and prioritization, \
+                         braze_id)",
+                        path.display(),
+                        columns.join(", ")
+                    )));
+                }
+                Ok(Self::Csv { records, columns })
+            }
+        }
+    }
+
+    /// The format being read.
+    pub fn format(&self) -> InputFormat {
+        match self {
+            Self::Csv { .. } => InputFormat::Csv,
+            Self::Jsonl(_) => InputFormat::Jsonl,
+        }
+    }
+
+    /// The next row; `None` at the end; `Err` when the input cannot be read any further.
+    pub fn next_row(&mut self) -> Option<Result<Row, CliError>> {
+        match self {
+            Self::Csv { records, columns } => {
+                let (line, record) = match records.next_record()? {
+                    Ok(found) => found,
+                    Err(e) => return Some(Err(e)),
+                };
+                Some(Ok(Row {
+                    line,
+                    content: csv_row(columns, record),
+                }))
+            }
+            Self::Jsonl(lines) => {
+                let (line, text) = match lines.next_line()? {
+                    Ok(found) => found,
+                    Err(e) => return Some(Err(e)),
+                };
+                let content = match text {
+                    Some(text) => json_row(text),
+                    None => Content::Invalid {
+                        user: None,
+                        reason: overlong_line(),
+                    },
+                };
+                Some(Ok(Row { line, content }))
+            }
+        }
+    }
+}
+
+/// A CSV record as a recipient, built field by field (no JSON object in between: this
+/// runs once per row, twice with the duplicate check).
+fn csv_row(columns: &[String], record: &csv::ByteRecord) -> Content {
+    let mut recipient = wire::Recipient {
+        attributes: Map::new(),
+        braze_id: None,
+        canvas_entry_properties: None,
+        context: None,
+        email: None,
+        external_user_id: None,
+        prioritization: Vec::new(),
+        send_to_existing_only: None,
+        trigger_properties: None,
+        user_alias: None,
+        extra: Map::new(),
+    };
+    let mut problems = Vec::new();
+    if record.len() != columns.len() {
+        problems.push(field_count_mismatch(record.len(), columns.len()));
+    }
+    let (mut alias_name, mut alias_label) = (None, None);
+    for (name, bytes) in columns.iter().zip(record.iter()) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            problems.push(format!("{name} is not valid UTF-8"));
+            continue;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        match name.as_str() {
+            "external_user_id" => recipient.external_user_id = Some(text.to_owned()),
+            "email" => recipient.email = Some(text.to_owned()),
+            "braze_id" => recipient.braze_id = Some(text.to_owned()),
+            "user_alias_name" => alias_name = Some(text.to_owned()),
+            "user_alias_label" => alias_label = Some(text.to_owned()),
+            "prioritization" if text.starts_with('[') => {
+                match serde_json::from_str::<Vec<String>>(text) {
+                    Ok(list) => recipient.prioritization = list,
+                    Err(e) => problems.push(format!(
+                        "prioritization is not a JSON array of strings: {e}"
+                    )),
+                }
+            }
+            "prioritization" => {
+                recipient.prioritization = text
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+            }
+            "send_to_existing_only" => match text.to_ascii_lowercase().as_str() {
+                "true" => recipient.send_to_existing_only = Some(true),
+                "false" => recipient.send_to_existing_only = Some(false),
+                _ => problems.push(format!(
+                    "send_to_existing_only must be true or false, not {text:?}"
+                )),
+            },
+            column if OBJECT_COLUMNS.contains(&column) => match json_object(name, text) {
+                Ok(object) => match column {
+                    "trigger_properties" => recipient.trigger_properties = Some(object.into()),
+                    "context" => recipient.context = Some(object.into()),
+                    "canvas_entry_properties" => {
+                        recipient.canvas_entry_properties = Some(object.into())
+                    }
+                    _ => recipient.attributes = object,
+                },
+                Err(problem) => problems.push(problem),
+            },
+            _ => {}
+        }
+    }
+    match (alias_name, alias_label) {
+        (Some(alias_name), Some(alias_label)) => {
+            recipient.user_alias = Some(wire::UserAlias {
+                alias_name,
+                alias_label,
+            });
+        }
+        (None, None) => {}
+        _ => {
+            problems.push("a user alias needs both user_alias_name and user_alias_label".to_owned())
+        }
+    }
+    if problems.is_empty() {
+        Content::Recipient(Box::new(recipient))
+    } else {
+        let user = User::of(&recipient);
+        Content::Invalid {
+            user: (!user.is_empty()).then_some(user),
+            reason: problems.join("; "),
+        }
+    }
+}
+
+/// A CSV column that holds a JSON object.
+fn json_object(name: &str, text: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(other) => Err(format!(
+            "{name} must be a JSON object, not {}",
+            braze_sdk::rules::json_kind(&other)
+        )),
+        Err(e) => Err(format!("{name} is not valid JSON: {e}")),
+    }
+}
+
+/// A JSON line as a recipient.
+fn json_row(text: &[u8]) -> Content {
+    match serde_json::from_slice::<Value>(text) {
+        Err(e) => Content::Invalid {
+            user: None,
+            reason: format!("not valid JSON: {e}"),
+        },
+        Ok(Value::Object(object)) => recipient(object),
+        Ok(other) => Content::Invalid {
+            user: None,
+            reason: format!(
+                "not a JSON object (found {}); expected a recipient, e.g. \
+                 {{\"external_user_id\": \"user-42\", \"trigger_properties\": {{...}}}}",
+                braze_sdk::rules::json_kind(&other)
+            ),
+        },
+    }
+}
+
+/// The recipient of a JSON line, read as the spec's type: a field of the wrong type
+/// (properties that are not an object, an alias without its label) makes it invalid.
+fn recipient(mut object: Map<String, Value>) -> Content {
+    for field in ["external_user_id", "email", "braze_id"] {
+        if let Some(Value::String(text)) = object.get_mut(field) {
+            let trimmed = text.trim();
+            if trimmed.len() != text.len() {
+                *text = trimmed.to_owned();
+            }
+        }
+    }
+    let object = Value::Object(object);
+    let read = <wire::Recipient as serde::Deserialize>::deserialize(&object);
+    let user = match &read {
+        Ok(recipient) => Some(User::of(recipient)),
+        Err(_) => object.as_object().and_then(user_of_object),
+    };
+    match read {
+        Ok(recipient) => Content::Recipient(Box::new(recipient)),
+        Err(e) => Content::Invalid {
+            user,
+            reason: format!("not a recipient Braze takes: {e}"),
+        },
+    }
+}
+
+/// The identifiers of an object that is not a valid recipient, for the report.
+fn user_of_object(object: &Map<String, Value>) -> Option<User> {
+    let text = |field: &str| object.get(field).and_then(Value::as_str).map(str::to_owned);
+    let user = User {
+        external_user_id: text("external_user_id"),
+        user_alias: object.get("user_alias").and_then(|alias| {
+            Some(crate::bulk::send::user::Alias {
+                alias_name: alias.get("alias_name")?.as_str()?.to_owned(),
+                alias_label: alias.get("alias_label")?.as_str()?.to_owned(),
+            })
+        }),
+        email: text("email"),
+        braze_id: text("braze_id"),
+    };
+    (!user.is_empty()).then_some(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn rows(bytes: &[u8], format: InputFormat) -> Result<Vec<Row>, CliError> {
+        let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let (source, format) = buffered(source, Path::new("input"), Some(format))?;
+        let mut reader = RecipientRows::from_source(source, Path::new("input"), format)?;
+        let mut all = Vec::new();
+        while let Some(row) = reader.next_row() {
+            all.push(row?);
+        }
+        Ok(all)
+    }
+
+    fn recipient_of(row: &Row) -> &wire::Recipient {
+        match &row.content {
+            Content::Recipient(recipient) => recipient,
+            Content::Invalid { reason, .. } => panic!("invalid row {}: {reason}", row.line),
+        }
+    }
+
+    fn reason(row: &Row) -> &str {
+        match &row.content {
+            Content::Invalid { reason, .. } => reason,
+            Content::Recipient(_) => panic!("valid row {}", row.line),
+        }
+    }
+
+    #[test]
+    fn csv_columns_become_a_recipient() {
+        let csv = b"external_user_id,trigger_properties,note\n\
+            u1,\"{\"\"seat\"\": \"\"12A\"\"}\",x\n\
+            \n\
+             u2 ,,y\n";
+        let all = rows(csv, InputFormat::Csv).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].line, 2);
+        let first = recipient_of(&all[0]);
+        assert_eq!(first.external_user_id.as_deref(), Some("u1"));
+        assert_eq!(
+            first.trigger_properties.as_ref().map(|p| p["seat"].clone()),
+            Some(Value::from("12A"))
+        );
+        assert_eq!(all[1].line, 4);
+        assert_eq!(
+            recipient_of(&all[1]).external_user_id.as_deref(),
+            Some("u2")
+        );
+    }
+
+    #[test]
+    fn aliases_emails_and_flags() {
+        let csv = b"user_alias_name,user_alias_label,email,prioritization,send_to_existing_only,attributes\n\
+            ada,crm,,,,\n\
+            ,,a@example.com,\"identified,most_recently_updated\",false,\"{\"\"plan\"\":\"\"gold\"\"}\"\n";
+        let all = rows(csv, InputFormat::Csv).unwrap();
+        let alias = recipient_of(&all[0]).user_alias.clone().unwrap();
+        assert_eq!(
+            (alias.alias_name.as_str(), alias.alias_label.as_str()),
+            ("ada", "crm")
+        );
+        let email = recipient_of(&all[1]);
+        assert_eq!(
+            email.prioritization,
+            ["identified", "most_recently_updated"]
+        );
+        assert_eq!(email.send_to_existing_only, Some(false));
+        assert_eq!(email.attributes["plan"], "gold");
+    }
+
+    #[test]
+    fn bad_rows_are_invalid_with_their_lines_and_users() {
+        let csv = b"external_user_id,trigger_properties,send_to_existing_only\n\
+            u1,{not json,\n\
+            u2,,maybe\n\
+            u3,[1],\n\
+            u4\n";
+        let all = rows(csv, InputFormat::Csv).unwrap();
+        assert_eq!(all.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4, 5]);
+        assert!(reason(&all[0]).starts_with("trigger_properties is not valid JSON"));
+        assert!(reason(&all[1]).contains("true or false"));
+        assert_eq!(
+            reason(&all[2]),
+            "trigger_properties must be a JSON object, not an array"
+        );
+        assert_eq!(reason(&all[3]), "has 1 field but the header has 3");
+        match &all[3].content {
+            Content::Invalid { user, .. } => {
+                assert_eq!(
+                    user.as_ref().unwrap().external_user_id.as_deref(),
+                    Some("u4")
+                )
+            }
+            Content::Recipient(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_header_without_a_user_column_is_an_input_error() {
+        let error = match rows(b"name,trigger_properties\nx,{}\n", InputFormat::Csv) {
+            Err(e) => e,
+            Ok(rows) => panic!("{rows:?}"),
+        };
+        assert!(
+            error.to_string().contains("names no user column"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn json_lines_are_braze_s_recipient_objects() {
+        let jsonl = b"{\"external_user_id\":\" u1 \",\"trigger_properties\":{\"a\":1}}\n\
+            \n\
+            [1]\n\
+            {\"user_alias\":{\"alias_name\":\"n\"}}\n\
+            {\"email\":\"e@x.io\",\"prioritization\":[\"identified\"]}\n";
+        let all = rows(jsonl, InputFormat::Jsonl).unwrap();
+        assert_eq!(all.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 3, 4, 5]);
+        assert_eq!(
+            recipient_of(&all[0]).external_user_id.as_deref(),
+            Some("u1")
+        );
+        assert!(reason(&all[1]).starts_with("not a JSON object"));
+        assert!(reason(&all[2]).contains("not a recipient Braze takes"));
+        assert_eq!(recipient_of(&all[3]).email.as_deref(), Some("e@x.io"));
+    }
+}
