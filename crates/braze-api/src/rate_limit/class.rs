@@ -79,7 +79,24 @@ impl LimitClass {
         if operation.rate_limit != RateLimitRule::BroadcastWhenTargeted {
             return Self::Default;
         }
-        let Some(Ok(Value::Object(body))) = body.map(serde_json::from_slice::<Value>) else {
+        let Some(body) = body else {
+            return Self::Default;
+        };
+        // Most such requests list their users (a bulk send's batches of 50 among them):
+        // told from a glance at the top-level fields, which keeps nothing. A body the
+        // glance cannot read (not an object, a field given twice) is read whole below.
+        if let Ok(glance) = serde_json::from_slice::<Glance>(body)
+            && (glance.listed() || !glance.targets_an_audience())
+        {
+            return Self::Default;
+        }
+        Self::read(operation, body)
+    }
+
+    /// [`of`](Self::of) from the whole body, as a `Value`: for a broadcast, whose key
+    /// needs the owner, the segment and the audience themselves.
+    fn read(operation: &OperationSpec, body: &[u8]) -> Self {
+        let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
             return Self::Default;
         };
         let present = |field: &str| body.get(field).is_some_and(|value| !value.is_null());
@@ -109,9 +126,148 @@ impl LimitClass {
     }
 }
 
+/// What [`LimitClass::of`] needs of a body's top-level fields, read without keeping them
+/// (other fields are skipped unread).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct Glance {
+    recipients: Seen,
+    external_user_ids: Seen,
+    user_aliases: Seen,
+    broadcast: Seen,
+    audience: Seen,
+    segment_id: Seen,
+}
+
+impl Glance {
+    fn listed(&self) -> bool {
+        [
+            &self.recipients,
+            &self.external_user_ids,
+            &self.user_aliases,
+        ]
+        .iter()
+        .any(|field| matches!(field, Seen::NonEmptyList))
+    }
+
+    fn targets_an_audience(&self) -> bool {
+        matches!(self.broadcast, Seen::True)
+            || !matches!(self.audience, Seen::Absent | Seen::Null)
+            || !matches!(self.segment_id, Seen::Absent | Seen::Null)
+    }
+}
+
+/// The kind of one JSON value, as far as the class depends on it.
+#[derive(Default)]
+enum Seen {
+    #[default]
+    Absent,
+    Null,
+    True,
+    NonEmptyList,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Seen {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SeenVisitor)
+    }
+}
+
+struct SeenVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SeenVisitor {
+    type Value = Seen;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Seen, E> {
+        Ok(Seen::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Seen, E> {
+        Ok(Seen::Null)
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Seen, E> {
+        Ok(if value { Seen::True } else { Seen::Other })
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Seen, E> {
+        Ok(Seen::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Seen, E> {
+        Ok(Seen::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Seen, E> {
+        Ok(Seen::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Seen, E> {
+        Ok(Seen::Other)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Seen, A::Error> {
+        use serde::de::IgnoredAny;
+        let mut seen = Seen::Other;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            seen = Seen::NonEmptyList;
+        }
+        Ok(seen)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Seen, A::Error> {
+        use serde::de::IgnoredAny;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Seen::Other)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_glance_classes_every_body_as_the_whole_reading_does() {
+        use crate::operations::*;
+        let bodies = [
+            r#"{"campaign_id": "c", "recipients": [{"external_user_id": "u"}]}"#,
+            r#"{"campaign_id": "c", "recipients": [], "broadcast": true}"#,
+            r#"{"campaign_id": "c", "recipients": null, "broadcast": true}"#,
+            r#"{"campaign_id": "c", "broadcast": false}"#,
+            r#"{"campaign_id": "c", "broadcast": "true"}"#,
+            r#"{"campaign_id": "c", "segment_id": null}"#,
+            r#"{"campaign_id": "c", "segment_id": "s", "external_user_ids": ["u"]}"#,
+            r#"{"campaign_id": "c", "segment_id": "s", "external_user_ids": []}"#,
+            r#"{"canvas_id": "v", "audience": {"AND": [{"x": 1}]}}"#,
+            r#"{"canvas_id": "v", "audience": null, "user_aliases": [{"alias_name": "a"}]}"#,
+            r#"{"canvas_id": "v", "audience": {}, "user_aliases": {"alias_name": "a"}}"#,
+            r#"{"campaign_id": "c", "broadcast": true, "broadcast": false}"#,
+            r#"{"campaign_id": "c", "recipients": [1], "recipients": []}"#,
+            r#"{"campaign_id": "c", "messages": {"email": {"body": "[\"x\"]"}}, "broadcast": true}"#,
+            r#"[{"broadcast": true}]"#,
+            r#"{"broadcast": tru"#,
+            "",
+        ];
+        for operation in OPERATIONS {
+            for body in bodies {
+                assert_eq!(
+                    LimitClass::of(operation, Some(body.as_bytes())),
+                    if operation.rate_limit == RateLimitRule::BroadcastWhenTargeted {
+                        LimitClass::read(operation, body.as_bytes())
+                    } else {
+                        LimitClass::Default
+                    },
+                    "{} {body}",
+                    operation.id
+                );
+            }
+        }
+    }
 
     #[test]
     fn creates_that_broadcast_or_target_an_audience_are_in_the_broadcast_class() {
