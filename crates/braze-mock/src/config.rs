@@ -62,6 +62,7 @@ pub struct Config {
     pub(crate) faults: Vec<FaultRule>,
     pub(crate) worker_threads: Option<usize>,
     pub(crate) clock: Clock,
+    pub(crate) control: bool,
 }
 
 impl Config {
@@ -88,6 +89,7 @@ impl Config {
             faults: Vec::new(),
             worker_threads: None,
             clock: Clock::system(),
+            control: false,
         }
     }
 
@@ -231,6 +233,19 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Serves the control API under `/_mock/` (off by default): the state to read, seeds,
+    /// faults, rate limits, the clock and a reset, over plain HTTP, for tests written in
+    /// any language (the crate's README lists the calls; their answers are described by
+    /// `openapi/braze-mock-control.yaml`). Its calls are not counted against the rate
+    /// limits, not faulted and not logged. Off, `/_mock/...` is an unknown path like any
+    /// other (Braze's 404).
+    pub fn control(mut self, on: bool) -> Self {
+        self.control = on;
+        self
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self::new()
@@ -264,6 +279,7 @@ impl fmt::Debug for Config {
             .field("faults", &self.faults)
             .field("worker_threads", &self.worker_threads)
             .field("clock", &self.clock)
+            .field("control", &self.control)
             .finish()
     }
 }
