@@ -8,7 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use braze_mock::{CampaignKind, Config, Fault, FaultRule, MockServer, Status, User};
+use std::time::{Duration, SystemTime};
+
+use braze_mock::{CampaignKind, Clock, Config, Fault, FaultRule, MockServer, Status, User};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -193,6 +195,10 @@ async fn populated() -> (MockServer, reqwest::Client) {
         Config::new()
             .control(true)
             .seed(24)
+            // 2030-01-01T00:00:00Z, whatever day it is: LATER is still to come.
+            .clock(Clock::starting_at(
+                SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000),
+            ))
             .max_body_bytes(4096)
             .fault(
                 FaultRule::new(Fault::Status(502))
