@@ -231,9 +231,7 @@ impl Config {
         self.clock = clock;
         self
     }
-}
 
-impl Config {
     /// Serves the control API under `/_mock/` (off by default): the state to read, seeds,
     /// faults, rate limits, the clock and a reset, over plain HTTP, for tests written in
     /// any language (the crate's README lists the calls; their answers are described by
