@@ -8,12 +8,15 @@
 //! * `cargo xtask build-cost [--smoke]` runs only the build-cost section of the
 //!   benchmarks and replaces it in BENCHMARKS.md.
 //! * `cargo xtask reliability [--full] [PART...]` runs the evidence of RELIABILITY.md.
+//! * `cargo xtask conformance [--dry-run] [ARGS]` runs the conformance probe against the
+//!   workspace in `BRAZE_REST_ENDPOINT` and against the fake (docs/conformance.md).
 //! * `cargo xtask msrv` fails when a dependency of the published crates declares a
 //!   `rust-version` above the workspace's (CI runs it).
 
 use std::process::ExitCode;
 
 mod bench;
+mod conformance;
 mod generate;
 mod msrv;
 mod operation_table;
@@ -39,6 +42,10 @@ tasks:
   reliability [--full] [campaigns] [schemathesis] [fuzz]
                       the fault campaigns, Schemathesis against the fake, and the AFL++
                       fuzz targets (RELIABILITY.md); --full for the full sizes
+  conformance [--dry-run] [--help] [ARGS]
+                      the conformance probe: the same safe requests to the Braze
+                      workspace in BRAZE_REST_ENDPOINT and to the fake, one line per
+                      choice of braze-mock's choices.rs (docs/conformance.md)
   msrv                fail if a dependency of the published crates declares a
                       rust-version above the workspace's
 ";
@@ -54,6 +61,7 @@ fn main() -> ExitCode {
         ["build-cost"] => Task::BuildCost { smoke: false },
         ["build-cost", "--smoke"] => Task::BuildCost { smoke: true },
         ["reliability", rest @ ..] => Task::Reliability(rest),
+        ["conformance", rest @ ..] => Task::Conformance(rest),
         ["msrv"] => Task::Msrv,
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
@@ -71,6 +79,7 @@ fn main() -> ExitCode {
         Task::Bench { smoke } => bench::run(&root, smoke),
         Task::BuildCost { smoke } => bench::build_cost_alone(&root, smoke),
         Task::Reliability(rest) => reliability::run(&root, rest),
+        Task::Conformance(rest) => conformance::run(&root, rest),
         Task::Msrv => msrv::run(&root),
     });
     match result {
@@ -88,5 +97,6 @@ enum Task<'a> {
     Bench { smoke: bool },
     BuildCost { smoke: bool },
     Reliability(&'a [&'a str]),
+    Conformance(&'a [&'a str]),
     Msrv,
 }

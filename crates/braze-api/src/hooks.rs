@@ -198,130 +198,158 @@ impl Client {
     /// notes itself in the call's record; then [`retry::next_wait`] decides whether to go
     /// again.
     ///
-    /// Written as one function, not a loop around an attempt function: each `async fn`
-    /// level is a future moved into its caller's, and the request and the reqwest future
-    /// are large, so every level costs copies on every request.
-    async fn send(
+    /// Its future is part of every request's (boxed once, by the generated operation's
+    /// [`Bound::send`](crate::operations::Bound::send)), so its size is watched: one loop,
+    /// not a loop around an attempt function (each `async fn` level is a future moved into
+    /// its caller's); an `async move` block rather than an `async fn` (whose arguments are
+    /// kept twice, as arguments and as locals, rust-lang/rust#62958); each attempt's values
+    /// in a block, and the wait for a retry at the top of the loop; and the rare waits (pacing, a
+    /// retry's timer, a body of unknown length) boxed. Together they took it from 2,072 to
+    /// 936 bytes (`-Zprint-type-sizes`), which every request moves and copies.
+    fn send(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         operation: &'static str,
         spec: Option<&'static OperationSpec>,
         idempotency: Idempotency,
-    ) -> reqwest::Result<reqwest::Response> {
-        let state = self.inner();
-        let policy = &state.retry;
-        let started = Instant::now();
-        // The headers are set once: a retry sends a copy of this very request.
-        state.prepare(request.headers_mut());
-        // The class depends only on the operation and the body, the same on every attempt.
-        let class = state.pacing.then(|| {
-            spec.map_or(LimitClass::Default, |spec| {
-                LimitClass::of(spec, request.body().and_then(reqwest::Body::as_bytes))
-            })
-        });
-        let mut number: u32 = 0;
-        loop {
-            number += 1;
-            // Keep a copy for a retry, only when there can be one. The body is `Bytes`, so
-            // its copy is a reference count; a streamed body cannot be copied and gets one
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
+        let mut request = request;
+        async move {
+            let state = self.inner();
+            let policy = &state.retry;
+            let started = Instant::now();
+            // The headers are set once: a retry sends a copy of this very request.
+            state.prepare(request.headers_mut());
+            // The class depends only on the operation and the body, the same on every
             // attempt.
-            let spare = if number < policy.max_attempts {
-                request.try_clone()
-            } else {
-                None
-            };
-
-            let ticket = match &class {
-                Some(class) => Some(state.pacer.acquire(class, policy.max_rate_limit_wait).await),
-                None => None,
-            };
-            let span = tracing::info_span!(
-                "braze.request",
-                operation,
-                attempt = number,
-                method = %request.method(),
-                path = request.url().path(),
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            let sent_at = Instant::now();
-            let mut limit_exceeded = None;
-            let result = match self
-                .client()
-                .execute(request)
-                .instrument(span.clone())
-                .await
-            {
-                // Most answers declare a length within the cap: nothing more to do.
-                Ok(response) if fits(&response, state.max_response_bytes) => Ok(response),
-                Ok(response) => {
-                    let (response, exceeded) = guard_body(response, state.max_response_bytes)
-                        .instrument(span.clone())
-                        .await;
-                    limit_exceeded = exceeded;
-                    Ok(response)
-                }
-                Err(error) => Err(error),
-            };
-            let answered_at = Instant::now();
-            span.record(
-                "duration_ms",
-                answered_at.duration_since(sent_at).as_millis() as u64,
-            );
-            let attempt = match &result {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    Attempt::Status(response.status())
-                }
-                Err(error) if error.is_connect() => Attempt::NotConnected,
-                Err(_) => Attempt::Interrupted,
-            };
-            let figures = result
-                .as_ref()
-                .ok()
-                .and_then(|response| RateLimit::from_headers(response.headers()));
-            if let (Some(ticket), Ok(response)) = (&ticket, &result) {
-                ticket.observe(response.status().is_success(), figures.as_ref());
-            }
-            drop(ticket);
-            let elapsed = answered_at.duration_since(started);
-            call::update(|record| {
-                record.note_attempt(operation, number, attempt, figures, limit_exceeded, elapsed)
+            let class = state.pacing.then(|| {
+                spec.map_or(LimitClass::Default, |spec| {
+                    LimitClass::of(spec, request.body().and_then(reqwest::Body::as_bytes))
+                })
             });
+            let mut number: u32 = 0;
+            // How long to wait before the next attempt: waited at the top of the loop, where
+            // the last attempt's values are out of scope and need no room in the future.
+            let mut pause = None;
+            loop {
+                if let Some(wait) = pause.take() {
+                    // Boxed: a timer is large, and only a retry needs one.
+                    Box::pin(tokio::time::sleep(wait)).await;
+                }
+                number += 1;
+                // Keep a copy for a retry, only when there can be one. The body is
+                // `Bytes`, so its copy is a reference count; a streamed body cannot be
+                // copied and gets one attempt.
+                let spare = if number < policy.max_attempts {
+                    request.try_clone()
+                } else {
+                    None
+                };
+                let (result, attempt, elapsed) = {
+                    let ticket = match &class {
+                        Some(class) => {
+                            Some(state.pacer.acquire(class, policy.max_rate_limit_wait).await)
+                        }
+                        None => None,
+                    };
+                    let span = tracing::info_span!(
+                        "braze.request",
+                        operation,
+                        attempt = number,
+                        method = %request.method(),
+                        path = request.url().path(),
+                        status = tracing::field::Empty,
+                        duration_ms = tracing::field::Empty,
+                    );
+                    let sent_at = Instant::now();
+                    let mut limit_exceeded = None;
+                    let result = match self
+                        .client()
+                        .execute(request)
+                        .instrument(span.clone())
+                        .await
+                    {
+                        // Most answers declare a length within the cap: nothing more to do.
+                        Ok(response) if fits(&response, state.max_response_bytes) => Ok(response),
+                        // Rare (a body of unknown or excessive length), so boxed.
+                        Ok(response) => {
+                            let (response, exceeded) =
+                                Box::pin(guard_body(response, state.max_response_bytes))
+                                    .instrument(span.clone())
+                                    .await;
+                            limit_exceeded = exceeded;
+                            Ok(response)
+                        }
+                        Err(error) => Err(error),
+                    };
+                    let answered_at = Instant::now();
+                    span.record(
+                        "duration_ms",
+                        answered_at.duration_since(sent_at).as_millis() as u64,
+                    );
+                    let attempt = match &result {
+                        Ok(response) => {
+                            span.record("status", response.status().as_u16());
+                            Attempt::Status(response.status())
+                        }
+                        Err(error) if error.is_connect() => Attempt::NotConnected,
+                        Err(_) => Attempt::Interrupted,
+                    };
+                    let figures = result
+                        .as_ref()
+                        .ok()
+                        .and_then(|response| RateLimit::from_headers(response.headers()));
+                    if let (Some(ticket), Ok(response)) = (&ticket, &result) {
+                        ticket.observe(response.status().is_success(), figures.as_ref());
+                    }
+                    drop(ticket);
+                    let elapsed = answered_at.duration_since(started);
+                    call::update(|record| {
+                        record.note_attempt(
+                            operation,
+                            number,
+                            attempt,
+                            figures,
+                            limit_exceeded,
+                            elapsed,
+                        )
+                    });
+                    (result, attempt, elapsed)
+                };
 
-            // Without a copy there is no retry (the last attempt, or a streamed body).
-            let Some(spare) = spare else {
-                return result;
-            };
-            let outcome = AttemptOutcome {
-                number,
-                attempt,
-                headers: result.as_ref().ok().map(|r| r.headers()),
-            };
-            let Some(wait) =
-                retry::next_wait(policy, idempotency, &outcome, elapsed, SystemTime::now())
-            else {
-                return result;
-            };
-            match &result {
-                Ok(response) => tracing::debug!(
-                    operation,
-                    attempt = number,
-                    status = response.status().as_u16(),
-                    wait_ms = wait.as_millis() as u64,
-                    "retrying after a retryable status"
-                ),
-                Err(error) => tracing::debug!(
-                    operation,
-                    attempt = number,
-                    error = %error,
-                    wait_ms = wait.as_millis() as u64,
-                    "retrying after a transport error"
-                ),
+                // Without a copy there is no retry (the last attempt, or a streamed body).
+                let Some(next) = spare else {
+                    return result;
+                };
+                let outcome = AttemptOutcome {
+                    number,
+                    attempt,
+                    headers: result.as_ref().ok().map(|r| r.headers()),
+                };
+                let Some(wait) =
+                    retry::next_wait(policy, idempotency, &outcome, elapsed, SystemTime::now())
+                else {
+                    return result;
+                };
+                match &result {
+                    Ok(response) => tracing::debug!(
+                        operation,
+                        attempt = number,
+                        status = response.status().as_u16(),
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying after a retryable status"
+                    ),
+                    Err(error) => tracing::debug!(
+                        operation,
+                        attempt = number,
+                        error = %error,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying after a transport error"
+                    ),
+                }
+                pause = Some(wait);
+                request = next;
             }
-            drop(result);
-            tokio::time::sleep(wait).await;
-            request = spare;
         }
     }
 }

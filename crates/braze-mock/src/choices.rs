@@ -606,6 +606,66 @@ pub const ONE_MESSAGE_PER_USER: bool = true;
 /// with `prioritization` and retries; the fake does not model ties.
 pub const EMAIL_MATCHES_THE_FIRST_USER: bool = true;
 
+/// A choice changed on one server ([`crate::Config::changed_choice`]), so that a test can
+/// start a fake that differs from the default in exactly one choice: the conformance
+/// probe's tests (`crates/braze-conformance`) check that its report names that choice and
+/// no other. Nothing else should use it; the fake's behaviour is the items above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChangedChoice {
+    /// [`CREATE_STATUS`] replaced by this status.
+    CreateStatus(StatusCode),
+    /// [`UNKNOWN_SCHEDULE_STATUS`] replaced by this status.
+    UnknownScheduleStatus(StatusCode),
+}
+
+impl ChangedChoice {
+    /// The name of the item of this module it changes (`UNKNOWN_SCHEDULE_STATUS`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CreateStatus(_) => "CREATE_STATUS",
+            Self::UnknownScheduleStatus(_) => "UNKNOWN_SCHEDULE_STATUS",
+        }
+    }
+}
+
+/// The choices of one server that a test may change ([`ChangedChoice`]): the constants
+/// above unless changed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Choices {
+    changed: Vec<ChangedChoice>,
+}
+
+impl Choices {
+    pub(crate) fn new(changed: Vec<ChangedChoice>) -> Self {
+        Self { changed }
+    }
+
+    /// [`CREATE_STATUS`], or the status a test put in its place.
+    pub(crate) fn create_status(&self) -> StatusCode {
+        self.changed
+            .iter()
+            .rev()
+            .find_map(|c| match c {
+                ChangedChoice::CreateStatus(status) => Some(*status),
+                _ => None,
+            })
+            .unwrap_or(CREATE_STATUS)
+    }
+
+    /// [`UNKNOWN_SCHEDULE_STATUS`], or the status a test put in its place.
+    pub(crate) fn unknown_schedule_status(&self) -> StatusCode {
+        self.changed
+            .iter()
+            .rev()
+            .find_map(|c| match c {
+                ChangedChoice::UnknownScheduleStatus(status) => Some(*status),
+                _ => None,
+            })
+            .unwrap_or(UNKNOWN_SCHEDULE_STATUS)
+    }
+}
+
 /// A bijection on u64 (the splitmix64 finaliser), so that consecutive ids do not look
 /// consecutive yet never collide.
 fn scramble(mut x: u64) -> u64 {
@@ -637,6 +697,17 @@ mod tests {
             ids.iter()
                 .all(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
         );
+    }
+
+    #[test]
+    fn a_changed_choice_replaces_only_its_own_constant() {
+        let changed = Choices::new(vec![ChangedChoice::UnknownScheduleStatus(
+            StatusCode::BAD_REQUEST,
+        )]);
+        assert_eq!(changed.unknown_schedule_status(), StatusCode::BAD_REQUEST);
+        assert_eq!(changed.create_status(), CREATE_STATUS);
+        let default = Choices::default();
+        assert_eq!(default.unknown_schedule_status(), UNKNOWN_SCHEDULE_STATUS);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::time::Duration;
 use braze_api::ids::{CampaignId, CanvasId};
 
 use crate::auth::Permissions;
+use crate::choices::ChangedChoice;
 use crate::clock::Clock;
 use crate::faults::FaultRule;
 use crate::sends::{CampaignKind, Status, User};
@@ -63,6 +64,7 @@ pub struct Config {
     pub(crate) worker_threads: Option<usize>,
     pub(crate) clock: Clock,
     pub(crate) control: bool,
+    pub(crate) changed_choices: Vec<ChangedChoice>,
 }
 
 impl Config {
@@ -90,6 +92,7 @@ impl Config {
             worker_threads: None,
             clock: Clock::system(),
             control: false,
+            changed_choices: Vec::new(),
         }
     }
 
@@ -242,6 +245,14 @@ impl Config {
         self.control = on;
         self
     }
+
+    /// Changes one of the fake's [choices](crate::choices) on this server, for a test that
+    /// needs a fake differing from the default in that choice alone (the conformance
+    /// probe's tests). See [`ChangedChoice`].
+    pub fn changed_choice(mut self, choice: ChangedChoice) -> Self {
+        self.changed_choices.push(choice);
+        self
+    }
 }
 
 impl Default for Config {
@@ -278,6 +289,7 @@ impl fmt::Debug for Config {
             .field("worker_threads", &self.worker_threads)
             .field("clock", &self.clock)
             .field("control", &self.control)
+            .field("changed_choices", &self.changed_choices)
             .finish()
     }
 }

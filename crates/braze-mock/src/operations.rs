@@ -362,7 +362,7 @@ fn create(
 ) -> Reply {
     let stored = shared.store.create(make, received_at);
     let mut reply = Reply::json(
-        choices::CREATE_STATUS,
+        shared.choices.create_status(),
         &ScheduleCreateResponse {
             dispatch_id: Some(stored.dispatch_id),
             schedule_id: stored.reference.schedule_id().clone(),
@@ -415,7 +415,7 @@ fn update(shared: &Shared, schedule: &ScheduleRef, change: Change, now: DateTime
     shared
         .store
         .update(schedule, decide)
-        .map_err(|refusal| refused(refusal, schedule))?;
+        .map_err(|refusal| refused(shared, refusal, schedule))?;
     Ok(Reply::success(choices::UPDATE_STATUS))
 }
 
@@ -449,14 +449,14 @@ fn delete(shared: &Shared, schedule: &ScheduleRef) -> Outcome {
     shared
         .store
         .delete(schedule)
-        .map_err(|refusal| refused(refusal, schedule))?;
+        .map_err(|refusal| refused(shared, refusal, schedule))?;
     Ok(Reply::success(choices::DELETE_STATUS))
 }
 
-fn refused(refusal: Refusal<Reply>, schedule: &ScheduleRef) -> Reply {
+fn refused(shared: &Shared, refusal: Refusal<Reply>, schedule: &ScheduleRef) -> Reply {
     match refusal {
         Refusal::NotFound => Reply::error(
-            choices::UNKNOWN_SCHEDULE_STATUS,
+            shared.choices.unknown_schedule_status(),
             choices::unknown_schedule_message(
                 schedule.schedule_id().as_str(),
                 schedule.kind().owner_field().zip(schedule.owner_id()),

@@ -111,6 +111,7 @@ impl MockServer {
                 seed,
                 config: config.clone(),
             },
+            choices: crate::choices::Choices::new(config.changed_choices.clone()),
         });
         let (port, worker_threads, control) = (config.port, config.worker_threads, config.control);
 

@@ -6,6 +6,7 @@
 use braze_api::ScheduleKind;
 
 use crate::auth::Keyring;
+use crate::choices::Choices;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::faults::FaultPlan;
@@ -28,6 +29,8 @@ pub(crate) struct Shared {
     pub(crate) max_body_bytes: usize,
     /// "Now" for schedules; rate limits read the system clock.
     pub(crate) clock: Clock,
+    /// The choices a test changed on this server ([`crate::Config::changed_choice`]).
+    pub(crate) choices: Choices,
     /// What the server started as, for [`Shared::reset`].
     pub(crate) start: Start,
 }

@@ -225,40 +225,41 @@ impl DeleteSchedule {
 
     /// The checked wire body.
     pub fn body(&self) -> Result<DeleteBody, Error> {
+        self.check()?;
+        Ok(Self::wire(self.schedule.clone(), self.extra.clone()))
+    }
+
+    /// The id and `extra` checks of [`body`](Self::body).
+    fn check(&self) -> Result<(), Error> {
         validate::id(self.schedule.check())?;
-        validate::extra(self.spec().request_body, "", &self.extra)?;
-        let extra = self.extra.clone();
-        Ok(match self.schedule.clone() {
+        validate::extra(self.spec().request_body, "", &self.extra)
+    }
+
+    /// The wire body of checked parts. Written as struct literals rather than through the
+    /// generated builders, whose defaults allocate an error text per field: a delete has
+    /// nothing else to check, and this runs on every one of a bulk cancel's rows.
+    fn wire(schedule: ScheduleRef, extra: Map<String, Value>) -> DeleteBody {
+        match schedule {
             ScheduleRef::Campaign {
                 campaign_id,
                 schedule_id,
-            } => DeleteBody::Campaign(
-                types::CampaignScheduleDeleteRequest::builder()
-                    .campaign_id(campaign_id)
-                    .schedule_id(schedule_id)
-                    .extra(extra)
-                    .try_into()
-                    .map_err(Error::conversion)?,
-            ),
+            } => DeleteBody::Campaign(types::CampaignScheduleDeleteRequest {
+                campaign_id,
+                schedule_id,
+                extra,
+            }),
             ScheduleRef::Canvas {
                 canvas_id,
                 schedule_id,
-            } => DeleteBody::Canvas(
-                types::CanvasScheduleDeleteRequest::builder()
-                    .canvas_id(canvas_id)
-                    .schedule_id(schedule_id)
-                    .extra(extra)
-                    .try_into()
-                    .map_err(Error::conversion)?,
-            ),
-            ScheduleRef::Message { schedule_id } => DeleteBody::Message(
-                types::MessageScheduleDeleteRequest::builder()
-                    .schedule_id(schedule_id)
-                    .extra(extra)
-                    .try_into()
-                    .map_err(Error::conversion)?,
-            ),
-        })
+            } => DeleteBody::Canvas(types::CanvasScheduleDeleteRequest {
+                canvas_id,
+                schedule_id,
+                extra,
+            }),
+            ScheduleRef::Message { schedule_id } => {
+                DeleteBody::Message(types::MessageScheduleDeleteRequest { schedule_id, extra })
+            }
+        }
     }
 
     /// The operation it calls, from the generated builder its kind's call is bound to.
@@ -283,9 +284,14 @@ impl DeleteSchedule {
 
     /// Checks and sends the request.
     pub async fn send(self) -> Result<Response<MessageResponse>, Error> {
-        let body = self.body()?;
-        let (client, api) = (&self.client, &self.client.api);
-        match body {
+        self.check()?;
+        let Self {
+            client,
+            schedule,
+            extra,
+        } = self;
+        let (client, api) = (&client, &client.api);
+        match Self::wire(schedule, extra) {
             DeleteBody::Campaign(body) => {
                 client
                     .call(Outgoing::of(api.delete_campaign_schedule().body(body)))

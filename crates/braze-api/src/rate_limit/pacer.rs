@@ -182,6 +182,24 @@ impl Pacer {
     /// reset further away than `max_wait` is not waited for: the request goes out and
     /// Braze answers 429 with the reset time.
     pub(crate) async fn acquire(&self, class: &LimitClass, max_wait: Duration) -> Ticket<'_> {
+        // The common case, a default-class request with room in its window, is decided
+        // here without waiting. Waiting is rare, and its state (timers, a notification)
+        // large: boxed, it stays out of the future of every request.
+        if matches!(class, LimitClass::Default) {
+            let budget = &self.default;
+            if let Decision::Go { probe } = budget.decide(SystemTime::now()) {
+                return Ticket {
+                    pacer: self,
+                    budget,
+                    probe,
+                };
+            }
+        }
+        Box::pin(self.wait_for_turn(class, max_wait)).await
+    }
+
+    /// [`acquire`](Self::acquire) when it may have to wait.
+    async fn wait_for_turn(&self, class: &LimitClass, max_wait: Duration) -> Ticket<'_> {
         let mut waited = Duration::ZERO;
         if let LimitClass::Broadcast { audience } = class {
             loop {
