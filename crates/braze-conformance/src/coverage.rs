@@ -87,6 +87,11 @@ pub const NOT_PROBED: &[(&str, &str)] = &[
     ("fault_stage", FAULTS),
     ("DELAYED_REQUESTS_ARE_DROPPED", FAULTS),
     (
+        "CHANGED_RATE_LIMITS_COUNT_AFRESH",
+        "the fake's control API (PUT /_mock/rate_limits): Braze's limits do not change \
+         while a workspace runs",
+    ),
+    (
         "UPDATED_MESSAGES_NEED_THE_CAMPAIGN_VARIATIONS",
         "needs an API campaign and its message variation ids; the probe is given an \
          API-triggered campaign only",

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::RwLock;
 
 pub use braze_api::operations::{Permission, UnknownPermission};
 use http::HeaderValue;
@@ -166,18 +167,39 @@ pub(crate) struct Authentication {
     pub(crate) quoted: bool,
 }
 
-/// The configured API keys.
+/// The configured API keys. The control API adds keys while the server runs, so they sit
+/// behind a lock; a request takes it for reading, which costs one uncontended atomic
+/// operation.
 pub(crate) struct Keyring {
-    keys: Vec<(Box<[u8]>, Permissions)>,
+    keys: RwLock<Vec<(Box<[u8]>, Permissions)>>,
 }
 
 impl Keyring {
     pub(crate) fn new(keys: impl IntoIterator<Item = (String, Permissions)>) -> Self {
-        Self {
-            keys: keys
-                .into_iter()
-                .map(|(key, permissions)| (key.into_bytes().into_boxed_slice(), permissions))
-                .collect(),
+        let keyring = Self {
+            keys: RwLock::new(Vec::new()),
+        };
+        keyring.replace(keys);
+        keyring
+    }
+
+    /// Accepts `key` with these permissions from now on; a key already accepted gets
+    /// these permissions instead of its own.
+    pub(crate) fn add(&self, key: String, permissions: Permissions) {
+        let key = key.into_bytes().into_boxed_slice();
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        match keys.iter_mut().find(|(known, _)| *known == key) {
+            Some((_, known)) => *known = permissions,
+            None => keys.push((key, permissions)),
+        }
+    }
+
+    /// Accepts exactly these keys from now on (a key given twice has the permissions given
+    /// last).
+    pub(crate) fn replace(&self, keys: impl IntoIterator<Item = (String, Permissions)>) {
+        self.keys.write().unwrap_or_else(|e| e.into_inner()).clear();
+        for (key, permissions) in keys {
+            self.add(key, permissions);
         }
     }
 
@@ -202,7 +224,8 @@ impl Keyring {
         // (subtle compares lengths first); key lengths are not secret here.
         let mut found = Choice::from(0);
         let mut bits: Bits = [0; WORDS];
-        for (key, permissions) in &self.keys {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        for (key, permissions) in keys.iter() {
             let matches = key.as_ref().ct_eq(token);
             for (word, theirs) in bits.iter_mut().zip(&permissions.bits) {
                 word.conditional_assign(theirs, matches);
@@ -281,6 +304,28 @@ mod tests {
         assert_eq!(
             check("Bearer full").permissions.bits,
             Permissions::all().bits
+        );
+    }
+
+    #[test]
+    fn keys_added_later_are_accepted_and_a_known_key_changes_its_permissions() {
+        let keyring = keyring();
+        let header = |value: &str| HeaderValue::from_str(value).unwrap();
+        assert_eq!(
+            keyring.authenticate(Some(&header("Bearer late"))).outcome,
+            AuthOutcome::Unknown
+        );
+        keyring.add("late".to_owned(), Permission::MessagesSend.into());
+        let late = keyring.authenticate(Some(&header("Bearer late")));
+        assert_eq!(late.outcome, AuthOutcome::Valid);
+        assert_eq!(late.permissions, Permission::MessagesSend.into());
+        keyring.add("full".to_owned(), Permissions::none());
+        let full = keyring.authenticate(Some(&header("Bearer full")));
+        assert_eq!(full.permissions, Permissions::none());
+        keyring.replace([("only".to_owned(), Permissions::all())]);
+        assert_eq!(
+            keyring.authenticate(Some(&header("Bearer late"))).outcome,
+            AuthOutcome::Unknown
         );
     }
 

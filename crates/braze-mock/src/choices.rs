@@ -215,6 +215,12 @@ pub fn injected_error_message(status: StatusCode) -> String {
 /// that a client that paces on the headers behaves as it would against Braze.
 pub const INJECTED_429_REPORTS_NO_REMAINING: bool = true;
 
+/// Whether figures changed through the control API (`PUT /_mock/rate_limits`) start
+/// counting afresh: the requests already counted in the current window are forgotten, so
+/// that a test that sets a limit of 2 sees its third request refused, whatever ran before.
+/// Braze's limits do not change while a workspace runs; this is the fake's own.
+pub const CHANGED_RATE_LIMITS_COUNT_AFRESH: bool = true;
+
 /// The page of an injected HTML error: what nginx in front of an upstream sends. Such a
 /// page carries the rate-limit headers too, as every response of the fake does.
 pub fn html_error_page(status: StatusCode) -> String {

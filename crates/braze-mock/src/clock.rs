@@ -89,8 +89,14 @@ impl Clock {
     }
 
     /// Nanoseconds added to the system clock (negative: behind it).
-    fn offset_nanos(&self) -> i64 {
+    pub(crate) fn offset_nanos(&self) -> i64 {
         self.offset_nanos.load(Ordering::Acquire)
+    }
+
+    /// Puts the offset back to a value [`Clock::offset_nanos`] read: the clock then reads
+    /// what it read then, plus the time passed since.
+    pub(crate) fn set_offset_nanos(&self, nanos: i64) {
+        self.offset_nanos.store(nanos, Ordering::Release);
     }
 
     /// What the clock read when the system clock read `system`: the one reading of the

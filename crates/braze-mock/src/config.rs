@@ -63,6 +63,7 @@ pub struct Config {
     pub(crate) faults: Vec<FaultRule>,
     pub(crate) worker_threads: Option<usize>,
     pub(crate) clock: Clock,
+    pub(crate) control: bool,
     pub(crate) changed_choices: Vec<ChangedChoice>,
 }
 
@@ -90,6 +91,7 @@ impl Config {
             faults: Vec::new(),
             worker_threads: None,
             clock: Clock::system(),
+            control: false,
             changed_choices: Vec::new(),
         }
     }
@@ -233,6 +235,17 @@ impl Config {
         self
     }
 
+    /// Serves the control API under `/_mock/` (off by default): the state to read, seeds,
+    /// faults, rate limits, the clock and a reset, over plain HTTP, for tests written in
+    /// any language (the crate's README lists the calls; their answers are described by
+    /// `openapi/braze-mock-control.yaml`). Its calls are not counted against the rate
+    /// limits, not faulted and not logged. Off, `/_mock/...` is an unknown path like any
+    /// other (Braze's 404).
+    pub fn control(mut self, on: bool) -> Self {
+        self.control = on;
+        self
+    }
+
     /// Changes one of the fake's [choices](crate::choices) on this server, for a test that
     /// needs a fake differing from the default in that choice alone (the conformance
     /// probe's tests). See [`ChangedChoice`].
@@ -275,6 +288,7 @@ impl fmt::Debug for Config {
             .field("faults", &self.faults)
             .field("worker_threads", &self.worker_threads)
             .field("clock", &self.clock)
+            .field("control", &self.control)
             .field("changed_choices", &self.changed_choices)
             .finish()
     }

@@ -78,6 +78,7 @@ pub mod choices;
 mod clock;
 mod config;
 mod connection;
+pub mod control;
 mod fault_kind;
 mod faults;
 mod operations;

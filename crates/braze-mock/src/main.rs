@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use braze_mock::{
     CampaignId, CanvasId, Clock, Config, DEFAULT_AUDIENCE_RATE_LIMIT, DEFAULT_BROADCAST_RATE_LIMIT,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, FaultRule, MockServer, Permissions,
+    DEFAULT_LOG_CAPACITY, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, FaultRule, MockServer,
+    Permissions,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
@@ -32,7 +33,20 @@ Examples:
   braze-mock --port 8080 --key dev-key
   braze-mock --key ro:messages.schedule_broadcasts --key rw --strict --campaign welcome
   braze-mock --seed 7 --fault 'html502:p=0.05' --fault 'reset:next=1@/canvas/trigger/schedule/delete'
-  braze-mock --now 2030-01-01T00:00:00Z   (schedules judged as if it were then)";
+  braze-mock --now 2030-01-01T00:00:00Z   (schedules judged as if it were then)
+  braze-mock --port 4010 --key test-key --control   (for another language's tests)
+
+Control API (--control; JSON answers; not counted, faulted or logged):
+  GET    /_mock/schedules, /_mock/schedules/{id}, /_mock/dispatches, /_mock/send_ids
+  GET    /_mock/requests            DELETE /_mock/requests
+  GET    /_mock/campaigns, /_mock/canvases, /_mock/users
+  POST   /_mock/campaigns {\"id\",\"kind\",\"status\"}, /_mock/canvases {\"id\",\"status\"}
+  POST   /_mock/users {\"external_id\",\"aliases\",\"email\",...}, /_mock/keys {\"key\",\"permissions\"}
+  GET    /_mock/faults              POST /_mock/faults {\"spec\":\"503:next=1@/messages/send\"}
+  DELETE /_mock/faults, /_mock/faults/{id}
+  GET    /_mock/rate_limits         PUT /_mock/rate_limits {\"default\":{\"limit\":5,\"window_seconds\":60}}
+  GET    /_mock/clock               PUT /_mock/clock {\"now\"}    POST /_mock/clock/advance {\"seconds\"}
+  POST   /_mock/reset               (everything back to how the server started)";
 
 /// A stateful fake Braze REST server for the scheduled-message endpoints, on 127.0.0.1.
 ///
@@ -108,6 +122,14 @@ struct Args {
     /// on the system clock. Default: the system clock.
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     now: Option<DateTime<Utc>>,
+
+    /// Serve the control API under /_mock/ for tests in any language: read the
+    /// schedules, the dispatch log and the request log; seed campaigns, Canvases, users and
+    /// keys; arm and disarm faults; change rate limits; move the clock; reset. Its calls
+    /// are not counted, faulted or logged. Without it, /_mock/... is Braze's 404. Also keeps
+    /// a log of the last 10000 requests (GET /_mock/requests).
+    #[arg(long)]
+    control: bool,
 
     /// Threads serving requests (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..1025))]
@@ -196,8 +218,14 @@ async fn run(args: Args) -> ExitCode {
         )
         .strict(args.strict)
         .max_body_bytes(args.max_body_bytes)
-        // Nobody can read the log of the binary; --verbose prints requests instead.
-        .log_capacity(0);
+        .control(args.control)
+        // Without the control API nobody can read the log of the binary (--verbose prints
+        // requests instead), so none is kept.
+        .log_capacity(if args.control {
+            DEFAULT_LOG_CAPACITY
+        } else {
+            0
+        });
     for key in &args.keys {
         config = config.key(key.key.clone(), key.permissions);
     }
@@ -278,6 +306,15 @@ fn print_banner(args: &Args, server: &MockServer) {
                 out,
                 "clock: now {} (for schedules; rate limits keep the system clock)",
                 now.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
+        }
+        if args.control {
+            let _ = writeln!(
+                out,
+                "control: {}{}/ (schedules, dispatches, requests, campaigns, canvases, users, \
+                 keys, faults, rate_limits, clock, reset)",
+                server.url(),
+                braze_mock::control::PREFIX
             );
         }
         let _ = writeln!(out, "Ctrl-C to stop");

@@ -47,12 +47,29 @@ struct Window {
     used: u64,
 }
 
+/// A limit's figures and its current window, under one lock: the control API changes the
+/// figures while requests are counted.
+#[derive(Debug)]
+struct Counting {
+    limit: u64,
+    window_secs: u64,
+    current: Window,
+}
+
+impl Counting {
+    fn window_index(&self, now: SystemTime) -> u64 {
+        window_index(now, self.window_secs)
+    }
+
+    fn reset_of(&self, index: u64) -> u64 {
+        index.saturating_add(1).saturating_mul(self.window_secs)
+    }
+}
+
 /// Counts requests per fixed window.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
-    limit: u64,
-    window_secs: u64,
-    current: Mutex<Window>,
+    counting: Mutex<Counting>,
     total: AtomicU64,
 }
 
@@ -61,64 +78,87 @@ impl RateLimiter {
     /// whole seconds.
     pub(crate) fn new(limit: u64, window: Duration) -> Self {
         Self {
-            limit,
-            window_secs: whole_seconds(window),
-            current: Mutex::new(Window { index: 0, used: 0 }),
+            counting: Mutex::new(Counting {
+                limit,
+                window_secs: whole_seconds(window),
+                current: Window { index: 0, used: 0 },
+            }),
             total: AtomicU64::new(0),
         }
     }
 
     /// Counts one request made at `now`.
     pub(crate) fn count(&self, now: SystemTime) -> Quota {
-        let index = self.window_index(now);
-        let used = {
-            let mut window = self.current.lock().unwrap_or_else(|e| e.into_inner());
-            if window.index != index {
-                *window = Window { index, used: 0 };
+        let quota = {
+            let mut counting = self.lock();
+            let index = counting.window_index(now);
+            if counting.current.index != index {
+                counting.current = Window { index, used: 0 };
             }
-            window.used += 1;
-            window.used
+            counting.current.used += 1;
+            let used = counting.current.used;
+            Quota {
+                limit: counting.limit,
+                remaining: counting.limit.saturating_sub(used),
+                reset: counting.reset_of(index),
+                exceeded: used > counting.limit,
+            }
         };
         self.total.fetch_add(1, Ordering::Relaxed);
-        Quota {
-            limit: self.limit,
-            remaining: self.limit.saturating_sub(used),
-            reset: self.reset_of(index),
-            exceeded: used > self.limit,
-        }
+        quota
     }
 
     /// The figures of the window that holds `now`, without counting anything.
     pub(crate) fn counters(&self, now: SystemTime) -> RateLimitCounters {
-        let index = self.window_index(now);
-        let used = {
-            let window = self.current.lock().unwrap_or_else(|e| e.into_inner());
-            if window.index == index {
-                window.used
-            } else {
-                0
-            }
+        let counting = self.lock();
+        let index = counting.window_index(now);
+        let used = if counting.current.index == index {
+            counting.current.used
+        } else {
+            0
         };
         RateLimitCounters {
-            limit: self.limit,
-            window: Duration::from_secs(self.window_secs),
+            limit: counting.limit,
+            window: Duration::from_secs(counting.window_secs),
             used,
-            remaining: self.limit.saturating_sub(used),
-            reset: self.reset_of(index),
+            remaining: counting.limit.saturating_sub(used),
+            reset: counting.reset_of(index),
             total: self.total.load(Ordering::Relaxed),
         }
     }
 
-    fn window_index(&self, now: SystemTime) -> u64 {
-        let secs = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
-        secs / self.window_secs
+    /// Allows `limit` requests per `window` from now on, counted afresh: the requests
+    /// already counted in the current window no longer count
+    /// ([`choices::CHANGED_RATE_LIMITS_COUNT_AFRESH`](crate::choices::CHANGED_RATE_LIMITS_COUNT_AFRESH)).
+    pub(crate) fn set(&self, limit: u64, window: Duration) {
+        let mut counting = self.lock();
+        counting.limit = limit;
+        counting.window_secs = whole_seconds(window);
+        if crate::choices::CHANGED_RATE_LIMITS_COUNT_AFRESH {
+            counting.current = Window { index: 0, used: 0 };
+        }
     }
 
-    fn reset_of(&self, index: u64) -> u64 {
-        index.saturating_add(1).saturating_mul(self.window_secs)
+    /// Back to these figures with nothing counted, as at the start.
+    pub(crate) fn reset(&self, limit: u64, window: Duration) {
+        *self.lock() = Counting {
+            limit,
+            window_secs: whole_seconds(window),
+            current: Window { index: 0, used: 0 },
+        };
+        self.total.store(0, Ordering::Relaxed);
     }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Counting> {
+        self.counting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn window_index(now: SystemTime, window_secs: u64) -> u64 {
+    let secs = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    secs / window_secs
 }
 
 /// Every limit class ([`choices::BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT`](crate::choices::BROADCAST_FIGURES_ARE_THE_TIGHTER_LIMIT)):
@@ -128,10 +168,16 @@ impl RateLimiter {
 pub(crate) struct Limits {
     pub(crate) default: RateLimiter,
     pub(crate) broadcast: RateLimiter,
-    audience_limit: u64,
-    audience_window_secs: u64,
+    audience: Mutex<Audiences>,
+}
+
+/// The limit per unique audience, and each audience's count.
+#[derive(Debug)]
+struct Audiences {
+    limit: u64,
+    window_secs: u64,
     /// Per unique audience: the window it was last counted in, and its count there.
-    audiences: Mutex<HashMap<String, Window>>,
+    counts: HashMap<String, Window>,
 }
 
 /// Audiences of past windows are forgotten once this many are held.
@@ -146,9 +192,11 @@ impl Limits {
         Self {
             default: RateLimiter::new(default.0, default.1),
             broadcast: RateLimiter::new(broadcast.0, broadcast.1),
-            audience_limit: audience.0,
-            audience_window_secs: whole_seconds(audience.1),
-            audiences: Mutex::new(HashMap::new()),
+            audience: Mutex::new(Audiences {
+                limit: audience.0,
+                window_secs: whole_seconds(audience.1),
+                counts: HashMap::new(),
+            }),
         }
     }
 
@@ -160,31 +208,30 @@ impl Limits {
             return self.default.count(now);
         };
         let across = self.broadcast.count(now);
-        let index = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs())
-            / self.audience_window_secs;
-        let used = {
-            let mut audiences = self.audiences.lock().unwrap_or_else(|e| e.into_inner());
-            if audiences.len() >= MAX_AUDIENCES && !audiences.contains_key(audience) {
-                audiences.retain(|_, window| window.index == index);
+        let one = {
+            let mut audiences = self.audiences();
+            let Audiences {
+                limit,
+                window_secs,
+                counts,
+            } = &mut *audiences;
+            let index = window_index(now, *window_secs);
+            if counts.len() >= MAX_AUDIENCES && !counts.contains_key(audience) {
+                counts.retain(|_, window| window.index == index);
             }
-            let window = audiences
+            let window = counts
                 .entry(audience.clone())
                 .or_insert(Window { index, used: 0 });
             if window.index != index {
                 *window = Window { index, used: 0 };
             }
             window.used += 1;
-            window.used
-        };
-        let one = Quota {
-            limit: self.audience_limit,
-            remaining: self.audience_limit.saturating_sub(used),
-            reset: index
-                .saturating_add(1)
-                .saturating_mul(self.audience_window_secs),
-            exceeded: used > self.audience_limit,
+            Quota {
+                limit: *limit,
+                remaining: limit.saturating_sub(window.used),
+                reset: index.saturating_add(1).saturating_mul(*window_secs),
+                exceeded: window.used > *limit,
+            }
         };
         let exceeded = across.exceeded || one.exceeded;
         let tighter = if one.remaining < across.remaining
@@ -198,6 +245,43 @@ impl Limits {
             exceeded,
             ..tighter
         }
+    }
+
+    /// The limit per unique audience and its window.
+    pub(crate) fn audience_limit(&self) -> (u64, Duration) {
+        let audiences = self.audiences();
+        (audiences.limit, Duration::from_secs(audiences.window_secs))
+    }
+
+    /// Allows `limit` requests per `window` for each unique audience from now on, every
+    /// audience counted afresh.
+    pub(crate) fn set_audience_limit(&self, limit: u64, window: Duration) {
+        let mut audiences = self.audiences();
+        audiences.limit = limit;
+        audiences.window_secs = whole_seconds(window);
+        if crate::choices::CHANGED_RATE_LIMITS_COUNT_AFRESH {
+            audiences.counts.clear();
+        }
+    }
+
+    /// Back to these figures with nothing counted, as at the start.
+    pub(crate) fn reset(
+        &self,
+        default: (u64, Duration),
+        broadcast: (u64, Duration),
+        audience: (u64, Duration),
+    ) {
+        self.default.reset(default.0, default.1);
+        self.broadcast.reset(broadcast.0, broadcast.1);
+        *self.audiences() = Audiences {
+            limit: audience.0,
+            window_secs: whole_seconds(audience.1),
+            counts: HashMap::new(),
+        };
+    }
+
+    fn audiences(&self) -> std::sync::MutexGuard<'_, Audiences> {
+        self.audience.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -278,6 +362,38 @@ mod tests {
         );
         // Next window.
         assert!(!limits.count(&a, at(6_060)).exceeded);
+    }
+
+    #[test]
+    fn changed_figures_count_afresh_and_reset_forgets_everything() {
+        let limiter = RateLimiter::new(2, Duration::from_secs(60));
+        let t = at(6_000);
+        limiter.count(t);
+        limiter.count(t);
+        assert!(limiter.count(t).exceeded);
+        limiter.set(1, Duration::from_secs(10));
+        let first = limiter.count(t);
+        assert_eq!((first.limit, first.remaining, first.reset), (1, 0, 6_010));
+        assert!(!first.exceeded);
+        assert!(limiter.count(t).exceeded);
+        assert_eq!(limiter.counters(t).total, 5);
+        limiter.reset(2, Duration::from_secs(60));
+        let counters = limiter.counters(t);
+        assert_eq!((counters.limit, counters.used, counters.total), (2, 0, 0));
+
+        let limits = Limits::new(
+            (100, Duration::from_secs(60)),
+            (100, Duration::from_secs(60)),
+            (1, Duration::from_secs(60)),
+        );
+        let a = LimitClass::Broadcast {
+            audience: "a".into(),
+        };
+        assert!(!limits.count(&a, t).exceeded);
+        assert!(limits.count(&a, t).exceeded);
+        limits.set_audience_limit(3, Duration::from_secs(30));
+        assert_eq!(limits.audience_limit(), (3, Duration::from_secs(30)));
+        assert_eq!(limits.count(&a, t).remaining, 2);
     }
 
     #[test]

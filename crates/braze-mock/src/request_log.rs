@@ -14,7 +14,7 @@ use bytes::Bytes;
 use http::header::AUTHORIZATION;
 use http::request::Parts;
 
-use crate::auth::AuthOutcome;
+use crate::auth::{AuthOutcome, Authentication, Permissions};
 use crate::faults::Fault;
 
 /// One request as the server saw it.
@@ -40,6 +40,8 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     /// What the key amounted to.
     pub auth: AuthOutcome,
+    /// The permissions of the key, when it was one of the server's (never the key itself).
+    pub key_permissions: Option<Permissions>,
     /// The fault injected into this request, if any.
     pub fault: Option<Fault>,
     /// Why Braze would fail the send this request scheduled, although it answered with a
@@ -107,7 +109,7 @@ impl RequestLog {
         &self,
         parts: &Parts,
         body: &BodyRead,
-        auth: AuthOutcome,
+        auth: &Authentication,
         fault: Option<&Fault>,
         received_at: SystemTime,
     ) -> Option<RecordedRequest> {
@@ -122,7 +124,8 @@ impl RequestLog {
             headers: recorded_headers(&parts.headers),
             body: recorded_body(body),
             status: None,
-            auth,
+            auth: auth.outcome,
+            key_permissions: (auth.outcome == AuthOutcome::Valid).then_some(auth.permissions),
             fault: fault.cloned(),
             silent_failures: Vec::new(),
         })
@@ -142,11 +145,12 @@ impl RequestLog {
         entries.iter().cloned().collect()
     }
 
-    pub(crate) fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+    /// Empties the log and says how many entries it held.
+    pub(crate) fn clear(&self) -> usize {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let removed = entries.len();
+        entries.clear();
+        removed
     }
 }
 
@@ -215,7 +219,11 @@ mod tests {
         log.start(
             &parts("Bearer secret-key"),
             &BodyRead::Complete(Bytes::from(vec![b'0' + n])),
-            AuthOutcome::Valid,
+            &Authentication {
+                outcome: AuthOutcome::Valid,
+                permissions: Permissions::all(),
+                quoted: false,
+            },
             None,
             SystemTime::now(),
         )
@@ -227,6 +235,7 @@ mod tests {
         let log = RequestLog::new(4);
         let recorded = entry(&log, 1);
         assert_eq!(recorded.headers["authorization"], "Bearer [redacted]");
+        assert_eq!(recorded.key_permissions, Some(Permissions::all()));
         assert!(!format!("{recorded:?}").contains("secret-key"));
         assert_eq!(recorded.headers["x-many"], "a, b");
         assert_eq!(recorded.query.as_deref(), Some("y=1"));
@@ -252,7 +261,11 @@ mod tests {
                 .start(
                     &parts("x"),
                     &BodyRead::Broken,
-                    AuthOutcome::Missing,
+                    &Authentication {
+                        outcome: AuthOutcome::Missing,
+                        permissions: Permissions::none(),
+                        quoted: false,
+                    },
                     None,
                     SystemTime::now()
                 )

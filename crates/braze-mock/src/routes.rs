@@ -22,6 +22,7 @@ use braze_api::rate_limit::LimitClass;
 use crate::auth::{AuthOutcome, Authentication};
 use crate::choices;
 use crate::connection::{ConnectionHandle, Severance};
+use crate::control;
 use crate::faults::{Corruption, FaultEffect, FaultStage, malform, truncate};
 use crate::operations;
 use crate::rate_limit::Quota;
@@ -30,8 +31,9 @@ use crate::request_log::{BodyRead, RecordedRequest};
 use crate::shared::Shared;
 
 /// The router: each endpoint takes any method (a wrong one gets a Braze-style 405 rather
-/// than axum's empty one), and everything else gets Braze's 404.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+/// than axum's empty one), with `control` the control API under [`control::PREFIX`], and
+/// everything else gets Braze's 404.
+pub(crate) fn router(shared: Arc<Shared>, control: bool) -> Router {
     let mut router = Router::new();
     for spec in OPERATIONS {
         let shared = Arc::clone(&shared);
@@ -39,6 +41,20 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             spec.path,
             any(move |request: Request| handle(Arc::clone(&shared), Some(spec), request)),
         );
+    }
+    if control {
+        // Apart from `handle`: a control call is not counted, faulted or logged.
+        for path in [
+            control::PREFIX.to_owned(),
+            format!("{}/", control::PREFIX),
+            format!("{}/{{*call}}", control::PREFIX),
+        ] {
+            let shared = Arc::clone(&shared);
+            router = router.route(
+                &path,
+                any(move |request: Request| control::handle(Arc::clone(&shared), request)),
+            );
+        }
     }
     router.fallback(move |request: Request| handle(Arc::clone(&shared), None, request))
 }
@@ -68,7 +84,7 @@ async fn handle(
         .authenticate(parts.headers.get(AUTHORIZATION));
     let entry = shared
         .log
-        .start(&parts, &body, auth.outcome, fault.as_ref(), received_at);
+        .start(&parts, &body, &auth, fault.as_ref(), received_at);
     if let Some(fault) = &fault {
         tracing::debug!(path = parts.uri.path(), %fault, "injecting a fault");
     }

@@ -205,16 +205,7 @@ impl Sends {
     pub(crate) fn new(seed: u64, closed: bool) -> Self {
         let mut rng = fastrand::Rng::with_seed(seed ^ 0x5e4d_d15b_a7c4_0000);
         Self {
-            inner: Mutex::new(World {
-                closed,
-                campaigns: HashMap::new(),
-                canvases: HashMap::new(),
-                users: Vec::new(),
-                send_ids: HashSet::new(),
-                send_ids_today: (0, 0),
-                external_sends: HashMap::new(),
-                dispatches: Vec::new(),
-            }),
+            inner: Mutex::new(World::new(closed)),
             sequence: AtomicU64::new(0),
             dispatch_salt: rng.u64(..),
             send_id_salt: rng.u64(..),
@@ -230,6 +221,15 @@ impl Sends {
 
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&World) -> T) -> T {
         f(&self.inner.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Back to an empty world (then seeded by `f`), with the ids of the start handed out
+    /// again (the seed's sequence replays).
+    pub(crate) fn reset(&self, f: impl FnOnce(&mut World)) {
+        let mut world = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        *world = World::new(world.closed);
+        self.sequence.store(0, Ordering::Relaxed);
+        f(&mut world);
     }
 }
 
@@ -274,6 +274,19 @@ pub(crate) struct RecipientRequest<'a> {
 }
 
 impl World {
+    fn new(closed: bool) -> Self {
+        World {
+            closed,
+            campaigns: HashMap::new(),
+            canvases: HashMap::new(),
+            users: Vec::new(),
+            send_ids: HashSet::new(),
+            send_ids_today: (0, 0),
+            external_sends: HashMap::new(),
+            dispatches: Vec::new(),
+        }
+    }
+
     /// The campaign `id`, as known or (open world) as an active one of unknown kind.
     pub(crate) fn campaign(&self, id: &str) -> Option<KnownCampaign> {
         self.campaigns.get(id).copied()

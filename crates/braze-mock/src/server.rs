@@ -31,7 +31,7 @@ use crate::rate_limit::{Limits, RateLimitCounters};
 use crate::request_log::{RecordedRequest, RequestLog};
 use crate::routes;
 use crate::sends::{CampaignKind, Dispatch, KnownCampaign, Sends, Status, User};
-use crate::shared::Shared;
+use crate::shared::{Shared, Start, known_owners, seed_world};
 use crate::state::{NewSchedule, Registry, Store, StoredSchedule, Targeting};
 
 /// A running fake Braze server on 127.0.0.1.
@@ -89,59 +89,33 @@ impl MockServer {
             keys.push((generate_key(), Permissions::all()));
         }
         let api_key = keys[0].0.clone();
+        let config = Config { keys, ..config };
         let sends = Sends::new(seed, config.strict);
-        sends.with(|world, _| {
-            let plain = KnownCampaign {
-                kind: None,
-                status: Status::Active,
-            };
-            for id in &config.campaigns {
-                world.campaigns.insert(id.as_str().to_owned(), plain);
-            }
-            for (id, kind, status) in &config.send_campaigns {
-                world.campaigns.insert(
-                    id.as_str().to_owned(),
-                    KnownCampaign {
-                        kind: Some(*kind),
-                        status: *status,
-                    },
-                );
-            }
-            for (id, status) in &config.send_canvases {
-                world.canvases.insert(id.as_str().to_owned(), *status);
-            }
-            world.users.extend(config.users.iter().cloned());
-        });
+        sends.with(|world, _| seed_world(world, &config));
         let shared = Arc::new(Shared {
-            keyring: Keyring::new(keys),
+            keyring: Keyring::new(config.keys.iter().cloned()),
             limiter: Limits::new(
                 (config.rate_limit, config.window),
                 config.broadcast_rate_limit,
                 config.audience_rate_limit,
             ),
-            faults: FaultPlan::new(seed, config.faults),
+            faults: FaultPlan::new(seed, config.faults.iter().cloned()),
             store: Store::new(seed),
             sends,
-            registry: Registry::new(
-                config.strict,
-                config
-                    .campaigns
-                    .into_iter()
-                    .map(|id| (ScheduleKind::Campaign, id.into_string()))
-                    .chain(
-                        config
-                            .canvases
-                            .into_iter()
-                            .map(|id| (ScheduleKind::Canvas, id.into_string())),
-                    ),
-            ),
+            registry: Registry::new(config.strict, known_owners(&config)),
             log: RequestLog::new(config.log_capacity),
             max_body_bytes: config.max_body_bytes,
-            clock: config.clock,
-            choices: crate::choices::Choices::new(config.changed_choices),
+            clock: config.clock.clone(),
+            start: Start {
+                clock_offset_nanos: config.clock.offset_nanos(),
+                seed,
+                config: config.clone(),
+            },
+            choices: crate::choices::Choices::new(config.changed_choices.clone()),
         });
+        let (port, worker_threads, control) = (config.port, config.worker_threads, config.control);
 
-        let listener = bind(config.port)?;
+        let listener = bind(port)?;
         let addr = listener.local_addr()?;
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         // Sockets and timers are all the server uses.
@@ -149,12 +123,12 @@ impl MockServer {
             .enable_io()
             .enable_time()
             .thread_name("braze-mock-worker");
-        if let Some(threads) = config.worker_threads {
+        if let Some(threads) = worker_threads {
             builder.worker_threads(threads);
         }
         let mut runtime = OwnedRuntime(Some(builder.build()?));
         let listener = runtime.enter(|| TcpListener::from_std(listener))?;
-        let router = routes::router(Arc::clone(&shared));
+        let router = routes::router(Arc::clone(&shared), control);
         let (stop, stop_requested) = oneshot::channel();
         let (stopped_tx, stopped) = oneshot::channel();
         let join = std::thread::Builder::new()
@@ -218,7 +192,7 @@ impl MockServer {
 
     /// Empties the request log.
     pub fn clear_requests(&self) {
-        self.shared.log.clear();
+        let _ = self.shared.log.clear();
     }
 
     /// The stored schedules, in creation order (a snapshot).
@@ -368,35 +342,27 @@ impl MockServer {
     /// Registered for strict mode too. A campaign the fake was not told about is, outside
     /// strict mode, an active one of whatever kind the request needs.
     pub fn add_campaign(&self, id: impl Into<CampaignId>, kind: CampaignKind, status: Status) {
-        let id = id.into().into_string();
-        self.shared.sends.with(|world, _| {
-            world.campaigns.insert(
-                id.clone(),
-                KnownCampaign {
-                    kind: Some(kind),
-                    status,
-                },
-            );
-        });
-        self.shared.registry.register(ScheduleKind::Campaign, id);
+        self.shared.add_campaign(
+            id.into().into_string(),
+            KnownCampaign {
+                kind: Some(kind),
+                status,
+            },
+        );
     }
 
     /// Adds (or changes) a Canvas the sends know, with its status (paused or archived:
     /// a trigger is answered `201` with Braze's `notice` and sends nothing). Registered
     /// for strict mode too.
     pub fn add_canvas(&self, id: impl Into<CanvasId>, status: Status) {
-        let id = id.into().into_string();
-        self.shared.sends.with(|world, _| {
-            world.canvases.insert(id.clone(), status);
-        });
-        self.shared.registry.register(ScheduleKind::Canvas, id);
+        self.shared.add_canvas(id.into().into_string(), status);
     }
 
     /// Adds a user the sends know. In strict mode only known users exist: `/messages/send`
     /// to another is refused, a trigger recipient that names another is skipped unless it
     /// creates the user (`send_to_existing_only: false` with `attributes`).
     pub fn add_user(&self, user: User) {
-        self.shared.sends.with(|world, _| world.users.push(user));
+        self.shared.add_user(user);
     }
 
     /// The users the sends know, seeded and created (with the attributes sends wrote).
@@ -451,6 +417,53 @@ impl MockServer {
             world.canvases.entry(id.clone()).or_insert(Status::Active);
         });
         self.shared.registry.register(ScheduleKind::Canvas, id);
+    }
+
+    /// Accepts `key` with these permissions from now on, besides the keys configured; a
+    /// key already accepted gets these permissions instead of its own. The key is never
+    /// logged or shown.
+    pub fn add_key(&self, key: impl Into<String>, permissions: Permissions) {
+        self.shared.keyring.add(key.into(), permissions);
+    }
+
+    /// Allows `limit` requests per `window` in the default pool from now on (see
+    /// [`Config::rate_limit`]), counted afresh: the requests already counted in the
+    /// current window no longer count
+    /// ([`choices::CHANGED_RATE_LIMITS_COUNT_AFRESH`](crate::choices::CHANGED_RATE_LIMITS_COUNT_AFRESH)).
+    pub fn set_rate_limit(&self, limit: u64, window: Duration) {
+        self.shared.limiter.default.set(limit, window);
+    }
+
+    /// Puts everything back as the server started, without a restart: no schedule,
+    /// dispatch, `send_id` or logged request; the configured campaigns, Canvases, users
+    /// and keys only; the configured fault rules armed again, the generator at the start
+    /// of the seed's sequence and no fault counted; the configured rate limits with
+    /// nothing counted; the clock's offset of the start; and the ids of the start handed
+    /// out again, so that a test after a reset sees what the first test saw. Meant for
+    /// between tests: requests in flight meanwhile may see a mix.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use braze_mock::{CampaignKind, Config, MockServer, Status};
+    ///
+    /// let server = MockServer::start(Config::new().seed(3)).await?;
+    /// server.add_campaign("c", CampaignKind::ApiTriggered, Status::Paused);
+    /// server.clock().advance(Duration::from_secs(86_400));
+    /// server.reset();
+    /// assert!(server.schedules().is_empty());
+    /// assert!(server.clock().now() < std::time::SystemTime::now() + Duration::from_secs(60));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Whether the control API is served under `/_mock/` ([`Config::control`]).
+    pub fn control_enabled(&self) -> bool {
+        self.shared.start.config.control
     }
 
     /// Stops the server and waits until its connections are closed and its port is free.

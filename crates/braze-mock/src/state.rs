@@ -227,6 +227,14 @@ impl Store {
         self.lock().get(schedule_id).cloned()
     }
 
+    /// Forgets every schedule, and hands out the ids of the start again (the seed's
+    /// sequence replays).
+    pub(crate) fn clear(&self) {
+        let mut schedules = self.lock();
+        schedules.clear();
+        self.created.store(0, Ordering::Relaxed);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredSchedule>> {
         self.schedules.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -254,6 +262,11 @@ impl Registry {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert((kind, id));
+    }
+
+    /// Knows exactly these campaigns and Canvases from now on.
+    pub(crate) fn reset(&self, known: impl IntoIterator<Item = (ScheduleKind, String)>) {
+        *self.known.write().unwrap_or_else(|e| e.into_inner()) = known.into_iter().collect();
     }
 
     /// Whether requests may name the `kind`'s owner `id` (a message's `campaign_id` counts
@@ -388,11 +401,14 @@ mod tests {
         let second = create_campaign(&a, "c");
         assert_ne!(first.schedule_id(), second.schedule_id());
         assert_ne!(first.schedule_id().as_str(), first.dispatch_id);
-        assert_eq!(create_campaign(&b, "c").schedule_id(), first.schedule_id());
         assert_eq!(
             a.snapshot().iter().map(|s| s.sequence).collect::<Vec<_>>(),
             [1, 2]
         );
+        assert_eq!(create_campaign(&b, "c").schedule_id(), first.schedule_id());
+        a.clear();
+        assert!(a.snapshot().is_empty());
+        assert_eq!(create_campaign(&a, "c").schedule_id(), first.schedule_id());
     }
 
     #[test]
@@ -403,6 +419,9 @@ mod tests {
         assert!(!registry.admits(ScheduleKind::Canvas, "known"));
         registry.register(ScheduleKind::Canvas, "known".to_owned());
         assert!(registry.admits(ScheduleKind::Canvas, "known"));
+        registry.reset([(ScheduleKind::Canvas, "other".to_owned())]);
+        assert!(!registry.admits(ScheduleKind::Campaign, "known"));
+        assert!(registry.admits(ScheduleKind::Canvas, "other"));
         assert!(Registry::new(false, []).admits(ScheduleKind::Campaign, "any"));
     }
 }

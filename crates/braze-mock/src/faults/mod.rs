@@ -19,7 +19,7 @@ mod spec;
 
 pub use crate::fault_kind::{FaultKind, FaultStage};
 pub(crate) use effects::{Corruption, FaultEffect, malform, truncate};
-pub(crate) use plan::FaultPlan;
+pub(crate) use plan::{ArmedView, FaultPlan};
 pub use spec::FaultSpecError;
 
 /// One thing that can go wrong with a request.
