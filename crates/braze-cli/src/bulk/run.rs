@@ -164,18 +164,40 @@ fn conclude(
     read: Result<ReadOutcome, CliError>,
     written: &Recorded,
 ) -> Result<u8, CliError> {
-    if let Some(error) = &written.report_error {
+    finish(
+        global.quiet,
+        args.report.as_deref(),
+        code,
+        read.map(drop),
+        written.report_error.as_ref(),
+        "",
+    )
+}
+
+/// How a bulk run ends (shared with the bulk sends): the report's write error first, then
+/// the input's, else `code`, after telling how to finish an interrupted run with
+/// `--resume` (`resume_note` adds what a resume skips).
+pub fn finish(
+    quiet: bool,
+    report: Option<&Path>,
+    code: u8,
+    read: Result<(), CliError>,
+    report_error: Option<&std::io::Error>,
+    resume_note: &str,
+) -> Result<u8, CliError> {
+    if let Some(error) = report_error {
         return Err(CliError::Input(format!(
             "the report could not be written: {error}"
         )));
     }
     read?;
     if code == EXIT_INTERRUPTED
-        && !global.quiet
-        && let Some(report) = args.report.as_deref().filter(|r| r.as_os_str() != "-")
+        && !quiet
+        && let Some(report) = report.filter(|r| r.as_os_str() != "-")
     {
         eprintln!(
-            "to finish the rest later: the same command with --resume {} and a new --report",
+            "to finish the rest later: the same command with --resume {} and a new \
+             --report{resume_note}",
             report.display()
         );
     }

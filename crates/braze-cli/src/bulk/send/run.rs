@@ -26,7 +26,7 @@ use crate::bulk::outcome::Reach;
 use crate::bulk::progress::{Display, Style, Tally};
 use crate::bulk::queue::JobQueue;
 use crate::bulk::recorder::MAX_LISTED_PROBLEMS;
-use crate::bulk::run::{check_paths, progress_style};
+use crate::bulk::run::{check_paths, finish, progress_style};
 use crate::bulk::send::duplicates;
 use crate::bulk::send::outcome::{ABANDONED, SendOutcome, judge};
 use crate::bulk::send::report::{SendRecorded, SendRecorder, SendRow, SendSkip};
@@ -36,7 +36,7 @@ use crate::bulk::send::summary::{SendCounters, SendSummary};
 use crate::bulk::send::user::User;
 use crate::cli::{BulkSendArgs, CampaignSendArgs, CanvasSendArgs, DEFAULT_CONCURRENCY, GlobalArgs};
 use crate::credentials::{Purpose, connect};
-use crate::error::{CliError, EXIT_INTERRUPTED};
+use crate::error::CliError;
 use crate::output::{Output, count};
 use crate::report::ReportWriter;
 
@@ -199,8 +199,7 @@ where
     conclude(global, args, code, read, &written)
 }
 
-/// The run's result once the summary is printed: an error of the input or the report
-/// first, else the exit code (after saying how to finish an interrupted run).
+/// The run's result once the summary is printed ([`finish`]).
 fn conclude(
     global: &GlobalArgs,
     args: &BulkSendArgs,
@@ -208,23 +207,14 @@ fn conclude(
     read: Result<ReadOutcome, CliError>,
     written: &SendRecorded,
 ) -> Result<u8, CliError> {
-    if let Some(error) = &written.report_error {
-        return Err(CliError::Input(format!(
-            "the report could not be written: {error}"
-        )));
-    }
-    read?;
-    if code == EXIT_INTERRUPTED
-        && !global.quiet
-        && let Some(report) = args.report.as_deref().filter(|r| r.as_os_str() != "-")
-    {
-        eprintln!(
-            "to finish the rest later: the same command with --resume {} and a new --report \
-             (rows sent, refused or unknown are not sent again)",
-            report.display()
-        );
-    }
-    Ok(code)
+    finish(
+        global.quiet,
+        args.report.as_deref(),
+        code,
+        read.map(drop),
+        written.report_error.as_ref(),
+        " (rows sent, refused or unknown are not sent again)",
+    )
 }
 
 /// Says what is about to happen, on stderr.
