@@ -182,33 +182,44 @@ fn messages(value: &Value) -> Result<wire::Messages, Error> {
     from_json(value.clone())
 }
 
+/// The fields a message create and `/messages/send` share (`message_targeting_setters!`
+/// in the SDK), set on either builder from a body; then the builder's checked body.
+macro_rules! message_body {
+    ($request:expr, $body:expr) => {{
+        let (mut request, body) = ($request, $body);
+        for id in body["external_user_ids"].as_array().into_iter().flatten() {
+            request = request.external_user_id(text(id));
+        }
+        for alias in body["user_aliases"].as_array().into_iter().flatten() {
+            request = request.user_alias(text(&alias["alias_name"]), text(&alias["alias_label"]));
+        }
+        if let Some(segment) = body["segment_id"].as_str() {
+            request = request.segment_id(segment);
+        }
+        if let Some(audience) = body.get("audience") {
+            request = request.audience(audience.clone());
+        }
+        if let Some(yes) = body["broadcast"].as_bool() {
+            request = request.broadcast(yes);
+        }
+        if let Some(campaign) = body["campaign_id"].as_str() {
+            request = request.campaign_id(campaign);
+        }
+        if let Some(send_id) = body["send_id"].as_str() {
+            request = request.send_id(send_id);
+        }
+        if let Some(value) = body.get("messages") {
+            request = request.messages(messages(value)?);
+        }
+        request.body().map(drop)
+    }};
+}
+
 fn message_create(client: &Client, body: &Value) -> Result<(), Error> {
-    let mut request = client.create_message_schedule(schedule(&body["schedule"])?);
-    for id in body["external_user_ids"].as_array().into_iter().flatten() {
-        request = request.external_user_id(text(id));
-    }
-    for alias in body["user_aliases"].as_array().into_iter().flatten() {
-        request = request.user_alias(text(&alias["alias_name"]), text(&alias["alias_label"]));
-    }
-    if let Some(segment) = body["segment_id"].as_str() {
-        request = request.segment_id(segment);
-    }
-    if let Some(audience) = body.get("audience") {
-        request = request.audience(audience.clone());
-    }
-    if let Some(yes) = body["broadcast"].as_bool() {
-        request = request.broadcast(yes);
-    }
-    if let Some(campaign) = body["campaign_id"].as_str() {
-        request = request.campaign_id(campaign);
-    }
-    if let Some(send_id) = body["send_id"].as_str() {
-        request = request.send_id(send_id);
-    }
-    if let Some(value) = body.get("messages") {
-        request = request.messages(messages(value)?);
-    }
-    request.body().map(drop)
+    message_body!(
+        client.create_message_schedule(schedule(&body["schedule"])?),
+        body
+    )
 }
 
 fn message_update(client: &Client, body: &Value) -> Result<(), Error> {
@@ -274,32 +285,7 @@ fn canvas_create(client: &Client, body: &Value) -> Result<(), Error> {
 }
 
 fn messages_send(client: &Client, body: &Value) -> Result<(), Error> {
-    let mut request = client.send_messages();
-    for id in body["external_user_ids"].as_array().into_iter().flatten() {
-        request = request.external_user_id(text(id));
-    }
-    for alias in body["user_aliases"].as_array().into_iter().flatten() {
-        request = request.user_alias(text(&alias["alias_name"]), text(&alias["alias_label"]));
-    }
-    if let Some(segment) = body["segment_id"].as_str() {
-        request = request.segment_id(segment);
-    }
-    if let Some(audience) = body.get("audience") {
-        request = request.audience(audience.clone());
-    }
-    if let Some(yes) = body["broadcast"].as_bool() {
-        request = request.broadcast(yes);
-    }
-    if let Some(campaign) = body["campaign_id"].as_str() {
-        request = request.campaign_id(campaign);
-    }
-    if let Some(send_id) = body["send_id"].as_str() {
-        request = request.send_id(send_id);
-    }
-    if let Some(value) = body.get("messages") {
-        request = request.messages(messages(value)?);
-    }
-    request.body().map(drop)
+    message_body!(client.send_messages(), body)
 }
 
 /// The fields of `body` other than `known`: what a user hands a builder's `extra`.
