@@ -120,6 +120,11 @@ pub struct Verdict {
 const AFTER_DOUBT: &str =
     " (an earlier attempt got no clear answer: it may have deleted the schedule)";
 
+/// The message a failed row gets in a `--resume` run when the interrupted run may have
+/// sent it without recording it: the failure does not prove the schedule is still there.
+const AFTER_INTERRUPTION: &str = " (the interrupted run may have deleted it: the \
+     --resume reports do not show it was left alone)";
+
 /// Decides what a row became from the SDK's answer.
 ///
 /// * A 2xx is `deleted`; so is a 2xx whose body could not be read (Braze took it).
@@ -131,7 +136,10 @@ const AFTER_DOUBT: &str =
 ///   in flight when that run was killed). Then the report and Braze agree that it is not
 ///   there, without claiming a deletion the tool cannot prove (the id may also be wrong).
 /// * Anything else is `failed`; a 401 or 403 also stops the run (every later row would be
-///   refused alike).
+///   refused alike). A failed row that the interrupted run of a `--resume` may have sent
+///   is reported with delivery `uncertain` (it may be deleted already, whatever this run
+///   was answered: a 404 whose body could not be read, a 5xx), so that a later resume
+///   still reads its 404 as `gone`.
 pub fn decide(row: Row, answer: &Answer<'_>) -> Verdict {
     let reach = match answer.reply {
         Reply::Success | Reply::Api | Reply::Decode => Some(Reach::Answered),
@@ -170,7 +178,12 @@ pub fn decide(row: Row, answer: &Answer<'_>) -> Verdict {
                     }),
                     _ => None,
                 },
-                ..verdict(Outcome::Failed, failure_message(answer).into())
+                delivery: Some(if row.earlier_may_have_sent {
+                    Delivery::Uncertain
+                } else {
+                    answer.delivery
+                }),
+                ..verdict(Outcome::Failed, failure_message(row, answer).into())
             },
         },
     }
@@ -200,13 +213,16 @@ fn not_found<'a>(answer: &Answer<'a>) -> Option<&'a str> {
         .filter(|message| *message != INVALID_URL_MESSAGE)
 }
 
-/// A failed row's message: Braze's own, or else the SDK's error.
-fn failure_message(answer: &Answer<'_>) -> String {
+/// A failed row's message: Braze's own, or else the SDK's error, and why the row may be
+/// deleted anyway.
+fn failure_message(row: Row, answer: &Answer<'_>) -> String {
     let mut message = answer.braze_message.unwrap_or(answer.error_text).to_owned();
     let refused_after_doubt = answer.delivery == Delivery::Uncertain
         && answer.status.is_some_and(|s| (400..500).contains(&s));
     if refused_after_doubt {
         message.push_str(AFTER_DOUBT);
+    } else if row.earlier_may_have_sent && answer.delivery != Delivery::Uncertain {
+        message.push_str(AFTER_INTERRUPTION);
     }
     message
 }
@@ -265,6 +281,10 @@ mod tests {
         format!("{message}{AFTER_DOUBT}")
     }
 
+    fn interrupted(message: &str) -> String {
+        format!("{message}{AFTER_INTERRUPTION}")
+    }
+
     fn key_refused(status: u16) -> Option<StopReason> {
         Some(StopReason::KeyRefused { status, line: LINE })
     }
@@ -311,11 +331,24 @@ mod tests {
             case("404 Invalid URL (a wrong endpoint), resumed", true,
                 braze(404, Uncertain, INVALID_URL_MESSAGE),
                 Failed, &doubted(INVALID_URL_MESSAGE), Some(Answered), None),
-            case("404 page of a proxy, resumed", true, answer(Api, Some(404), Refused, None),
+            // Not Braze's "not found": the interrupted run may have deleted it all the
+            // same, so the row stays in doubt for a later resume.
+            Case {
+                delivery: Some(Uncertain),
+                ..case("404 page of a proxy, or an unreadable 404, resumed", true,
+                    answer(Api, Some(404), Refused, None),
+                    Failed, &interrupted(ERROR), Some(Answered), None)
+            },
+            case("404 page of a proxy", false, answer(Api, Some(404), Refused, None),
                 Failed, ERROR, Some(Answered), None),
             case("401", false, braze(401, Refused, "Invalid API key"),
                 Failed, "Invalid API key", Some(Answered), key_refused(401)),
-            case("403", true, braze(403, Refused, "no permission"),
+            Case {
+                delivery: Some(Uncertain),
+                ..case("403, resumed", true, braze(403, Refused, "no permission"),
+                    Failed, &interrupted("no permission"), Some(Answered), key_refused(403))
+            },
+            case("403", false, braze(403, Refused, "no permission"),
                 Failed, "no permission", Some(Answered), key_refused(403)),
             case("401 without a JSON body", false, answer(Decode, Some(401), Refused, None),
                 Failed, ERROR, Some(Answered), key_refused(401)),
