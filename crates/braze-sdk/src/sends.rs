@@ -272,7 +272,7 @@ pub trait TriggerSendOwner: TriggerOwner {
     #[doc(hidden)]
     type SendGenerated<'a>: Bound<'a, Answer = SendResponse>;
     #[doc(hidden)]
-    fn send_body(request: &TriggerSend<Self>) -> Result<Self::SendBody, Error>;
+    fn send_body(request: TriggerSend<Self>) -> Result<Self::SendBody, Error>;
     #[doc(hidden)]
     fn send_generated(api: &braze_api::Client, body: Self::SendBody) -> Self::SendGenerated<'_>;
 }
@@ -319,12 +319,12 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
 
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<O::SendBody, Error> {
-        O::send_body(self)
+        O::send_body(self.clone())
     }
 
-    /// The operation it calls, from the generated builder `O`'s send is bound to.
+    /// The operation it calls.
     fn spec(&self) -> &'static OperationSpec {
-        <O::SendGenerated<'static> as Bound<'static>>::SPEC
+        spec_of_send::<O>()
     }
 
     /// The request as it would be sent, key redacted (for a dry run).
@@ -332,16 +332,80 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
         RequestPreview::of_body(&self.client, self.spec(), &self.body()?)
     }
 
+    /// Builds and checks the body now, for a send later that checks nothing again: a bulk
+    /// sender checks each batch before it records the batch as in flight, then sends it.
+    pub fn check(self) -> Result<CheckedTriggerSend<O>, Error> {
+        let client = self.client.clone();
+        Ok(CheckedTriggerSend {
+            body: O::send_body(self)?,
+            client,
+        })
+    }
+
     /// Checks and sends the request. A `notice` in the answer is logged as a warning.
     pub async fn send(self) -> Result<Response<SendResponse>, Error> {
-        let body = self.body()?;
-        let spec = self.spec();
+        self.check()?.send().await
+    }
+}
+
+/// A trigger send whose body is built and checked ([`TriggerSend::check`]).
+///
+/// ```no_run
+/// # async fn run(client: braze_sdk::Client) -> Result<(), braze_sdk::Error> {
+/// use braze_sdk::Recipient;
+///
+/// let checked = client
+///     .trigger_campaign_send("campaign-id")
+///     .recipient(Recipient::external_user_id("user-1"))
+///     .check()?; // every rule is checked here
+/// // ... record that the send is about to go ...
+/// let response = checked.send().await?;
+/// println!("dispatch {:?}", response.dispatch_id());
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until it is sent"]
+pub struct CheckedTriggerSend<O: TriggerSendOwner> {
+    client: Client,
+    body: O::SendBody,
+}
+
+impl<O: TriggerSendOwner> CheckedTriggerSend<O> {
+    /// The checked wire body.
+    pub fn body(&self) -> &O::SendBody {
+        &self.body
+    }
+
+    /// The request as it would be sent, key redacted (for a dry run).
+    pub fn preview(&self) -> Result<RequestPreview, Error> {
+        RequestPreview::of_body(&self.client, spec_of_send::<O>(), &self.body)
+    }
+
+    /// Sends the request as checked. A `notice` in the answer is logged as a warning.
+    pub async fn send(self) -> Result<Response<SendResponse>, Error> {
         let client = self.client;
         client
-            .call(Outgoing::of(O::send_generated(&client.api, body)))
+            .call(Outgoing::of(O::send_generated(&client.api, self.body)))
             .await
-            .map(|response| warn_notice(spec, response))
+            .map(|response| warn_notice(spec_of_send::<O>(), response))
     }
+}
+
+impl<O: TriggerSendOwner> std::fmt::Debug for CheckedTriggerSend<O>
+where
+    O::SendBody: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckedTriggerSend")
+            .field("client", &self.client)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+/// The operation a trigger send to `O` calls, from the generated builder its send is
+/// bound to.
+fn spec_of_send<O: TriggerSendOwner>() -> &'static OperationSpec {
+    <O::SendGenerated<'static> as Bound<'static>>::SPEC
 }
 
 impl TriggerSend<Campaign> {
@@ -408,9 +472,11 @@ impl TriggerSendOwner for Campaign {
     type SendBody = types::CampaignTriggerSendRequest;
     type SendGenerated<'a> = braze_api::builder::TriggerCampaignSend<'a>;
 
-    fn send_body(request: &TriggerSend<Self>) -> Result<Self::SendBody, Error> {
+    fn send_body(request: TriggerSend<Self>) -> Result<Self::SendBody, Error> {
         validate::id(request.owner_id.check())?;
-        let targeting = request.targeting.to_wire(&request.extra)?;
+        // Reported after the targeting's problems, as in the other builders.
+        let extra = validate::extra(request.spec().request_body, "", &request.extra);
+        let targeting = request.targeting.into_wire(request.extra)?;
         let properties = wire_properties("trigger_properties", request.properties.as_ref())?;
         let attachments = request
             .attachments
@@ -418,10 +484,10 @@ impl TriggerSendOwner for Campaign {
             .enumerate()
             .map(|(index, attachment)| attachment.to_wire(index))
             .collect::<Result<Vec<_>, _>>()?;
-        validate::extra(request.spec().request_body, "", &request.extra)?;
+        extra?;
         Self::SendBody::builder()
-            .campaign_id(request.owner_id.clone())
-            .send_id(request.send_id.clone())
+            .campaign_id(request.owner_id)
+            .send_id(request.send_id)
             .recipients(targeting.recipients)
             .audience(targeting.audience)
             .broadcast(targeting.broadcast)
@@ -442,17 +508,19 @@ impl TriggerSendOwner for Canvas {
     type SendBody = types::CanvasTriggerSendRequest;
     type SendGenerated<'a> = braze_api::builder::TriggerCanvasSend<'a>;
 
-    fn send_body(request: &TriggerSend<Self>) -> Result<Self::SendBody, Error> {
+    fn send_body(request: TriggerSend<Self>) -> Result<Self::SendBody, Error> {
         validate::id(request.owner_id.check())?;
-        let targeting = request.targeting.to_wire(&request.extra)?;
+        // Reported after the targeting's problems, as in the other builders.
+        let extra = validate::extra(request.spec().request_body, "", &request.extra);
+        let targeting = request.targeting.into_wire(request.extra)?;
         let context = wire_properties("context", request.properties.as_ref())?;
         let legacy = wire_properties(
             "canvas_entry_properties",
             request.legacy_entry_properties.as_ref(),
         )?;
-        validate::extra(request.spec().request_body, "", &request.extra)?;
+        extra?;
         Self::SendBody::builder()
-            .canvas_id(request.owner_id.clone())
+            .canvas_id(request.owner_id)
             .recipients(targeting.recipients)
             .audience(targeting.audience)
             .broadcast(targeting.broadcast)

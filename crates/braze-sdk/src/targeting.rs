@@ -29,19 +29,7 @@ impl Targeting {
     /// grammar (Braze's targeting rules are checked on the whole body,
     /// [`crate::validate::rules`]).
     pub(crate) fn to_wire(&self, extra: &Map<String, Value>) -> Result<WireTargeting, Error> {
-        for (index, recipient) in self.recipients.iter().enumerate() {
-            if let Some((name, reason)) = &recipient.problem {
-                return Err(Error::invalid(
-                    format!("recipients[{index}].{name}"),
-                    reason.clone(),
-                ));
-            }
-            validate::extra(
-                Some(&braze_api::operations::shapes::RECIPIENT),
-                &format!("recipients[{index}]"),
-                &recipient.wire.extra,
-            )?;
-        }
+        self.check_recipients()?;
         let (audience, extra) = audience::split(self.audience.as_ref(), extra.clone())?;
         Ok(WireTargeting {
             recipients: self.recipients.iter().map(|r| r.wire.clone()).collect(),
@@ -49,6 +37,41 @@ impl Targeting {
             broadcast: self.broadcast,
             extra,
         })
+    }
+
+    /// [`to_wire`](Self::to_wire) of a targeting no longer needed: the recipients are
+    /// moved, not cloned (a send of 50 recipients is built once per request).
+    pub(crate) fn into_wire(self, extra: Map<String, Value>) -> Result<WireTargeting, Error> {
+        self.check_recipients()?;
+        let (audience, extra) = audience::split(self.audience.as_ref(), extra)?;
+        Ok(WireTargeting {
+            recipients: self.recipients.into_iter().map(|r| r.wire).collect(),
+            audience,
+            broadcast: self.broadcast,
+            extra,
+        })
+    }
+
+    /// A recipient's setter input that cannot be sent, or an extra field of a recipient
+    /// that its own setter sets.
+    fn check_recipients(&self) -> Result<(), Error> {
+        for (index, recipient) in self.recipients.iter().enumerate() {
+            if let Some((name, reason)) = &recipient.problem {
+                return Err(Error::invalid(
+                    format!("recipients[{index}].{name}"),
+                    reason.clone(),
+                ));
+            }
+            // Nothing to check without extras (and no prefix to format per recipient).
+            if !recipient.wire.extra.is_empty() {
+                validate::extra(
+                    Some(&braze_api::operations::shapes::RECIPIENT),
+                    &format!("recipients[{index}]"),
+                    &recipient.wire.extra,
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -4,7 +4,9 @@
 //! In memory that does not grow with the input: a first pass puts each row's user key
 //! into a Bloom filter of fixed size (`FILTER_BITS`, 4 MiB); a key the filter already holds is
 //! a candidate (a duplicate, or a false match, about 1 in 20,000 rows at a million rows).
-//! Only when there are candidates does a second pass collect their lines, and only theirs.
+//! That pass reads only the identifiers ([`RecipientRows::next_key`]). Only when there
+//! are candidates does a second pass read the rows whole and collect the lines of the
+//! candidates' valid rows, and only theirs.
 
 use std::collections::HashMap;
 
@@ -60,13 +62,14 @@ pub fn find(
 ) -> Result<Vec<Duplicate>, CliError> {
     let mut filter = Filter::new();
     let mut candidates: HashMap<u64, Vec<u64>> = HashMap::new();
+    // The first pass reads only the users' identifiers; a row that is not valid may be
+    // a candidate, and is left out by the second pass, which reads candidates whole.
     let mut rows = open()?;
-    while let Some(row) = rows.next_row() {
-        if let Content::Recipient(recipient) = row?.content {
-            let key = User::of(&recipient).key();
-            if filter.insert(key) {
-                candidates.insert(key, Vec::new());
-            }
+    while let Some(row) = rows.next_key() {
+        if let (_, Some(key)) = row?
+            && filter.insert(key)
+        {
+            candidates.insert(key, Vec::new());
         }
     }
     if candidates.is_empty() {
@@ -78,11 +81,10 @@ pub fn find(
     while let Some(row) = rows.next_row() {
         let row = row?;
         if let Content::Recipient(recipient) = &row.content {
-            let user = User::of(recipient);
-            let key = user.key();
+            let key = User::key_of(recipient);
             if let Some(lines) = candidates.get_mut(&key) {
                 lines.push(row.line);
-                users.entry(key).or_insert(user);
+                users.entry(key).or_insert_with(|| User::of(recipient));
             }
         }
     }
@@ -157,6 +159,16 @@ mod tests {
             "{refusal}"
         );
         assert!(find_in(b"external_user_id\nu1\nu2\n").is_empty());
+    }
+
+    #[test]
+    fn an_invalid_row_is_not_a_duplicate() {
+        // Line 3 names u1 again, but cannot be sent (its properties are not JSON).
+        let found = find_in(b"external_user_id,trigger_properties\nu1,\nu1,not json\nu2,\n");
+        assert!(found.is_empty(), "{found:?}");
+        let found = find_in(b"external_user_id,trigger_properties\nu1,\nu1,not json\nu1,{}\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].lines, [2, 4]);
     }
 
     #[test]

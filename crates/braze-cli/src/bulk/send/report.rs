@@ -181,11 +181,15 @@ impl SendRecorder {
         }
     }
 
-    /// Marks a batch's rows in flight: returns once the lines are written (or there is no
-    /// report), with whether they were. When they could not be, the batch must not be
-    /// sent.
-    pub fn in_flight(&self, rows: &[SendRow]) -> bool {
-        self.write(rows)
+    /// Marks the rows of batch `number` in flight: returns once the lines are written (or
+    /// there is no report), with whether they were. When they could not be, the batch
+    /// must not be sent.
+    pub fn in_flight(&self, number: u64, rows: &[(u64, User)]) -> bool {
+        let mark = SendRow {
+            batch: Some(number),
+            ..SendRow::unsent(0, None, SendOutcome::InFlight, None, "sending")
+        };
+        self.write_batch(rows, &mark)
     }
 
     /// Records finished rows.
@@ -193,29 +197,36 @@ impl SendRecorder {
         // A failed write has stopped the run; the rows are still counted.
         self.write(rows);
         for row in rows {
-            self.note(row);
+            self.note(row.line, row.user.as_ref(), row);
             self.counters.record(row);
         }
     }
 
+    /// Records the rows of a batch, `(line, user)` each, that all end as `template` says
+    /// (its own `line` and `user` are not used).
+    pub fn record_batch(&self, rows: &[(u64, User)], template: &SendRow) {
+        self.write_batch(rows, template);
+        for (line, user) in rows {
+            self.note(*line, Some(user), template);
+        }
+        self.counters.record_many(template, rows.len() as u64);
+    }
+
     /// Names an unknown row in the summary (the first [`MAX_LISTED_PROBLEMS`]).
-    fn name_unknown(&self, row: &SendRow) {
+    fn name_unknown(&self, line: u64, user: Option<&User>) {
         let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
         if (named.unknown.len() as u64) < MAX_LISTED_PROBLEMS {
-            let user = row
-                .user
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            named.unknown.push((row.line, user));
+            let user = user.map(ToString::to_string).unwrap_or_default();
+            named.unknown.push((line, user));
         }
     }
 
-    fn note(&self, row: &SendRow) {
+    /// Notes the row at `line` naming `user`, which ended as `row` says, for the summary.
+    fn note(&self, line: u64, user: Option<&User>, row: &SendRow) {
         let unknown =
             row.outcome == SendOutcome::Unknown || row.skip_reason == Some(SendSkip::Unknown);
         if unknown {
-            self.name_unknown(row);
+            self.name_unknown(line, user);
         }
         let failed = matches!(
             row.outcome,
@@ -225,10 +236,15 @@ impl SendRecorder {
             let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
             named
                 .first_failure
-                .get_or_insert_with(|| (row.line, row.message.to_string()));
+                .get_or_insert_with(|| (line, row.message.to_string()));
         }
         if self.report.is_none() && (failed || row.outcome == SendOutcome::Invalid) {
             if self.listed.fetch_add(1, Ordering::Relaxed) < MAX_LISTED_PROBLEMS {
+                let row = SendRow {
+                    line,
+                    user: user.cloned(),
+                    ..row.clone()
+                };
                 eprintln!("{}", row.describe());
             } else {
                 self.unlisted.fetch_add(1, Ordering::Relaxed);
@@ -238,21 +254,41 @@ impl SendRecorder {
 
     /// Writes the rows' lines with one `write`; returns whether they were written.
     fn write(&self, rows: &[SendRow]) -> bool {
+        if self.report.is_none() {
+            return true;
+        }
+        let mut lines = Vec::with_capacity(rows.len() * 160);
+        for row in rows {
+            encode(&mut lines, row);
+        }
+        self.write_encoded(&lines)
+    }
+
+    /// Writes the lines of a batch's rows that end alike ([`encode_batch`]) with one
+    /// `write`; returns whether they were written.
+    fn write_batch(&self, rows: &[(u64, User)], template: &SendRow) -> bool {
+        if self.report.is_none() {
+            return true;
+        }
+        let mut lines = Vec::with_capacity(rows.len() * 192);
+        encode_batch(&mut lines, rows, template);
+        self.write_encoded(&lines)
+    }
+
+    /// Writes encoded lines with one `write`; returns whether they were written.
+    fn write_encoded(&self, lines: &[u8]) -> bool {
         let Some(report) = &self.report else {
             return true;
         };
-        let mut lines = Vec::with_capacity(rows.len() * 160);
-        for row in rows {
-            // Writing JSON into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut lines, row);
-            lines.push(b'\n');
+        if lines.is_empty() {
+            return true;
         }
         let mut writer = report.lock().unwrap_or_else(|e| e.into_inner());
         let mut error = self.report_error.lock().unwrap_or_else(|e| e.into_inner());
         if error.is_some() {
             return false;
         }
-        match writer.write_line(&lines) {
+        match writer.write_line(lines) {
             Ok(()) => true,
             Err(e) => {
                 // Rows that end from now on would have no record: stop sending.
@@ -272,6 +308,119 @@ impl SendRecorder {
                 .report_error
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+}
+
+/// Appends `row`'s report line.
+fn encode(out: &mut Vec<u8>, row: &SendRow) {
+    // Writing JSON into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, row);
+    out.push(b'\n');
+}
+
+/// Appends the report lines of a batch's rows, `(line, user)` each, that end alike: each
+/// line is what [`encode`] writes for `template` with the row's `line` and `user`, but
+/// the fields the rows share are serialized once for the batch, not once per row (the
+/// report's cost is most of a bulk send's own).
+fn encode_batch(out: &mut Vec<u8>, rows: &[(u64, User)], template: &SendRow) {
+    /// How the serialized template starts when it names no row: what each row replaces.
+    const ROWLESS: &[u8] = br#"{"line":0,"user":null"#;
+    let mut shared = Vec::with_capacity(160);
+    encode(&mut shared, template);
+    let Some(tail) = shared.strip_prefix(ROWLESS) else {
+        // A template that names a row: each row is serialized whole.
+        for (line, user) in rows {
+            let row = SendRow {
+                line: *line,
+                user: Some(user.clone()),
+                ..template.clone()
+            };
+            encode(out, &row);
+        }
+        return;
+    };
+    for (line, user) in rows {
+        out.extend_from_slice(br#"{"line":"#);
+        let _ = serde_json::to_writer(&mut *out, line);
+        out.extend_from_slice(br#","user":"#);
+        user.write_json(out);
+        out.extend_from_slice(tail);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::bulk::send::user::tests::user;
+
+    fn template() -> impl Strategy<Value = SendRow> {
+        let outcome = prop_oneof![
+            Just(SendOutcome::InFlight),
+            Just(SendOutcome::Sent),
+            Just(SendOutcome::Unknown),
+            Just(SendOutcome::Skipped),
+        ];
+        let delivery = proptest::option::of(prop_oneof![
+            Just(Delivery::Accepted),
+            Just(Delivery::Uncertain),
+        ]);
+        (
+            outcome,
+            proptest::option::of(Just(SendSkip::Interrupted)),
+            proptest::option::of(1..5_000u64),
+            proptest::option::of(200..600u16),
+            proptest::option::of("[a-z0-9-]{1,12}"),
+            "\\PC{0,24}",
+            0..4u32,
+            delivery,
+        )
+            .prop_map(
+                |(
+                    outcome,
+                    skip_reason,
+                    batch,
+                    status,
+                    dispatch_id,
+                    message,
+                    attempts,
+                    delivery,
+                )| {
+                    SendRow {
+                        batch,
+                        status,
+                        dispatch_id,
+                        attempts,
+                        delivery,
+                        ..SendRow::unsent(0, None, outcome, skip_reason, message)
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        /// A batch's lines are each row's line as serde writes it, whether the template
+        /// names no row (the fast path) or one.
+        #[test]
+        fn batch_lines_are_the_rows_own(
+            template in template(),
+            rows in proptest::collection::vec((1..1_000_000u64, user()), 0..6),
+            named in proptest::option::of((1..9u64, user())),
+        ) {
+            let template = match named {
+                Some((line, user)) => SendRow { line, user: Some(user), ..template },
+                None => template,
+            };
+            let mut expected = Vec::new();
+            for (line, user) in &rows {
+                let row = SendRow { line: *line, user: Some(user.clone()), ..template.clone() };
+                encode(&mut expected, &row);
+            }
+            let mut written = Vec::new();
+            encode_batch(&mut written, &rows, &template);
+            prop_assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
         }
     }
 }

@@ -53,6 +53,16 @@ pub enum Content {
 /// The CSV columns that name a user: a header needs one of them.
 const IDENTIFIER_COLUMNS: [&str; 4] = ["external_user_id", "user_alias_name", "email", "braze_id"];
 
+/// The CSV columns that hold a user's identifiers, in the order of
+/// [`User::key`]'s identifiers: a column's index here is its identifier's.
+const KEY_COLUMNS: [&str; 5] = [
+    "external_user_id",
+    "user_alias_name",
+    "user_alias_label",
+    "email",
+    "braze_id",
+];
+
 /// The CSV columns that hold JSON objects.
 const OBJECT_COLUMNS: [&str; 4] = [
     "trigger_properties",
@@ -69,6 +79,8 @@ pub enum RecipientRows {
         records: CsvRecords,
         /// The header's names.
         columns: Vec<String>,
+        /// Each column's identifier in [`KEY_COLUMNS`], if it holds one.
+        key_slots: Vec<Option<usize>>,
     },
     /// JSON Lines.
     Jsonl(JsonLines),
@@ -101,7 +113,15 @@ impl RecipientRows {
                         columns.join(", ")
                     )));
                 }
-                Ok(Self::Csv { records, columns })
+                let key_slots = columns
+                    .iter()
+                    .map(|name| KEY_COLUMNS.iter().position(|column| column == name))
+                    .collect();
+                Ok(Self::Csv {
+                    records,
+                    columns,
+                    key_slots,
+                })
             }
         }
     }
@@ -114,10 +134,39 @@ impl RecipientRows {
         }
     }
 
+    /// The next row's line and the [`User::key`] of its user, as [`next_row`] would
+    /// read it when the row is valid: `None` for a row that cannot be (its identifiers
+    /// are not text), or that is not for another reason, may still have a key. So a
+    /// check of the whole input can read the keys first and the candidates' rows whole.
+    ///
+    /// [`next_row`]: Self::next_row
+    pub fn next_key(&mut self) -> Option<Result<(u64, Option<u64>), CliError>> {
+        match self {
+            Self::Csv {
+                records, key_slots, ..
+            } => {
+                let (line, record) = match records.next_record()? {
+                    Ok(found) => found,
+                    Err(e) => return Some(Err(e)),
+                };
+                Some(Ok((line, csv_key(key_slots, record))))
+            }
+            Self::Jsonl(_) => Some(self.next_row()?.map(|row| {
+                let key = match &row.content {
+                    Content::Recipient(recipient) => Some(User::key_of(recipient)),
+                    Content::Invalid { .. } => None,
+                };
+                (row.line, key)
+            })),
+        }
+    }
+
     /// The next row; `None` at the end; `Err` when the input cannot be read any further.
     pub fn next_row(&mut self) -> Option<Result<Row, CliError>> {
         match self {
-            Self::Csv { records, columns } => {
+            Self::Csv {
+                records, columns, ..
+            } => {
                 let (line, record) = match records.next_record()? {
                     Ok(found) => found,
                     Err(e) => return Some(Err(e)),
@@ -143,6 +192,22 @@ impl RecipientRows {
             }
         }
     }
+}
+
+/// The [`User::key`] of a CSV record's user, as [`csv_row`] reads the identifiers (the
+/// last non-blank field of a column named twice), without building the recipient.
+fn csv_key(key_slots: &[Option<usize>], record: &csv::ByteRecord) -> Option<u64> {
+    let mut identifiers: [Option<&str>; 5] = [None; 5];
+    for (slot, bytes) in key_slots.iter().zip(record.iter()) {
+        let Some(slot) = *slot else {
+            continue;
+        };
+        let text = std::str::from_utf8(bytes).ok()?.trim();
+        if !text.is_empty() {
+            identifiers[slot] = Some(text);
+        }
+    }
+    Some(User::key_from(identifiers))
 }
 
 /// A CSV record as a recipient, built field by field (no JSON object in between: this
@@ -319,6 +384,50 @@ fn user_of_object(object: &Map<String, Value>) -> Option<User> {
 mod tests {
     use super::*;
     use std::io::Read;
+
+    /// Each row's `next_key` beside its `next_row`, from two readers of `bytes`.
+    fn keys_and_rows(bytes: &[u8], format: InputFormat) -> Vec<((u64, Option<u64>), Row)> {
+        let open = || {
+            let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+            let (source, format) = buffered(source, Path::new("input"), Some(format)).unwrap();
+            RecipientRows::from_source(source, Path::new("input"), format).unwrap()
+        };
+        let (mut keys, mut rows) = (open(), open());
+        let mut all = Vec::new();
+        while let Some(row) = rows.next_row() {
+            let key = keys.next_key().expect("as many keys as rows").unwrap();
+            all.push((key, row.unwrap()));
+        }
+        assert!(keys.next_key().is_none(), "as many rows as keys");
+        all
+    }
+
+    #[test]
+    fn the_key_of_a_valid_row_is_its_user_s() {
+        let csv: &[u8] = b"email,external_user_id,user_alias_name,user_alias_label,external_user_id,trigger_properties\n\
+            a@x.io, u1 ,,,,\n\
+            ,u1,,,u2,\n\
+            ,,name,label,,{\"a\":1}\n\
+            ,u3,,,,not json\n\
+            ,\xff,,,,\n\
+            ,,only-name,,,\n\
+            ,u4,,,,\n";
+        let jsonl: &[u8] = b"{\"external_user_id\":\" u5\"}\n{\"email\":\"e@x.io\",\"user_alias\":{\"alias_name\":\"n\",\"alias_label\":\"l\"}}\nnot json\n";
+        let (mut valid, mut invalid) = (0, 0);
+        for (bytes, format) in [(csv, InputFormat::Csv), (jsonl, InputFormat::Jsonl)] {
+            for ((line, key), row) in keys_and_rows(bytes, format) {
+                assert_eq!(line, row.line);
+                match &row.content {
+                    Content::Recipient(recipient) => {
+                        valid += 1;
+                        assert_eq!(key, Some(User::key_of(recipient)), "line {line}");
+                    }
+                    Content::Invalid { .. } => invalid += 1,
+                }
+            }
+        }
+        assert_eq!((valid, invalid), (6, 4));
+    }
 
     fn rows(bytes: &[u8], format: InputFormat) -> Result<Vec<Row>, CliError> {
         let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use braze_sdk::{Client, Recipient, RequestPreview, TriggerSend, TriggerSendOwner, wire};
+use braze_sdk::{
+    CheckedTriggerSend, Client, Recipient, RequestPreview, TriggerSend, TriggerSendOwner, wire,
+};
 
 use crate::bulk::control::{Control, listen_for_signals};
 use crate::bulk::input::{estimate_rows, is_stdin};
@@ -322,7 +324,8 @@ impl Batcher {
         self.pending.len() >= braze_sdk::rules::MAX_USERS
     }
 
-    /// The request of the pending rows, checked by the rulebook: each row it refuses is
+    /// The request of the pending rows, built and checked by the rulebook once (the
+    /// workers send it as checked): each row it refuses is
     /// taken out into `invalid` (with its line and the rule's words), until the rest
     /// passes. `None` when no row is left. A problem that is not a row's (from the
     /// command's flags) is an error: no batch could be sent.
@@ -330,7 +333,7 @@ impl Batcher {
         &mut self,
         template: &TriggerSend<O>,
         invalid: &mut Vec<SendRow>,
-    ) -> Result<Option<TriggerSend<O>>, CliError> {
+    ) -> Result<Option<CheckedTriggerSend<O>>, CliError> {
         loop {
             if self.pending.is_empty() {
                 return Ok(None);
@@ -340,8 +343,8 @@ impl Batcher {
                     .iter()
                     .map(|p| Recipient::from((*p.recipient).clone())),
             );
-            let error = match request.body() {
-                Ok(_) => return Ok(Some(request)),
+            let error = match request.check() {
+                Ok(checked) => return Ok(Some(checked)),
                 Err(error) => error,
             };
             let braze_sdk::Error::InvalidRequest { field, reason } = &error else {
@@ -387,43 +390,19 @@ struct Batch<O: TriggerSendOwner> {
     number: u64,
     /// Its rows, in input order.
     rows: Vec<(u64, User)>,
-    request: TriggerSend<O>,
+    request: CheckedTriggerSend<O>,
 }
 
-/// The rows of batch `number`, each with `template`'s outcome, message and so on.
-fn rows_as(number: u64, rows: &[(u64, User)], template: &SendRow) -> Vec<SendRow> {
-    rows.iter()
-        .map(|(line, user)| SendRow {
-            line: *line,
-            user: Some(user.clone()),
-            batch: Some(number),
-            ..template.clone()
-        })
-        .collect()
-}
-
-impl<O: TriggerSendOwner> Batch<O> {
-    /// Its rows with one outcome, message and so on.
-    fn rows_as(&self, template: &SendRow) -> Vec<SendRow> {
-        rows_as(self.number, &self.rows, template)
-    }
-
-    /// Not attempted: the run has stopped.
-    fn skipped(&self, control: &Control) -> Vec<SendRow> {
-        let (_, message) = control.skip();
-        let template = SendRow::unsent(
-            0,
-            None,
-            SendOutcome::Skipped,
-            Some(SendSkip::of_stop(control.reason())),
-            message,
-        );
-        let mut rows = self.rows_as(&template);
-        for row in &mut rows {
-            row.batch = None;
-        }
-        rows
-    }
+/// How the rows of a batch not attempted end: the run has stopped.
+fn skipped(control: &Control) -> SendRow {
+    let (_, message) = control.skip();
+    SendRow::unsent(
+        0,
+        None,
+        SendOutcome::Skipped,
+        Some(SendSkip::of_stop(control.reason())),
+        message,
+    )
 }
 
 /// What the reader saw.
@@ -531,8 +510,12 @@ impl<O: TriggerSendOwner> Reader<O> {
             rows: batcher.take(),
             request,
         };
+        // Rows settled so far are recorded before the batch's.
+        self.recorder.record(settled);
+        settled.clear();
         if self.control.is_stopping() {
-            settled.extend(batch.skipped(&self.control));
+            self.recorder
+                .record_batch(&batch.rows, &skipped(&self.control));
             return Ok(());
         }
         if self.dry_run {
@@ -546,14 +529,12 @@ impl<O: TriggerSendOwner> Reader<O> {
                 Some(SendSkip::DryRun),
                 "dry run: checked, not sent",
             );
-            settled.extend(batch.rows_as(&template));
+            self.recorder.record_batch(&batch.rows, &template);
             return Ok(());
         }
-        // Rows settled so far are recorded before the batch can be.
-        self.recorder.record(settled);
-        settled.clear();
         if let Err(batch) = self.queue.push(batch) {
-            settled.extend(batch.skipped(&self.control));
+            self.recorder
+                .record_batch(&batch.rows, &skipped(&self.control));
         }
         Ok(())
     }
@@ -590,19 +571,14 @@ impl<O: TriggerSendOwner> Worker<O> {
         let mut abandon_seen = false;
         while let Some(batch) = self.queue.pop().await {
             if self.control.is_stopping() {
-                self.recorder.record(&batch.skipped(&self.control));
+                self.recorder
+                    .record_batch(&batch.rows, &skipped(&self.control));
                 continue;
             }
-            let marks = batch.rows_as(&SendRow::unsent(
-                0,
-                None,
-                SendOutcome::InFlight,
-                None,
-                "sending",
-            ));
-            if !self.recorder.in_flight(&marks) {
+            if !self.recorder.in_flight(batch.number, &batch.rows) {
                 // No mark, no send: the row could not be told apart from one never sent.
-                self.recorder.record(&batch.skipped(&self.control));
+                self.recorder
+                    .record_batch(&batch.rows, &skipped(&self.control));
                 continue;
             }
             tracing::trace!(batch = batch.number, "batch in flight");
@@ -624,7 +600,11 @@ impl<O: TriggerSendOwner> Worker<O> {
                     }
                 }
             };
-            self.recorder.record(&rows_as(number, &rows, &template));
+            let template = SendRow {
+                batch: Some(number),
+                ..template
+            };
+            self.recorder.record_batch(&rows, &template);
         }
     }
 

@@ -50,6 +50,11 @@ fn get(counter: &AtomicU64) -> u64 {
 impl SendCounters {
     /// Counts a finished row.
     pub fn record(&self, row: &SendRow) {
+        self.record_many(row, 1);
+    }
+
+    /// Counts `rows` finished rows that all end as `row` does.
+    pub fn record_many(&self, row: &SendRow, rows: u64) {
         let counter = match (row.outcome, row.skip_reason) {
             (SendOutcome::Sent, _) => &self.sent,
             (SendOutcome::Refused, _) => &self.refused,
@@ -60,9 +65,9 @@ impl SendCounters {
             (_, Some(SendSkip::Unknown)) => &self.skipped_unknown,
             (SendOutcome::Skipped, _) => &self.skipped,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        counter.fetch_add(rows, Ordering::Relaxed);
         // Last, so that `done` never runs ahead of the outcome counts.
-        self.done.fetch_add(1, Ordering::Release);
+        self.done.fetch_add(rows, Ordering::Release);
     }
 
     /// Counts a batch's answer: its dispatch, the 429s waited.
