@@ -308,11 +308,13 @@ impl CsvRecords {
     /// a row the line of the row before it).
     fn start_line(&self) -> u64 {
         let end = self.reader.position();
-        let embedded: usize = self
+        // The fields' bytes, end to end.
+        let embedded = self
             .record
+            .as_slice()
             .iter()
-            .map(|field| field.iter().filter(|b| **b == b'\n').count())
-            .sum();
+            .filter(|b| **b == b'\n')
+            .count();
         let source = self.reader.get_ref();
         let at_end = source.at_end && end.byte() == source.bytes;
         let newline_in_open_quote = self

@@ -2,10 +2,16 @@
 //!
 //! ```text
 //! reader thread ──JobQueue of batches (bounded)──▶ N workers (clones of one Client)
-//!   │ rows → batches of ≤ 50, checked by the rulebook       │ in_flight marks (flushed),
-//!   │ invalid, resumed, stopped rows                        │ send, outcome of each row
+//!   │ rows → batches of ≤ 50 (the first checked here)       │ the rulebook's check,
+//!   │ invalid, resumed, stopped rows                        │ in_flight marks (flushed),
+//!   │                                                       │ send, outcome of each row
 //!   └──────────────────────▶ SendRecorder ◀─────────────────┘ ──▶ report, counters
 //! ```
+//!
+//! Each batch is checked by the rulebook before its rows are marked in flight. The reader
+//! checks batches until one passes, which proves the command's own fields (a problem
+//! there ends the run before anything is sent); the workers check the others, so that
+//! the reader, the one thread every row goes through, only reads.
 //!
 //! Before the first request: the `--resume` reports are read, a file naming a user twice
 //! is refused ([`duplicates`]), and with `--strict` every row is checked (nothing is sent
@@ -146,10 +152,11 @@ where
     let reader = Reader {
         earlier,
         resend_unknown: args.resend_unknown,
-        template,
+        template: template.clone(),
         queue: Arc::clone(&queue),
         recorder: Arc::clone(&recorder),
         control: Arc::clone(&control),
+        counters: Arc::clone(&counters),
         dry_run: global.dry_run,
     };
     let rows = open()?;
@@ -159,6 +166,7 @@ where
         .map(|_| {
             tokio::spawn(
                 Worker {
+                    template: template.clone(),
                     queue: Arc::clone(&queue),
                     recorder: Arc::clone(&recorder),
                     control: Arc::clone(&control),
@@ -193,7 +201,7 @@ where
         written: &written,
         report: args.report.as_deref(),
         first_request: read.as_ref().ok().and_then(|r| r.first_request.as_ref()),
-        batches: read.as_ref().map_or(0, |r| r.batches),
+        batches: counters.batches.load(Ordering::Relaxed),
         dry_run: global.dry_run,
     };
     let code = summary.exit_code();
@@ -300,7 +308,7 @@ where
     Err(CliError::Input(text))
 }
 
-/// Rows gathered for the next batch.
+/// Rows gathered for a batch.
 #[derive(Default)]
 struct Batcher {
     pending: Vec<Pending>,
@@ -384,13 +392,26 @@ fn recipient_problem(field: &str) -> Option<(usize, &str)> {
     Some((index.parse().ok()?, path.trim_start_matches('.')))
 }
 
-/// A checked batch for the workers.
+/// A batch for the workers: its rows, and its request once checked.
 struct Batch<O: TriggerSendOwner> {
     /// The run's number of the batch, from 1.
     number: u64,
-    /// Its rows, in input order.
-    rows: Vec<(u64, User)>,
-    request: CheckedTriggerSend<O>,
+    /// Its rows, in input order (once checked, only those to send).
+    rows: Batcher,
+    /// The checked request, when the reader checked it (the first batches, which prove
+    /// the command's own fields); the workers check the others, in parallel.
+    request: Option<CheckedTriggerSend<O>>,
+}
+
+impl<O: TriggerSendOwner> Batch<O> {
+    /// Its rows as `(line, user)`, for the rows' report lines when it is not sent.
+    fn rows(&self) -> Vec<(u64, User)> {
+        self.rows
+            .pending
+            .iter()
+            .map(|p| (p.line, p.user.clone()))
+            .collect()
+    }
 }
 
 /// How the rows of a batch not attempted end: the run has stopped.
@@ -409,8 +430,11 @@ fn skipped(control: &Control) -> SendRow {
 struct ReadOutcome {
     /// A dry run's preview of the first batch.
     first_request: Option<RequestPreview>,
-    /// Batches formed.
+    /// Batches formed (numbered).
     batches: u64,
+    /// Whether a batch has passed the rulebook: the command's own fields (properties,
+    /// attachments, audience) are then known good, and the workers check the rest.
+    template_proven: bool,
 }
 
 /// The reader: rows into checked batches for the workers, or settled here (invalid, known
@@ -422,6 +446,7 @@ struct Reader<O: TriggerSendOwner> {
     queue: Arc<JobQueue<Batch<O>>>,
     recorder: Arc<SendRecorder>,
     control: Arc<Control>,
+    counters: Arc<SendCounters>,
     dry_run: bool,
 }
 
@@ -432,6 +457,7 @@ impl<O: TriggerSendOwner> Reader<O> {
         let mut outcome = ReadOutcome {
             first_request: None,
             batches: 0,
+            template_proven: false,
         };
         let mut batcher = Batcher::default();
         let mut settled = Vec::with_capacity(SETTLED_ROWS);
@@ -493,21 +519,36 @@ impl<O: TriggerSendOwner> Reader<O> {
         ))
     }
 
-    /// Checks the pending rows and hands their batch on: to the workers, or for a dry run
-    /// to the preview; settles them when the run has stopped.
+    /// Hands the pending rows on as a batch: to the workers, or for a dry run to the
+    /// preview; settles them when the run has stopped. Until a batch has passed the
+    /// rulebook (and in a dry run) the reader checks it, so that a problem of the
+    /// command's own fields ends the run before anything is sent; the workers check the
+    /// later batches.
     fn dispatch(
         &self,
         batcher: &mut Batcher,
         settled: &mut Vec<SendRow>,
         outcome: &mut ReadOutcome,
     ) -> Result<(), CliError> {
-        let Some(request) = batcher.check(&self.template, settled)? else {
-            return Ok(());
+        let request = if outcome.template_proven && !self.dry_run {
+            None
+        } else {
+            match batcher.check(&self.template, settled)? {
+                Some(request) => {
+                    outcome.template_proven = true;
+                    self.counters.batches.fetch_add(1, Ordering::Relaxed);
+                    Some(request)
+                }
+                None => return Ok(()),
+            }
         };
+        if batcher.pending.is_empty() {
+            return Ok(());
+        }
         outcome.batches += 1;
         let batch = Batch {
             number: outcome.batches,
-            rows: batcher.take(),
+            rows: std::mem::take(batcher),
             request,
         };
         // Rows settled so far are recorded before the batch's.
@@ -515,12 +556,14 @@ impl<O: TriggerSendOwner> Reader<O> {
         settled.clear();
         if self.control.is_stopping() {
             self.recorder
-                .record_batch(&batch.rows, &skipped(&self.control));
+                .record_batch(&batch.rows(), &skipped(&self.control));
             return Ok(());
         }
         if self.dry_run {
-            if outcome.first_request.is_none() {
-                outcome.first_request = Some(batch.request.preview()?);
+            if outcome.first_request.is_none()
+                && let Some(request) = &batch.request
+            {
+                outcome.first_request = Some(request.preview()?);
             }
             let template = SendRow::unsent(
                 0,
@@ -529,12 +572,12 @@ impl<O: TriggerSendOwner> Reader<O> {
                 Some(SendSkip::DryRun),
                 "dry run: checked, not sent",
             );
-            self.recorder.record_batch(&batch.rows, &template);
+            self.recorder.record_batch(&batch.rows(), &template);
             return Ok(());
         }
         if let Err(batch) = self.queue.push(batch) {
             self.recorder
-                .record_batch(&batch.rows, &skipped(&self.control));
+                .record_batch(&batch.rows(), &skipped(&self.control));
         }
         Ok(())
     }
@@ -552,6 +595,7 @@ impl<T> Drop for CloseOnDrop<'_, T> {
 /// A worker: takes batches until there are none; marks each in flight, sends it, records
 /// its rows.
 struct Worker<O: TriggerSendOwner> {
+    template: TriggerSend<O>,
     queue: Arc<JobQueue<Batch<O>>>,
     recorder: Arc<SendRecorder>,
     control: Arc<Control>,
@@ -572,22 +616,25 @@ impl<O: TriggerSendOwner> Worker<O> {
         while let Some(batch) = self.queue.pop().await {
             if self.control.is_stopping() {
                 self.recorder
-                    .record_batch(&batch.rows, &skipped(&self.control));
+                    .record_batch(&batch.rows(), &skipped(&self.control));
                 continue;
             }
-            if !self.recorder.in_flight(batch.number, &batch.rows) {
-                // No mark, no send: the row could not be told apart from one never sent.
-                self.recorder
-                    .record_batch(&batch.rows, &skipped(&self.control));
-                continue;
-            }
-            tracing::trace!(batch = batch.number, "batch in flight");
-            let first_line = batch.rows.first().map_or(0, |(line, _)| *line);
             let Batch {
                 number,
-                rows,
+                rows: mut batcher,
                 request,
             } = batch;
+            let Some(request) = request.or_else(|| self.check(&mut batcher)) else {
+                continue;
+            };
+            let rows = batcher.take();
+            if !self.recorder.in_flight(number, &rows) {
+                // No mark, no send: the row could not be told apart from one never sent.
+                self.recorder.record_batch(&rows, &skipped(&self.control));
+                continue;
+            }
+            tracing::trace!(batch = number, "batch in flight");
+            let first_line = rows.first().map_or(0, |(line, _)| *line);
             let template = tokio::select! {
                 biased;
                 answer = request.send() => self.judged(first_line, &answer),
@@ -606,6 +653,30 @@ impl<O: TriggerSendOwner> Worker<O> {
             };
             self.recorder.record_batch(&rows, &template);
         }
+    }
+
+    /// Checks a batch the reader did not: its invalid rows are recorded and taken out;
+    /// `None` when no row is left to send. A problem that is no row's (the reader's
+    /// check of an earlier batch makes that unlikely) makes every row invalid.
+    fn check(&self, batcher: &mut Batcher) -> Option<CheckedTriggerSend<O>> {
+        let mut invalid = Vec::new();
+        let checked = batcher.check(&self.template, &mut invalid);
+        if let Err(error) = &checked {
+            let message = error.to_string();
+            invalid.extend(batcher.pending.drain(..).map(|p| {
+                SendRow::unsent(
+                    p.line,
+                    Some(p.user),
+                    SendOutcome::Invalid,
+                    None,
+                    message.clone(),
+                )
+            }));
+        }
+        self.recorder.record(&invalid);
+        let checked = checked.ok().flatten()?;
+        self.counters.batches.fetch_add(1, Ordering::Relaxed);
+        Some(checked)
     }
 
     /// The report row every row of a batch gets from its answer; tells the run what the

@@ -37,6 +37,8 @@ pub struct SendCounters {
     pub skipped_unknown: AtomicU64,
     /// Rows skipped otherwise (interrupted, stopped, dry run).
     pub skipped: AtomicU64,
+    /// Batches checked with rows to send (in a dry run, that would be sent).
+    pub batches: AtomicU64,
     /// Batches that got a dispatch.
     pub dispatches: AtomicU64,
     /// 429s the SDK waited out.

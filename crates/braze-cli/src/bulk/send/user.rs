@@ -59,9 +59,17 @@ impl User {
             });
             out.extend_from_slice(name);
         };
-        // Writing JSON into a Vec cannot fail.
         let text = |out: &mut Vec<u8>, value: &str| {
-            let _ = serde_json::to_writer(&mut *out, value);
+            // Most identifiers need no escape: copied as they are.
+            let plain = value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+            if plain {
+                out.push(b'"');
+                out.extend_from_slice(value.as_bytes());
+                out.push(b'"');
+            } else {
+                // Writing JSON into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, value);
+            }
         };
         if let Some(id) = &self.external_user_id {
             name(out, br#""external_user_id":"#);
