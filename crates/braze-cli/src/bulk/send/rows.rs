@@ -76,7 +76,7 @@ pub enum RecipientRows {
     /// CSV with a header row.
     Csv {
         /// The records.
-        records: CsvRecords,
+        records: Box<CsvRecords>,
         /// The header's names.
         columns: Vec<String>,
         /// Each column's identifier in [`KEY_COLUMNS`], if it holds one.
@@ -118,7 +118,7 @@ impl RecipientRows {
                     .map(|name| KEY_COLUMNS.iter().position(|column| column == name))
                     .collect();
                 Ok(Self::Csv {
-                    records,
+                    records: Box::new(records),
                     columns,
                     key_slots,
                 })
