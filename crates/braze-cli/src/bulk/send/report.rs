@@ -270,7 +270,7 @@ impl SendRecorder {
         if self.report.is_none() {
             return true;
         }
-        let mut lines = Vec::with_capacity(rows.len() * 192);
+        let mut lines = Vec::new();
         encode_batch(&mut lines, rows, template);
         self.write_encoded(&lines)
     }
@@ -340,6 +340,8 @@ fn encode_batch(out: &mut Vec<u8>, rows: &[(u64, User)], template: &SendRow) {
         }
         return;
     };
+    // The shared part, and room for a line number and a user of usual length.
+    out.reserve(rows.len() * (tail.len() + 64));
     for (line, user) in rows {
         out.extend_from_slice(br#"{"line":"#);
         let _ = serde_json::to_writer(&mut *out, line);
