@@ -67,7 +67,29 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
         let builder = pascal(&op.id);
         let answer = pascal(&op.answer);
         let request = request(op);
+        // For an operation whose only input is its body: the builder made with it.
+        let with_body = op
+            .body
+            .as_ref()
+            .filter(|_| op.parameters.is_empty())
+            .map(|schema| {
+                let schema = pascal(schema);
+                quote! {
+                    impl<'a> crate::builder::#builder<'a> {
+                        /// The builder with this body: what `new(client).body(body)` makes,
+                        /// without the default body `new` builds first (whose builder
+                        /// allocates a message for each required field, every request).
+                        pub fn new_with_body(
+                            client: &'a crate::Client,
+                            body: crate::types::#schema,
+                        ) -> Self {
+                            Self { client, body: Ok(body.into()) }
+                        }
+                    }
+                }
+            });
         quote! {
+            #with_body
             impl<'a> crate::operations::Bound<'a> for crate::builder::#builder<'a> {
                 const SPEC: &'static OperationSpec = &#name;
                 type Answer = crate::types::#answer;

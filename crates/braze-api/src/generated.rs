@@ -16485,6 +16485,20 @@ pub mod spec {
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::TRANSACTIONAL_SEND_REQUEST),
     };
+    impl<'a> crate::builder::CreateCampaignSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignScheduleCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::CreateCampaignSchedule<'a> {
         const SPEC: &'static OperationSpec = &CREATE_CAMPAIGN_SCHEDULE;
@@ -16515,6 +16529,20 @@ pub mod spec {
                     .json(&body)
                     .build()?,
             )
+        }
+    }
+    impl<'a> crate::builder::UpdateCampaignSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignScheduleUpdateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a>
@@ -16549,6 +16577,20 @@ pub mod spec {
             )
         }
     }
+    impl<'a> crate::builder::DeleteCampaignSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignScheduleDeleteRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::DeleteCampaignSchedule<'a> {
         const SPEC: &'static OperationSpec = &DELETE_CAMPAIGN_SCHEDULE;
@@ -16579,6 +16621,20 @@ pub mod spec {
                     .json(&body)
                     .build()?,
             )
+        }
+    }
+    impl<'a> crate::builder::CreateCanvasSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasScheduleCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::CreateCanvasSchedule<'a> {
@@ -16612,6 +16668,20 @@ pub mod spec {
             )
         }
     }
+    impl<'a> crate::builder::UpdateCanvasSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasScheduleUpdateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a> for crate::builder::UpdateCanvasSchedule<'a> {
         const SPEC: &'static OperationSpec = &UPDATE_CANVAS_SCHEDULE;
         type Answer = crate::types::MessageResponse;
@@ -16641,6 +16711,20 @@ pub mod spec {
                     .json(&body)
                     .build()?,
             )
+        }
+    }
+    impl<'a> crate::builder::DeleteCanvasSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasScheduleDeleteRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::DeleteCanvasSchedule<'a> {
@@ -16674,6 +16758,20 @@ pub mod spec {
             )
         }
     }
+    impl<'a> crate::builder::CreateMessageSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessageScheduleCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a> for crate::builder::CreateMessageSchedule<'a> {
         const SPEC: &'static OperationSpec = &CREATE_MESSAGE_SCHEDULE;
         type Answer = crate::types::ScheduleCreateResponse;
@@ -16704,6 +16802,20 @@ pub mod spec {
             )
         }
     }
+    impl<'a> crate::builder::UpdateMessageSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessageScheduleUpdateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a> for crate::builder::UpdateMessageSchedule<'a> {
         const SPEC: &'static OperationSpec = &UPDATE_MESSAGE_SCHEDULE;
         type Answer = crate::types::MessageResponse;
@@ -16732,6 +16844,20 @@ pub mod spec {
                     .json(&body)
                     .build()?,
             )
+        }
+    }
+    impl<'a> crate::builder::DeleteMessageSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessageScheduleDeleteRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::DeleteMessageSchedule<'a> {
@@ -16791,6 +16917,20 @@ pub mod spec {
             )
         }
     }
+    impl<'a> crate::builder::SendMessages<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessagesSendRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a> for crate::builder::SendMessages<'a> {
         const SPEC: &'static OperationSpec = &SEND_MESSAGES;
         type Answer = crate::types::SendResponse;
@@ -16819,6 +16959,20 @@ pub mod spec {
                     .json(&body)
                     .build()?,
             )
+        }
+    }
+    impl<'a> crate::builder::TriggerCampaignSend<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignTriggerSendRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::TriggerCampaignSend<'a> {
@@ -16851,6 +17005,20 @@ pub mod spec {
             )
         }
     }
+    impl<'a> crate::builder::TriggerCanvasSend<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasTriggerSendRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a> for crate::builder::TriggerCanvasSend<'a> {
         const SPEC: &'static OperationSpec = &TRIGGER_CANVAS_SEND;
         type Answer = crate::types::SendResponse;
@@ -16879,6 +17047,20 @@ pub mod spec {
                     .json(&body)
                     .build()?,
             )
+        }
+    }
+    impl<'a> crate::builder::CreateSendId<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::SendIdCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::CreateSendId<'a> {
