@@ -188,6 +188,9 @@ pub trait Bound<'a>: Sized + Send + 'a {
     /// the future is two boxes small enough for the allocator's per-thread cache rather
     /// than one of about 1.8 kB.
     fn send(self) -> Sending<'a, Self::Answer> {
+        // The hooks' attempts, as `ClientHooks::exec` runs them; `pre` and `post` are not
+        // called, as braze-api keeps their default (nothing): one that does something must
+        // be called here too.
         let client = self.client();
         match self.request() {
             Ok(request) => {
