@@ -130,6 +130,14 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     tokens.extend(crate::operation_table::tokens(spec)?);
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let opened = builder_fields_for_the_table(&mut file.items);
+    if opened == 0 {
+        return Err(
+            "no builder struct found in progenitor's `mod builder`: its output changed, see \
+             builder_fields_for_the_table in xtask/src/generate.rs"
+                .to_owned(),
+        );
+    }
     let moved = schemars_behind_feature(&mut file.items)?;
     if moved == 0 {
         return Err(format!(
@@ -150,6 +158,31 @@ fn generate(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     .expect("writing to a String cannot fail");
     code.push_str(&prettyplease::unparse(&file));
     Ok(code)
+}
+
+/// Makes the fields of every struct of progenitor's `mod builder` visible to its parent
+/// module (`pub(super)`), so that the operation table's `Bound::request`
+/// ([`crate::operation_table`]), a sibling module, can take a builder apart. Nothing
+/// outside the generated module sees them. Returns how many structs it changed.
+fn builder_fields_for_the_table(items: &mut [syn::Item]) -> usize {
+    let mut opened = 0;
+    for item in items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.ident != "builder" {
+            continue;
+        }
+        for item in module.content.iter_mut().flat_map(|(_, content)| content) {
+            if let syn::Item::Struct(builder) = item {
+                for field in builder.fields.iter_mut() {
+                    field.vis = syn::parse_quote!(pub(super));
+                }
+                opened += 1;
+            }
+        }
+    }
+    opened
 }
 
 /// The derive that the generated types get only with braze-api's `schemars` feature.
@@ -338,6 +371,37 @@ mod tests {
         .unwrap();
         let err = run(&root, Mode::Write).unwrap_err();
         assert!(err.contains("x-braze-idempotent"), "{err}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn an_operation_whose_request_or_answers_the_table_cannot_write_is_refused() {
+        let root = scratch_root("lean-send");
+        let spec = std::fs::read_to_string(root.join(SPEC)).unwrap();
+        let error = "        5XX:\n          $ref: '#/components/responses/Error'\n";
+        assert!(spec.contains(error));
+        for (changed, wanted) in [
+            (
+                spec.replacen(
+                    error,
+                    &format!(
+                        "        3XX:\n          $ref: '#/components/responses/Error'\n{error}"
+                    ),
+                    1,
+                ),
+                "sending.rs",
+            ),
+            (spec.replacen(error, "", 1), "sending.rs"),
+            (
+                spec.replacen("      in: query\n", "      in: header\n", 1),
+                "path and query parameters",
+            ),
+        ] {
+            assert_ne!(changed, spec);
+            std::fs::write(root.join(SPEC), changed).unwrap();
+            let err = run(&root, Mode::Write).unwrap_err();
+            assert!(err.contains(wanted), "{err}");
+        }
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -66,13 +66,37 @@ pub fn tokens(spec: &OpenAPI) -> Result<TokenStream, String> {
         let name = screaming(&op.id);
         let builder = pascal(&op.id);
         let answer = pascal(&op.answer);
+        let request = request(op);
+        // For an operation whose only input is its body: the builder made with it.
+        let with_body = op
+            .body
+            .as_ref()
+            .filter(|_| op.parameters.is_empty())
+            .map(|schema| {
+                let schema = pascal(schema);
+                quote! {
+                    impl<'a> crate::builder::#builder<'a> {
+                        /// The builder with this body: what `new(client).body(body)` makes,
+                        /// without the default body `new` builds first (whose builder
+                        /// allocates a message for each required field, every request).
+                        pub fn new_with_body(
+                            client: &'a crate::Client,
+                            body: crate::types::#schema,
+                        ) -> Self {
+                            Self { client, body: Ok(body.into()) }
+                        }
+                    }
+                }
+            });
         quote! {
+            #with_body
             impl<'a> crate::operations::Bound<'a> for crate::builder::#builder<'a> {
                 const SPEC: &'static OperationSpec = &#name;
                 type Answer = crate::types::#answer;
-                fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-                    Box::pin(crate::builder::#builder::send(self))
+                fn client(&self) -> &'a crate::Client {
+                    self.client
                 }
+                #request
             }
         }
     });
@@ -180,6 +204,8 @@ pub struct Op {
     pub path: String,
     /// The names of its required query parameters, in spec order.
     pub required_query: Vec<String>,
+    /// Its path and query parameters, in spec order (the order of the builder's fields).
+    parameters: Vec<Parameter>,
     summary: String,
     pub permission: String,
     idempotent: bool,
@@ -301,7 +327,10 @@ pub fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
                     _ => None,
                 })
                 .collect();
+            let parameters = parameters(id, operation)?;
+            errors_are_api_errors(id, operation)?;
             operations.push(Op {
+                parameters,
                 answer,
                 id: id.to_owned(),
                 method: method.to_uppercase(),
@@ -317,6 +346,140 @@ pub fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
         }
     }
     Ok(operations)
+}
+
+/// A path or query parameter: the name of the builder's field and of the parameter.
+struct Parameter {
+    name: String,
+    in_path: bool,
+}
+
+/// The path and query parameters of an operation, in spec order; other kinds (header,
+/// cookie) are refused, as the generated `request` does not send them.
+fn parameters(id: &str, operation: &openapiv3::Operation) -> Result<Vec<Parameter>, String> {
+    operation
+        .parameters
+        .iter()
+        .map(|parameter| match parameter {
+            ReferenceOr::Item(openapiv3::Parameter::Path { parameter_data, .. }) => Ok(Parameter {
+                name: parameter_data.name.clone(),
+                in_path: true,
+            }),
+            ReferenceOr::Item(openapiv3::Parameter::Query { parameter_data, .. }) => {
+                Ok(Parameter {
+                    name: parameter_data.name.clone(),
+                    in_path: false,
+                })
+            }
+            _ => Err(format!(
+                "{id}: only path and query parameters, written in place (no $ref), are \
+                 supported by the generated `Bound::request` (xtask/src/operation_table.rs)"
+            )),
+        })
+        .collect()
+}
+
+/// Checks that an operation's answers are read as `braze_api`'s `sending` reads them:
+/// 2xx into its answer, 4xx and 5xx into the shared `Error` response (`ApiError`),
+/// nothing else declared.
+fn errors_are_api_errors(id: &str, operation: &openapiv3::Operation) -> Result<(), String> {
+    use openapiv3::StatusCode;
+    let refused = || {
+        format!(
+            "{id}: declare a 2XX answer and `4XX` and `5XX` as `#/components/responses/Error`, \
+             nothing else: crates/braze-api/src/sending.rs reads every answer so"
+        )
+    };
+    if operation.responses.default.is_some() {
+        return Err(refused());
+    }
+    let mut ranges = Vec::new();
+    for (status, response) in &operation.responses.responses {
+        let range = match status {
+            StatusCode::Range(range) => *range,
+            StatusCode::Code(code) => code / 100,
+        };
+        if matches!(range, 4 | 5) {
+            match response {
+                ReferenceOr::Reference { reference }
+                    if reference == "#/components/responses/Error" => {}
+                _ => return Err(refused()),
+            }
+        } else if range != 2 {
+            return Err(refused());
+        }
+        ranges.push(range);
+    }
+    if ![2, 4, 5].iter().all(|range| ranges.contains(range)) {
+        return Err(refused());
+    }
+    Ok(())
+}
+
+/// The generated `Bound::request` of an operation: progenitor's `send` up to the request,
+/// without its `api-version` header (which the hooks drop).
+fn request(op: &Op) -> TokenStream {
+    let builder = pascal(&op.id);
+    let fields: Vec<Ident> = op
+        .parameters
+        .iter()
+        .map(|p| Ident::new(&p.name, Span::call_site()))
+        .collect();
+    let body_field = op.body.as_ref().map(|_| quote! { body });
+    let body = op.body.as_ref().map(|schema| {
+        let schema = pascal(schema);
+        quote! {
+            let body = body
+                .and_then(|v| crate::types::#schema::try_from(v).map_err(|e| e.to_string()))
+                .map_err(crate::Error::InvalidRequest)?;
+        }
+    });
+    let json = op.body.as_ref().map(|_| quote! { .json(&body) });
+    // The URL as progenitor writes it: the base URL, then the path with each parameter
+    // percent-encoded.
+    let mut template = String::from("{}");
+    let mut path_values = Vec::new();
+    for segment in op.path.split('/').skip(1) {
+        template.push('/');
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                template.push_str("{}");
+                let name = Ident::new(name, Span::call_site());
+                path_values.push(quote! { progenitor_client::encode_path(&#name.to_string()) });
+            }
+            None => template.push_str(segment),
+        }
+    }
+    let queries = op.parameters.iter().filter(|p| !p.in_path).map(|p| {
+        let (name, field) = (&p.name, Ident::new(&p.name, Span::call_site()));
+        quote! { .query(&progenitor_client::QueryParam::new(#name, &#field)) }
+    });
+    let method = Ident::new(&op.method.to_lowercase(), Span::call_site());
+    let url = if path_values.is_empty() {
+        // No parameter: a concatenation, cheaper than `format!`, same text.
+        let path = &op.path;
+        quote! { [client.baseurl.as_str(), #path].concat() }
+    } else {
+        quote! { format!(#template, client.baseurl #(, #path_values)*) }
+    };
+    quote! {
+        fn request(self) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::#builder { client, #(#fields,)* #body_field } = self;
+            #(let #fields = #fields.map_err(crate::Error::InvalidRequest)?;)*
+            #body
+            let url = #url;
+            Ok(client
+                .client
+                .#method(url)
+                .header(
+                    reqwest::header::ACCEPT,
+                    reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                #json
+                #(#queries)*
+                .build()?)
+        }
+    }
 }
 
 /// The component schema of an operation's successful answer: the JSON body of its `2XX`

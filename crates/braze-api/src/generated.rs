@@ -14798,8 +14798,8 @@ pub mod builder {
 [`Client::create_campaign_schedule`]: super::Client::create_campaign_schedule*/
     #[derive(Debug, Clone)]
     pub struct CreateCampaignSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CampaignScheduleCreateRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CampaignScheduleCreateRequest, String>,
     }
     impl<'a> CreateCampaignSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14901,8 +14901,8 @@ pub mod builder {
 [`Client::update_campaign_schedule`]: super::Client::update_campaign_schedule*/
     #[derive(Debug, Clone)]
     pub struct UpdateCampaignSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CampaignScheduleUpdateRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CampaignScheduleUpdateRequest, String>,
     }
     impl<'a> UpdateCampaignSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15001,8 +15001,8 @@ pub mod builder {
 [`Client::delete_campaign_schedule`]: super::Client::delete_campaign_schedule*/
     #[derive(Debug, Clone)]
     pub struct DeleteCampaignSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CampaignScheduleDeleteRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CampaignScheduleDeleteRequest, String>,
     }
     impl<'a> DeleteCampaignSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15101,8 +15101,8 @@ pub mod builder {
 [`Client::create_canvas_schedule`]: super::Client::create_canvas_schedule*/
     #[derive(Debug, Clone)]
     pub struct CreateCanvasSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CanvasScheduleCreateRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CanvasScheduleCreateRequest, String>,
     }
     impl<'a> CreateCanvasSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15204,8 +15204,8 @@ pub mod builder {
 [`Client::update_canvas_schedule`]: super::Client::update_canvas_schedule*/
     #[derive(Debug, Clone)]
     pub struct UpdateCanvasSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CanvasScheduleUpdateRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CanvasScheduleUpdateRequest, String>,
     }
     impl<'a> UpdateCanvasSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15304,8 +15304,8 @@ pub mod builder {
 [`Client::delete_canvas_schedule`]: super::Client::delete_canvas_schedule*/
     #[derive(Debug, Clone)]
     pub struct DeleteCanvasSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CanvasScheduleDeleteRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CanvasScheduleDeleteRequest, String>,
     }
     impl<'a> DeleteCanvasSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15404,8 +15404,8 @@ pub mod builder {
 [`Client::create_message_schedule`]: super::Client::create_message_schedule*/
     #[derive(Debug, Clone)]
     pub struct CreateMessageSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::MessageScheduleCreateRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::MessageScheduleCreateRequest, String>,
     }
     impl<'a> CreateMessageSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15507,8 +15507,8 @@ pub mod builder {
 [`Client::update_message_schedule`]: super::Client::update_message_schedule*/
     #[derive(Debug, Clone)]
     pub struct UpdateMessageSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::MessageScheduleUpdateRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::MessageScheduleUpdateRequest, String>,
     }
     impl<'a> UpdateMessageSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15607,8 +15607,8 @@ pub mod builder {
 [`Client::delete_message_schedule`]: super::Client::delete_message_schedule*/
     #[derive(Debug, Clone)]
     pub struct DeleteMessageSchedule<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::MessageScheduleDeleteRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::MessageScheduleDeleteRequest, String>,
     }
     impl<'a> DeleteMessageSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15707,8 +15707,8 @@ pub mod builder {
 [`Client::list_scheduled_broadcasts`]: super::Client::list_scheduled_broadcasts*/
     #[derive(Debug, Clone)]
     pub struct ListScheduledBroadcasts<'a> {
-        client: &'a super::Client,
-        end_time: Result<types::ListScheduledBroadcastsEndTime, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) end_time: Result<types::ListScheduledBroadcastsEndTime, String>,
     }
     impl<'a> ListScheduledBroadcasts<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15790,8 +15790,8 @@ pub mod builder {
 [`Client::send_messages`]: super::Client::send_messages*/
     #[derive(Debug, Clone)]
     pub struct SendMessages<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::MessagesSendRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::MessagesSendRequest, String>,
     }
     impl<'a> SendMessages<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15886,8 +15886,8 @@ pub mod builder {
 [`Client::trigger_campaign_send`]: super::Client::trigger_campaign_send*/
     #[derive(Debug, Clone)]
     pub struct TriggerCampaignSend<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CampaignTriggerSendRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CampaignTriggerSendRequest, String>,
     }
     impl<'a> TriggerCampaignSend<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15986,8 +15986,8 @@ pub mod builder {
 [`Client::trigger_canvas_send`]: super::Client::trigger_canvas_send*/
     #[derive(Debug, Clone)]
     pub struct TriggerCanvasSend<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::CanvasTriggerSendRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::CanvasTriggerSendRequest, String>,
     }
     impl<'a> TriggerCanvasSend<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16085,8 +16085,8 @@ pub mod builder {
 [`Client::create_send_id`]: super::Client::create_send_id*/
     #[derive(Debug, Clone)]
     pub struct CreateSendId<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::SendIdCreateRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) body: Result<types::builder::SendIdCreateRequest, String>,
     }
     impl<'a> CreateSendId<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16181,9 +16181,9 @@ pub mod builder {
 [`Client::send_transactional_email`]: super::Client::send_transactional_email*/
     #[derive(Debug, Clone)]
     pub struct SendTransactionalEmail<'a> {
-        client: &'a super::Client,
-        campaign_id: Result<crate::ids::CampaignId, String>,
-        body: Result<types::builder::TransactionalSendRequest, String>,
+        pub(super) client: &'a super::Client,
+        pub(super) campaign_id: Result<crate::ids::CampaignId, String>,
+        pub(super) body: Result<types::builder::TransactionalSendRequest, String>,
     }
     impl<'a> SendTransactionalEmail<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16485,114 +16485,647 @@ pub mod spec {
         rate_limit: crate::operations::RateLimitRule::Default,
         request_body: Some(&shapes::TRANSACTIONAL_SEND_REQUEST),
     };
+    impl<'a> crate::builder::CreateCampaignSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignScheduleCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
+        }
+    }
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::CreateCampaignSchedule<'a> {
         const SPEC: &'static OperationSpec = &CREATE_CAMPAIGN_SCHEDULE;
         type Answer = crate::types::ScheduleCreateResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::CreateCampaignSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::CreateCampaignSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CampaignScheduleCreateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/campaigns/trigger/schedule/create"]
+                .concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::UpdateCampaignSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignScheduleUpdateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::UpdateCampaignSchedule<'a> {
         const SPEC: &'static OperationSpec = &UPDATE_CAMPAIGN_SCHEDULE;
         type Answer = crate::types::MessageResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::UpdateCampaignSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::UpdateCampaignSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CampaignScheduleUpdateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/campaigns/trigger/schedule/update"]
+                .concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::DeleteCampaignSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignScheduleDeleteRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::DeleteCampaignSchedule<'a> {
         const SPEC: &'static OperationSpec = &DELETE_CAMPAIGN_SCHEDULE;
         type Answer = crate::types::MessageResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::DeleteCampaignSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::DeleteCampaignSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CampaignScheduleDeleteRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/campaigns/trigger/schedule/delete"]
+                .concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::CreateCanvasSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasScheduleCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::CreateCanvasSchedule<'a> {
         const SPEC: &'static OperationSpec = &CREATE_CANVAS_SCHEDULE;
         type Answer = crate::types::ScheduleCreateResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::CreateCanvasSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::CreateCanvasSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CanvasScheduleCreateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/canvas/trigger/schedule/create"]
+                .concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::UpdateCanvasSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasScheduleUpdateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::UpdateCanvasSchedule<'a> {
         const SPEC: &'static OperationSpec = &UPDATE_CANVAS_SCHEDULE;
         type Answer = crate::types::MessageResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::UpdateCanvasSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::UpdateCanvasSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CanvasScheduleUpdateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/canvas/trigger/schedule/update"]
+                .concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::DeleteCanvasSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasScheduleDeleteRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::DeleteCanvasSchedule<'a> {
         const SPEC: &'static OperationSpec = &DELETE_CANVAS_SCHEDULE;
         type Answer = crate::types::MessageResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::DeleteCanvasSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::DeleteCanvasSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CanvasScheduleDeleteRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/canvas/trigger/schedule/delete"]
+                .concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::CreateMessageSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessageScheduleCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::CreateMessageSchedule<'a> {
         const SPEC: &'static OperationSpec = &CREATE_MESSAGE_SCHEDULE;
         type Answer = crate::types::ScheduleCreateResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::CreateMessageSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::CreateMessageSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::MessageScheduleCreateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/messages/schedule/create"].concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::UpdateMessageSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessageScheduleUpdateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::UpdateMessageSchedule<'a> {
         const SPEC: &'static OperationSpec = &UPDATE_MESSAGE_SCHEDULE;
         type Answer = crate::types::MessageResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::UpdateMessageSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::UpdateMessageSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::MessageScheduleUpdateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/messages/schedule/update"].concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::DeleteMessageSchedule<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessageScheduleDeleteRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::DeleteMessageSchedule<'a> {
         const SPEC: &'static OperationSpec = &DELETE_MESSAGE_SCHEDULE;
         type Answer = crate::types::MessageResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::DeleteMessageSchedule::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::DeleteMessageSchedule { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::MessageScheduleDeleteRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/messages/schedule/delete"].concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
         }
     }
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::ListScheduledBroadcasts<'a> {
         const SPEC: &'static OperationSpec = &LIST_SCHEDULED_BROADCASTS;
         type Answer = crate::types::ScheduledBroadcastsResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::ListScheduledBroadcasts::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::ListScheduledBroadcasts { client, end_time } = self;
+            let end_time = end_time.map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/messages/scheduled_broadcasts"]
+                .concat();
+            Ok(
+                client
+                    .client
+                    .get(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("end_time", &end_time))
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::SendMessages<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::MessagesSendRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::SendMessages<'a> {
         const SPEC: &'static OperationSpec = &SEND_MESSAGES;
         type Answer = crate::types::SendResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::SendMessages::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::SendMessages { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::MessagesSendRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/messages/send"].concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::TriggerCampaignSend<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CampaignTriggerSendRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::TriggerCampaignSend<'a> {
         const SPEC: &'static OperationSpec = &TRIGGER_CAMPAIGN_SEND;
         type Answer = crate::types::SendResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::TriggerCampaignSend::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::TriggerCampaignSend { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CampaignTriggerSendRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/campaigns/trigger/send"].concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::TriggerCanvasSend<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::CanvasTriggerSendRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::TriggerCanvasSend<'a> {
         const SPEC: &'static OperationSpec = &TRIGGER_CANVAS_SEND;
         type Answer = crate::types::SendResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::TriggerCanvasSend::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::TriggerCanvasSend { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::CanvasTriggerSendRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/canvas/trigger/send"].concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
+        }
+    }
+    impl<'a> crate::builder::CreateSendId<'a> {
+        /// The builder with this body: what `new(client).body(body)` makes,
+        /// without the default body `new` builds first (whose builder
+        /// allocates a message for each required field, every request).
+        pub fn new_with_body(
+            client: &'a crate::Client,
+            body: crate::types::SendIdCreateRequest,
+        ) -> Self {
+            Self {
+                client,
+                body: Ok(body.into()),
+            }
         }
     }
     impl<'a> crate::operations::Bound<'a> for crate::builder::CreateSendId<'a> {
         const SPEC: &'static OperationSpec = &CREATE_SEND_ID;
         type Answer = crate::types::SendIdCreateResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::CreateSendId::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::CreateSendId { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    crate::types::SendIdCreateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = [client.baseurl.as_str(), "/sends/id/create"].concat();
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
         }
     }
     impl<'a> crate::operations::Bound<'a>
     for crate::builder::SendTransactionalEmail<'a> {
         const SPEC: &'static OperationSpec = &SEND_TRANSACTIONAL_EMAIL;
         type Answer = crate::types::TransactionalSendResponse;
-        fn send(self) -> crate::operations::Sending<'a, Self::Answer> {
-            Box::pin(crate::builder::SendTransactionalEmail::send(self))
+        fn client(&self) -> &'a crate::Client {
+            self.client
+        }
+        fn request(
+            self,
+        ) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>> {
+            let crate::builder::SendTransactionalEmail { client, campaign_id, body } = self;
+            let campaign_id = campaign_id.map_err(crate::Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    crate::types::TransactionalSendRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(crate::Error::InvalidRequest)?;
+            let url = format!(
+                "{}/transactional/v1/campaigns/{}/send", client.baseurl,
+                progenitor_client::encode_path(& campaign_id.to_string())
+            );
+            Ok(
+                client
+                    .client
+                    .post(url)
+                    .header(
+                        reqwest::header::ACCEPT,
+                        reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .build()?,
+            )
         }
     }
     /// Every operation, in spec order.

@@ -169,7 +169,7 @@ impl ClientHooks<HookState> for Client {
         let idempotency = spec.map_or(Idempotency::NotIdempotent, |spec| {
             spec.idempotency_for(body)
         });
-        self.send(request, info.operation_id, spec, idempotency)
+        self.attempts(request, info.operation_id, spec, idempotency)
     }
 }
 
@@ -189,7 +189,7 @@ impl Client {
         operation: &'static str,
         idempotency: Idempotency,
     ) -> reqwest::Result<reqwest::Response> {
-        self.send(request, operation, operations::find(operation), idempotency)
+        self.attempts(request, operation, operations::find(operation), idempotency)
             .await
     }
 
@@ -198,15 +198,15 @@ impl Client {
     /// notes itself in the call's record; then [`retry::next_wait`] decides whether to go
     /// again.
     ///
-    /// Its future is part of every request's (boxed once, by the generated operation's
-    /// [`Bound::send`](crate::operations::Bound::send)), so its size is watched: one loop,
+    /// Its future is part of every request's (boxed on its own by the generated
+    /// operation's [`Bound::send`](crate::operations::Bound::send)), so its size is watched: one loop,
     /// not a loop around an attempt function (each `async fn` level is a future moved into
     /// its caller's); an `async move` block rather than an `async fn` (whose arguments are
     /// kept twice, as arguments and as locals, rust-lang/rust#62958); each attempt's values
     /// in a block, and the wait for a retry at the top of the loop; and the rare waits (pacing, a
     /// retry's timer, a body of unknown length) boxed. Together they took it from 2,072 to
     /// 936 bytes (`-Zprint-type-sizes`), which every request moves and copies.
-    fn send(
+    pub(crate) fn attempts(
         &self,
         request: reqwest::Request,
         operation: &'static str,

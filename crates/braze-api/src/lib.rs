@@ -37,6 +37,7 @@ pub mod rate_limit;
 pub mod retry;
 pub mod rules;
 mod schedule_time;
+mod sending;
 pub mod time;
 
 #[rustfmt::skip]

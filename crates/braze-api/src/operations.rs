@@ -171,21 +171,40 @@ pub trait Bound<'a>: Sized + Send + 'a {
     /// What the spec says of the operation.
     const SPEC: &'static OperationSpec;
     /// The body of a successful answer.
-    type Answer;
-    /// Sends the request: the generated builder's own `send`, boxed (the generated future
-    /// is a few kilobytes; boxed, the futures around it stay small and cheap to move).
-    fn send(self) -> Sending<'a, Self::Answer>;
+    type Answer: serde::de::DeserializeOwned + Send + 'a;
+    /// The client the builder was made from.
+    fn client(&self) -> &'a crate::Client;
+    /// The request the builder sends: the same method, URL, headers and body bytes as the
+    /// generated builder's own `send` (less progenitor's `api-version` header, which the
+    /// hooks drop anyway), or the generated `Error::InvalidRequest` for a parameter or a
+    /// body the builder could not convert.
+    // The error is progenitor's, the one the generated `send` returns; it is made at most
+    // once per call.
+    #[allow(clippy::result_large_err)]
+    fn request(self) -> Result<reqwest::Request, crate::Error<crate::types::ApiError>>;
+    /// Sends the request through the hooks and reads the answer, as the generated
+    /// builder's own `send` does (same errors, same [`crate::ResponseValue`]), at a
+    /// smaller cost per request: the answer's headers are moved rather than cloned, and
+    /// the future is two boxes small enough for the allocator's per-thread cache rather
+    /// than one of about 1.8 kB.
+    fn send(self) -> Sending<'a, Self::Answer> {
+        // The hooks' attempts, as `ClientHooks::exec` runs them; `pre` and `post` are not
+        // called, as braze-api keeps their default (nothing): one that does something must
+        // be called here too.
+        let client = self.client();
+        match self.request() {
+            Ok(request) => {
+                let spec = Self::SPEC;
+                let body = request.body().and_then(reqwest::Body::as_bytes);
+                let idempotency = spec.idempotency_for(body);
+                crate::sending::answer(client.attempts(request, spec.id, Some(spec), idempotency))
+            }
+            Err(error) => Box::pin(std::future::ready(Err(error))),
+        }
+    }
 }
 
-/// The future of a generated request's answer.
-pub type Sending<'a, T> = std::pin::Pin<
-    Box<
-        dyn std::future::Future<
-                Output = Result<crate::ResponseValue<T>, crate::Error<crate::types::ApiError>>,
-            > + Send
-            + 'a,
-    >,
->;
+pub use crate::sending::Sending;
 
 /// A path segment that is a parameter: `{campaign_id}`.
 fn is_parameter(segment: &str) -> bool {

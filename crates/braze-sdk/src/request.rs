@@ -111,7 +111,7 @@ macro_rules! impl_request {
                 let client = self.client;
                 client
                     .call($crate::client::Outgoing::of(
-                        client.api.$method().body(body),
+                        braze_api::builder::$builder::new_with_body(&client.api, body),
                     ))
                     .await
                     .map(|response| ($after)(spec, response))

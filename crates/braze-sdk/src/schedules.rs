@@ -2,6 +2,7 @@
 //! campaign's, a Canvas's or a message's. One builder each, whose body and call follow the
 //! reference's kind.
 
+use braze_api::builder;
 use braze_api::operations::OperationSpec;
 use braze_api::types::{self, MessageResponse};
 use serde::Serialize;
@@ -183,17 +184,23 @@ impl UpdateSchedule {
         match body {
             UpdateBody::Campaign(body) => {
                 client
-                    .call(Outgoing::of(api.update_campaign_schedule().body(body)))
+                    .call(Outgoing::of(
+                        builder::UpdateCampaignSchedule::new_with_body(api, body),
+                    ))
                     .await
             }
             UpdateBody::Canvas(body) => {
                 client
-                    .call(Outgoing::of(api.update_canvas_schedule().body(body)))
+                    .call(Outgoing::of(builder::UpdateCanvasSchedule::new_with_body(
+                        api, body,
+                    )))
                     .await
             }
             UpdateBody::Message(body) => {
                 client
-                    .call(Outgoing::of(api.update_message_schedule().body(*body)))
+                    .call(Outgoing::of(builder::UpdateMessageSchedule::new_with_body(
+                        api, *body,
+                    )))
                     .await
             }
         }
@@ -294,17 +301,23 @@ impl DeleteSchedule {
         match Self::wire(schedule, extra) {
             DeleteBody::Campaign(body) => {
                 client
-                    .call(Outgoing::of(api.delete_campaign_schedule().body(body)))
+                    .call(Outgoing::of(
+                        builder::DeleteCampaignSchedule::new_with_body(api, body),
+                    ))
                     .await
             }
             DeleteBody::Canvas(body) => {
                 client
-                    .call(Outgoing::of(api.delete_canvas_schedule().body(body)))
+                    .call(Outgoing::of(builder::DeleteCanvasSchedule::new_with_body(
+                        api, body,
+                    )))
                     .await
             }
             DeleteBody::Message(body) => {
                 client
-                    .call(Outgoing::of(api.delete_message_schedule().body(body)))
+                    .call(Outgoing::of(builder::DeleteMessageSchedule::new_with_body(
+                        api, body,
+                    )))
                     .await
             }
         }

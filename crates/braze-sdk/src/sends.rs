@@ -500,7 +500,7 @@ impl TriggerSendOwner for Campaign {
     }
 
     fn send_generated(api: &braze_api::Client, body: Self::SendBody) -> Self::SendGenerated<'_> {
-        api.trigger_campaign_send().body(body)
+        braze_api::builder::TriggerCampaignSend::new_with_body(api, body)
     }
 }
 
@@ -533,7 +533,7 @@ impl TriggerSendOwner for Canvas {
     }
 
     fn send_generated(api: &braze_api::Client, body: Self::SendBody) -> Self::SendGenerated<'_> {
-        api.trigger_canvas_send().body(body)
+        braze_api::builder::TriggerCanvasSend::new_with_body(api, body)
     }
 }
 

@@ -187,7 +187,7 @@ impl TriggerOwner for Campaign {
     }
 
     fn generated(api: &braze_api::Client, body: Self::Body) -> Self::Generated<'_> {
-        api.create_campaign_schedule().body(body)
+        braze_api::builder::CreateCampaignSchedule::new_with_body(api, body)
     }
 }
 
@@ -220,7 +220,7 @@ impl TriggerOwner for Canvas {
     }
 
     fn generated(api: &braze_api::Client, body: Self::Body) -> Self::Generated<'_> {
-        api.create_canvas_schedule().body(body)
+        braze_api::builder::CreateCanvasSchedule::new_with_body(api, body)
     }
 }
 
