@@ -332,10 +332,9 @@ impl Batcher {
         self.pending.len() >= braze_sdk::rules::MAX_USERS
     }
 
-    /// The request of the pending rows, built and checked by the rulebook once (the
-    /// workers send it as checked): each row it refuses is
-    /// taken out into `invalid` (with its line and the rule's words), until the rest
-    /// passes. `None` when no row is left. A problem that is not a row's (from the
+    /// The request of the pending rows, built and checked by the rulebook once (it is
+    /// sent as checked): each row the rulebook refuses is taken out into `invalid` (with
+    /// its line and the rule's words), until the rest passes. `None` when no row is left. A problem that is not a row's (from the
     /// command's flags) is an error: no batch could be sent.
     fn check<O: TriggerSendOwner>(
         &mut self,
