@@ -79,7 +79,7 @@ pub enum RecipientRows {
         records: Box<CsvRecords>,
         /// The header's names.
         columns: Vec<String>,
-        /// Each column's identifier in [`KEY_COLUMNS`], if it holds one.
+        /// Each column's identifier in `KEY_COLUMNS`, if it holds one.
         key_slots: Vec<Option<usize>>,
     },
     /// JSON Lines.
