@@ -29,14 +29,7 @@ impl Targeting {
     /// grammar (Braze's targeting rules are checked on the whole body,
     /// [`crate::validate::rules`]).
     pub(crate) fn to_wire(&self, extra: &Map<String, Value>) -> Result<WireTargeting, Error> {
-        self.check_recipients()?;
-        let (audience, extra) = audience::split(self.audience.as_ref(), extra.clone())?;
-        Ok(WireTargeting {
-            recipients: self.recipients.iter().map(|r| r.wire.clone()).collect(),
-            audience,
-            broadcast: self.broadcast,
-            extra,
-        })
+        self.clone().into_wire(extra.clone())
     }
 
     /// [`to_wire`](Self::to_wire) of a targeting no longer needed: the recipients are
