@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use braze_sdk::{Delivery, RateLimit, ScheduleKind};
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
 use crate::error::CliError;
 
@@ -311,9 +312,15 @@ impl ReportWriter {
 /// is. So no line waits for a timer or for more rows: it goes out with the write in
 /// progress or the one right after it. Rows that finish together share one `write`, and
 /// no thread waits on the lock while another is in a system call.
+///
+/// A line that must be in the file before the caller goes on (a bulk send's in-flight
+/// marks) is written with [`commit`](Self::commit), which waits, without holding a
+/// thread, until the write that carries it is done.
 pub struct ReportSink {
     pending: Mutex<Pending>,
     writer: Mutex<ReportWriter>,
+    /// How far the file is written: what [`commit`](Self::commit) waits on.
+    written: watch::Sender<Written>,
 }
 
 struct Pending {
@@ -324,6 +331,28 @@ struct Pending {
     writing: bool,
     /// A write failed: nothing more is written.
     failed: bool,
+    /// Bytes appended since the sink was made.
+    appended: u64,
+}
+
+/// How far the file is written.
+#[derive(Debug, Clone, Copy, Default)]
+struct Written {
+    /// Bytes written, in the order they were appended.
+    bytes: u64,
+    /// A write failed: no more bytes will be.
+    failed: bool,
+}
+
+/// What became of an appended line.
+enum Appended {
+    /// A write had failed before: the line was dropped.
+    Dropped,
+    /// Another thread is writing: it writes the line, which is in the file once
+    /// [`Written::bytes`] reaches this.
+    Queued(u64),
+    /// This thread wrote it (and whatever else was pending): the result.
+    Written(io::Result<()>),
 }
 
 impl ReportSink {
@@ -335,8 +364,10 @@ impl ReportSink {
                 spare: Vec::with_capacity(64 * 1024),
                 writing: false,
                 failed: false,
+                appended: 0,
             }),
             writer: Mutex::new(writer),
+            written: watch::Sender::new(Written::default()),
         }
     }
 
@@ -344,17 +375,46 @@ impl ReportSink {
         self.pending.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes an encoded line (see [`encode`]), or hands it to the thread writing now.
+    /// Writes encoded lines (see [`encode`]), or hands them to the thread writing now.
     /// An error is returned to the thread whose write failed; from then on nothing is
     /// written (the run stops).
     pub fn write_line(&self, line: &[u8]) -> io::Result<()> {
+        match self.append(line) {
+            Appended::Dropped | Appended::Queued(_) => Ok(()),
+            Appended::Written(result) => result,
+        }
+    }
+
+    /// Writes encoded lines as [`write_line`](Self::write_line) does, and returns once
+    /// they are in the file, whichever thread wrote them; an error when they could not be
+    /// (this write or an earlier one failed).
+    pub async fn commit(&self, line: &[u8]) -> io::Result<()> {
+        let mut written = self.written.subscribe();
+        let ticket = match self.append(line) {
+            Appended::Written(result) => return result,
+            Appended::Dropped => return Err(not_written()),
+            Appended::Queued(ticket) => ticket,
+        };
+        // The sender lives as long as `self`: the wait ends with the write or its failure.
+        match written
+            .wait_for(|written| written.bytes >= ticket || written.failed)
+            .await
+        {
+            Ok(written) if written.bytes >= ticket => Ok(()),
+            _ => Err(not_written()),
+        }
+    }
+
+    /// Appends `line`; writes everything pending unless another thread is writing.
+    fn append(&self, line: &[u8]) -> Appended {
         let mut pending = self.lock();
         if pending.failed {
-            return Ok(());
+            return Appended::Dropped;
         }
         pending.lines.extend_from_slice(line);
+        pending.appended += line.len() as u64;
         if pending.writing {
-            return Ok(());
+            return Appended::Queued(pending.appended);
         }
         pending.writing = true;
         loop {
@@ -366,20 +426,28 @@ impl ReportSink {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .write_line(&batch);
+            let length = batch.len() as u64;
             batch.clear();
             pending = self.lock();
             pending.spare = batch;
             if let Err(error) = written {
                 pending.failed = true;
                 pending.writing = false;
-                return Err(error);
+                self.written.send_modify(|written| written.failed = true);
+                return Appended::Written(Err(error));
             }
+            self.written.send_modify(|written| written.bytes += length);
             if pending.lines.is_empty() {
                 pending.writing = false;
-                return Ok(());
+                return Appended::Written(Ok(()));
             }
         }
     }
+}
+
+/// Why a committed line is not in the file: a write failed, this one or an earlier one.
+fn not_written() -> io::Error {
+    io::Error::other("the report could not be written")
 }
 
 /// A row as one line of text, for the list of problem rows printed without `--report`.
@@ -427,6 +495,81 @@ mod tests {
         lines.sort_unstable();
         lines.dedup();
         assert_eq!(lines.len(), 4_000, "each line exactly once");
+    }
+
+    /// A file that counts its writes, and fails from the `fail_from`th on.
+    struct Flaky {
+        lines: std::sync::Arc<Mutex<Vec<u8>>>,
+        writes: usize,
+        fail_from: usize,
+    }
+
+    impl Write for Flaky {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.writes += 1;
+            if self.writes >= self.fail_from {
+                return Err(io::Error::other("disk full"));
+            }
+            self.lines.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn flaky(fail_from: usize) -> (ReportSink, std::sync::Arc<Mutex<Vec<u8>>>) {
+        let lines = std::sync::Arc::default();
+        let out = Flaky {
+            lines: std::sync::Arc::clone(&lines),
+            writes: 0,
+            fail_from,
+        };
+        let sink = ReportSink::new(ReportWriter { out: Box::new(out) });
+        (sink, lines)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_committed_line_is_written_when_commit_returns() {
+        let (sink, lines) = flaky(usize::MAX);
+        let sink = std::sync::Arc::new(sink);
+        let tasks: Vec<_> = (0..8)
+            .map(|t| {
+                let (sink, lines) = (std::sync::Arc::clone(&sink), std::sync::Arc::clone(&lines));
+                tokio::spawn(async move {
+                    for i in 0..200 {
+                        // Lines that need not wait, between the committed ones.
+                        sink.write_line(format!("f{t}-{i}\n").as_bytes()).unwrap();
+                        let mark = format!("m{t}-{i}\n");
+                        sink.commit(mark.as_bytes()).await.unwrap();
+                        let written = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
+                        assert!(written.contains(&mark), "{mark} is in the file");
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let written = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
+        assert_eq!(written.lines().count(), 8 * 200 * 2, "each line once");
+    }
+
+    #[tokio::test]
+    async fn a_commit_after_a_failed_write_fails() {
+        let (sink, lines) = flaky(2);
+        sink.commit(b"first\n").await.unwrap();
+        assert!(sink.commit(b"second\n").await.is_err(), "this write fails");
+        assert!(
+            sink.commit(b"third\n").await.is_err(),
+            "nothing is written after"
+        );
+        assert!(
+            sink.write_line(b"fourth\n").is_ok(),
+            "dropped without an error"
+        );
+        assert_eq!(lines.lock().unwrap().as_slice(), b"first\n");
     }
 
     #[test]

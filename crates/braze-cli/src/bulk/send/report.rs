@@ -1,20 +1,22 @@
 //! The report of a bulk send, and where every finished row goes.
 //!
-//! One JSON line per event: before a batch is sent, one `in_flight` line per row of it,
-//! written with one `write` and flushed (no buffer in this process), so that a kill at any
-//! later moment leaves the rows marked; after its answer, one line per row with the
-//! outcome (`sent` with its `dispatch_id`, `refused`, `unknown`, `not_sent`). Rows never
-//! sent get one line: `invalid` or `skipped` (with a `skip_reason`). A row's last line is
-//! its outcome; `--resume` reads it ([`crate::bulk::send::resume`]).
+//! One JSON line per event: before a batch is sent, one `in_flight` line per row of it
+//! (only the row, its user and its batch: the marks are half the lines), in the file
+//! before the request leaves, so that a kill at any later moment leaves the rows marked;
+//! after its answer, one line per row with the outcome (`sent` with its `dispatch_id`,
+//! `refused`, `unknown`, `not_sent`). Rows never sent get one line: `invalid` or
+//! `skipped` (with a `skip_reason`). A row's last line is its outcome; `--resume` reads it
+//! ([`crate::bulk::send::resume`]).
 //!
 //! ```text
-//! {"line":2,"user":{"external_user_id":"u1"},"outcome":"in_flight","batch":1,...}
-//! {"line":2,"user":{"external_user_id":"u1"},"outcome":"sent","batch":1,"status":201,"dispatch_id":"d-1",...}
+//! {"line":2,"user":{"external_user_id":"u1"},"outcome":"in_flight","batch":1}
+//! {"line":2,"user":{"external_user_id":"u1"},"outcome":"sent","skip_reason":null,"batch":1,"status":201,"dispatch_id":"d-1",...}
 //! ```
 //!
-//! Unlike the deletes' group commit ([`crate::report::ReportSink`]), every write here
-//! returns only once its lines are written: an `in_flight` mark must be in the file
-//! before its request leaves. Writes are per batch (up to 50 rows), so one lock is cheap.
+//! Lines go out by the deletes' group commit ([`ReportSink`]): the lines of batches
+//! that end together share one `write`, and no worker waits on a lock while another is
+//! in a system call. A batch's marks are [committed](ReportSink::commit): its worker
+//! waits, without holding a thread, until they are written.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,7 +30,7 @@ use crate::bulk::recorder::MAX_LISTED_PROBLEMS;
 use crate::bulk::send::outcome::SendOutcome;
 use crate::bulk::send::summary::SendCounters;
 use crate::bulk::send::user::User;
-use crate::report::ReportWriter;
+use crate::report::{ReportSink, ReportWriter};
 
 /// Why a row was not sent: its `skip_reason` in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,7 +135,7 @@ impl SendRow {
 /// Records rows: the report's lines, the counts the progress display reads, the rows to
 /// name in the summary.
 pub struct SendRecorder {
-    report: Option<Mutex<ReportWriter>>,
+    report: Option<ReportSink>,
     counters: Arc<SendCounters>,
     control: Arc<Control>,
     listed: AtomicU64,
@@ -171,7 +173,7 @@ impl SendRecorder {
         control: Arc<Control>,
     ) -> Self {
         Self {
-            report: report.map(Mutex::new),
+            report: report.map(ReportSink::new),
             counters,
             control,
             listed: AtomicU64::new(0),
@@ -184,12 +186,19 @@ impl SendRecorder {
     /// Marks the rows of batch `number` in flight: returns once the lines are written (or
     /// there is no report), with whether they were. When they could not be, the batch
     /// must not be sent.
-    pub fn in_flight(&self, number: u64, rows: &[(u64, User)]) -> bool {
-        let mark = SendRow {
-            batch: Some(number),
-            ..SendRow::unsent(0, None, SendOutcome::InFlight, None, "sending")
+    pub async fn in_flight(&self, number: u64, rows: &[(u64, User)]) -> bool {
+        let Some(report) = &self.report else {
+            return true;
         };
-        self.write_batch(rows, &mark)
+        let mut lines = Vec::with_capacity(rows.len() * 96);
+        encode_marks(&mut lines, number, rows);
+        match report.commit(&lines).await {
+            Ok(()) => true,
+            Err(error) => {
+                self.failed(error);
+                false
+            }
+        }
     }
 
     /// Records finished rows.
@@ -252,51 +261,48 @@ impl SendRecorder {
         }
     }
 
-    /// Writes the rows' lines with one `write`; returns whether they were written.
-    fn write(&self, rows: &[SendRow]) -> bool {
+    /// Writes the rows' lines.
+    fn write(&self, rows: &[SendRow]) {
         if self.report.is_none() {
-            return true;
+            return;
         }
         let mut lines = Vec::with_capacity(rows.len() * 160);
         for row in rows {
             encode(&mut lines, row);
         }
-        self.write_encoded(&lines)
+        self.write_encoded(&lines);
     }
 
-    /// Writes the lines of a batch's rows that end alike ([`encode_batch`]) with one
-    /// `write`; returns whether they were written.
-    fn write_batch(&self, rows: &[(u64, User)], template: &SendRow) -> bool {
+    /// Writes the lines of a batch's rows that end alike ([`encode_batch`]).
+    fn write_batch(&self, rows: &[(u64, User)], template: &SendRow) {
         if self.report.is_none() {
-            return true;
+            return;
         }
         let mut lines = Vec::new();
         encode_batch(&mut lines, rows, template);
-        self.write_encoded(&lines)
+        self.write_encoded(&lines);
     }
 
-    /// Writes encoded lines with one `write`; returns whether they were written.
-    fn write_encoded(&self, lines: &[u8]) -> bool {
+    /// Writes encoded lines (or hands them to the worker writing now).
+    fn write_encoded(&self, lines: &[u8]) {
         let Some(report) = &self.report else {
-            return true;
+            return;
         };
         if lines.is_empty() {
-            return true;
+            return;
         }
-        let mut writer = report.lock().unwrap_or_else(|e| e.into_inner());
-        let mut error = self.report_error.lock().unwrap_or_else(|e| e.into_inner());
-        if error.is_some() {
-            return false;
+        if let Err(error) = report.write_line(lines) {
+            self.failed(error);
         }
-        match writer.write_line(lines) {
-            Ok(()) => true,
-            Err(e) => {
-                // Rows that end from now on would have no record: stop sending.
-                self.control.stop(StopReason::ReportFailed);
-                *error = Some(e);
-                false
-            }
-        }
+    }
+
+    /// A write failed: rows that end from now on would have no record, so the run stops.
+    fn failed(&self, error: std::io::Error) {
+        self.control.stop(StopReason::ReportFailed);
+        self.report_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(error);
     }
 
     /// What was seen, once every row is recorded.
@@ -317,6 +323,22 @@ fn encode(out: &mut Vec<u8>, row: &SendRow) {
     // Writing JSON into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, row);
     out.push(b'\n');
+}
+
+/// Appends the `in_flight` marks of batch `number`'s rows, `(line, user)` each: the row,
+/// its user and its batch, which is all that `--resume` reads of them.
+fn encode_marks(out: &mut Vec<u8>, number: u64, rows: &[(u64, User)]) {
+    let mut tail = Vec::with_capacity(48);
+    tail.extend_from_slice(br#","outcome":"in_flight","batch":"#);
+    let _ = serde_json::to_writer(&mut tail, &number);
+    tail.extend_from_slice(b"}\n");
+    for (line, user) in rows {
+        out.extend_from_slice(br#"{"line":"#);
+        let _ = serde_json::to_writer(&mut *out, line);
+        out.extend_from_slice(br#","user":"#);
+        user.write_json(out);
+        out.extend_from_slice(&tail);
+    }
 }
 
 /// Appends the report lines of a batch's rows, `(line, user)` each, that end alike: each

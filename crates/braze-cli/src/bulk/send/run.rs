@@ -627,7 +627,7 @@ impl<O: TriggerSendOwner> Worker<O> {
                 continue;
             };
             let rows = batcher.take();
-            if !self.recorder.in_flight(number, &rows) {
+            if !self.recorder.in_flight(number, &rows).await {
                 // No mark, no send: the row could not be told apart from one never sent.
                 self.recorder.record_batch(&rows, &skipped(&self.control));
                 continue;
