@@ -109,13 +109,22 @@ where
     let input: &Path = spooled.as_ref().map_or(from, |s| s.0.as_path());
     let open = || RecipientRows::open(input, args.format);
     let format = open()?.format();
-    if !args.allow_duplicates {
-        let found = duplicates::find(open)?;
+    // The duplicate check reads the whole input: on its own thread, while the client is
+    // made (which reads the system's certificates). Its refusal comes first.
+    let duplicates = (!args.allow_duplicates).then(|| {
+        let (input, given) = (input.to_path_buf(), args.format);
+        tokio::task::spawn_blocking(move || duplicates::find(|| RecipientRows::open(&input, given)))
+    });
+    let connection = connect(global, Purpose::Bulk).await;
+    if let Some(check) = duplicates {
+        let found = check
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
         if !found.is_empty() {
             return Err(duplicates::refusal(&found));
         }
     }
-    let connection = connect(global, Purpose::Bulk).await?;
+    let connection = connection?;
     let template = template(&connection.client);
     if args.strict {
         strict_check(open()?, &template)?;
