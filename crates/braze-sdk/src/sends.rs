@@ -16,7 +16,7 @@
 //! success and sends nothing, e.g. for a paused Canvas) is logged as a warning and read
 //! with [`Response::notice`].
 
-use braze_api::operations::{Bound, OperationSpec, shapes};
+use braze_api::operations::{BodyFact, Bound, OperationSpec, shapes};
 use braze_api::types::{self, SendResponse};
 use serde_json::{Map, Value};
 
@@ -336,9 +336,13 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
     /// sender checks each batch before it records the batch as in flight, then sends it.
     pub fn check(self) -> Result<CheckedTriggerSend<O>, Error> {
         let client = self.client.clone();
+        // Whether the body lists users is known here: the hooks are told, and need not
+        // read the body for its rate-limit class.
+        let fact = (!self.targeting.recipients.is_empty()).then_some(BodyFact::ListsUsers);
         Ok(CheckedTriggerSend {
             body: O::send_body(self)?,
             client,
+            fact,
         })
     }
 
@@ -367,6 +371,8 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
 pub struct CheckedTriggerSend<O: TriggerSendOwner> {
     client: Client,
     body: O::SendBody,
+    /// What the hooks are told of the body, known from how it was built.
+    fact: Option<BodyFact>,
 }
 
 impl<O: TriggerSendOwner> CheckedTriggerSend<O> {
@@ -384,7 +390,10 @@ impl<O: TriggerSendOwner> CheckedTriggerSend<O> {
     pub async fn send(self) -> Result<Response<SendResponse>, Error> {
         let client = self.client;
         client
-            .call(Outgoing::of(O::send_generated(&client.api, self.body)))
+            .call(Outgoing::knowing(
+                O::send_generated(&client.api, self.body),
+                self.fact,
+            ))
             .await
             .map(|response| warn_notice(spec_of_send::<O>(), response))
     }
@@ -856,6 +865,7 @@ mod tests {
     use super::*;
     use crate::messages::ApplePush;
     use crate::{Instance, Request};
+    use braze_api::rate_limit::LimitClass;
 
     fn client() -> Client {
         Client::new("test-key", Instance::Us01).unwrap()
@@ -943,6 +953,36 @@ mod tests {
             invalid_field(documented_extra.body().unwrap_err()),
             "segment_id"
         );
+    }
+
+    /// What a checked trigger send tells the hooks, the class they take from it, and the
+    /// class they would read from its body.
+    fn classes<O: TriggerSendOwner>(
+        checked: &CheckedTriggerSend<O>,
+    ) -> (Option<BodyFact>, LimitClass, LimitClass) {
+        let spec = spec_of_send::<O>();
+        let body = serde_json::to_vec(checked.body()).unwrap();
+        let told = LimitClass::of_told(spec, checked.fact, Some(&body));
+        (checked.fact, told, LimitClass::of(spec, Some(&body)))
+    }
+
+    #[test]
+    fn a_trigger_send_tells_the_hooks_that_it_lists_users() {
+        let user = || Recipient::external_user_id("u1");
+        let campaign = client().trigger_campaign_send("c").recipient(user());
+        let (fact, told, read) = classes(&campaign.check().unwrap());
+        assert_eq!((fact, told), (Some(BodyFact::ListsUsers), read));
+        let canvas = client()
+            .trigger_canvas_send("v")
+            .recipients([user(), user()]);
+        let (fact, told, read) = classes(&canvas.check().unwrap());
+        assert_eq!((fact, told), (Some(BodyFact::ListsUsers), read));
+        // A broadcast's class depends on its audience: the hooks read it.
+        let broadcast = client().trigger_campaign_send("c").broadcast(true);
+        let (fact, told, read) = classes(&broadcast.check().unwrap());
+        assert_eq!(fact, None);
+        assert_eq!(told, read);
+        assert!(matches!(read, LimitClass::Broadcast { .. }), "{read:?}");
     }
 
     #[test]
