@@ -20,7 +20,7 @@ use tracing::Instrument;
 
 use crate::Client;
 use crate::call;
-use crate::operations::{self, OperationSpec};
+use crate::operations::{self, BodyFact, OperationSpec};
 use crate::rate_limit::{LimitClass, Pacer, RateLimit};
 use crate::retry::{self, Attempt, AttemptOutcome, Idempotency, RetryPolicy};
 
@@ -169,7 +169,7 @@ impl ClientHooks<HookState> for Client {
         let idempotency = spec.map_or(Idempotency::NotIdempotent, |spec| {
             spec.idempotency_for(body)
         });
-        self.attempts(request, info.operation_id, spec, idempotency)
+        self.attempts(request, info.operation_id, spec, idempotency, None)
     }
 }
 
@@ -189,14 +189,22 @@ impl Client {
         operation: &'static str,
         idempotency: Idempotency,
     ) -> reqwest::Result<reqwest::Response> {
-        self.attempts(request, operation, operations::find(operation), idempotency)
-            .await
+        self.attempts(
+            request,
+            operation,
+            operations::find(operation),
+            idempotency,
+            None,
+        )
+        .await
     }
 
     /// The attempts of one call. Each attempt waits for the pacer, sends inside a
     /// `braze.request` span, guards the body, tells the pacer what the answer said and
     /// notes itself in the call's record; then [`retry::next_wait`] decides whether to go
-    /// again.
+    /// again. The rate-limit class is read from the body ([`LimitClass::of`]), unless
+    /// the caller told a `fact` that settles it
+    /// ([`Bound::send_knowing`](crate::operations::Bound::send_knowing)).
     ///
     /// Its future is part of every request's (boxed on its own by the generated
     /// operation's [`Bound::send`](crate::operations::Bound::send)), so its size is watched: one loop,
@@ -212,21 +220,23 @@ impl Client {
         operation: &'static str,
         spec: Option<&'static OperationSpec>,
         idempotency: Idempotency,
+        fact: Option<BodyFact>,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
         let mut request = request;
+        // The class depends only on the operation and the body, the same on every
+        // attempt. Settled here, outside the future, which then holds the class and not
+        // the fact beside it.
+        let class = self.inner().pacing.then(|| {
+            spec.map_or(LimitClass::Default, |spec| {
+                LimitClass::of_told(spec, fact, request.body().and_then(reqwest::Body::as_bytes))
+            })
+        });
         async move {
             let state = self.inner();
             let policy = &state.retry;
             let started = Instant::now();
             // The headers are set once: a retry sends a copy of this very request.
             state.prepare(request.headers_mut());
-            // The class depends only on the operation and the body, the same on every
-            // attempt.
-            let class = state.pacing.then(|| {
-                spec.map_or(LimitClass::Default, |spec| {
-                    LimitClass::of(spec, request.body().and_then(reqwest::Body::as_bytes))
-                })
-            });
             let mut number: u32 = 0;
             // How long to wait before the next attempt: waited at the top of the loop, where
             // the last attempt's values are out of scope and need no room in the future.
@@ -638,6 +648,62 @@ mod tests {
                 "{request:?}"
             );
             assert!(!request.head.contains("api-version"), "{request:?}");
+        }
+    }
+
+    /// A trigger send whose body lists a user, or (`broadcast`) broadcasts to the whole
+    /// segment.
+    fn trigger_send(client: &Client, broadcast: bool) -> crate::builder::TriggerCampaignSend<'_> {
+        let body = crate::types::CampaignTriggerSendRequest::builder()
+            .campaign_id("c-1")
+            .extra(serde_json::Map::new());
+        let body = if broadcast {
+            body.broadcast(true)
+        } else {
+            let user: crate::types::Recipient =
+                serde_json::from_value(serde_json::json!({"external_user_id": "u-1"})).unwrap();
+            body.recipients(vec![user])
+        };
+        client.trigger_campaign_send().body(body)
+    }
+
+    #[tokio::test]
+    async fn the_body_is_read_for_its_class_only_when_the_caller_does_not_tell() {
+        use crate::operations::Bound;
+        use crate::rate_limit::BODIES_READ;
+        use std::cell::Cell;
+
+        let sent = || json(201, r#"{"message": "success", "dispatch_id": "d-1"}"#);
+        let (url, received) = serve((0..4).map(|_| sent()).collect());
+        let client = client(&url, quick(1), DEFAULT_MAX_RESPONSE_BYTES);
+        let read = || BODIES_READ.with(Cell::get);
+        let before = read();
+
+        // A caller that built the body tells what it knows: the body is not read, even
+        // where reading it would class it otherwise (a broadcast said to list users: the
+        // hooks take the caller's word).
+        Bound::send_knowing(trigger_send(&client, false), BodyFact::ListsUsers)
+            .await
+            .expect("sent");
+        Bound::send_knowing(trigger_send(&client, true), BodyFact::ListsUsers)
+            .await
+            .expect("sent");
+        assert_eq!(read(), before, "a fact told is taken as it is");
+
+        // Raw callers of the generated client do not say: the body is read, through
+        // progenitor's `send` as through `Bound::send`.
+        trigger_send(&client, false).send().await.expect("sent");
+        assert_eq!(read(), before + 1, "progenitor's send reads the body");
+        Bound::send(trigger_send(&client, false))
+            .await
+            .expect("sent");
+        assert_eq!(read(), before + 2, "Bound::send reads the body");
+
+        // The fact told changes nothing on the wire.
+        let received = received.lock().unwrap().clone();
+        assert_eq!(received.len(), 4);
+        for request in [&received[2], &received[3]] {
+            assert_eq!(request.body, received[0].body);
         }
     }
 

@@ -188,19 +188,64 @@ pub trait Bound<'a>: Sized + Send + 'a {
     /// the future is two boxes small enough for the allocator's per-thread cache rather
     /// than one of about 1.8 kB.
     fn send(self) -> Sending<'a, Self::Answer> {
-        // The hooks' attempts, as `ClientHooks::exec` runs them; `pre` and `post` are not
-        // called, as braze-api keeps their default (nothing): one that does something must
-        // be called here too.
-        let client = self.client();
-        match self.request() {
-            Ok(request) => {
-                let spec = Self::SPEC;
-                let body = request.body().and_then(reqwest::Body::as_bytes);
-                let idempotency = spec.idempotency_for(body);
-                crate::sending::answer(client.attempts(request, spec.id, Some(spec), idempotency))
-            }
-            Err(error) => Box::pin(std::future::ready(Err(error))),
+        send_bound(self, None)
+    }
+    /// [`send`](Self::send), telling the hooks a fact about the body that the caller knows
+    /// from building it, so that they need not read the body to learn it: a request that
+    /// lists users draws from the default pool ([`BodyFact::ListsUsers`]), which the hooks
+    /// would otherwise learn by reading it
+    /// ([`LimitClass::of`](crate::rate_limit::LimitClass::of)), 50 recipients of a bulk
+    /// send on every request.
+    ///
+    /// ```
+    /// use braze_api::operations::{BodyFact, Bound};
+    /// use braze_api::types;
+    ///
+    /// # async fn run(client: braze_api::Client) -> Result<(), braze_api::Error<types::ApiError>> {
+    /// let user: types::Recipient =
+    ///     serde_json::from_value(serde_json::json!({"external_user_id": "user-1"})).unwrap();
+    /// let body = types::CampaignTriggerSendRequest::builder()
+    ///     .campaign_id("campaign-id")
+    ///     .recipients(vec![user])
+    ///     .extra(serde_json::Map::new());
+    /// let sent = client
+    ///     .trigger_campaign_send()
+    ///     .body(body)
+    ///     .send_knowing(BodyFact::ListsUsers)
+    ///     .await?;
+    /// println!("{:?}", sent.dispatch_id);
+    /// # Ok(()) }
+    /// ```
+    fn send_knowing(self, fact: BodyFact) -> Sending<'a, Self::Answer> {
+        send_bound(self, Some(fact))
+    }
+}
+
+/// A fact about a request's body, known to the code that built it and told to the hooks
+/// ([`Bound::send_knowing`]), which then need not read the body to learn it. What follows
+/// from a fact is decided where the hooks would decide it from the body (the rate-limit
+/// class: [`LimitClass::of_told`](crate::rate_limit::LimitClass::of_told)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BodyFact {
+    /// It lists users: a non-empty `recipients`, `external_user_ids` or `user_aliases`.
+    ListsUsers,
+}
+
+/// [`Bound::send`] and [`Bound::send_knowing`]: the hooks' attempts, as
+/// `ClientHooks::exec` runs them, told `fact` if the caller gave one. `pre` and `post` are
+/// not called, as braze-api keeps their default (nothing): one that does something must
+/// be called here too.
+fn send_bound<'a, G: Bound<'a>>(generated: G, fact: Option<BodyFact>) -> Sending<'a, G::Answer> {
+    let client = generated.client();
+    match generated.request() {
+        Ok(request) => {
+            let spec = G::SPEC;
+            let body = request.body().and_then(reqwest::Body::as_bytes);
+            let idempotency = spec.idempotency_for(body);
+            crate::sending::answer(client.attempts(request, spec.id, Some(spec), idempotency, fact))
         }
+        Err(error) => Box::pin(std::future::ready(Err(error))),
     }
 }
 

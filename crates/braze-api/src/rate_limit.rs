@@ -15,6 +15,8 @@ mod figures;
 mod pacer;
 mod time_text;
 
+#[cfg(test)]
+pub(crate) use class::BODIES_READ;
 pub use class::{AUDIENCE_LIMIT, BROADCAST_LIMIT, Ceiling, ClassLimits, LimitClass};
 pub(crate) use figures::RESET_MARGIN;
 pub use figures::{RateLimit, retry_after};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use braze_api::call;
-use braze_api::operations::{Bound, OperationSpec, Sending};
+use braze_api::operations::{BodyFact, Bound, OperationSpec, Sending};
 use braze_api::rate_limit::{ClassLimits, Pacer};
 use braze_api::retry::RetryPolicy;
 use braze_api::{ClientInfo, HookState};
@@ -108,6 +108,18 @@ impl<'a, T> Outgoing<'a, T> {
         Self {
             spec: G::SPEC,
             sending: generated.send(),
+        }
+    }
+
+    /// [`of`](Self::of), telling the hooks a fact known from how the body was built
+    /// ([`Bound::send_knowing`]), if there is one.
+    pub(crate) fn knowing<G: Bound<'a, Answer = T>>(generated: G, fact: Option<BodyFact>) -> Self {
+        Self {
+            spec: G::SPEC,
+            sending: match fact {
+                Some(fact) => generated.send_knowing(fact),
+                None => generated.send(),
+            },
         }
     }
 }

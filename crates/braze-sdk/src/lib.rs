@@ -158,8 +158,9 @@ pub use response::{BrazeMessage, Response};
 pub use schedule::Schedule;
 pub use schedules::{DeleteBody, DeleteSchedule, UpdateBody, UpdateSchedule};
 pub use sends::{
-    Attachment, CheckedTriggerSend, CreateSendId, SendMessages, SendTransactionalEmail,
-    TransactionalRecipient, TriggerCampaignSend, TriggerCanvasSend, TriggerSend, TriggerSendOwner,
+    Attachment, CheckedTriggerSend, CreateSendId, RefusedTriggerSend, SendMessages,
+    SendTransactionalEmail, TransactionalRecipient, TriggerCampaignSend, TriggerCanvasSend,
+    TriggerSend, TriggerSendOwner,
 };
 pub use trigger_schedules::{
     Campaign, Canvas, CreateCampaignSchedule, CreateCanvasSchedule, CreateTriggerSchedule,

@@ -16,7 +16,8 @@
 //! success and sends nothing, e.g. for a paused Canvas) is logged as a warning and read
 //! with [`Response::notice`].
 
-use braze_api::operations::{Bound, OperationSpec, shapes};
+use braze_api::operations::{BodyFact, Bound, OperationSpec, shapes};
+use braze_api::rules::Check;
 use braze_api::types::{self, SendResponse};
 use serde_json::{Map, Value};
 
@@ -28,7 +29,9 @@ use crate::targeting::{
     wire_properties,
 };
 use crate::trigger_schedules::TriggerOwner;
-use crate::{Campaign, CampaignId, Canvas, Client, Error, RequestPreview, Response, validate};
+use crate::{
+    Campaign, CampaignId, Canvas, Client, Error, Recipient, RequestPreview, Response, validate,
+};
 
 impl Client {
     /// Sends a message with its content now: `POST /messages/send` (permission
@@ -268,11 +271,15 @@ impl_request!(SendMessages, send_messages, then warn_notice);
 /// generated body and call of the send for the owner.
 pub trait TriggerSendOwner: TriggerOwner {
     #[doc(hidden)]
-    type SendBody: serde::Serialize + Send + 'static;
+    type SendBody: serde::Serialize + Check + Send + 'static;
     #[doc(hidden)]
     type SendGenerated<'a>: Bound<'a, Answer = SendResponse>;
+    /// The body without its recipients, every check made but Braze's rules on the whole
+    /// body ([`TriggerSend::take_body`] moves the recipients in, then applies them).
     #[doc(hidden)]
-    fn send_body(request: TriggerSend<Self>) -> Result<Self::SendBody, Error>;
+    fn send_body_but_recipients(request: &TriggerSend<Self>) -> Result<Self::SendBody, Error>;
+    #[doc(hidden)]
+    fn recipients(body: &mut Self::SendBody) -> &mut Vec<types::Recipient>;
     #[doc(hidden)]
     fn send_generated(api: &braze_api::Client, body: Self::SendBody) -> Self::SendGenerated<'_>;
 }
@@ -319,7 +326,22 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
 
     /// The checked wire body. Every rule is checked here, before anything is sent.
     pub fn body(&self) -> Result<O::SendBody, Error> {
-        O::send_body(self.clone())
+        self.clone().take_body()
+    }
+
+    /// The checked wire body, the recipients moved into it from the request; on a
+    /// problem, the request is as it was.
+    fn take_body(&mut self) -> Result<O::SendBody, Error> {
+        let mut body = O::send_body_but_recipients(self)?;
+        *O::recipients(&mut body) = self.targeting.take_wire_recipients();
+        match validate::problem(&body) {
+            None => Ok(body),
+            Some(error) => {
+                self.targeting
+                    .give_back(std::mem::take(O::recipients(&mut body)));
+                Err(error)
+            }
+        }
     }
 
     /// The operation it calls.
@@ -334,12 +356,69 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
 
     /// Builds and checks the body now, for a send later that checks nothing again: a bulk
     /// sender checks each batch before it records the batch as in flight, then sends it.
+    /// [`try_check`](Self::try_check) gives the request back when it is refused.
     pub fn check(self) -> Result<CheckedTriggerSend<O>, Error> {
-        let client = self.client.clone();
-        Ok(CheckedTriggerSend {
-            body: O::send_body(self)?,
-            client,
-        })
+        self.try_check().map_err(RefusedTriggerSend::into_error)
+    }
+
+    /// [`check`](Self::check), giving the request back, recipients included, with the
+    /// error when a rule refuses it: a bulk sender takes out the recipient the error names
+    /// (`recipients[i]...`) and checks the rest again, without a copy of the recipients
+    /// kept in case of refusal.
+    ///
+    /// ```
+    /// use braze_sdk::{Error, Recipient};
+    ///
+    /// # fn run(client: braze_sdk::Client) -> Result<(), Error> {
+    /// let mut recipients = vec![
+    ///     Recipient::external_user_id("user-1"),
+    ///     // An email needs a prioritization: refused as `recipients[1].prioritization`.
+    ///     Recipient::email("ada@example.com", std::iter::empty::<&str>()),
+    ///     Recipient::external_user_id("user-3"),
+    /// ];
+    /// let checked = loop {
+    ///     let request = client
+    ///         .trigger_campaign_send("campaign-id")
+    ///         .recipients(recipients);
+    ///     let refused = match request.try_check() {
+    ///         Ok(checked) => break checked,
+    ///         Err(refused) => refused,
+    ///     };
+    ///     let bad = match refused.error() {
+    ///         Error::InvalidRequest { field, .. } => field
+    ///             .strip_prefix("recipients[")
+    ///             .and_then(|rest| rest.split(']').next()?.parse::<usize>().ok()),
+    ///         _ => None,
+    ///     };
+    ///     let Some(bad) = bad else {
+    ///         return Err(refused.into_error());
+    ///     };
+    ///     recipients = refused.into_recipients();
+    ///     recipients.remove(bad);
+    /// };
+    /// assert_eq!(checked.body().recipients.len(), 2);
+    /// # Ok(()) }
+    /// # run(braze_sdk::Client::new("key", braze_sdk::Instance::Us01).unwrap()).unwrap();
+    /// ```
+    // The refused request is moved back whole, as large as the request itself (the
+    // `Ok` side, the checked body, is about as large); boxing it would only add an
+    // allocation to each refusal.
+    #[allow(clippy::result_large_err)]
+    pub fn try_check(mut self) -> Result<CheckedTriggerSend<O>, RefusedTriggerSend<O>> {
+        // Whether the body lists users is known here: the hooks are told, and need not
+        // read the body for its rate-limit class.
+        let fact = (!self.targeting.recipients.is_empty()).then_some(BodyFact::ListsUsers);
+        match self.take_body() {
+            Ok(body) => Ok(CheckedTriggerSend {
+                client: self.client,
+                body,
+                fact,
+            }),
+            Err(error) => Err(RefusedTriggerSend {
+                error,
+                request: self,
+            }),
+        }
     }
 
     /// Checks and sends the request. A `notice` in the answer is logged as a warning.
@@ -367,6 +446,8 @@ impl<O: TriggerSendOwner> TriggerSend<O> {
 pub struct CheckedTriggerSend<O: TriggerSendOwner> {
     client: Client,
     body: O::SendBody,
+    /// What the hooks are told of the body, known from how it was built.
+    fact: Option<BodyFact>,
 }
 
 impl<O: TriggerSendOwner> CheckedTriggerSend<O> {
@@ -384,7 +465,10 @@ impl<O: TriggerSendOwner> CheckedTriggerSend<O> {
     pub async fn send(self) -> Result<Response<SendResponse>, Error> {
         let client = self.client;
         client
-            .call(Outgoing::of(O::send_generated(&client.api, self.body)))
+            .call(Outgoing::knowing(
+                O::send_generated(&client.api, self.body),
+                self.fact,
+            ))
             .await
             .map(|response| warn_notice(spec_of_send::<O>(), response))
     }
@@ -398,6 +482,55 @@ where
         f.debug_struct("CheckedTriggerSend")
             .field("client", &self.client)
             .field("body", &self.body)
+            .finish()
+    }
+}
+
+/// A trigger send that a rule refused ([`TriggerSend::try_check`]): the error, and the
+/// request as it was, recipients included, to mend and check again.
+#[must_use = "the refused request holds its recipients"]
+pub struct RefusedTriggerSend<O: TriggerSendOwner> {
+    error: Error,
+    request: TriggerSend<O>,
+}
+
+impl<O: TriggerSendOwner> RefusedTriggerSend<O> {
+    /// Why it was refused: [`Error::InvalidRequest`] naming the field at fault, as
+    /// [`TriggerSend::check`] returns it.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The request, as it was before the check.
+    pub fn request(&self) -> &TriggerSend<O> {
+        &self.request
+    }
+
+    /// The error alone.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// The request alone, as it was before the check.
+    pub fn into_request(self) -> TriggerSend<O> {
+        self.request
+    }
+
+    /// The request's recipients, in the order they were added: the index of
+    /// `recipients[i]` in an error's field.
+    pub fn into_recipients(self) -> Vec<Recipient> {
+        self.request.targeting.recipients
+    }
+}
+
+impl<O: TriggerSendOwner> std::fmt::Debug for RefusedTriggerSend<O>
+where
+    TriggerSend<O>: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefusedTriggerSend")
+            .field("error", &self.error)
+            .field("request", &self.request)
             .finish()
     }
 }
@@ -472,11 +605,13 @@ impl TriggerSendOwner for Campaign {
     type SendBody = types::CampaignTriggerSendRequest;
     type SendGenerated<'a> = braze_api::builder::TriggerCampaignSend<'a>;
 
-    fn send_body(request: TriggerSend<Self>) -> Result<Self::SendBody, Error> {
+    fn send_body_but_recipients(request: &TriggerSend<Self>) -> Result<Self::SendBody, Error> {
         validate::id(request.owner_id.check())?;
         // Reported after the targeting's problems, as in the other builders.
         let extra = validate::extra(request.spec().request_body, "", &request.extra);
-        let targeting = request.targeting.into_wire(request.extra)?;
+        let targeting = request
+            .targeting
+            .to_wire_but_recipients(request.extra.clone())?;
         let properties = wire_properties("trigger_properties", request.properties.as_ref())?;
         let attachments = request
             .attachments
@@ -486,9 +621,8 @@ impl TriggerSendOwner for Campaign {
             .collect::<Result<Vec<_>, _>>()?;
         extra?;
         Self::SendBody::builder()
-            .campaign_id(request.owner_id)
-            .send_id(request.send_id)
-            .recipients(targeting.recipients)
+            .campaign_id(request.owner_id.clone())
+            .send_id(request.send_id.clone())
             .audience(targeting.audience)
             .broadcast(targeting.broadcast)
             .trigger_properties(properties)
@@ -496,7 +630,10 @@ impl TriggerSendOwner for Campaign {
             .extra(targeting.extra)
             .try_into()
             .map_err(Error::conversion)
-            .and_then(validate::rules)
+    }
+
+    fn recipients(body: &mut Self::SendBody) -> &mut Vec<types::Recipient> {
+        &mut body.recipients
     }
 
     fn send_generated(api: &braze_api::Client, body: Self::SendBody) -> Self::SendGenerated<'_> {
@@ -508,11 +645,13 @@ impl TriggerSendOwner for Canvas {
     type SendBody = types::CanvasTriggerSendRequest;
     type SendGenerated<'a> = braze_api::builder::TriggerCanvasSend<'a>;
 
-    fn send_body(request: TriggerSend<Self>) -> Result<Self::SendBody, Error> {
+    fn send_body_but_recipients(request: &TriggerSend<Self>) -> Result<Self::SendBody, Error> {
         validate::id(request.owner_id.check())?;
         // Reported after the targeting's problems, as in the other builders.
         let extra = validate::extra(request.spec().request_body, "", &request.extra);
-        let targeting = request.targeting.into_wire(request.extra)?;
+        let targeting = request
+            .targeting
+            .to_wire_but_recipients(request.extra.clone())?;
         let context = wire_properties("context", request.properties.as_ref())?;
         let legacy = wire_properties(
             "canvas_entry_properties",
@@ -520,8 +659,7 @@ impl TriggerSendOwner for Canvas {
         )?;
         extra?;
         Self::SendBody::builder()
-            .canvas_id(request.owner_id)
-            .recipients(targeting.recipients)
+            .canvas_id(request.owner_id.clone())
             .audience(targeting.audience)
             .broadcast(targeting.broadcast)
             .context(context)
@@ -529,7 +667,10 @@ impl TriggerSendOwner for Canvas {
             .extra(targeting.extra)
             .try_into()
             .map_err(Error::conversion)
-            .and_then(validate::rules)
+    }
+
+    fn recipients(body: &mut Self::SendBody) -> &mut Vec<types::Recipient> {
+        &mut body.recipients
     }
 
     fn send_generated(api: &braze_api::Client, body: Self::SendBody) -> Self::SendGenerated<'_> {
@@ -848,7 +989,6 @@ impl_request_from_inherent!(SendTransactionalEmail => types::TransactionalSendRe
 
 #[cfg(test)]
 mod tests {
-    use crate::Recipient;
     use braze_api::call::CallRecord;
     use http::{HeaderMap, StatusCode};
     use serde_json::json;
@@ -856,6 +996,7 @@ mod tests {
     use super::*;
     use crate::messages::ApplePush;
     use crate::{Instance, Request};
+    use braze_api::rate_limit::LimitClass;
 
     fn client() -> Client {
         Client::new("test-key", Instance::Us01).unwrap()
@@ -943,6 +1084,85 @@ mod tests {
             invalid_field(documented_extra.body().unwrap_err()),
             "segment_id"
         );
+    }
+
+    #[test]
+    fn a_refused_trigger_send_gives_the_request_back_as_it_was() {
+        let user = Recipient::external_user_id;
+        // Refused by Braze's rules on the built body, and by a setter's input before the
+        // body is built.
+        let no_prioritization = Recipient::email("ada@example.com", std::iter::empty::<&str>());
+        let not_an_object = user("u2").trigger_properties(json!(1));
+        for (bad, field) in [
+            (no_prioritization, "recipients[1].prioritization"),
+            (not_an_object, "recipients[1].trigger_properties"),
+        ] {
+            let request = client()
+                .trigger_campaign_send("c")
+                .trigger_properties(json!({"coupon": "X"}))
+                .recipients([user("u1"), bad, user("u3")]);
+            let refused = request.clone().try_check().unwrap_err();
+            assert!(
+                matches!(refused.error(), Error::InvalidRequest { field: f, .. } if f == field),
+                "{:?}",
+                refused.error()
+            );
+            assert_eq!(format!("{:?}", refused.request()), format!("{request:?}"));
+            let mut recipients = refused.into_recipients();
+            recipients.remove(1);
+            let mended = client()
+                .trigger_campaign_send("c")
+                .trigger_properties(json!({"coupon": "X"}))
+                .recipients(recipients)
+                .try_check()
+                .unwrap();
+            assert_eq!(
+                json_of(mended.body()),
+                json!({
+                    "campaign_id": "c",
+                    "recipients": [{"external_user_id": "u1"}, {"external_user_id": "u3"}],
+                    "trigger_properties": {"coupon": "X"},
+                })
+            );
+        }
+        // A problem that is no recipient's gives the request back too.
+        let request = client()
+            .trigger_canvas_send("v")
+            .context(json!([1]))
+            .recipient(user("u1"));
+        let refused = request.clone().try_check().unwrap_err();
+        assert_eq!(format!("{:?}", refused.request()), format!("{request:?}"));
+        assert_eq!(invalid_field(refused.into_error()), "context");
+    }
+
+    /// What a checked trigger send tells the hooks, the class they take from it, and the
+    /// class they would read from its body.
+    fn classes<O: TriggerSendOwner>(
+        checked: &CheckedTriggerSend<O>,
+    ) -> (Option<BodyFact>, LimitClass, LimitClass) {
+        let spec = spec_of_send::<O>();
+        let body = serde_json::to_vec(checked.body()).unwrap();
+        let told = LimitClass::of_told(spec, checked.fact, Some(&body));
+        (checked.fact, told, LimitClass::of(spec, Some(&body)))
+    }
+
+    #[test]
+    fn a_trigger_send_tells_the_hooks_that_it_lists_users() {
+        let user = || Recipient::external_user_id("u1");
+        let campaign = client().trigger_campaign_send("c").recipient(user());
+        let (fact, told, read) = classes(&campaign.check().unwrap());
+        assert_eq!((fact, told), (Some(BodyFact::ListsUsers), read));
+        let canvas = client()
+            .trigger_canvas_send("v")
+            .recipients([user(), user()]);
+        let (fact, told, read) = classes(&canvas.check().unwrap());
+        assert_eq!((fact, told), (Some(BodyFact::ListsUsers), read));
+        // A broadcast's class depends on its audience: the hooks read it.
+        let broadcast = client().trigger_campaign_send("c").broadcast(true);
+        let (fact, told, read) = classes(&broadcast.check().unwrap());
+        assert_eq!(fact, None);
+        assert_eq!(told, read);
+        assert!(matches!(read, LimitClass::Broadcast { .. }), "{read:?}");
     }
 
     #[test]

@@ -29,20 +29,41 @@ impl Targeting {
     /// grammar (Braze's targeting rules are checked on the whole body,
     /// [`crate::validate::rules`]).
     pub(crate) fn to_wire(&self, extra: &Map<String, Value>) -> Result<WireTargeting, Error> {
-        self.clone().into_wire(extra.clone())
+        let mut wire = self.to_wire_but_recipients(extra.clone())?;
+        wire.recipients = self.recipients.iter().map(|r| r.wire.clone()).collect();
+        Ok(wire)
     }
 
-    /// [`to_wire`](Self::to_wire) of a targeting no longer needed: the recipients are
-    /// moved, not cloned (a send of 50 recipients is built once per request).
-    pub(crate) fn into_wire(self, extra: Map<String, Value>) -> Result<WireTargeting, Error> {
+    /// [`to_wire`](Self::to_wire) with the recipients checked but left here, for a body
+    /// that takes them once it is built ([`take_wire_recipients`](Self::take_wire_recipients)):
+    /// a send of 50 recipients moves them rather than cloning them, once per request.
+    pub(crate) fn to_wire_but_recipients(
+        &self,
+        extra: Map<String, Value>,
+    ) -> Result<WireTargeting, Error> {
         self.check_recipients()?;
         let (audience, extra) = audience::split(self.audience.as_ref(), extra)?;
         Ok(WireTargeting {
-            recipients: self.recipients.into_iter().map(|r| r.wire).collect(),
+            recipients: Vec::new(),
             audience,
             broadcast: self.broadcast,
             extra,
         })
+    }
+
+    /// The recipients in wire form, moved out; [`give_back`](Self::give_back) puts them
+    /// back.
+    pub(crate) fn take_wire_recipients(&mut self) -> Vec<types::Recipient> {
+        std::mem::take(&mut self.recipients)
+            .into_iter()
+            .map(|r| r.wire)
+            .collect()
+    }
+
+    /// Puts back recipients taken by [`take_wire_recipients`](Self::take_wire_recipients)
+    /// (they had passed [`check_recipients`](Self::check_recipients): no setter problem).
+    pub(crate) fn give_back(&mut self, recipients: Vec<types::Recipient>) {
+        self.recipients = recipients.into_iter().map(Recipient::from).collect();
     }
 
     /// A recipient's setter input that cannot be sent, or an extra field of a recipient
@@ -173,7 +194,12 @@ macro_rules! trigger_targeting_setters {
             mut self,
             recipients: impl IntoIterator<Item = $crate::Recipient>,
         ) -> Self {
-            self.targeting.recipients.extend(recipients);
+            if self.targeting.recipients.is_empty() {
+                // Collected: a `Vec` given whole is taken as it is, not copied.
+                self.targeting.recipients = recipients.into_iter().collect();
+            } else {
+                self.targeting.recipients.extend(recipients);
+            }
             self
         }
 

@@ -16,10 +16,18 @@ pub(crate) fn id(check: Result<(), braze_api::ids::InvalidId>) -> Result<(), Err
 /// The body, if Braze's documented rules hold for it now ([`braze_api::rules`]); else the
 /// first problem, as an [`Error::InvalidRequest`] naming its path.
 pub(crate) fn rules<T: Check>(body: T) -> Result<T, Error> {
-    match body.problems(chrono::Utc::now()).into_iter().next() {
+    match problem(&body) {
         None => Ok(body),
-        Some(problem) => Err(problem.into()),
+        Some(error) => Err(error),
     }
+}
+
+/// [`rules`] of a body the caller keeps whatever the verdict: the first problem, if any.
+pub(crate) fn problem<T: Check>(body: &T) -> Option<Error> {
+    body.problems(chrono::Utc::now())
+        .into_iter()
+        .next()
+        .map(Into::into)
 }
 
 /// Why a value is refused where a JSON object belongs.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::operations::{OperationSpec, RateLimitRule};
+use crate::operations::{BodyFact, OperationSpec, RateLimitRule};
 
 /// A number of requests per window: one of Braze's documented limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,9 @@ impl LimitClass {
     /// `/sends/id/create`'s daily quota ([`RateLimitRule::SendIdsDaily`]) is not paced:
     /// a client cannot wait a day, and Braze's refusal is the answer. Its requests draw
     /// from the default pool.
+    ///
+    /// A caller that built the body and knows whom it targets need not have it read: see
+    /// [`of_told`](Self::of_told).
     pub fn of(operation: &OperationSpec, body: Option<&[u8]>) -> Self {
         if operation.rate_limit != RateLimitRule::BroadcastWhenTargeted {
             return Self::Default;
@@ -82,15 +85,39 @@ impl LimitClass {
         let Some(body) = body else {
             return Self::Default;
         };
+        #[cfg(test)]
+        BODIES_READ.with(|read| read.set(read.get() + 1));
         // Most such requests list their users (a bulk send's batches of 50 among them):
         // told from a glance at the top-level fields, which keeps nothing. A body the
         // glance cannot read (not an object, a field given twice) is read whole below.
-        if let Ok(glance) = serde_json::from_slice::<Glance>(body)
-            && (glance.listed() || !glance.targets_an_audience())
-        {
-            return Self::Default;
+        if let Ok(glance) = serde_json::from_slice::<Glance>(body) {
+            if glance.listed() {
+                return Self::listing_users();
+            }
+            if !glance.targets_an_audience() {
+                return Self::Default;
+            }
         }
         Self::read(operation, body)
+    }
+
+    /// [`of`](Self::of) a request whose caller told a fact about its body
+    /// ([`Bound::send_knowing`](crate::operations::Bound::send_knowing)): a body that lists
+    /// users is not read, which spares a bulk send the reading of its 50 recipients on
+    /// every request. Without a fact, the body is read.
+    pub fn of_told(operation: &OperationSpec, fact: Option<BodyFact>, body: Option<&[u8]>) -> Self {
+        match fact {
+            Some(BodyFact::ListsUsers) => Self::listing_users(),
+            None => Self::of(operation, body),
+        }
+    }
+
+    /// The class of a request that lists users (a non-empty `recipients`,
+    /// `external_user_ids` or `user_aliases`), whatever else it targets and whatever its
+    /// operation: the default pool (Braze: "requests that target individual recipients
+    /// count against the 250,000/hour pool").
+    const fn listing_users() -> Self {
+        Self::Default
     }
 
     /// [`of`](Self::of) from the whole body, as a `Value`: for a broadcast, whose key
@@ -108,7 +135,10 @@ impl LimitClass {
                     .is_some_and(|users| !users.is_empty())
             });
         let broadcast = body.get("broadcast") == Some(&Value::Bool(true));
-        if listed || !(broadcast || present("audience") || present("segment_id")) {
+        if listed {
+            return Self::listing_users();
+        }
+        if !(broadcast || present("audience") || present("segment_id")) {
             return Self::Default;
         }
         // The unique audience: the operation, the campaign or Canvas, the segment and the
@@ -225,6 +255,13 @@ impl<'de> serde::de::Visitor<'de> for SeenVisitor {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Seen::Other)
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many bodies [`LimitClass::of`] has read on this thread: a test's requests are
+    /// classed on the test's own thread (a current-thread runtime).
+    pub(crate) static BODIES_READ: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 #[cfg(test)]

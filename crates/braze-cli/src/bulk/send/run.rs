@@ -321,30 +321,35 @@ where
 #[derive(Default)]
 struct Batcher {
     pending: Vec<Pending>,
+    /// The recipient of each pending row, in the same order, until [`Batcher::check`]
+    /// moves them into the request.
+    recipients: Vec<Recipient>,
 }
 
 /// A row waiting for its batch.
 struct Pending {
     line: u64,
     user: User,
-    recipient: Box<wire::Recipient>,
 }
 
 impl Batcher {
     /// Adds a row; returns whether the batch is full.
     fn push(&mut self, line: u64, user: User, recipient: Box<wire::Recipient>) -> bool {
-        self.pending.push(Pending {
-            line,
-            user,
-            recipient,
-        });
+        self.pending.push(Pending { line, user });
+        if self.recipients.is_empty() {
+            // A batch's room at once: recipients are large, and moved on each growth.
+            self.recipients.reserve(braze_sdk::rules::MAX_USERS);
+        }
+        self.recipients.push(Recipient::from(*recipient));
         self.pending.len() >= braze_sdk::rules::MAX_USERS
     }
 
     /// The request of the pending rows, built and checked by the rulebook once (it is
     /// sent as checked): each row the rulebook refuses is taken out into `invalid` (with
     /// its line and the rule's words), until the rest passes. `None` when no row is left. A problem that is not a row's (from the
-    /// command's flags) is an error: no batch could be sent.
+    /// command's flags) is an error: no batch could be sent. The recipients move into the
+    /// request and come back with a refusal, so none is copied; after an error they are
+    /// gone, and the rows are still pending.
     fn check<O: TriggerSendOwner>(
         &mut self,
         template: &TriggerSend<O>,
@@ -354,35 +359,36 @@ impl Batcher {
             if self.pending.is_empty() {
                 return Ok(None);
             }
-            let request = template.clone().recipients(
-                self.pending
-                    .iter()
-                    .map(|p| Recipient::from((*p.recipient).clone())),
-            );
-            let error = match request.check() {
+            let request = template
+                .clone()
+                .recipients(std::mem::take(&mut self.recipients));
+            let refused = match request.try_check() {
                 Ok(checked) => return Ok(Some(checked)),
-                Err(error) => error,
+                Err(refused) => refused,
             };
-            let braze_sdk::Error::InvalidRequest { field, reason } = &error else {
-                return Err(error.into());
+            let braze_sdk::Error::InvalidRequest { field, reason } = refused.error() else {
+                return Err(refused.into_error().into());
             };
             match recipient_problem(field) {
                 Some((index, path)) if index < self.pending.len() => {
-                    let row = self.pending.remove(index);
                     let what = if path.is_empty() {
                         "the recipient"
                     } else {
                         path
                     };
+                    let reason = format!("{what} {reason}");
+                    self.recipients = refused.into_recipients();
+                    self.recipients.remove(index);
+                    let row = self.pending.remove(index);
                     invalid.push(SendRow::unsent(
                         row.line,
                         Some(row.user),
                         SendOutcome::Invalid,
                         None,
-                        format!("{what} {reason}"),
+                        reason,
                     ));
                 }
-                _ => return Err(error.into()),
+                _ => return Err(refused.into_error().into()),
             }
         }
     }
