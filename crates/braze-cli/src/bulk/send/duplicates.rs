@@ -2,11 +2,21 @@
 //! refused before anything is sent, with the lines named (unless `--allow-duplicates`).
 //!
 //! In memory that does not grow with the input: a first pass puts each row's user key
-//! into a Bloom filter of fixed size (`FILTER_BITS`, 4 MiB); a key the filter already holds is
-//! a candidate (a duplicate, or a false match, about 1 in 20,000 rows at a million rows).
-//! That pass reads only the identifiers ([`RecipientRows::next_key`]). Only when there
-//! are candidates does a second pass read the rows whole and collect the lines of the
-//! candidates' valid rows, and only theirs.
+//! into a Bloom filter of fixed size (8 MiB, [`Filter`]); a key the filter already holds is
+//! a candidate (a duplicate, or a false match). That pass reads only the identifiers
+//! ([`RowKeys`]). Only when there are candidates does a second pass read the rows whole
+//! and collect the lines of the candidates' valid rows, and only theirs.
+//!
+//! The filter is blocked: all of a key's bits lie in one 64-byte block, one cache line,
+//! so a row costs one cache miss, not one per bit. Its false matches, from the usual
+//! model (a block's keys are Poisson with mean n / 131,072; a key's bit in each of its
+//! block's 8 words is one of 64, so a new key matches with probability
+//! E[(1 - (63/64)^j)^8] over the block's load j), summed over the rows as they are added:
+//! about 9 × 10⁻⁸ false candidates in all at 100,000 rows, and 0.035 at 1,000,000 (the
+//! last row's chance is then 2.3 × 10⁻⁷), so the second pass runs for a file without
+//! duplicates about once in 30 runs at a million rows. (The unblocked filter before it,
+//! 4 MiB with 5 bits set anywhere, expected 9 false candidates at a million rows, so the
+//! second pass always ran, and took 5 cache misses a row.)
 
 use std::collections::HashMap;
 
@@ -14,33 +24,38 @@ use crate::bulk::send::rows::{Content, RecipientRows};
 use crate::bulk::send::user::User;
 use crate::error::CliError;
 
-/// The filter's size: 4 MiB.
-const FILTER_BITS: usize = 1 << 25;
-/// Bits set per key.
-const HASHES: u64 = 5;
+/// The filter's blocks: 131,072 of 64 bytes, 8 MiB (only while the first pass runs).
+const BLOCKS: usize = 1 << 17;
+/// Words per block: a key sets one bit in each.
+const BLOCK_WORDS: usize = 8;
 
-/// A Bloom filter of user keys.
+/// A blocked Bloom filter of user keys.
 struct Filter {
-    bits: Vec<u64>,
+    /// The blocks, word after word, from `first`: zeroed by the allocator (pages are
+    /// only touched when a key lands in them), with room to start on a 64-byte boundary.
+    words: Vec<u64>,
+    /// The first word of the first block, 64-byte aligned, so that a block is one line.
+    first: usize,
 }
 
 impl Filter {
     fn new() -> Self {
-        Self {
-            bits: vec![0; FILTER_BITS / 64],
-        }
+        let words = vec![0; BLOCKS * BLOCK_WORDS + BLOCK_WORDS - 1];
+        let first = words.as_ptr().align_offset(64).min(BLOCK_WORDS - 1);
+        Self { words, first }
     }
 
-    /// Adds `key`; returns whether it may have been there already.
+    /// Adds `key`; returns whether it may have been there already. The key's top 17 bits
+    /// pick the block; a bijective remix of the key gives 8 × 6 bits, one bit per word.
     fn insert(&mut self, key: u64) -> bool {
-        // Double hashing: the key's halves give the k positions.
-        let (a, b) = (key, key.rotate_left(32) | 1);
+        let start = self.first + BLOCK_WORDS * (key >> (64 - BLOCKS.trailing_zeros())) as usize;
+        let block = &mut self.words[start..start + BLOCK_WORDS];
+        let spread = (key ^ (key >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         let mut present = true;
-        for i in 0..HASHES {
-            let bit = (a.wrapping_add(i.wrapping_mul(b)) as usize) % FILTER_BITS;
-            let (word, mask) = (bit / 64, 1u64 << (bit % 64));
-            present &= self.bits[word] & mask != 0;
-            self.bits[word] |= mask;
+        for (i, word) in block.iter_mut().enumerate() {
+            let mask = 1u64 << ((spread >> (16 + 6 * i)) & 63);
+            present &= *word & mask != 0;
+            *word |= mask;
         }
         present
     }
@@ -171,15 +186,67 @@ mod tests {
         assert_eq!(found[0].lines, [2, 4]);
     }
 
+    /// Keys as a hash would give them (SplitMix64).
+    fn keys(seed: u64) -> impl Iterator<Item = u64> {
+        (0u64..).map(move |i| {
+            let mut x = seed.wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            x ^ (x >> 31)
+        })
+    }
+
     #[test]
     fn the_filter_remembers_what_it_was_given() {
+        // A million keys, as many as the module's figures are for: about 0.035 false
+        // matches expected while adding them, and every key given is found again.
         let mut filter = Filter::new();
         let mut false_matches = 0;
-        for key in 0..100_000u64 {
-            let key = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for key in keys(1).take(1_000_000) {
             false_matches += u32::from(filter.insert(key));
-            assert!(filter.insert(key), "a key given is always found");
         }
-        assert!(false_matches < 10, "{false_matches} false matches");
+        assert!(false_matches <= 2, "{false_matches} false matches");
+        assert!(keys(1).take(1_000_000).all(|key| filter.insert(key)));
+        // Keys never given, against the full filter: about 2.3 × 10⁻⁷ each.
+        let strangers = keys(2).take(1_000_000).filter(|&key| filter.insert(key));
+        assert!(strangers.count() <= 3);
+    }
+
+    #[test]
+    fn user_keys_spread_over_the_filter() {
+        // The keys of ids that differ in a digit or two, as real ones do.
+        let mut filter = Filter::new();
+        let mut false_matches = 0;
+        for i in 0..200_000 {
+            let id = format!("bench-user-{i:08}");
+            let key = User::key_from([Some(&id), None, None, None, None]);
+            false_matches += u32::from(filter.insert(key));
+        }
+        assert!(false_matches <= 1, "{false_matches} false matches");
+    }
+
+    #[test]
+    fn duplicates_among_many_rows_are_all_found() {
+        // 20,000 rows naming 15,000 users, some of them several times, in shuffled order.
+        let mut csv = b"email,external_user_id\n".to_vec();
+        let mut expected: HashMap<String, Vec<u64>> = HashMap::new();
+        for (i, draw) in keys(3).take(20_000).enumerate() {
+            let user = format!("user-{}", draw % 15_000);
+            csv.extend_from_slice(format!(",{user}\n").as_bytes());
+            expected.entry(user).or_default().push(i as u64 + 2);
+        }
+        let csv: &'static [u8] = Vec::leak(csv);
+        let found = find_in(csv);
+        let mut expected: Vec<(String, Vec<u64>)> = expected
+            .into_iter()
+            .filter(|(_, lines)| lines.len() > 1)
+            .collect();
+        expected.sort_by_key(|(_, lines)| lines[0]);
+        let found: Vec<(String, Vec<u64>)> = found
+            .into_iter()
+            .map(|d| (d.user.external_user_id.unwrap(), d.lines))
+            .collect();
+        assert!(expected.len() > 1000);
+        assert_eq!(found, expected);
     }
 }
