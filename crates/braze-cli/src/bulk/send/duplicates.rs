@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use crate::bulk::send::rows::{Content, RecipientRows};
+use crate::bulk::send::rows::{Content, RecipientRows, RowKeys};
 use crate::bulk::send::user::User;
 use crate::error::CliError;
 
@@ -78,10 +78,12 @@ pub fn find(
     let mut filter = Filter::new();
     let mut candidates: HashMap<u64, Vec<u64>> = HashMap::new();
     // The first pass reads only the users' identifiers; a row that is not valid may be
-    // a candidate, and is left out by the second pass, which reads candidates whole.
-    let mut rows = open()?;
-    while let Some(row) = rows.next_key() {
-        if let (_, Some(key)) = row?
+    // a candidate, and is left out by the second pass, which reads candidates whole. So
+    // the first pass may give keys for records that are no rows at all: that costs a
+    // second pass, never a wrong answer; what it must not do is miss a valid row's key.
+    let mut keys: RowKeys = open()?.into_keys();
+    while let Some(key) = keys.next_key() {
+        if let Some(key) = key?
             && filter.insert(key)
         {
             candidates.insert(key, Vec::new());
