@@ -126,7 +126,7 @@ impl User {
     /// checked them, and not made them `str`s). Each identifier present is hashed as one
     /// word of its position and length, then its bytes eight at a time, the last word
     /// being the last eight bytes (overlapping the one before), or for fewer than eight a
-    /// word of them ([`short_word`]): given the length, the words give back the bytes, so
+    /// word of them (`short_word`): given the length, the words give back the bytes, so
     /// two different users never give one sequence of words.
     ///
     /// The duplicate check hashes every row of the input with it before the first request,
