@@ -332,6 +332,301 @@ impl CsvRecords {
     }
 }
 
+impl CsvRecords {
+    /// The records still unread, as [`CsvFields`]: their fields only, without line numbers,
+    /// read more cheaply than [`next_record`](Self::next_record) does.
+    pub fn into_fields(self) -> CsvFields {
+        // The csv reader refills its buffer only once it is empty, with one read of the
+        // source, so what it holds unread is the tail of the last read, which `Tracked`
+        // keeps. Should that not hold, the records are read as before.
+        let tracked = self.reader.get_ref();
+        let unread = tracked
+            .bytes
+            .checked_sub(self.reader.position().byte())
+            .and_then(|unread| usize::try_from(unread).ok())
+            .filter(|unread| *unread <= tracked.current.len());
+        let Some(unread) = unread else {
+            return CsvFields {
+                from: FieldsFrom::Records(Box::new(self)),
+                fields: Vec::new(),
+            };
+        };
+        let tracked = self.reader.into_inner();
+        let mut space = vec![0; READ_BUFFER_BYTES.max(2 * unread)];
+        space[..unread].copy_from_slice(&tracked.current[tracked.current.len() - unread..]);
+        CsvFields {
+            from: FieldsFrom::Bytes(RawCsv {
+                source: tracked.inner,
+                space,
+                start: 0,
+                end: unread,
+                at_end: false,
+                unquoted: Vec::new(),
+            }),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// The fields of CSV records, as [`CsvRecords::next_record`] reads them and skipping the
+/// same blank records, but without their line numbers: the duplicate check's first pass,
+/// which reads every row before anything is sent and wants only its identifiers.
+///
+/// It reads the csv crate's dialect here (`,` between fields, `\n` ending a record, `"`
+/// quoting with `""` for a quote, a quote inside an unquoted field kept as it is, text
+/// after a closing quote appended, empty lines skipped): a record without a quote, the
+/// common case, is cut at its commas and newline in one `memchr3` scan, and its fields
+/// are slices of the read buffer; a record with one goes through the csv crate's state
+/// machine, written out for this dialect. A test holds it to the csv crate on any bytes.
+pub struct CsvFields {
+    from: FieldsFrom,
+    /// The current record's fields: ranges of the read buffer, or of the unquoted bytes.
+    fields: Vec<(usize, usize)>,
+}
+
+/// Where [`CsvFields`] reads from.
+enum FieldsFrom {
+    /// The input's bytes, read here.
+    Bytes(RawCsv),
+    /// The csv crate's records (when its buffer could not be taken over).
+    Records(Box<CsvRecords>),
+}
+
+/// The bytes of a CSV input, from just after its header.
+struct RawCsv {
+    source: Source,
+    /// The read buffer: `start..end` is read and not yet done with.
+    space: Vec<u8>,
+    start: usize,
+    end: usize,
+    at_end: bool,
+    /// The fields of a record with quotes, unquoted, end to end.
+    unquoted: Vec<u8>,
+}
+
+/// Where a record's fields lie.
+enum Place {
+    /// In the read buffer: a record without a quote.
+    Buffer,
+    /// In `unquoted`: a record that held a quote.
+    Unquoted,
+}
+
+/// A state of the reading of a record with quotes (csv-core's, less those this dialect
+/// never reaches).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    StartField,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: it closes the field, or is the first of `""`.
+    AfterQuote,
+}
+
+/// One CSV record's fields, from [`CsvFields::next_fields`].
+pub struct Fields<'a> {
+    bytes: &'a [u8],
+    ranges: &'a [(usize, usize)],
+}
+
+impl<'a> Fields<'a> {
+    /// The fields, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let bytes = self.bytes;
+        self.ranges.iter().map(move |&(from, to)| &bytes[from..to])
+    }
+
+    /// How many fields the record has.
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Whether the record has no field (never: a record has at least one).
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+}
+
+impl CsvFields {
+    /// The next record's fields; `None` at the end.
+    pub fn next_fields(&mut self) -> Option<Result<Fields<'_>, CliError>> {
+        let raw = match &mut self.from {
+            FieldsFrom::Records(records) => {
+                let record = match records.next_record()? {
+                    Ok((_, record)) => record,
+                    Err(e) => return Some(Err(e)),
+                };
+                self.fields.clear();
+                let mut end = 0;
+                for field in record.iter() {
+                    self.fields.push((end, end + field.len()));
+                    end += field.len();
+                }
+                return Some(Ok(Fields {
+                    bytes: record.as_slice(),
+                    ranges: &self.fields,
+                }));
+            }
+            FieldsFrom::Bytes(raw) => raw,
+        };
+        let place = loop {
+            let place = match raw.next_record(&mut self.fields) {
+                Ok(Some(place)) => place,
+                Ok(None) => return None,
+                Err(e) => {
+                    return Some(Err(CliError::Input(format!(
+                        "cannot read the input any further: {e}"
+                    ))));
+                }
+            };
+            let fields = Fields {
+                bytes: raw.bytes(&place),
+                ranges: &self.fields,
+            };
+            // Blank records are skipped as `next_record` skips them.
+            let blank = fields.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
+            if !blank || (fields.len() == 1 && matches!(place, Place::Unquoted)) {
+                break place;
+            }
+        };
+        Some(Ok(Fields {
+            bytes: raw.bytes(&place),
+            ranges: &self.fields,
+        }))
+    }
+}
+
+impl RawCsv {
+    /// The bytes that the ranges of a record read into `place` are of.
+    fn bytes(&self, place: &Place) -> &[u8] {
+        match place {
+            Place::Buffer => &self.space[..self.end],
+            Place::Unquoted => &self.unquoted,
+        }
+    }
+
+    /// Reads the next record, its fields' ranges into `fields`; `None` at the end.
+    fn next_record(&mut self, fields: &mut Vec<(usize, usize)>) -> std::io::Result<Option<Place>> {
+        // One scan for the record's commas, its newline, or a quote that sends the
+        // record to `unquote`.
+        fields.clear();
+        let mut field = self.start;
+        loop {
+            match memchr::memchr3(b',', b'\n', b'"', &self.space[field..self.end]) {
+                Some(at) if self.space[field + at] == b',' => {
+                    fields.push((field, field + at));
+                    field += at + 1;
+                }
+                // An empty line is no record.
+                Some(0) if field == self.start && self.space[field] == b'\n' => {
+                    self.start += 1;
+                    field = self.start;
+                }
+                Some(at) if self.space[field + at] == b'\n' => {
+                    fields.push((field, field + at));
+                    self.start = field + at + 1;
+                    return Ok(Some(Place::Buffer));
+                }
+                Some(_) => {
+                    let unread = &self.space[self.start..self.end];
+                    if let Some(used) = unquote(unread, self.at_end, &mut self.unquoted, fields) {
+                        self.start += used;
+                        return Ok(Some(Place::Unquoted));
+                    }
+                    self.fill()?;
+                    fields.clear();
+                    field = self.start;
+                }
+                None if self.at_end => {
+                    if self.start == self.end {
+                        return Ok(None);
+                    }
+                    fields.push((field, self.end));
+                    self.start = self.end;
+                    return Ok(Some(Place::Buffer));
+                }
+                None => {
+                    // The record so far is read again from its start after the refill,
+                    // which moves it to the front of the buffer.
+                    self.fill()?;
+                    fields.clear();
+                    field = self.start;
+                }
+            }
+        }
+    }
+
+    /// Drops the bytes done with and reads more after the others (the buffer grows only
+    /// when a record is longer than it); at the end of the input, sets `at_end`.
+    fn fill(&mut self) -> std::io::Result<()> {
+        self.space.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        if self.space.len() - self.end < READ_BUFFER_BYTES / 2 {
+            self.space.resize(self.space.len() * 2, 0);
+        }
+        let read = loop {
+            match self.source.read(&mut self.space[self.end..]) {
+                Ok(read) => break read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        self.end += read;
+        self.at_end = read == 0;
+        Ok(())
+    }
+}
+
+/// The record at the start of `bytes`, which holds a quote before any newline, read as
+/// csv-core reads it: its fields unquoted into `out`, their ranges into `fields`, and the
+/// bytes it took (through its newline). `None` when `bytes` end before the record does
+/// and more may follow (`at_end` false).
+fn unquote(
+    bytes: &[u8],
+    at_end: bool,
+    out: &mut Vec<u8>,
+    fields: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
+    out.clear();
+    fields.clear();
+    let mut state = Quoting::StartField;
+    let mut field_start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        state = match (state, byte) {
+            (Quoting::Quoted, b'"') => Quoting::AfterQuote,
+            (Quoting::Quoted, _) => {
+                out.push(byte);
+                Quoting::Quoted
+            }
+            (Quoting::AfterQuote, b'"') => {
+                out.push(b'"');
+                Quoting::Quoted
+            }
+            (Quoting::StartField, b'"') => Quoting::Quoted,
+            (_, b',') => {
+                fields.push((field_start, out.len()));
+                field_start = out.len();
+                Quoting::StartField
+            }
+            (_, b'\n') => {
+                fields.push((field_start, out.len()));
+                return Some(i + 1);
+            }
+            // A quote in an unquoted field, or text after a closing one, is kept.
+            (_, _) => {
+                out.push(byte);
+                Quoting::Unquoted
+            }
+        };
+    }
+    if !at_end {
+        return None;
+    }
+    fields.push((field_start, out.len()));
+    Some(bytes.len())
+}
+
 /// CSV rows: a header row naming the columns, any order, extra columns ignored. Fields
 /// are trimmed; rows whose every field is empty (blank lines, `,,` lines from
 /// spreadsheets) are not rows, but a one-field record is, even an empty one (`""`).
