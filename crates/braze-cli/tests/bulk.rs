@@ -957,3 +957,145 @@ fn a_quoted_empty_schedule_id_gets_a_report_line_of_its_own() {
     }
     assert_eq!(server.schedules().len(), 0, "the 98 others are deleted");
 }
+
+/// A one-column file of 100 message schedules of `server`, rows 8 and 58 written `""`,
+/// with `blank_lines` empty lines before each `""`, after `header`: the file and the
+/// lines of its `""` rows.
+fn one_column_file_with_quoted_empty_ids(
+    server: &braze_mock::MockServer,
+    header: &str,
+    blank_lines: usize,
+) -> (String, Vec<u64>) {
+    let schedule = || braze_mock::Schedule {
+        at_optimal_time: None,
+        in_local_time: None,
+        time: utc_in_days(365).parse().unwrap(),
+    };
+    let mut csv = format!("{header}\n");
+    let mut line = 1;
+    let mut quoted_lines = Vec::new();
+    for n in 0..100u64 {
+        line += 1;
+        if n % 50 == 7 {
+            csv.push_str(&"\n".repeat(blank_lines));
+            line += blank_lines as u64;
+            csv.push_str("\"\"\n");
+            quoted_lines.push(line);
+        } else {
+            let id = server
+                .add_message_schedule(
+                    schedule(),
+                    serde_json::from_value(serde_json::json!({"apple_push": {"alert": "Hi"}}))
+                        .unwrap(),
+                )
+                .schedule_id()
+                .as_str()
+                .to_owned();
+            writeln!(csv, "{id}").unwrap();
+        }
+    }
+    (csv, quoted_lines)
+}
+
+/// The report of a bulk cancel of a file from [`one_column_file_with_quoted_empty_ids`]:
+/// a line per record, the `""` ones invalid with their lines, the others deleted.
+fn check_quoted_empty_ids_report(
+    server: &braze_mock::MockServer,
+    out: &common::Run,
+    report: &std::path::Path,
+    quoted_lines: &[u64],
+) {
+    assert_eq!(out.code, Some(1), "two rows are invalid: {out:?}");
+    let lines = report_lines(report);
+    assert_eq!(lines.len(), 100, "one report line per record: {out:?}");
+    let rows = by_line(&lines);
+    let invalid: Vec<u64> = rows
+        .iter()
+        .filter(|(_, row)| row["outcome"] == "invalid")
+        .map(|(line, _)| *line)
+        .collect();
+    assert_eq!(invalid, quoted_lines);
+    for line in quoted_lines {
+        assert_eq!(
+            rows[line]["message"], "schedule_id is blank",
+            "{:?}",
+            rows[line]
+        );
+    }
+    assert_eq!(server.schedules().len(), 0, "the 98 others are deleted");
+}
+
+#[test]
+fn a_quoted_empty_id_after_more_than_a_read_buffer_of_blank_lines_gets_a_report_line() {
+    // Issue 22: a `""` record was told from a blank line by the last two reads only (of
+    // 64 KiB from a file): after 128 KiB of blank lines it was taken for one and vanished
+    // from the run and the report.
+    let server = fake(|c| c);
+    let (csv, quoted_lines) =
+        one_column_file_with_quoted_empty_ids(&server, "schedule_id", 2 * 64 * 1024 + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ids.csv");
+    std::fs::write(&input, &csv).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let out = run(
+        &mut braze_at(&server, KEY),
+        &words(&format!(
+            "messages schedule delete --from {} --report {}",
+            input.display(),
+            report.display()
+        )),
+    );
+    check_quoted_empty_ids_report(&server, &out, &report, &quoted_lines);
+}
+
+#[test]
+fn quoted_empty_ids_and_a_bom_from_a_slow_pipe_get_report_lines() {
+    // The bulk cancel reads stdin as it comes: a BOM before a quoted header, and `""`
+    // rows, written a byte at a time, each byte likely a read of its own. The BOM was
+    // kept (the header misread) and the `""` rows vanished.
+    let server = fake(|c| c);
+    let (csv, quoted_lines) =
+        one_column_file_with_quoted_empty_ids(&server, "\u{feff}\"schedule_id\"", 0);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.jsonl");
+    let mut child = braze_at(&server, KEY)
+        .args(words(&format!(
+            "messages schedule delete --format csv --from - --report {}",
+            report.display()
+        )))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        use std::io::Write;
+        // Byte by byte through the header and each `""` row; the other rows at once.
+        // Once `braze` is likely waiting on stdin, so that the BOM is not read whole.
+        std::thread::sleep(Duration::from_millis(500));
+        let (header, rows) = csv.split_at(csv.find('\n').unwrap() + 1);
+        for (n, byte) in header.as_bytes().iter().enumerate() {
+            stdin.write_all(&[*byte])?;
+            std::thread::sleep(Duration::from_millis(if n < 4 { 50 } else { 5 }));
+        }
+        for row in rows.split_inclusive('\n') {
+            if row == "\"\"\n" {
+                for byte in row.as_bytes() {
+                    stdin.write_all(&[*byte])?;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            } else {
+                stdin.write_all(row.as_bytes())?;
+            }
+        }
+        Ok(())
+    });
+    let out = finish(child, Duration::from_secs(60));
+    let written = writer.join().unwrap();
+    assert!(
+        written.is_ok(),
+        "braze read all of stdin: {written:?}, {out:?}"
+    );
+    check_quoted_empty_ids_report(&server, &out, &report, &quoted_lines);
+}

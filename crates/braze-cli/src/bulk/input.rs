@@ -259,16 +259,14 @@ impl CsvRecords {
 
     /// Whether the one-field record just read, whose field is blank, is a blank line
     /// (whitespace, or the `\r` of a CRLF blank line) rather than a quoted field (`""`,
-    /// `" "`): whether its bytes hold no quote.
+    /// `" "`): whether its bytes hold no quote, however many reads they took. Should that
+    /// not be known, it is a row: a blank row reported invalid, rather than a row lost.
     fn is_blank_line(&self) -> bool {
         let Some(start) = self.record.position() else {
-            return true;
+            return false;
         };
         let end = self.reader.position().byte();
-        self.reader
-            .get_ref()
-            .quote_between(start.byte(), end)
-            .is_none_or(|quoted| !quoted)
+        self.reader.get_ref().quote_between(start.byte(), end) == Some(false)
     }
 
     /// The next record and the line it starts on; `None` at the end.
@@ -739,17 +737,24 @@ pub fn field_count_mismatch(fields: usize, header_fields: usize) -> String {
 
 /// A reader that remembers how many bytes it gave, the last of them, and whether it hit
 /// the end: what [`CsvRecords::start_line`] needs to tell a final line without a newline.
-/// It also keeps the bytes of its last two reads, so that a blank one-field record can be
-/// told from a quoted empty one ([`CsvRecords::is_blank_line`]).
+/// It also keeps the bytes of its last read and where the last quote before them was, so
+/// that a blank one-field record can be told from a quoted empty one however many reads
+/// it spans ([`CsvRecords::is_blank_line`]).
+///
+/// Its first read holds the whole BOM and a byte more when the input starts with one:
+/// the csv crate drops a BOM only when its first read has all three bytes (and takes a
+/// read left empty by it for the end of the input), and a pipe written slowly may give
+/// them one at a time (the header after it was then misread).
 struct Tracked<R> {
     inner: R,
     bytes: u64,
     last_byte: Option<u8>,
     byte_before_last: Option<u8>,
     at_end: bool,
-    /// The bytes of the read before the last, and of the last.
-    previous: Vec<u8>,
+    /// The bytes of the last read.
     current: Vec<u8>,
+    /// Where the last `"` before the last read is in the input.
+    quote_before_current: Option<u64>,
 }
 
 impl<R> Tracked<R> {
@@ -760,33 +765,65 @@ impl<R> Tracked<R> {
             last_byte: None,
             byte_before_last: None,
             at_end: false,
-            previous: Vec::new(),
             current: Vec::new(),
+            quote_before_current: None,
         }
     }
 
-    /// Whether the input's bytes `from..to` hold a `"`; `None` when they are no longer
-    /// kept (a span longer than a read).
+    /// Whether the input's bytes `from..to` hold a `"`: exactly, however many reads they
+    /// span, as long as they end in the last read (a record the csv reader has just read
+    /// does: it reads again only once it has used up what it read); `None` otherwise.
     fn quote_between(&self, from: u64, to: u64) -> Option<bool> {
-        let kept = (self.previous.len() + self.current.len()) as u64;
-        let first_kept = self.bytes - kept;
-        if from < first_kept || to > self.bytes || from > to {
+        let current_start = self.bytes - self.current.len() as u64;
+        if from > to || to > self.bytes || to < current_start {
             return None;
         }
-        let (from, to) = ((from - first_kept) as usize, (to - first_kept) as usize);
-        let split = self.previous.len();
-        let in_previous = &self.previous[from.min(split)..to.min(split)];
-        let in_current = &self.current[from.max(split) - split..to.max(split) - split];
-        Some(in_previous.contains(&b'"') || in_current.contains(&b'"'))
+        let in_current = &self.current[(from.max(current_start) - current_start) as usize..]
+            [..(to - from.max(current_start)) as usize];
+        Some(
+            memchr::memchr(b'"', in_current).is_some()
+                || (from < current_start && self.quote_before_current.is_some_and(|at| at >= from)),
+        )
+    }
+
+    /// The first read: the BOM and a byte after it when the input starts with the first
+    /// bytes of one (and is that long), so that the csv crate sees the whole of it and
+    /// something after (it takes a read left empty by the BOM for the end of the input).
+    fn read_first(&mut self, buffer: &mut [u8]) -> std::io::Result<usize>
+    where
+        R: Read,
+    {
+        let mut read = self.inner.read(buffer)?;
+        while read > 0
+            && read < (BOM.len() + 1).min(buffer.len())
+            && BOM.starts_with(&buffer[..read.min(BOM.len())])
+        {
+            match self.inner.read(&mut buffer[read..]) {
+                Ok(0) => break,
+                Ok(more) => read += more,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // What was read is given; the error comes again on the next read.
+                Err(_) => break,
+            }
+        }
+        Ok(read)
     }
 }
 
 impl<R: Read> Read for Tracked<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buffer)?;
+        let read = if self.bytes == 0 {
+            self.read_first(buffer)?
+        } else {
+            self.inner.read(buffer)?
+        };
         if read == 0 {
             self.at_end = !buffer.is_empty();
         } else {
+            let current_start = self.bytes - self.current.len() as u64;
+            if let Some(at) = memchr::memrchr(b'"', &self.current) {
+                self.quote_before_current = Some(current_start + at as u64);
+            }
             self.bytes += read as u64;
             self.byte_before_last = if read >= 2 {
                 Some(buffer[read - 2])
@@ -794,7 +831,6 @@ impl<R: Read> Read for Tracked<R> {
                 self.last_byte
             };
             self.last_byte = Some(buffer[read - 1]);
-            std::mem::swap(&mut self.previous, &mut self.current);
             self.current.clear();
             self.current.extend_from_slice(&buffer[..read]);
         }
@@ -1326,6 +1362,212 @@ mod tests {
         Ok(all)
     }
 
+    /// A source that gives its bytes a few at a time, as a pipe written slowly does: the
+    /// `n`th read gives at most `sizes[n % sizes.len()]` bytes.
+    struct Pieces {
+        bytes: std::io::Cursor<Vec<u8>>,
+        sizes: &'static [usize],
+        reads: usize,
+    }
+
+    impl Read for Pieces {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            let most = self.sizes[self.reads % self.sizes.len()].min(buffer.len());
+            self.reads += 1;
+            self.bytes.read(&mut buffer[..most])
+        }
+    }
+
+    /// The ways of reading that the tests below try: whole (the 64 KiB reads of a file),
+    /// and 1, 2, 3 or 1 to 5 bytes a read.
+    const READS: [&[usize]; 5] = [&[usize::MAX], &[1], &[2], &[3], &[1, 2, 3, 4, 5]];
+
+    fn source_in(bytes: &[u8], sizes: &'static [usize]) -> Box<dyn Read + Send> {
+        Box::new(Pieces {
+            bytes: std::io::Cursor::new(bytes.to_vec()),
+            sizes,
+            reads: 0,
+        })
+    }
+
+    /// [`read_all`], with reads of `sizes` bytes.
+    fn read_in(
+        bytes: &[u8],
+        sizes: &'static [usize],
+        kind: ScheduleKind,
+    ) -> Result<Vec<Row>, CliError> {
+        let source = source_in(bytes, sizes);
+        let mut reader =
+            RowReader::from_reader(source, Path::new("input"), Some(InputFormat::Csv), kind)?;
+        let mut all = Vec::new();
+        while let Some(row) = reader.next_row() {
+            all.push(row?);
+        }
+        Ok(all)
+    }
+
+    /// The records of a CSV input after its header, as [`CsvRecords::next_record`] reads
+    /// them (without their lines), and as [`CsvFields`] reads them; with reads of `sizes`.
+    #[allow(clippy::type_complexity)]
+    fn records_both_ways(
+        bytes: &[u8],
+        sizes: &'static [usize],
+    ) -> (Vec<Vec<Vec<u8>>>, Vec<Vec<Vec<u8>>>) {
+        let open = || {
+            let (source, _) = buffered(
+                source_in(bytes, sizes),
+                Path::new("in"),
+                Some(InputFormat::Csv),
+            )
+            .unwrap();
+            CsvRecords::new(source, Path::new("in")).unwrap().0
+        };
+        let mut records = open();
+        let mut by_records = Vec::new();
+        while let Some(record) = records.next_record() {
+            by_records.push(record.unwrap().1.iter().map(<[u8]>::to_vec).collect());
+        }
+        let mut fields = open().into_fields();
+        let mut by_fields = Vec::new();
+        while let Some(found) = fields.next_fields() {
+            by_fields.push(found.unwrap().iter().map(<[u8]>::to_vec).collect());
+        }
+        (by_records, by_fields)
+    }
+
+    fn lines_and_blanks(rows: &[Row]) -> Vec<Expected> {
+        rows.iter()
+            .map(|row| {
+                let blank = match &row.content {
+                    RowContent::Invalid { reason, .. } => {
+                        assert!(reason.contains("schedule_id is blank"), "{row:?}");
+                        true
+                    }
+                    RowContent::Ids(_) => false,
+                };
+                (row.line, blank)
+            })
+            .collect()
+    }
+
+    /// A row's line, and whether it is invalid for a blank id.
+    type Expected = (u64, bool);
+
+    #[test]
+    fn a_quoted_empty_id_is_a_row_however_the_bytes_arrive() {
+        // Issue 22: in pieces, `""` alone on its record spanned more reads than were kept
+        // and was taken for a blank line: the row vanished from the run and the report.
+        let cases: [(&[u8], &[Expected]); 6] = [
+            (
+                b"schedule_id\ns1\n\"\"\n\ns4\n  \n\" \"\r\n\r\n\"\"",
+                &[(2, false), (3, true), (5, false), (7, true), (9, true)],
+            ),
+            (b"schedule_id\n\"\"\ns2\n", &[(2, true), (3, false)]),
+            (
+                b"schedule_id\n\"\"\n\"\"\n\"\"\n",
+                &[(2, true), (3, true), (4, true)],
+            ),
+            (b"schedule_id\n\n\n\n\"\"\n\n", &[(5, true)]),
+            (b"schedule_id\r\ns1\r\n\"\"\r\n", &[(2, false), (3, true)]),
+            (b"schedule_id\n  \n\"\" \n\t\n", &[(3, true)]),
+        ];
+        for (csv, expected) in cases {
+            for sizes in READS {
+                let rows = read_in(csv, sizes, ScheduleKind::Message).unwrap();
+                assert_eq!(
+                    lines_and_blanks(&rows),
+                    expected,
+                    "{:?} in reads of {sizes:?}",
+                    String::from_utf8_lossy(csv)
+                );
+                let (records, fields) = records_both_ways(csv, sizes);
+                assert_eq!(records.len(), expected.len(), "{sizes:?}");
+                assert_eq!(fields, records, "{sizes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_quoted_empty_id_after_more_than_a_read_buffer_is_a_row() {
+        // A record longer than the read buffer (64 KiB) before it; blank lines or spaces
+        // longer than it around it: `""` is a row each time, a blank line never.
+        let long_id = "a".repeat(READ_BUFFER_BYTES + 5000);
+        let many_blank_lines = "\n".repeat(2 * READ_BUFFER_BYTES + 7);
+        let many_spaces = " ".repeat(2 * READ_BUFFER_BYTES + 7);
+        let cases = [
+            (
+                format!("schedule_id\n{long_id}\n\"\"\ns3\n"),
+                vec![(2, false), (3, true), (4, false)],
+            ),
+            (
+                format!("schedule_id\ns1\n{many_blank_lines}\"\"\ns3\n"),
+                vec![
+                    (2, false),
+                    (many_blank_lines.len() as u64 + 3, true),
+                    (many_blank_lines.len() as u64 + 4, false),
+                ],
+            ),
+            (
+                format!("schedule_id\ns1\n\"\"{many_spaces}\ns3\n"),
+                vec![(2, false), (3, true), (4, false)],
+            ),
+            (
+                format!("schedule_id\ns1\n\"{many_spaces}\"\ns3\n"),
+                vec![(2, false), (3, true), (4, false)],
+            ),
+            (
+                format!("schedule_id\ns1\n{many_spaces}\ns3\n"),
+                vec![(2, false), (4, false)],
+            ),
+        ];
+        for (csv, expected) in &cases {
+            // Reads of 1 to 5 bytes between larger ones: `CsvFields` reads a record that
+            // spans reads again from its start after each, so 1 to 5 bytes at a time
+            // through 128 KiB takes minutes in a debug build.
+            for sizes in [READS[0], &[4000, 1, 2, 3, 4, 5]] {
+                let rows = read_in(csv.as_bytes(), sizes, ScheduleKind::Message).unwrap();
+                assert_eq!(&lines_and_blanks(&rows), expected, "reads of {sizes:?}");
+                let (records, fields) = records_both_ways(csv.as_bytes(), sizes);
+                assert_eq!(records.len(), expected.len(), "{sizes:?}");
+                assert!(fields == records, "{sizes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bom_split_over_reads_is_dropped() {
+        // The csv crate drops a BOM only when its first read holds all three bytes: from
+        // a pipe written slowly, the quoted header after it was misread.
+        let campaign = b"\xEF\xBB\xBF\"campaign_id\",\"schedule_id\"\nc1,s1\n\"\",s2\n";
+        let message = b"\xEF\xBB\xBF\"schedule_id\"\ns1\n\"\"\n";
+        let unquoted = b"\xEF\xBB\xBFschedule_id\r\n\r\ns1\r\n";
+        // Not a BOM, though it starts like one: its bytes are kept.
+        let almost = b"\xEF\xBBschedule_id,x\ns1,y\n";
+        for sizes in READS {
+            let rows = read_in(campaign, sizes, ScheduleKind::Campaign).unwrap();
+            assert_eq!(rows.len(), 2, "{sizes:?}");
+            assert_eq!(rows[0], ids(2, "c1", "s1"), "{sizes:?}");
+            assert_eq!(
+                (rows[1].line, reason(&rows[1])),
+                (3, "campaign_id is blank")
+            );
+            let rows = read_in(message, sizes, ScheduleKind::Message).unwrap();
+            assert_eq!(
+                lines_and_blanks(&rows),
+                [(2, false), (3, true)],
+                "{sizes:?}"
+            );
+            let rows = read_in(unquoted, sizes, ScheduleKind::Message).unwrap();
+            assert_eq!(lines_and_blanks(&rows), [(3, false)], "{sizes:?}");
+            let error = read_in(almost, sizes, ScheduleKind::Message).unwrap_err();
+            assert!(error.to_string().contains("\u{fffd}schedule_id"), "{error}");
+            for csv in [&campaign[..], message, unquoted] {
+                let (records, fields) = records_both_ways(csv, sizes);
+                assert_eq!(fields, records, "{sizes:?}");
+            }
+        }
+    }
+
     /// What holds for the rows of any input: lines increase and lie within the input,
     /// ids are trimmed and not blank, every invalid row says why.
     fn check_rows(bytes: &[u8], rows: &[Row]) {
@@ -1381,6 +1623,42 @@ mod tests {
                         Err(error) => prop_assert!(!error.to_string().is_empty()),
                     }
                 }
+            }
+
+            #[test]
+            fn csv_records_are_the_same_however_the_bytes_arrive(
+                header in proptest::sample::select(vec![
+                    "schedule_id",
+                    "\u{feff}schedule_id",
+                    "\u{feff}\"schedule_id\"",
+                    "\u{feff}\"campaign_id\",schedule_id",
+                ]),
+                body in proptest::collection::vec(
+                    proptest::sample::select(vec![
+                        &b"a"[..], b" ", b",", b"\"", b"\"\"", b"\"\"", b"\n", b"\n", b"\n",
+                        b"\r\n", b"\"\"\n", b"\n\"\"\n", b"\t", b"\xEF\xBB\xBF",
+                    ]),
+                    0..40,
+                ),
+                sizes in proptest::sample::select(READS.to_vec()),
+            ) {
+                // `CsvRecords::next_record` and `CsvFields` skip the same blank records (a
+                // quoted empty field alone on its record is not one), and read in pieces
+                // they read what they read whole: no record vanishes, none is added.
+                let bytes = [format!("{header}\n").as_bytes(), &body.concat()].concat();
+                let (whole, whole_fields) = records_both_ways(&bytes, READS[0]);
+                prop_assert_eq!(&whole_fields, &whole);
+                let (records, fields) = records_both_ways(&bytes, sizes);
+                prop_assert_eq!(&records, &whole);
+                prop_assert_eq!(&fields, &whole);
+                let kind = if header.contains("campaign_id") {
+                    ScheduleKind::Campaign
+                } else {
+                    ScheduleKind::Message
+                };
+                let rows = read_in(&bytes, sizes, kind).unwrap();
+                prop_assert_eq!(&rows, &read_in(&bytes, READS[0], kind).unwrap());
+                check_rows(&bytes, &rows);
             }
 
             #[test]
