@@ -901,30 +901,7 @@ fn a_quoted_empty_schedule_id_gets_a_report_line_of_its_own() {
     // the report (98 lines for 100 rows). Every record gets a line; an empty one is
     // invalid, with its line number; a blank line is still no row.
     let server = fake(|c| c);
-    let schedule = || braze_mock::Schedule {
-        at_optimal_time: None,
-        in_local_time: None,
-        time: utc_in_days(365).parse().unwrap(),
-    };
-    let mut csv = String::from("schedule_id\n");
-    let mut quoted_lines = Vec::new();
-    for n in 0..100u64 {
-        if n % 50 == 7 {
-            csv.push_str("\"\"\n");
-            quoted_lines.push(n + 2);
-        } else {
-            let id = server
-                .add_message_schedule(
-                    schedule(),
-                    serde_json::from_value(serde_json::json!({"apple_push": {"alert": "Hi"}}))
-                        .unwrap(),
-                )
-                .schedule_id()
-                .as_str()
-                .to_owned();
-            writeln!(csv, "{id}").unwrap();
-        }
-    }
+    let (mut csv, quoted_lines) = one_column_file_with_quoted_empty_ids(&server, "schedule_id", 0);
     csv.push('\n');
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("ids.csv");
