@@ -104,14 +104,12 @@ pub(crate) struct Outgoing<'a, T> {
 }
 
 impl<'a, T> Outgoing<'a, T> {
+    /// The generated request, telling the hooks nothing of its body.
     pub(crate) fn of<G: Bound<'a, Answer = T>>(generated: G) -> Self {
-        Self {
-            spec: G::SPEC,
-            sending: generated.send(),
-        }
+        Self::knowing(generated, None)
     }
 
-    /// [`of`](Self::of), telling the hooks a fact known from how the body was built
+    /// The generated request, telling the hooks a fact known from how its body was built
     /// ([`Bound::send_knowing`]), if there is one.
     pub(crate) fn knowing<G: Bound<'a, Answer = T>>(generated: G, fact: Option<BodyFact>) -> Self {
         Self {
